@@ -1,0 +1,158 @@
+/**
+ * @file ataua.h  The core's API: the one header of ours that modules include
+ *
+ * Modules are shared objects (modules/NAME/NAME.so) exporting only libre's
+ * `struct mod_export exports`. From their init they register a versioned
+ * ops table of their kind (traversal, signalling hint, line driver),
+ * control verbs, and read their own config subtree. Every function here
+ * runs on the main (re_main) thread unless it says otherwise.
+ *
+ * ABI rule: the ops structs below start with `struct le le; uint32_t
+ * version;` and only ever grow at the end. The core rejects a version it
+ * does not know and NULL-checks every hook before calling it.
+ */
+#ifndef ATAUA_H
+#define ATAUA_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <re.h>
+
+#include "config.h"
+
+/** Mark the one public symbol of a module (built -fvisibility=hidden) */
+#define ATA_EXPORT __attribute__((visibility("default")))
+
+/** Module export, placed last in a module's main file */
+#define ATA_MODULE(nm, kind, init, close)				\
+	ATA_EXPORT const struct mod_export exports = {			\
+		nm, kind, init, close					\
+	}
+
+
+/* ----- Logging (core/log.c) ----- */
+
+/** Levels follow syslog(3) so `log level N` means what syslog means */
+enum ata_log_level {
+	ATA_LOG_ERR    = 3,
+	ATA_LOG_WARN   = 4,
+	ATA_LOG_NOTICE = 5,
+	ATA_LOG_INFO   = 6,
+	ATA_LOG_DEBUG  = 7,
+};
+
+/** Log with re_printf formats (%s, %u, %J for struct sa *, %r for pl) */
+void ata_log(enum ata_log_level lvl, const char *fmt, ...);
+void ata_vlog(enum ata_log_level lvl, const char *fmt, va_list ap);
+/** One-line `SECURITY key=value ...` record, always logged (fail2ban) */
+void ata_security(const char *fmt, ...);
+void ata_log_set_level(enum ata_log_level lvl);
+enum ata_log_level ata_log_level(void);
+
+#define ata_err(...)    ata_log(ATA_LOG_ERR, __VA_ARGS__)
+#define ata_warn(...)   ata_log(ATA_LOG_WARN, __VA_ARGS__)
+#define ata_notice(...) ata_log(ATA_LOG_NOTICE, __VA_ARGS__)
+#define ata_info(...)   ata_log(ATA_LOG_INFO, __VA_ARGS__)
+#define ata_debug(...)  ata_log(ATA_LOG_DEBUG, __VA_ARGS__)
+
+
+/* ----- Events (core/event.c) ----- */
+
+/**
+ * Send `<lvl>NAME k=v ...` to every ATTACHed control client whose level
+ * admits it. @p fmt formats the key=value part (may be NULL). Event names
+ * are #defines in core/ctrl_proto.h so clients and daemon share them.
+ */
+void ata_event(enum ata_log_level lvl, const char *name,
+	       const char *fmt, ...);
+
+/** Event sink, set by the control transport (one per process) */
+typedef void (ata_event_sink_h)(enum ata_log_level lvl, const char *line,
+				void *arg);
+void ata_event_set_sink(ata_event_sink_h *sinkh, void *arg);
+
+
+/* ----- Control verbs (core/cmd.c) ----- */
+
+/** What a verb handler gets besides its print handler */
+struct ata_cmd_arg {
+	struct pl args;       /**< Text after the verb, trimmed          */
+	void *arg;            /**< Registrant's argument                 */
+	char reason[128];     /**< FAIL reason, set by ata_cmd_fail()    */
+};
+
+/**
+ * A verb handler prints zero or more `key=value` lines to @p pf and
+ * returns 0 (reply ends `OK`) or a positive errno (reply ends
+ * `FAIL <reason>`).
+ */
+typedef int (ata_cmd_h)(struct re_printf *pf, struct ata_cmd_arg *ca);
+
+/** A row of a verb table; the name may be several words ("module list") */
+struct ata_cmd {
+	const char *name;
+	const char *usage;
+	ata_cmd_h *h;
+};
+
+int  ata_cmd_register(const struct ata_cmd *cmdv, size_t cmdc, void *arg);
+void ata_cmd_unregister(const struct ata_cmd *cmdv);
+/** Set the FAIL reason and return @p err, for `return ata_cmd_fail(...)` */
+int  ata_cmd_fail(struct ata_cmd_arg *ca, int err, const char *fmt, ...);
+/**
+ * Run one request line through the table; prints the body and the final
+ * `OK` / `FAIL reason` line. Used by every transport and by tests.
+ */
+int  ata_cmd_exec(struct re_printf *pf, const char *line, size_t len);
+
+
+/* ----- Module kinds (core/registry.c) ----- */
+
+/** NAT traversal (upnp, stun, turn) */
+#define ATA_TRAVERSAL_VERSION 1
+struct ata_traversal {
+	struct le le;
+	uint32_t version;
+	const char *name;
+	/** Print `key=value` status lines; NULL = not implemented */
+	int (*status)(struct re_printf *pf);
+};
+
+/** Signalling hint (alg-hint) */
+#define ATA_HINT_VERSION 1
+struct ata_hint {
+	struct le le;
+	uint32_t version;
+	const char *name;
+	int (*status)(struct re_printf *pf);
+};
+
+/** Line driver (audio-alsa): PCM, hook state and ringing */
+#define ATA_LINEDRV_VERSION 1
+struct ata_linedrv {
+	struct le le;
+	uint32_t version;
+	const char *name;
+	int (*status)(struct re_printf *pf);
+};
+
+int  ata_traversal_register(struct ata_traversal *t);
+void ata_traversal_unregister(struct ata_traversal *t);
+int  ata_hint_register(struct ata_hint *h);
+void ata_hint_unregister(struct ata_hint *h);
+int  ata_linedrv_register(struct ata_linedrv *d);
+void ata_linedrv_unregister(struct ata_linedrv *d);
+
+struct list *ata_traversal_list(void);
+struct list *ata_hint_list(void);
+struct list *ata_linedrv_list(void);
+
+
+/* ----- Config (core/config.h has the structs) ----- */
+
+/** The config in force; replaced whole by a successful reload */
+const struct ata_config *ata_config(void);
+
+#endif

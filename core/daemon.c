@@ -1,0 +1,165 @@
+/**
+ * @file daemon.c  Start, reload and stop the daemon's parts in order
+ *
+ * Order matters: the control socket comes up first so an installer can ask
+ * what went wrong while modules and lines start; on stop everything closes
+ * in reverse, modules last so they can release NAT mappings.
+ */
+#include <string.h>
+#include "ataua.h"
+#include "config.h"
+#include "ctrl_unix.h"
+#include "ctrl_proto.h"
+#include "daemon.h"
+#include "log.h"
+#include "module.h"
+
+static struct {
+	struct ata_config *cfg;
+	struct ctrl_unix *ctrl;
+	uint64_t started;
+} d;
+
+
+const struct ata_config *ata_config(void)
+{
+	return d.cfg;
+}
+
+
+uint64_t daemon_uptime(void)
+{
+	return d.started ? (tmr_jiffies() - d.started) / 1000 : 0;
+}
+
+
+static void apply_log(const struct ata_config *cfg)
+{
+	log_use_syslog(cfg->log.target == ATA_LOG_TARGET_SYSLOG);
+	ata_log_set_level((enum ata_log_level)cfg->log.level);
+}
+
+
+static int ctrl_open(const struct ata_config *cfg)
+{
+	const struct ata_conf_control *cc = &cfg->control;
+	struct ctrl_unix_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.path        = cc->socket;
+	o.gid         = cc->gid;
+	o.allow_uidv  = cc->allow_uidv;
+	o.allow_uidc  = cc->allow_uidc;
+	o.allow_gidv  = cc->allow_gidv;
+	o.allow_gidc  = cc->allow_gidc;
+	o.max_clients = cc->max_clients;
+	o.max_request = cc->max_request;
+
+	return ctrl_unix_alloc(&d.ctrl, &o);
+}
+
+
+static bool modules_equal(const struct ata_config *a,
+			  const struct ata_config *b)
+{
+	size_t i;
+
+	if (a->modc != b->modc || str_cmp(a->module_path, b->module_path))
+		return false;
+
+	for (i = 0; i < a->modc; i++) {
+		if (str_cmp(a->modv[i].name, b->modv[i].name) ||
+		    a->modv[i].required != b->modv[i].required)
+			return false;
+	}
+
+	return true;
+}
+
+
+int daemon_start(struct ata_config *cfg)
+{
+	int err;
+
+	if (!cfg)
+		return EINVAL;
+
+	d.cfg = mem_ref(cfg);
+	d.started = tmr_jiffies();
+	apply_log(cfg);
+
+	err = ctrl_open(cfg);
+	if (err)
+		goto out;
+
+	err = core_cmds_register();
+	if (err)
+		goto out;
+
+	err = module_load_all(cfg->module_path, cfg->modv, cfg->modc);
+	if (err)
+		goto out;
+
+	ata_notice("ataua started: %zu line(s), %u module(s), control %s\n",
+		   cfg->linec, module_count(), cfg->control.socket);
+
+ out:
+	if (err)
+		daemon_stop();
+
+	return err;
+}
+
+
+int daemon_reload(const char *path, struct re_printf *errpf)
+{
+	struct ata_config *ncfg = NULL, *ocfg = d.cfg;
+	int err;
+
+	if (!ocfg)
+		return EINVAL;
+
+	err = config_load(&ncfg, path ? path : ocfg->path, errpf);
+	if (err) {
+		ata_warn("reload: %s has errors; keeping the old config\n",
+			 path ? path : ocfg->path);
+		return err;
+	}
+
+	if (str_cmp(ncfg->control.socket, ocfg->control.socket))
+		ata_warn("reload: control.socket changes on restart only\n");
+
+	if (!modules_equal(ocfg, ncfg)) {
+		module_unload_all();
+		err = module_load_all(ncfg->module_path, ncfg->modv,
+				      ncfg->modc);
+		if (err) {
+			ata_warn("reload: modules failed; restoring old\n");
+			(void)module_load_all(ocfg->module_path, ocfg->modv,
+					      ocfg->modc);
+			mem_deref(ncfg);
+			return err;
+		}
+	}
+
+	d.cfg = ncfg;
+	apply_log(ncfg);
+	mem_deref(ocfg);
+
+	ata_notice("configuration reloaded from %s\n", ncfg->path);
+	ata_event(ATA_LOG_NOTICE, ATA_EVENT_RELOAD, "file=%s", ncfg->path);
+
+	return 0;
+}
+
+
+void daemon_stop(void)
+{
+	ata_event(ATA_LOG_NOTICE, ATA_EVENT_TERMINATING, NULL);
+
+	module_unload_all();
+	core_cmds_unregister();
+	d.ctrl = mem_deref(d.ctrl);
+	d.cfg = mem_deref(d.cfg);
+	d.started = 0;
+}
