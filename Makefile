@@ -26,7 +26,7 @@ PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CFLAGS     ?= -O2 -g
 WARN       := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	      -Wmissing-prototypes -Wno-unused-parameter
-ALL_CFLAGS := -std=gnu11 $(WARN) -fPIC -fvisibility=hidden \
+ALL_CFLAGS := -std=gnu11 $(WARN) -fPIC $(VIS) \
 	      $(RE_DEFS) -Icore $(PKG_CFLAGS) $(CFLAGS) $(SAN)
 ALL_LDFLAGS := $(LDFLAGS) $(SAN)
 LIBS       := $(PKG_LIBS) -lm -lpthread -ldl
@@ -50,44 +50,64 @@ ALSA_PLUG  := $(BUILD)/tests/alsa/libasound_module_pcm_vslic.so
 -include $(wildcard tests/*/tests.mk)
 
 .PHONY: all deps run test test-unit test-asan test-asan-build \
-	test-integration fuzz bench install clean ccheck unit-bins
+	test-integration fuzz bench install clean ccheck unit-bins vslic
 
 all: ataua atactl $(MOD_SOS)
 
+# Modules export only `exports`; the core exports its API to them.
+$(BUILD)/modules/%.o: VIS := -fvisibility=hidden
+
+# `make V=1` shows the full command lines
+Q := $(if $(V),,@)
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libatacore.a: $(CORE_OBJS)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(Q)$(AR) rcs $@ $^
 
 # The daemon exports the core API to modules: whole archive + -rdynamic.
 ataua: $(BUILD)/core/main.o $(BUILD)/libatacore.a
-	$(CC) $(ALL_LDFLAGS) -rdynamic -o $@ $(BUILD)/core/main.o \
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -rdynamic -o $@ $(BUILD)/core/main.o \
 		-Wl,--whole-archive $(BUILD)/libatacore.a \
 		-Wl,--no-whole-archive $(LIBS)
 
 atactl: $(CLI_OBJS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 define module_rule
 modules/$(1)/$(1).so: $(patsubst %.c,$(BUILD)/%.o,$(wildcard modules/$(1)/*.c))
-	$$(CC) $$(ALL_LDFLAGS) -shared -o $$@ $$^ $$($(subst -,_,$(1))_LIBS)
+	@$$(if $$(Q),echo "  LD      $$@")
+	$$(Q)$$(CC) $$(ALL_LDFLAGS) -shared -o $$@ $$^ $$($(subst -,_,$(1))_LIBS)
 endef
 $(foreach m,$(MODULES),$(eval $(call module_rule,$(m))))
 
 # ---- tests ------------------------------------------------------------------
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libatacore.a
-	$(CC) $(ALL_LDFLAGS) -rdynamic -o $@ $< \
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -rdynamic -o $@ $< \
 		-Wl,--whole-archive $(BUILD)/libatacore.a \
 		-Wl,--no-whole-archive $(LIBS) -lcmocka
 
 $(BUILD)/tests/unit/mod_%.so: $(BUILD)/tests/unit/mod_%.o
-	$(CC) $(ALL_LDFLAGS) -shared -o $@ $^
+	$(Q)$(CC) $(ALL_LDFLAGS) -shared -o $@ $^
 
-$(ALSA_PLUG): $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/alsa/*.c))
+ALSA_SELFTEST_SRCS := $(wildcard tests/alsa/vslic_selftest*.c)
+ALSA_PLUG_SRCS := $(filter-out $(ALSA_SELFTEST_SRCS),$(wildcard tests/alsa/*.c))
+ALSA_SELFTEST := $(BUILD)/tests/alsa/vslic_selftest
+
+$(ALSA_PLUG): $(patsubst %.c,$(BUILD)/%.o,$(ALSA_PLUG_SRCS))
 	$(CC) $(ALL_LDFLAGS) -shared -o $@ $^ -lasound -lm
+
+$(ALSA_SELFTEST): $(patsubst %.c,$(BUILD)/%.o,$(ALSA_SELFTEST_SRCS))
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lasound -lm
+
+vslic: $(ALSA_PLUG) $(ALSA_SELFTEST)
 
 unit-bins: $(UNIT_BINS) $(TESTMOD_SOS)
 
@@ -98,7 +118,7 @@ run: deps all
 	./tests/run-default.sh
 
 test: deps
-	$(MAKE) all unit-bins $(ALSA_PLUG)
+	$(MAKE) all unit-bins vslic
 	sh tests/run.sh
 
 test-unit: all unit-bins
@@ -116,7 +136,7 @@ test-integration: all unit-bins
 	sh tests/run.sh integration
 
 fuzz:
-	sh tests/fuzz/run.sh long
+	bash tests/fuzz/run.sh long
 
 bench: deps all
 	sh tests/bench/run.sh

@@ -108,6 +108,23 @@ int  ata_cmd_fail(struct ata_cmd_arg *ca, int err, const char *fmt, ...);
 int  ata_cmd_exec(struct re_printf *pf, const char *line, size_t len);
 
 
+/** true if @p pl is 1..9 decimal digits (a safe pl_u32 argument) */
+static inline bool ata_pl_isnum(const struct pl *pl)
+{
+	size_t i;
+
+	if (!pl || !pl->l || pl->l > 9)
+		return false;
+
+	for (i = 0; i < pl->l; i++) {
+		if (pl->p[i] < '0' || pl->p[i] > '9')
+			return false;
+	}
+
+	return true;
+}
+
+
 /* ----- Module kinds (core/registry.c) ----- */
 
 /** NAT traversal (upnp, stun, turn) */

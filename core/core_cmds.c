@@ -7,6 +7,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "module.h"
+#include "phone.h"
 
 #define ATAUA_VERSION "0.1.0"
 
@@ -26,6 +27,7 @@ static int cmd_status(struct re_printf *pf, struct ata_cmd_arg *ca)
 	err |= re_hprintf(pf, "lines=%zu\n", cfg ? cfg->linec : 0);
 	err |= re_hprintf(pf, "modules=%u\n", module_count());
 	err |= re_hprintf(pf, "log_level=%d\n", (int)ata_log_level());
+	err |= phone_status(pf);
 
 	return err;
 }
@@ -39,15 +41,21 @@ static int cmd_module_list(struct re_printf *pf, struct ata_cmd_arg *ca)
 }
 
 
-/* Errors of the new file come back as `error=FILE:LINE:COL: msg` lines */
-static int error_line_h(const char *p, size_t size, void *arg)
+static int mbuf_h(const char *p, size_t size, void *arg)
 {
-	struct re_printf *pf = arg;
+	return mbuf_write_mem(arg, (const uint8_t *)p, size);
+}
+
+
+/* Errors of the new file come back as `error=FILE:LINE:COL: msg` lines */
+static int print_error_lines(struct re_printf *pf, const struct mbuf *mb)
+{
+	const char *p = (const char *)mb->buf;
 	size_t i, start = 0;
 	int err = 0;
 
-	for (i = 0; i < size; i++) {
-		if (p[i] != '\n')
+	for (i = 0; i <= mb->end; i++) {
+		if (i < mb->end && p[i] != '\n')
 			continue;
 		if (i > start)
 			err |= re_hprintf(pf, "error=%b\n", p + start,
@@ -55,16 +63,14 @@ static int error_line_h(const char *p, size_t size, void *arg)
 		start = i + 1;
 	}
 
-	if (start < size)
-		err |= re_hprintf(pf, "error=%b\n", p + start, size - start);
-
 	return err;
 }
 
 
 static int cmd_reload(struct re_printf *pf, struct ata_cmd_arg *ca)
 {
-	struct re_printf epf = { error_line_h, pf };
+	struct mbuf *mb;
+	struct re_printf epf;
 	int err;
 
 	/* No file argument: a control client must not make the daemon
@@ -72,11 +78,22 @@ static int cmd_reload(struct re_printf *pf, struct ata_cmd_arg *ca)
 	if (pl_isset(&ca->args))
 		return ata_cmd_fail(ca, EINVAL, "usage: reload");
 
-	err = daemon_reload(NULL, &epf);
-	if (err)
-		return ata_cmd_fail(ca, err, "config has errors, old kept");
+	mb = mbuf_alloc(512);
+	if (!mb)
+		return ENOMEM;
 
-	return 0;
+	epf.vph = mbuf_h;
+	epf.arg = mb;
+
+	err = daemon_reload(NULL, &epf);
+	if (err) {
+		(void)print_error_lines(pf, mb);
+		err = ata_cmd_fail(ca, err, "config has errors, old kept");
+	}
+
+	mem_deref(mb);
+
+	return err;
 }
 
 
@@ -87,7 +104,7 @@ static int cmd_log_level(struct re_printf *pf, struct ata_cmd_arg *ca)
 	if (!pl_isset(&ca->args))
 		return re_hprintf(pf, "log_level=%d\n", (int)ata_log_level());
 
-	if (re_regex(ca->args.p, ca->args.l, "^[0-9]+$", NULL))
+	if (!ata_pl_isnum(&ca->args))
 		return ata_cmd_fail(ca, EINVAL, "usage: log level 3..7");
 
 	lvl = pl_u32(&ca->args);

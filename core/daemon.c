@@ -5,6 +5,7 @@
  * what went wrong while modules and lines start; on stop everything closes
  * in reverse, modules last so they can release NAT mappings.
  */
+#include <grp.h>
 #include <string.h>
 #include "ataua.h"
 #include "config.h"
@@ -13,6 +14,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "module.h"
+#include "phone.h"
 
 static struct {
 	struct ata_config *cfg;
@@ -46,8 +48,18 @@ static int ctrl_open(const struct ata_config *cfg)
 	struct ctrl_unix_opts o;
 
 	memset(&o, 0, sizeof(o));
+	o.gid = -1;
+	if (str_isset(cc->group)) {
+		const struct group *gr = getgrnam(cc->group);
+
+		if (!gr) {
+			ata_err("control.group: no group '%s'\n", cc->group);
+			return ENOENT;
+		}
+		o.gid = (int)gr->gr_gid;
+	}
+
 	o.path        = cc->socket;
-	o.gid         = cc->gid;
 	o.allow_uidv  = cc->allow_uidv;
 	o.allow_uidc  = cc->allow_uidc;
 	o.allow_gidv  = cc->allow_gidv;
@@ -96,7 +108,15 @@ int daemon_start(struct ata_config *cfg)
 	if (err)
 		goto out;
 
+	err = phone_cmds_register();
+	if (err)
+		goto out;
+
 	err = module_load_all(cfg->module_path, cfg->modv, cfg->modc);
+	if (err)
+		goto out;
+
+	err = phone_start(cfg);
 	if (err)
 		goto out;
 
@@ -144,6 +164,7 @@ int daemon_reload(const char *path, struct re_printf *errpf)
 
 	d.cfg = ncfg;
 	apply_log(ncfg);
+	(void)phone_reload(ncfg);
 	mem_deref(ocfg);
 
 	ata_notice("configuration reloaded from %s\n", ncfg->path);
@@ -157,6 +178,8 @@ void daemon_stop(void)
 {
 	ata_event(ATA_LOG_NOTICE, ATA_EVENT_TERMINATING, NULL);
 
+	phone_stop();
+	phone_cmds_unregister();
 	module_unload_all();
 	core_cmds_unregister();
 	d.ctrl = mem_deref(d.ctrl);

@@ -35,19 +35,24 @@ static const char *level_name(enum ata_log_level lvl)
 static void log_emit(enum ata_log_level lvl, const char *line)
 {
 	struct timespec ts;
+	size_t len = strlen(line);
 	struct tm tm;
 
+	/* messages end in \n the libre way; we add our own */
+	while (len && line[len - 1] == '\n')
+		--len;
+
 	if (logst.syslog) {
-		syslog((int)lvl, "%s", line);
+		syslog((int)lvl, "%.*s", (int)len, line);
 		return;
 	}
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	fprintf(stderr, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s: %s\n",
+	fprintf(stderr, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s: %.*s\n",
 		tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 		tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000,
-		level_name(lvl), line);
+		level_name(lvl), (int)len, line);
 }
 
 

@@ -5,6 +5,7 @@
  * write a byte to a self-pipe; the work (reload, shutdown) happens on the
  * main loop, where it is safe.
  */
+#define _GNU_SOURCE 1  /* pipe2 */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>

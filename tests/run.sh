@@ -64,14 +64,14 @@ unit)        unit build ;;
 asan)        ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 unit build-asan ;;
 integration) integration ;;
-fuzz)        run fuzz sh tests/fuzz/run.sh short ;;
+fuzz)        run fuzz bash tests/fuzz/run.sh short ;;
 all)
 	unit build
 	make -s test-asan-build >/dev/null 2>"$OUT/asan-build.log" ||
 		{ echo "FAIL  asan build"; tail "$OUT/asan-build.log"; FAIL=$((FAIL + 1)); }
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 unit build-asan
-	[ -f tests/fuzz/run.sh ] && run fuzz sh tests/fuzz/run.sh short
+	[ -f tests/fuzz/run.sh ] && run fuzz bash tests/fuzz/run.sh short
 	integration
 	;;
 *) echo "usage: $0 [all|unit|asan|integration|fuzz]" >&2; exit 2 ;;

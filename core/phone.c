@@ -1,0 +1,201 @@
+/**
+ * @file phone.c  The SIP stack and every FXS line, as one unit
+ *
+ * A reload that changes SIP or line settings rebuilds the stack and the
+ * lines (re-registering); a person talking must not be cut off by that,
+ * so while any line has a call the new config waits for the last call to
+ * end.
+ */
+#include <string.h>
+#include "ataua.h"
+#include "call.h"
+#include "config.h"
+#include "line.h"
+#include "phone.h"
+#include "sip_stack.h"
+
+static struct {
+	struct sip_stack *ss;
+	struct line **linev;
+	size_t linec;
+	struct ata_config *pending;
+	struct tmr tmr_pending;
+} ph;
+
+
+static int stack_start(const struct ata_config *cfg)
+{
+	const struct ata_conf_sip *s = &cfg->sip;
+	struct call_media_conf mc;
+	struct sip_stack_conf sc;
+	char listen[64];
+	size_t i;
+
+	if (re_snprintf(listen, sizeof(listen), "%J", &s->listen) < 0)
+		return EINVAL;
+
+	media_conf_from_config(&mc, &cfg->media);
+
+	memset(&sc, 0, sizeof(sc));
+	sc.listen     = listen;
+	sc.user_agent = s->user_agent;
+	sc.accept_any = s->accept_from == ATA_ACCEPT_ANY;
+	sc.tls_ca     = str_isset(s->tls_ca) ? s->tls_ca : NULL;
+	sc.tls_verify = s->tls_verify;
+	sc.media      = &mc;
+
+	for (i = 0; i < s->transportc; i++) {
+		switch (s->transportv[i]) {
+
+		case ATA_TRANSPORT_UDP: sc.udp = true; break;
+		case ATA_TRANSPORT_TCP: sc.tcp = true; break;
+		case ATA_TRANSPORT_TLS: sc.tls = true; break;
+		}
+	}
+
+	return sip_stack_alloc(&ph.ss, &sc);
+}
+
+
+int phone_start(const struct ata_config *cfg)
+{
+	size_t i;
+	int err;
+
+	if (!cfg)
+		return EINVAL;
+
+	err = stack_start(cfg);
+	if (err) {
+		ata_err("sip: cannot start: %m\n", err);
+		goto out;
+	}
+
+	ph.linev = mem_zalloc(cfg->linec * sizeof(*ph.linev), NULL);
+	if (!ph.linev && cfg->linec) {
+		err = ENOMEM;
+		goto out;
+	}
+
+	for (i = 0; i < cfg->linec; i++) {
+		err = line_alloc(&ph.linev[i], ph.ss, cfg, &cfg->linev[i]);
+		if (err) {
+			ata_err("line %u: %m\n", cfg->linev[i].id, err);
+			goto out;
+		}
+		ph.linec = i + 1;
+	}
+
+ out:
+	if (err)
+		phone_stop();
+
+	return err;
+}
+
+
+void phone_stop(void)
+{
+	size_t i;
+
+	tmr_cancel(&ph.tmr_pending);
+	ph.pending = mem_deref(ph.pending);
+
+	for (i = 0; i < ph.linec; i++)
+		ph.linev[i] = mem_deref(ph.linev[i]);
+
+	ph.linev = mem_deref(ph.linev);
+	ph.linec = 0;
+	ph.ss = mem_deref(ph.ss);
+}
+
+
+static bool phone_busy(void)
+{
+	size_t i;
+
+	for (i = 0; i < ph.linec; i++) {
+		if (line_busy(ph.linev[i]))
+			return true;
+	}
+
+	return false;
+}
+
+
+static void pending_check(void *arg)
+{
+	struct ata_config *cfg = ph.pending;
+
+	(void)arg;
+
+	if (phone_busy()) {
+		tmr_start(&ph.tmr_pending, 1000, pending_check, NULL);
+		return;
+	}
+
+	ph.pending = NULL;
+	phone_stop();
+	if (phone_start(cfg))
+		ata_err("reload: lines failed to start with the new config\n");
+	else
+		ata_notice("reload: lines restarted with the new config\n");
+	mem_deref(cfg);
+}
+
+
+int phone_reload(const struct ata_config *cfg)
+{
+	if (!cfg)
+		return EINVAL;
+
+	mem_deref(ph.pending);
+	ph.pending = mem_ref((void *)cfg);
+
+	if (phone_busy())
+		ata_notice("reload: line changes wait for calls to end\n");
+
+	pending_check(NULL);
+
+	return 0;
+}
+
+
+struct line *phone_line(uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < ph.linec; i++) {
+		if (line_id(ph.linev[i]) == id)
+			return ph.linev[i];
+	}
+
+	return NULL;
+}
+
+
+int phone_status(struct re_printf *pf)
+{
+	size_t i;
+	int err = 0;
+
+	if (ph.ss)
+		err |= sip_stack_status(pf, ph.ss);
+
+	for (i = 0; i < ph.linec; i++)
+		err |= line_status(pf, ph.linev[i]);
+
+	return err;
+}
+
+
+size_t phone_line_count(void)
+{
+	return ph.linec;
+}
+
+
+struct line *phone_line_at(size_t i)
+{
+	return i < ph.linec ? ph.linev[i] : NULL;
+}

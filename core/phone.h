@@ -1,0 +1,26 @@
+/**
+ * @file phone.h  The SIP stack and every FXS line, as one unit
+ */
+#ifndef ATA_PHONE_H
+#define ATA_PHONE_H
+
+#include <re.h>
+
+struct ata_config;
+struct line;
+
+int  phone_start(const struct ata_config *cfg);
+/** Apply a new config: now when no call is up, else when the last ends */
+int  phone_reload(const struct ata_config *cfg);
+void phone_stop(void);
+struct line *phone_line(uint32_t id);
+size_t phone_line_count(void);
+struct line *phone_line_at(size_t i);
+/** Status lines of the SIP stack and each line */
+int  phone_status(struct re_printf *pf);
+
+/* phone_cmds.c */
+int  phone_cmds_register(void);
+void phone_cmds_unregister(void);
+
+#endif

@@ -1,0 +1,74 @@
+#!/bin/bash
+# Build every tests/fuzz/fuzz_*.c as a libFuzzer target (clang, ASan, UBSan)
+# against the core, and run each for a bounded time: `short` (make test)
+# or `long` (make fuzz). Seeds: tests/fuzz/seeds/NAME/ where present, plus
+# the public test material in ../shared/testdata. Prints TAP.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+
+MODE=${1:-short}
+case "$MODE" in
+short) SECS=${FUZZ_SECS:-15} ;;
+long)  SECS=${FUZZ_SECS:-600} ;;
+*) echo "usage: $0 short|long" >&2; exit 2 ;;
+esac
+
+if ! command -v clang >/dev/null 2>&1; then
+	echo "fuzz: clang not installed (make deps)" >&2
+	exit 77
+fi
+
+B=build-fuzz
+mkdir -p "$B/obj" "$B/crashes"
+FLAGS="-g -O1 -fsanitize=fuzzer-no-link,address,undefined"
+LIBS="$(pkg-config --libs libre librem libsrtp2 yaml-0.1 alsa) -lm -lpthread -ldl"
+DEFS="-DHAVE_INTTYPES_H -DHAVE_STDBOOL_H -DHAVE_INET6 -DHAVE_PTHREAD"
+INC="-Icore $(pkg-config --cflags libre librem)"
+
+# the core, once, as an archive the targets pull from
+objs=""
+for c in core/*.c; do
+	[ "$c" = core/main.c ] && continue
+	o="$B/obj/$(basename "$c" .c).o"
+	if [ ! -f "$o" ] || [ "$c" -nt "$o" ]; then
+		# shellcheck disable=SC2086
+		clang -std=gnu11 $FLAGS $DEFS $INC -c "$c" -o "$o" || exit 1
+	fi
+	objs="$objs $o"
+done
+rm -f "$B/libcore.a"
+# shellcheck disable=SC2086
+ar rcs "$B/libcore.a" $objs
+
+n=0 failed=0
+echo "1..$(find tests/fuzz -maxdepth 1 -name 'fuzz_*.c' | wc -l)"
+for src in tests/fuzz/fuzz_*.c; do
+	[ -f "$src" ] || continue
+	name=$(basename "$src" .c)
+	n=$((n + 1))
+	bin="$B/$name"
+	# shellcheck disable=SC2086
+	if ! clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+		$DEFS $INC "$src" "$B/libcore.a" $LIBS -o "$bin" \
+		>"$B/$name.build.log" 2>&1; then
+		echo "not ok $n - $name (build failed, $B/$name.build.log)"
+		failed=$((failed + 1))
+		continue
+	fi
+	corpus="$B/corpus/$name"
+	mkdir -p "$corpus"
+	seeds=""
+	[ -d "tests/fuzz/seeds/$name" ] && seeds="tests/fuzz/seeds/$name"
+	# shellcheck disable=SC2086
+	if "$bin" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=1024 \
+		-artifact_prefix="$B/crashes/$name-" -print_final_stats=0 \
+		"$corpus" $seeds >"$B/$name.log" 2>&1; then
+		echo "ok $n - $name ($SECS s, $(grep -c '' "$B/$name.log") log lines)"
+	else
+		echo "not ok $n - $name (crash: see $B/$name.log, $B/crashes/)"
+		tail -30 "$B/$name.log"
+		failed=$((failed + 1))
+	fi
+done
+
+[ "$failed" = 0 ]
