@@ -213,7 +213,8 @@ int module_load_all(const char *path, const struct ata_conf_module *modv,
 			continue;
 
 		if (cm->required) {
-			ata_err("module %s: %s (required)\n", cm->name, reason);
+			ata_err("module %s: %s (required)\n", cm->name,
+				reason);
 			err = lerr;
 			break;
 		}

@@ -95,7 +95,8 @@ static int cmd_line(struct re_printf *pf, struct ata_cmd_arg *ca)
 
 	lv = line_verb_find(&verb);
 	if (!lv)
-		return ata_cmd_fail(ca, EINVAL, "unknown line verb '%r'", &verb);
+		return ata_cmd_fail(ca, EINVAL, "unknown line verb '%r'",
+				    &verb);
 
 	if (lv->has_arg != pl_isset(&arg))
 		return ata_cmd_fail(ca, EINVAL, lv->has_arg ?

@@ -66,6 +66,7 @@ asan)        ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 integration) integration ;;
 fuzz)        run fuzz bash tests/fuzz/run.sh short ;;
 all)
+	run ccheck sh tests/ccheck.sh
 	unit build
 	make -s test-asan-build >/dev/null 2>"$OUT/asan-build.log" ||
 		{ echo "FAIL  asan build"; tail "$OUT/asan-build.log"; FAIL=$((FAIL + 1)); }

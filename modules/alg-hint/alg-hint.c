@@ -1,5 +1,5 @@
 /**
- * @file modules/alg-hint/alg-hint.c  private-address hints for same-NAT calls (signalling hint)
+ * @file modules/alg-hint/alg-hint.c  private-address hints for same-NAT calls
  *
  * This module registers its ops table so the core can list and order it;
  * its behaviour arrives with its own issue. Until then it says so

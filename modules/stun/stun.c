@@ -1,5 +1,5 @@
 /**
- * @file modules/stun/stun.c  STUN binding, keep-alive and NAT behaviour discovery (traversal)
+ * @file modules/stun/stun.c  STUN binding, keep-alive, NAT discovery
  *
  * This module registers its ops table so the core can list and order it;
  * its behaviour arrives with its own issue. Until then it says so

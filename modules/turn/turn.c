@@ -1,5 +1,5 @@
 /**
- * @file modules/turn/turn.c  TURN relay for symmetric NATs and blocked UDP (traversal)
+ * @file modules/turn/turn.c  TURN relay for symmetric NATs, blocked UDP
  *
  * This module registers its ops table so the core can list and order it;
  * its behaviour arrives with its own issue. Until then it says so

@@ -48,7 +48,11 @@ static void op_tone(int t, void *arg)
 }
 
 static void op_ring(bool on, void *arg) { (void)arg; act("ring=%d", on); }
-static void op_timer(uint32_t ms, void *arg) { (void)arg; act("timer=%u", ms); }
+static void op_timer(uint32_t ms, void *arg)
+{
+	(void)arg;
+	act("timer=%u", ms);
+}
 
 static enum line_match op_match(const char *d, void *arg)
 {
@@ -68,14 +72,26 @@ static void *op_dial(const char *number, void *arg)
 	return dial_result;
 }
 
-static void op_alert(void *c, void *arg) { (void)arg; act("alert=%s", cname(c)); }
-static void op_answer(void *c, void *arg) { (void)arg; act("answer=%s", cname(c)); }
+static void op_alert(void *c, void *arg)
+{
+	(void)arg;
+	act("alert=%s", cname(c));
+}
+static void op_answer(void *c, void *arg)
+{
+	(void)arg;
+	act("answer=%s", cname(c));
+}
 static void op_reject(void *c, uint16_t sc, void *arg)
 {
 	(void)arg;
 	act("reject=%s:%u", cname(c), sc);
 }
-static void op_hangup(void *c, void *arg) { (void)arg; act("hangup=%s", cname(c)); }
+static void op_hangup(void *c, void *arg)
+{
+	(void)arg;
+	act("hangup=%s", cname(c));
+}
 static void op_hold(void *c, bool h, void *arg)
 {
 	(void)arg;
