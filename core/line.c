@@ -189,6 +189,12 @@ static void reg_state_handler(enum reg_state st, const char *reason,
 }
 
 
+static const char *opt_str(const char *s)
+{
+	return str_isset(s) ? s : NULL;
+}
+
+
 static int reg_start(struct line *ln)
 {
 	const struct ata_conf_account *acc = &ln->lc->account;
@@ -198,12 +204,13 @@ static int reg_start(struct line *ln)
 		return 0;
 
 	memset(&rc, 0, sizeof(rc));
+	/* the config says "" for unset; reg.h says NULL */
 	rc.aor            = acc->aor;
 	rc.registrar      = acc->registrar;
-	rc.outbound_proxy = acc->outbound_proxy;
-	rc.auth_user      = acc->auth_user;
+	rc.outbound_proxy = opt_str(acc->outbound_proxy);
+	rc.auth_user      = opt_str(acc->auth_user);
 	rc.password       = acc->password;
-	rc.display_name   = acc->display_name;
+	rc.display_name   = opt_str(acc->display_name);
 	rc.tp             = line_sip_transp(acc->transport);
 	rc.expiry_s       = acc->expiry_ms / 1000;
 

@@ -39,11 +39,11 @@ ata_start ata "$conf" ataua.log || exit 1
 echo $! >>"$LAB_DIR/pids"
 
 # ---- registration
-lab_wait_for "ata_ctl reg | grep -qx 'state=ok'" 20 &&
+lab_wait_for "ata_ctl reg | grep -qx 'state=registered'" 20 &&
 	t_ok "ataua registers with digest auth" ||
 	t_fail "ataua registers with digest auth" "$(ata_ctl reg)"
 t_check "kamailio has 1001's contact" kam_registered 1001
-grep -q 'REG-STATE line=1 state=ok' "$LAB_DIR/events.log" &&
+grep -q 'REG-STATE line=1 state=registered' "$LAB_DIR/events.log" &&
 	t_ok "REG-STATE ok event" || t_fail "REG-STATE ok event"
 
 # ---- ataua calls baresip

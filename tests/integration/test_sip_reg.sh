@@ -59,7 +59,7 @@ retry=$(ata_ctl reg | sed -n 's/^retry_in=//p')
 [ "${retry:-0}" -gt 0 ] && t_ok "backoff visible: retry_in=$retry" ||
 	t_fail "backoff visible" "$(ata_ctl reg)"
 kam_start kam 44.0.0.1 || lab_die "kamailio did not restart"
-if lab_wait_for "ata_ctl reg | grep -qx 'state=ok'" 150; then
+if lab_wait_for "ata_ctl reg | grep -qx 'state=registered'" 150; then
 	t_ok "registration recovers when the registrar returns"
 else
 	t_fail "registration recovers when the registrar returns" "$(ata_ctl reg)"

@@ -1,0 +1,673 @@
+/**
+ * @file call.c  Call signalling on libre sipsess: INVITE in and out, hold
+ *
+ * The owner holds the only reference. Our own actions (reject, hangup,
+ * deref) never call the owner back; the far end's actions arrive as
+ * state changes, CALL_CLOSED last. A handler is always the last thing a
+ * libre callback does, so the owner may mem_deref the call inside it.
+ */
+#include <string.h>
+#include <re.h>
+#include "ataua.h"
+#include "call_int.h"
+#include "reg.h"
+#include "sip_stack.h"
+
+struct call {
+	struct le le;                /* in the stack's call list     */
+	struct sip_stack *ss;
+	struct reg *reg;
+	struct sipsess *sess;
+	const struct sip_msg *msg;   /* incoming INVITE, until accepted */
+	struct call_sdp *sdp;
+	struct call_media *media;
+	struct call_mprefs mp;
+	char *peer;
+	char *cuser;
+	call_state_h *sh;
+	call_digit_h *dh;
+	call_audio_h *ah;
+	void *arg;
+	enum call_state state;
+	uint32_t id;
+	bool incoming;
+	char fail[64];               /* why we ended it, for CLOSED  */
+};
+
+static uint32_t call_next_id = 1;
+
+static const char ctype_sdp[] = "application/sdp";
+
+
+static void call_destructor(void *arg)
+{
+	struct call *call = arg;
+
+	list_unlink(&call->le);
+
+	/* an undecided INVITE still needs its final response */
+	if (call->msg && !call->sess && call->state == CALL_INCOMING)
+		(void)sip_treply(NULL, sip_stack_sip(call->ss), call->msg,
+				 486, "Busy Here");
+
+	mem_deref(call->sess);  /* BYE, CANCEL or 486 as libre sees fit */
+	mem_deref((void *)call->msg);
+	mem_deref(call->media);
+	mem_deref(call->sdp);
+	mem_deref(call->peer);
+	mem_deref(call->cuser);
+	mem_deref(call->reg);
+	mem_deref(call->ss);
+}
+
+
+const char *call_state_name(enum call_state st)
+{
+	switch (st) {
+
+	case CALL_IDLE:        return "idle";
+	case CALL_OUTGOING:    return "outgoing";
+	case CALL_RINGING:     return "ringing";
+	case CALL_EARLY:       return "early";
+	case CALL_INCOMING:    return "incoming";
+	case CALL_ESTABLISHED: return "established";
+	case CALL_HELD:        return "held";
+	case CALL_CLOSED:      return "closed";
+	default:               return "?";
+	}
+}
+
+
+/* Last statement of every caller: the handler may deref the call */
+static void set_state(struct call *call, enum call_state st,
+		      uint16_t scode, const char *reason)
+{
+	if (call->state == st && st != CALL_EARLY)
+		return;
+
+	call->state = st;
+	ata_debug("call: %u %s %u %s", call->id, call_state_name(st),
+		  scode, reason ? reason : "");
+
+	if (call->sh)
+		call->sh(call, st, scode, reason, call->arg);
+}
+
+
+static void media_digit_handler(char key, void *arg)
+{
+	struct call *call = arg;
+
+	if (call->dh && call->state != CALL_CLOSED)
+		call->dh(call, key, call->arg);
+}
+
+
+static void media_audio_handler(const struct rtp_header *h,
+				const int16_t *pcm, size_t n, void *arg)
+{
+	struct call *call = arg;
+
+	if (call->ah && call->state != CALL_CLOSED)
+		call->ah(call, h, pcm, n, call->arg);
+}
+
+
+static bool has_sdp(const struct sip_msg *msg)
+{
+	return msg && mbuf_get_left(msg->mb) > 0 &&
+		msg_ctype_cmp(&msg->ctyp, "application", "sdp");
+}
+
+
+static int recv_answer(struct call *call, const struct sip_msg *msg)
+{
+	int err;
+
+	err = call_sdp_recv_answer(call->sdp, msg->mb);
+	if (err) {
+		re_snprintf(call->fail, sizeof(call->fail),
+			    "488 SDP answer: %m", err);
+		return err;
+	}
+
+	call_media_update(call->media, call_sdp_neg(call->sdp));
+
+	return 0;
+}
+
+
+static int offer_handler(struct mbuf **descp, const struct sip_msg *msg,
+			 void *arg)
+{
+	struct call *call = arg;
+	int err;
+
+	if (!has_sdp(msg))
+		return call_sdp_offer(call->sdp, descp);
+
+	err = call_sdp_answer(call->sdp, msg->mb, descp);
+	if (err)
+		return err;  /* libre answers 488 */
+
+	call_media_update(call->media, call_sdp_neg(call->sdp));
+
+	return 0;
+}
+
+
+static int answer_handler(const struct sip_msg *msg, void *arg)
+{
+	struct call *call = arg;
+
+	if (!has_sdp(msg))
+		return 0;  /* 2xx to a re-INVITE may repeat nothing */
+
+	return recv_answer(call, msg);
+}
+
+
+static void progress_handler(const struct sip_msg *msg, void *arg)
+{
+	struct call *call = arg;
+
+	if (has_sdp(msg) && !recv_answer(call, msg)) {
+		set_state(call, CALL_EARLY, msg->scode, "early media");
+		return;
+	}
+
+	if (msg->scode == 180 && call->state == CALL_OUTGOING)
+		set_state(call, CALL_RINGING, msg->scode, "Ringing");
+}
+
+
+static void estab_handler(const struct sip_msg *msg, void *arg)
+{
+	struct call *call = arg;
+
+	/* msg is the 200 (outgoing) or the ACK (incoming) */
+	set_state(call, CALL_ESTABLISHED,
+		  msg && !msg->req ? msg->scode : 200, "OK");
+}
+
+
+static void close_handler(int err, const struct sip_msg *msg, void *arg)
+{
+	struct call *call = arg;
+	char reason[64];
+	uint16_t scode = 0;
+
+	/* media stays for its counters; nothing is sent once closed */
+	call_media_stop(call->media);
+	call->sess = mem_deref(call->sess);
+
+	if (msg && msg->scode >= 300) {
+		scode = msg->scode;
+		(void)re_snprintf(reason, sizeof(reason), "%r", &msg->reason);
+	}
+	else if (call->fail[0])
+		str_ncpy(reason, call->fail, sizeof(reason));
+	else if (err == ECONNRESET)
+		str_ncpy(reason, call->state == CALL_INCOMING ||
+			 call->state == CALL_RINGING ? "CANCEL" : "BYE",
+			 sizeof(reason));
+	else
+		(void)re_snprintf(reason, sizeof(reason), "%m", err);
+
+	set_state(call, CALL_CLOSED, scode, reason);
+}
+
+
+static int auth_handler(char **user, char **pass, const char *realm,
+			void *arg)
+{
+	struct call *call = arg;
+	const struct reg_conf *rc = reg_config(call->reg);
+	int err;
+
+	if (!rc || !rc->password)
+		return EAUTH;
+
+	err  = str_dup(user, rc->auth_user ? rc->auth_user
+		       : reg_user(call->reg));
+	err |= str_dup(pass, rc->password);
+
+	return err;
+}
+
+
+static int call_base_alloc(struct call **callp, struct sip_stack *ss,
+			   const struct call_mprefs *mp, enum sip_transp tp)
+{
+	const struct sa *sipaddr;
+	struct call *call;
+	struct sa laddr;
+	int err;
+
+	sipaddr = sip_stack_laddr(ss, tp);
+	if (!sipaddr)
+		return EPROTONOSUPPORT;
+
+	call = mem_zalloc(sizeof(*call), call_destructor);
+	if (!call)
+		return ENOMEM;
+
+	call->ss = mem_ref(ss);
+	call->mp = *mp;
+	call->id = call_next_id++;
+	sip_stack_call_link(ss, &call->le, call);
+
+	/* RTP on the address SIP uses, which is what the peer can reach */
+	sa_cpy(&laddr, sipaddr);
+	sa_set_port(&laddr, 0);
+	err = call_media_alloc(&call->media, mp, &laddr,
+			       media_digit_handler, media_audio_handler, call);
+	if (err)
+		goto out;
+
+	err = call_sdp_alloc(&call->sdp, mp, call_media_laddr(call->media));
+
+ out:
+	if (err)
+		mem_deref(call);
+	else
+		*callp = call;
+
+	return err;
+}
+
+
+/* A number becomes sip:NUMBER@domain; '#' is escaped for the URI */
+static int target_uri(char **urip, const char *target, const char *domain,
+		      enum sip_transp tp)
+{
+	struct mbuf *mb;
+	const char *p;
+	int err = 0;
+
+	if (!strncmp(target, "sip:", 4) || !strncmp(target, "sips:", 5))
+		return str_dup(urip, target);
+
+	mb = mbuf_alloc(64);
+	if (!mb)
+		return ENOMEM;
+
+	err = mbuf_write_str(mb, "sip:");
+	for (p = target; *p && !err; p++) {
+		if (*p == '#')
+			err = mbuf_write_str(mb, "%23");
+		else if (strchr("0123456789*+abcdABCD.-_", *p))
+			err = mbuf_write_u8(mb, (uint8_t)*p);
+		else
+			err = EINVAL;
+	}
+	if (!err && p == target)
+		err = EINVAL;
+	if (!err)
+		err = mbuf_printf(mb, "@%s%s", domain, sip_transp_param(tp));
+	if (!err) {
+		mb->pos = 0;
+		err = mbuf_strdup(mb, urip, mb->end);
+	}
+
+	mem_deref(mb);
+	return err;
+}
+
+
+/**
+ * Call @p target (a number, dialled at the account's domain, or a SIP
+ * URI) from the account of @p reg, with @p mc media (NULL = the stack's).
+ * Returns EINVAL (bad target), EPROTONOSUPPORT (transport not enabled),
+ * ENOMEM, or the socket/SIP error.
+ */
+int call_connect(struct call **callp, struct sip_stack *ss, struct reg *reg,
+		 const struct call_media_conf *mc, const char *target,
+		 call_state_h *sh, call_digit_h *dh, call_audio_h *ah,
+		 void *arg)
+{
+	const struct reg_conf *rc = reg_config(reg);
+	struct call_mprefs mp;
+	struct mbuf *offer = NULL;
+	struct call *call = NULL;
+	const char *routev[1];
+	int err;
+
+	if (!callp || !ss || !rc || !str_isset(target))
+		return EINVAL;
+
+	if (mc) {
+		err = call_mprefs_set(&mp, mc);
+		if (err)
+			return err;
+	}
+	else
+		mp = *sip_stack_mprefs(ss);
+
+	err = call_base_alloc(&call, ss, &mp, rc->tp);
+	if (err)
+		return err;
+
+	call->reg = mem_ref(reg);
+	call_set_handlers(call, sh, dh, ah, arg);
+
+	err = target_uri(&call->peer, target, reg_domain(reg), rc->tp);
+	err |= str_dup(&call->cuser, reg_user(reg));
+	if (err)
+		goto out;
+
+	err = call_sdp_offer(call->sdp, &offer);
+	if (err)
+		goto out;
+
+	routev[0] = rc->outbound_proxy;
+	err = sipsess_connect(&call->sess, sip_stack_sock(ss), call->peer,
+			      rc->display_name, rc->aor, call->cuser,
+			      rc->outbound_proxy ? routev : NULL,
+			      rc->outbound_proxy ? 1 : 0, ctype_sdp, offer,
+			      auth_handler, call, false, offer_handler,
+			      answer_handler, progress_handler, estab_handler,
+			      NULL, NULL, close_handler, call, NULL);
+	if (err)
+		goto out;
+
+	call->state = CALL_OUTGOING;
+	ata_info("call: %u calling %s", call->id, call->peer);
+
+ out:
+	mem_deref(offer);
+	if (err)
+		mem_deref(call);
+	else
+		*callp = call;
+
+	return err;
+}
+
+
+/**
+ * For sip_stack: wrap an INVITE for @p cuser. Returns EBADMSG for SDP we
+ * cannot parse (400), ENOTSUP/EPROTO when no codec is common (488).
+ */
+int call_incoming_alloc(struct call **callp, struct sip_stack *ss,
+			const struct sip_msg *msg, const char *cuser)
+{
+	struct mbuf *answer = NULL;
+	struct call *call = NULL;
+	int err;
+
+	if (!callp || !ss || !msg || !cuser)
+		return EINVAL;
+
+	err = call_base_alloc(&call, ss, sip_stack_mprefs(ss), msg->tp);
+	if (err)
+		return err;
+
+	call->incoming = true;
+	call->state = CALL_INCOMING;
+	call->msg = mem_ref((void *)msg);
+
+	err = str_dup(&call->cuser, cuser);
+	err |= re_sdprintf(&call->peer, "%r", &msg->from.auri);
+	if (err)
+		goto out;
+
+	/* negotiate now, so a hopeless offer is refused before ringing */
+	if (has_sdp(msg))
+		err = call_sdp_answer(call->sdp, msg->mb, &answer);
+
+ out:
+	mem_deref(answer);
+	if (err)
+		mem_deref(call);
+	else
+		*callp = call;
+
+	return err;
+}
+
+
+bool call_dialog_match(const struct call *call, const struct sip_msg *msg)
+{
+	if (!call || !call->sess)
+		return false;
+
+	return sip_dialog_cmp(sipsess_dialog(call->sess), msg);
+}
+
+
+/* A retransmission of the INVITE we are still deciding on */
+bool call_invite_match(const struct call *call, const struct sip_msg *msg)
+{
+	if (!call || !call->msg || call->sess || !msg)
+		return false;
+
+	return !pl_cmp(&call->msg->callid, &msg->callid) &&
+		call->msg->cseq.num == msg->cseq.num;
+}
+
+
+void call_set_handlers(struct call *call, call_state_h *sh,
+		       call_digit_h *dh, call_audio_h *ah, void *arg)
+{
+	if (!call)
+		return;
+
+	call->sh = sh;
+	call->dh = dh;
+	call->ah = ah;
+	call->arg = arg;
+}
+
+
+static int accept_invite(struct call *call, uint16_t scode,
+			 const char *reason, struct mbuf *desc)
+{
+	int err;
+
+	err = sipsess_accept(&call->sess, sip_stack_sock(call->ss),
+			     call->msg, scode, reason, call->cuser,
+			     ctype_sdp, desc, NULL, NULL, false,
+			     offer_handler, answer_handler, estab_handler,
+			     NULL, NULL, close_handler, call, NULL);
+	if (!err)
+		call->msg = mem_deref((void *)call->msg);
+
+	return err;
+}
+
+
+/** Send 180 Ringing for an incoming call. EPROTO if not ringable. */
+int call_ring(struct call *call)
+{
+	if (!call)
+		return EINVAL;
+
+	if (call->state != CALL_INCOMING || !call->msg)
+		return EPROTO;
+
+	return accept_invite(call, 180, "Ringing", NULL);
+}
+
+
+/**
+ * Answer an incoming call with 200 and our SDP (an answer, or an offer
+ * when the INVITE had none). EPROTO if the call is not incoming.
+ */
+int call_answer(struct call *call)
+{
+	struct mbuf *desc = NULL;
+	int err;
+
+	if (!call)
+		return EINVAL;
+
+	if (call->state != CALL_INCOMING)
+		return EPROTO;
+
+	/* the answer was negotiated when the INVITE came; encode it now */
+	if (call_sdp_neg(call->sdp)->ok) {
+		err = call_sdp_answer_again(call->sdp, &desc);
+		call_media_update(call->media, call_sdp_neg(call->sdp));
+	}
+	else
+		err = call_sdp_offer(call->sdp, &desc);
+	if (err)
+		goto out;
+
+	if (call->sess)
+		err = sipsess_answer(call->sess, 200, "OK", desc, NULL);
+	else
+		err = accept_invite(call, 200, "OK", desc);
+
+ out:
+	mem_deref(desc);
+	return err;
+}
+
+
+/** Refuse an incoming call (486, 603 ...), or end any call */
+void call_reject(struct call *call, uint16_t scode, const char *reason)
+{
+	if (!call || call->state == CALL_CLOSED)
+		return;
+
+	if (call->state != CALL_INCOMING || scode < 300 || scode > 699) {
+		call_hangup(call);
+		return;
+	}
+
+	if (call->sess)
+		(void)sipsess_reject(call->sess, scode, reason, NULL);
+	else if (call->msg)
+		(void)sip_treply(NULL, sip_stack_sip(call->ss), call->msg,
+				 scode, reason);
+
+	call->msg = mem_deref((void *)call->msg);
+	call->sess = mem_deref(call->sess);
+	call_media_stop(call->media);
+	call->state = CALL_CLOSED;
+}
+
+
+/** End the call: BYE, CANCEL, or 486 for one still ringing here */
+void call_hangup(struct call *call)
+{
+	if (!call || call->state == CALL_CLOSED)
+		return;
+
+	if (call->msg && !call->sess)
+		(void)sip_treply(NULL, sip_stack_sip(call->ss), call->msg,
+				 486, "Busy Here");
+
+	call->msg = mem_deref((void *)call->msg);
+	call->sess = mem_deref(call->sess);
+	call_media_stop(call->media);
+	call->state = CALL_CLOSED;
+}
+
+
+/**
+ * Put the far end on hold (re-INVITE with sendonly) or take it off.
+ * EPROTO unless established/held; the far end's answer updates media.
+ */
+int call_hold(struct call *call, bool hold)
+{
+	struct mbuf *desc = NULL;
+	int err;
+
+	if (!call)
+		return EINVAL;
+
+	if (call->state != CALL_ESTABLISHED && call->state != CALL_HELD)
+		return EPROTO;
+
+	if (hold == (call->state == CALL_HELD))
+		return 0;
+
+	call_sdp_set_hold(call->sdp, hold);
+	err = call_sdp_offer(call->sdp, &desc);
+	if (!err)
+		err = sipsess_modify(call->sess, desc);
+	mem_deref(desc);
+	if (err) {
+		call_sdp_set_hold(call->sdp, !hold);
+		return err;
+	}
+
+	set_state(call, hold ? CALL_HELD : CALL_ESTABLISHED, 0,
+		  hold ? "hold" : "resume");
+
+	return 0;
+}
+
+
+int call_send_digit(struct call *call, char key)
+{
+	if (!call || !call->media)
+		return EINVAL;
+
+	if (call->state == CALL_CLOSED)
+		return EPROTO;
+
+	return call_media_send_digit(call->media, key);
+}
+
+
+int call_send_audio(struct call *call, const int16_t *pcm, size_t n)
+{
+	if (!call || !call->media)
+		return EINVAL;
+
+	if (call->state == CALL_CLOSED)
+		return EPROTO;
+
+	return call_media_send_audio(call->media, pcm, n);
+}
+
+
+enum call_state call_state(const struct call *call)
+{
+	return call ? call->state : CALL_CLOSED;
+}
+
+
+uint32_t call_id(const struct call *call)
+{
+	return call ? call->id : 0;
+}
+
+
+const char *call_peer(const struct call *call)
+{
+	return call ? call->peer : NULL;
+}
+
+
+uint32_t call_ptime(const struct call *call)
+{
+	const struct call_neg *neg;
+
+	if (!call)
+		return 0;
+
+	neg = call_sdp_neg(call->sdp);
+
+	return neg && neg->ok ? neg->ptime : call->mp.ptime;
+}
+
+
+int call_status(struct re_printf *pf, const struct call *call)
+{
+	int err;
+
+	if (!call)
+		return 0;
+
+	err  = re_hprintf(pf, "id=%u\nstate=%s\ndirection=%s\npeer=%s\n",
+			  call->id, call_state_name(call->state),
+			  call->incoming ? "in" : "out", call->peer);
+	err |= call_media_status(pf, call->media);
+
+	return err;
+}

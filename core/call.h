@@ -1,0 +1,76 @@
+/**
+ * @file call.h  One SIP call: signalling on libre sipsess, SDP, G.711 RTP
+ *
+ * A call is owned by exactly one holder (the line). Dropping the last
+ * reference (mem_deref) ends the call on the wire (BYE, CANCEL or a final
+ * response), and no handler runs after that. Every function runs on the
+ * re_main thread.
+ */
+#ifndef ATA_CALL_H
+#define ATA_CALL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct call;
+struct reg;
+struct sip_stack;
+struct rtp_header;
+struct re_printf;
+
+enum call_state {
+	CALL_IDLE,
+	CALL_OUTGOING,     /**< INVITE sent                          */
+	CALL_RINGING,      /**< 180 received                         */
+	CALL_EARLY,        /**< 183 with SDP: early media flows      */
+	CALL_INCOMING,     /**< INVITE received, we ring             */
+	CALL_ESTABLISHED,
+	CALL_HELD,         /**< Held by us (sendonly/inactive)       */
+	CALL_CLOSED,
+};
+
+/** Media settings; strings are only read during the call that takes it */
+struct call_media_conf {
+	uint16_t rtp_min, rtp_max;   /**< RTP port range (RTCP = +1)       */
+	const char *codecs[4];       /**< "pcmu" / "pcma", preference order */
+	size_t codecc;
+	uint32_t ptime_ms;           /**< 10..60, multiple of 10          */
+	uint8_t telev_pt;            /**< telephone-event PT, 96..127     */
+	bool rtcp_mux;
+};
+
+/**
+ * State change. CALL_CLOSED carries the SIP status (486 "Busy Here") or
+ * 0 and a reason ("BYE", "CANCEL", "Connection timed out"). The handler
+ * may mem_deref the call.
+ */
+typedef void (call_state_h)(struct call *call, enum call_state st,
+			    uint16_t scode, const char *reason, void *arg);
+/** An RFC 4733 digit ('0'-'9', '*', '#', 'A'-'D'), reported once */
+typedef void (call_digit_h)(struct call *call, char key, void *arg);
+/** One received RTP frame decoded to 8 kHz linear PCM */
+typedef void (call_audio_h)(struct call *call, const struct rtp_header *h,
+			    const int16_t *pcm, size_t n, void *arg);
+
+int  call_connect(struct call **callp, struct sip_stack *ss, struct reg *reg,
+		  const struct call_media_conf *mc, const char *target,
+		  call_state_h *sh, call_digit_h *dh, call_audio_h *ah,
+		  void *arg);
+void call_set_handlers(struct call *call, call_state_h *sh,
+		       call_digit_h *dh, call_audio_h *ah, void *arg);
+int  call_ring(struct call *call);
+int  call_answer(struct call *call);
+void call_reject(struct call *call, uint16_t scode, const char *reason);
+void call_hangup(struct call *call);
+int  call_hold(struct call *call, bool hold);
+int  call_send_digit(struct call *call, char key);
+int  call_send_audio(struct call *call, const int16_t *pcm, size_t n);
+enum call_state call_state(const struct call *call);
+uint32_t call_id(const struct call *call);
+const char *call_peer(const struct call *call);
+int  call_status(struct re_printf *pf, const struct call *call);
+uint32_t call_ptime(const struct call *call);
+const char *call_state_name(enum call_state st);
+
+#endif

@@ -1,0 +1,354 @@
+/**
+ * @file atactl.c  Command-line client of the ataua control socket
+ *
+ *   atactl [-s PATH] [-t SECONDS] VERB args...   one request
+ *   atactl [-s PATH] [-t SECONDS]                interactive (stdin)
+ *   atactl [-s PATH] [-l LEVEL] monitor          print events
+ *
+ * Exit status: 0 OK, 1 the daemon answered FAIL, 2 the daemon could not
+ * be reached, went away or did not answer in time.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "ctrl_proto.h"
+#include "ctrl_client.h"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_UNREACHABLE = 2 };
+
+struct opts {
+	const char *path;
+	int timeout_ms;
+	int level;
+};
+
+/* The daemon verbs we know, for -h; any other verb is passed through */
+static const struct {
+	const char *usage;
+	const char *help;
+} verbv[] = {
+	{"status",                       "daemon and line summary"},
+	{"reg",                          "SIP registration state"},
+	{"calls",                        "calls in progress"},
+	{"line N offhook|onhook|flash",  "drive the hook of line N"},
+	{"line N digits D",              "dial digits D on line N"},
+	{"call hangup ID",               "end call ID"},
+	{"nat",                          "NAT traversal decision"},
+	{"stats",                        "counters"},
+	{"module list",                  "loaded modules"},
+	{"reload",                       "re-read the config file"},
+	{"log level N",                  "set the log level (3..7)"},
+	{"help [VERB]",                  "the daemon's own verb list"},
+	{"ping",                         "check the daemon answers"},
+	{"monitor",                      "print events until ^C"},
+};
+
+/* Local spellings of connection-level verbs */
+static const struct {
+	const char *local;
+	const char *wire;
+} aliasv[] = {
+	{"ping", ATA_CTRL_PING},
+};
+
+static volatile sig_atomic_t interrupted;
+
+
+static void sigint_handler(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: atactl [-s PATH] [-t SECONDS] [-l LEVEL] "
+		"[VERB [ARGS...]]\n\n"
+		"  -s PATH     control socket (default $" ATA_CTRL_ENV_PATH
+		" or " ATA_CTRL_DEFAULT_PATH ")\n"
+		"  -t SECONDS  reply timeout (default 10)\n"
+		"  -l LEVEL    monitor: events up to this level, 3..7 "
+		"(default 6)\n\n"
+		"Without a verb, requests are read from stdin.\n\nVerbs:\n");
+
+	for (size_t i = 0; i < sizeof(verbv) / sizeof(verbv[0]); i++)
+		fprintf(f, "  %-30s %s\n", verbv[i].usage, verbv[i].help);
+}
+
+
+static const char *wire_verb(const char *req)
+{
+	for (size_t i = 0; i < sizeof(aliasv) / sizeof(aliasv[0]); i++) {
+		if (!strcmp(req, aliasv[i].local))
+			return aliasv[i].wire;
+	}
+
+	return req;
+}
+
+
+static void print_line(const char *line, void *arg)
+{
+	(void)arg;
+	printf("%s\n", line);
+}
+
+
+static int open_or_say(struct ctrl_client **ccp, const struct opts *o)
+{
+	int err = ctrl_client_open(ccp, o->path);
+
+	if (err)
+		fprintf(stderr, "atactl: cannot connect to %s: %s "
+			"(is ataua running?)\n", o->path, strerror(err));
+
+	return err;
+}
+
+
+/* Exit status for a request result, with a message on stderr */
+static int report(int err, const char *reason, const struct opts *o)
+{
+	switch (err) {
+
+	case 0:
+		return EXIT_OK;
+
+	case EBADMSG:
+		fprintf(stderr, "%s%s%s\n", ATA_CTRL_FAIL,
+			reason[0] ? " " : "", reason);
+		return EXIT_FAIL;
+
+	case EINVAL:
+		fprintf(stderr, "atactl: a request is one line\n");
+		return EXIT_FAIL;
+
+	case ETIMEDOUT:
+		fprintf(stderr, "atactl: no reply from %s within %d ms\n",
+			o->path, o->timeout_ms);
+		return EXIT_UNREACHABLE;
+
+	case ECONNRESET:
+		fprintf(stderr, "atactl: %s: daemon closed the connection\n",
+			o->path);
+		return EXIT_UNREACHABLE;
+
+	default:
+		fprintf(stderr, "atactl: %s: %s\n", o->path, strerror(err));
+		return EXIT_UNREACHABLE;
+	}
+}
+
+
+static int one_shot(const struct opts *o, const char *req)
+{
+	struct ctrl_client *cc;
+	char reason[512];
+	int err;
+
+	if (open_or_say(&cc, o))
+		return EXIT_UNREACHABLE;
+
+	err = ctrl_client_request(cc, wire_verb(req), o->timeout_ms,
+				  print_line, NULL, reason, sizeof(reason));
+	ctrl_client_close(cc);
+
+	return report(err, reason, o);
+}
+
+
+static int interactive(const struct opts *o)
+{
+	struct ctrl_client *cc;
+	bool tty = isatty(STDIN_FILENO);
+	char *line = NULL, reason[512];
+	size_t cap = 0;
+	ssize_t n;
+	int ret = EXIT_OK;
+
+	if (open_or_say(&cc, o))
+		return EXIT_UNREACHABLE;
+
+	for (;;) {
+		int err, st;
+
+		if (tty) {
+			printf("> ");
+			fflush(stdout);
+		}
+
+		n = getline(&line, &cap, stdin);
+		if (n < 0 || interrupted)
+			break;
+		while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (!n)
+			continue;
+		if (!strcmp(line, "quit") || !strcmp(line, "exit"))
+			break;
+
+		err = ctrl_client_request(cc, wire_verb(line), o->timeout_ms,
+					  print_line, NULL, reason,
+					  sizeof(reason));
+		/* PING's whole reply is PONG, already printed */
+		if (!err && strcmp(wire_verb(line), ATA_CTRL_PING))
+			printf("%s\n", ATA_CTRL_OK);
+		st = report(err, reason, o);
+		fflush(stdout);
+		if (st > ret)
+			ret = st;
+		if (st == EXIT_UNREACHABLE)
+			break;
+	}
+
+	free(line);
+	ctrl_client_close(cc);
+
+	return ret;
+}
+
+
+static int monitor(const struct opts *o)
+{
+	struct ctrl_client *cc;
+	char line[8192];
+	int err, ret;
+
+	if (open_or_say(&cc, o))
+		return EXIT_UNREACHABLE;
+
+	err = ctrl_client_attach(cc, o->level, o->timeout_ms);
+	if (err) {
+		ret = report(err, "", o);
+		ctrl_client_close(cc);
+		return ret;
+	}
+
+	while (!interrupted) {
+		err = ctrl_client_recv(cc, line, sizeof(line), -1);
+		if (err == EINTR)
+			continue;
+		if (err)
+			break;
+		printf("%s\n", line);
+		fflush(stdout);
+	}
+
+	ctrl_client_close(cc);
+	if (interrupted)
+		return EXIT_OK;
+
+	if (err == ECONNRESET)
+		fprintf(stderr, "atactl: %s: daemon closed the connection\n",
+			o->path);
+	else
+		fprintf(stderr, "atactl: %s: %s\n", o->path, strerror(err));
+	return EXIT_UNREACHABLE;
+}
+
+
+/* argv joined with single spaces; NULL if it does not fit one request */
+static char *join_args(int argc, char *const argv[])
+{
+	size_t len = 0;
+	char *req;
+
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+
+	if (len > ATA_CTRL_MAX_REQUEST)
+		return NULL;
+
+	req = calloc(1, len + 1);
+	if (!req)
+		return NULL;
+
+	for (int i = 0; i < argc; i++) {
+		if (i)
+			strcat(req, " ");
+		strcat(req, argv[i]);
+	}
+
+	return req;
+}
+
+
+int main(int argc, char *argv[])
+{
+	struct opts o = {getenv(ATA_CTRL_ENV_PATH), 10000,
+			 ATA_CTRL_DEFAULT_LEVEL};
+	struct sigaction sa;
+	char *req;
+	double t;
+	int c, ret;
+
+	if (!o.path || !o.path[0])
+		o.path = ATA_CTRL_DEFAULT_PATH;
+
+	while ((c = getopt(argc, argv, "+hs:t:l:")) != -1) {
+		switch (c) {
+
+		case 's':
+			o.path = optarg;
+			break;
+
+		case 't':
+			t = strtod(optarg, NULL);
+			if (t <= 0 || t > 86400) {
+				fprintf(stderr, "atactl: bad timeout: %s\n",
+					optarg);
+				return EXIT_UNREACHABLE;
+			}
+			o.timeout_ms = (int)(t * 1000);
+			break;
+
+		case 'l':
+			if (strlen(optarg) != 1 || optarg[0] < '3' ||
+			    optarg[0] > '7') {
+				fprintf(stderr, "atactl: level is 3..7\n");
+				return EXIT_UNREACHABLE;
+			}
+			o.level = optarg[0] - '0';
+			break;
+
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+
+		default:
+			usage(stderr);
+			return EXIT_UNREACHABLE;
+		}
+	}
+
+	/* No SA_RESTART: ^C must wake poll() and getline() */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = sigint_handler;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGINT, &sa, NULL);
+	(void)sigaction(SIGTERM, &sa, NULL);
+
+	if (optind == argc)
+		return interactive(&o);
+
+	if (optind + 1 == argc && !strcmp(argv[optind], "monitor"))
+		return monitor(&o);
+
+	req = join_args(argc - optind, argv + optind);
+	if (!req) {
+		fprintf(stderr, "atactl: request longer than %d bytes\n",
+			ATA_CTRL_MAX_REQUEST);
+		return EXIT_FAIL;
+	}
+
+	ret = one_shot(&o, req);
+	free(req);
+
+	return ret;
+}

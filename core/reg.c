@@ -1,0 +1,426 @@
+/**
+ * @file reg.c  REGISTER one account with libre sipreg; back off on failure
+ *
+ * libre's sipreg does digest auth and refreshes at 90% of the granted
+ * expiry. On any failure we drop it and start over after our own capped
+ * exponential backoff with jitter, so a wrong password or a dead
+ * registrar is not hammered and the wait is known (reg_retry_in). Every
+ * response teaches the stack whom to trust (accept_from: proxy).
+ */
+#include <string.h>
+#include <re.h>
+#include "ataua.h"
+#include "reg.h"
+#include "sip_stack.h"
+
+enum {
+	DEFAULT_EXPIRY_S = 3600,
+	BACKOFF_SHIFT_MAX = 6,     /* 30 s << 6 > 1800 s: capped anyway */
+};
+
+struct reg {
+	struct sip_stack *ss;
+	struct sipreg *sipreg;
+	struct tmr tmr;
+	struct reg_conf conf;      /* points at the copies below */
+	char *aor, *registrar, *proxy, *auth_user, *password, *display;
+	char *user, *domain;
+	char *peer;                /* "host:port" we talk to, for reasons */
+	reg_state_h *sh;
+	void *arg;
+	enum reg_state state;
+	unsigned failures;
+	bool auth_sent;
+	uint64_t retry_at;
+	char reason[128];
+};
+
+
+static void reg_destructor(void *arg)
+{
+	struct reg *reg = arg;
+
+	tmr_cancel(&reg->tmr);
+	mem_deref(reg->sipreg);  /* un-REGISTERs if registered */
+	mem_deref(reg->aor);
+	mem_deref(reg->registrar);
+	mem_deref(reg->proxy);
+	mem_deref(reg->auth_user);
+	mem_deref(reg->password);
+	mem_deref(reg->display);
+	mem_deref(reg->user);
+	mem_deref(reg->domain);
+	mem_deref(reg->peer);
+	mem_deref(reg->ss);
+}
+
+
+/**
+ * Seconds to wait after the @p failures-th failure in a row: 30, 60,
+ * 120 ... capped at 1800, minus up to a quarter of jitter from @p rnd so
+ * that many ATAs rebooted together do not retry in lockstep.
+ */
+uint32_t reg_backoff(unsigned failures, uint32_t rnd)
+{
+	uint32_t nominal;
+	unsigned shift;
+
+	if (!failures)
+		return 0;
+
+	shift = failures - 1;
+	if (shift > BACKOFF_SHIFT_MAX)
+		shift = BACKOFF_SHIFT_MAX;
+
+	nominal = REG_BACKOFF_BASE_S << shift;
+	if (nominal > REG_BACKOFF_MAX_S)
+		nominal = REG_BACKOFF_MAX_S;
+
+	return nominal - rnd % (nominal / 4 + 1);
+}
+
+
+const char *reg_state_name(enum reg_state st)
+{
+	switch (st) {
+
+	case REG_OFF:         return "off";
+	case REG_REGISTERING: return "registering";
+	case REG_OK:          return "registered";
+	case REG_FAILED:      return "failed";
+	default:              return "?";
+	}
+}
+
+
+/* Last statement of its callers: the handler may deref the reg */
+static void set_state(struct reg *reg, enum reg_state st, bool always)
+{
+	if (reg->state == st && !always)
+		return;
+
+	reg->state = st;
+	if (reg->sh)
+		reg->sh(st, st == REG_FAILED ? reg->reason : NULL, reg->arg);
+}
+
+
+static int auth_handler(char **user, char **pass, const char *realm,
+			void *arg)
+{
+	struct reg *reg = arg;
+	int err;
+
+	if (!reg->password)
+		return EAUTH;
+
+	err  = str_dup(user, reg->auth_user ? reg->auth_user : reg->user);
+	err |= str_dup(pass, reg->password);
+	reg->auth_sent = !err;
+
+	return err;
+}
+
+
+static void describe_failure(struct reg *reg, int err,
+			     const struct sip_msg *msg)
+{
+	char *r = reg->reason;
+	size_t sz = sizeof(reg->reason);
+
+	if (msg && msg->scode >= 300) {
+		bool creds = reg->auth_sent &&
+			(msg->scode == 401 || msg->scode == 407);
+
+		(void)re_snprintf(r, sz, "%u %r%s", msg->scode, &msg->reason,
+				  creds ? ": wrong password?" : "");
+	}
+	else if (err == ETIMEDOUT)
+		(void)re_snprintf(r, sz, "timeout: no reply from %s",
+				  reg->peer);
+	else if (err == EDESTADDRREQ || err == ENOENT || err == EBADMSG ||
+		 err == ENODATA)
+		(void)re_snprintf(r, sz, "DNS: %s: %m", reg->peer, err);
+	else
+		(void)re_snprintf(r, sz, "%s: %m", reg->peer,
+				  err ? err : EPROTO);
+}
+
+
+static void retry_handler(void *arg);
+
+
+static void fail(struct reg *reg, int err, const struct sip_msg *msg)
+{
+	uint32_t wait;
+
+	describe_failure(reg, err, msg);
+	++reg->failures;
+	wait = reg_backoff(reg->failures, rand_u32());
+	reg->retry_at = tmr_jiffies() + (uint64_t)wait * 1000;
+	tmr_start(&reg->tmr, (uint64_t)wait * 1000, retry_handler, reg);
+
+	/* sipreg would retry on its own schedule: ours replaces it */
+	reg->sipreg = mem_deref(reg->sipreg);
+
+	ata_warn("reg: %s: %s (retry in %u s)", reg->aor, reg->reason, wait);
+	set_state(reg, REG_FAILED, true);
+}
+
+
+static void resp_handler(int err, const struct sip_msg *msg, void *arg)
+{
+	struct reg *reg = arg;
+
+	if (msg)
+		(void)sip_stack_trust(reg->ss, &msg->src);
+
+	if (err || !msg || msg->scode >= 300) {
+		fail(reg, err, msg);
+		return;
+	}
+
+	if (msg->scode < 200)
+		return;
+
+	if (reg->state != REG_OK)
+		ata_info("reg: %s registered via %J", reg->aor, &msg->src);
+
+	reg->failures = 0;
+	reg->reason[0] = '\0';
+	set_state(reg, REG_OK, false);
+}
+
+
+static int reg_start(struct reg *reg)
+{
+	const char *routev[1] = { reg->proxy };
+	uint32_t expiry = reg->conf.expiry_s ? reg->conf.expiry_s
+		: DEFAULT_EXPIRY_S;
+
+	reg->auth_sent = false;
+
+	return sipreg_register(&reg->sipreg, sip_stack_sip(reg->ss),
+			       reg->registrar, reg->aor, reg->display,
+			       reg->aor, expiry, reg->user,
+			       reg->proxy ? routev : NULL, reg->proxy ? 1 : 0,
+			       0, auth_handler, reg, false, resp_handler, reg,
+			       NULL, NULL);
+}
+
+
+static void retry_handler(void *arg)
+{
+	struct reg *reg = arg;
+	int err;
+
+	err = reg_start(reg);
+	if (err) {
+		fail(reg, err, NULL);
+		return;
+	}
+
+	set_state(reg, REG_REGISTERING, false);
+}
+
+
+/* An IP-literal registrar or proxy is trusted before it ever answers */
+static int trust_uri(struct reg *reg, const char *uristr, bool set_peer)
+{
+	struct uri uri;
+	struct pl pl;
+	struct sa sa;
+	uint16_t port;
+
+	pl_set_str(&pl, uristr);
+	if (uri_decode(&uri, &pl))
+		return EINVAL;
+
+	port = uri.port ? uri.port
+		: sip_transp_port(reg->conf.tp, 0);
+
+	if (!sa_set(&sa, &uri.host, port))
+		(void)sip_stack_trust(reg->ss, &sa);
+
+	if (!set_peer)
+		return 0;
+
+	reg->peer = mem_deref(reg->peer);
+
+	return re_sdprintf(&reg->peer, "%r:%u", &uri.host, port);
+}
+
+
+static int parse_aor(struct reg *reg)
+{
+	struct uri uri;
+	struct pl pl;
+	int err;
+
+	pl_set_str(&pl, reg->aor);
+	if (uri_decode(&uri, &pl) || !pl_isset(&uri.user) ||
+	    !pl_isset(&uri.host))
+		return EINVAL;
+
+	err = pl_strdup(&reg->user, &uri.user);
+	if (uri.port)
+		err |= re_sdprintf(&reg->domain, "%r:%u", &uri.host,
+				   uri.port);
+	else
+		err |= pl_strdup(&reg->domain, &uri.host);
+
+	return err;
+}
+
+
+static int copy_conf(struct reg *reg, const struct reg_conf *c)
+{
+	int err;
+
+	reg->conf = *c;
+
+	err = str_dup(&reg->aor, c->aor);
+	if (c->registrar)
+		err |= str_dup(&reg->registrar, c->registrar);
+	if (c->outbound_proxy)
+		err |= str_dup(&reg->proxy, c->outbound_proxy);
+	if (c->auth_user)
+		err |= str_dup(&reg->auth_user, c->auth_user);
+	if (c->password)
+		err |= str_dup(&reg->password, c->password);
+	if (c->display_name)
+		err |= str_dup(&reg->display, c->display_name);
+	if (err)
+		return err;
+
+	err = parse_aor(reg);
+	if (err)
+		return err;
+
+	if (!reg->registrar)
+		err = re_sdprintf(&reg->registrar, "sip:%s%s", reg->domain,
+				  sip_transp_param(c->tp));
+	if (err)
+		return err;
+
+	reg->conf.aor = reg->aor;
+	reg->conf.registrar = reg->registrar;
+	reg->conf.outbound_proxy = reg->proxy;
+	reg->conf.auth_user = reg->auth_user;
+	reg->conf.password = reg->password;
+	reg->conf.display_name = reg->display;
+
+	err = trust_uri(reg, reg->registrar, !reg->proxy);
+	if (!err && reg->proxy)
+		err = trust_uri(reg, reg->proxy, true);
+
+	return err;
+}
+
+
+/**
+ * Register @p c's account now and keep it registered. Returns EINVAL for
+ * a bad AOR/registrar/proxy URI, ENOMEM, or libre's error. A failure
+ * after that is reported through @p sh and retried with backoff.
+ */
+int reg_alloc(struct reg **regp, struct sip_stack *ss,
+	      const struct reg_conf *c, reg_state_h *sh, void *arg)
+{
+	struct reg *reg;
+	int err;
+
+	if (!regp || !ss || !c || !str_isset(c->aor))
+		return EINVAL;
+
+	reg = mem_zalloc(sizeof(*reg), reg_destructor);
+	if (!reg)
+		return ENOMEM;
+
+	reg->ss = mem_ref(ss);
+	tmr_init(&reg->tmr);
+
+	err = copy_conf(reg, c);
+	if (err)
+		goto out;
+
+	err = reg_start(reg);
+	if (err)
+		goto out;
+
+	reg->state = REG_REGISTERING;
+	reg->sh = sh;
+	reg->arg = arg;
+
+ out:
+	if (err)
+		mem_deref(reg);
+	else
+		*regp = reg;
+
+	return err;
+}
+
+
+enum reg_state reg_state(const struct reg *reg)
+{
+	return reg ? reg->state : REG_OFF;
+}
+
+
+const char *reg_reason(const struct reg *reg)
+{
+	return reg && reg->reason[0] ? reg->reason : NULL;
+}
+
+
+uint32_t reg_retry_in(const struct reg *reg)
+{
+	uint64_t now = tmr_jiffies();
+
+	if (!reg || reg->state != REG_FAILED || reg->retry_at <= now)
+		return 0;
+
+	return (uint32_t)((reg->retry_at - now + 999) / 1000);
+}
+
+
+int reg_status(struct re_printf *pf, const struct reg *reg)
+{
+	int err;
+
+	if (!reg)
+		return 0;
+
+	err  = re_hprintf(pf, "aor=%s\nstate=%s\n", reg->aor,
+			  reg_state_name(reg->state));
+	err |= re_hprintf(pf, "server=%s\nfailures=%u\n", reg->peer,
+			  reg->failures);
+	if (reg->reason[0])
+		err |= re_hprintf(pf, "reason=%s\n", reg->reason);
+	if (reg->state == REG_FAILED)
+		err |= re_hprintf(pf, "retry_in=%u\n", reg_retry_in(reg));
+	if (reg->sipreg && reg->state == REG_OK)
+		err |= re_hprintf(pf, "contact=%J\nexpires=%u\n",
+				  sipreg_laddr(reg->sipreg),
+				  sipreg_proxy_expires(reg->sipreg));
+
+	return err;
+}
+
+
+const struct reg_conf *reg_config(const struct reg *reg)
+{
+	return reg ? &reg->conf : NULL;
+}
+
+
+const char *reg_user(const struct reg *reg)
+{
+	return reg ? reg->user : NULL;
+}
+
+
+const char *reg_domain(const struct reg *reg)
+{
+	return reg ? reg->domain : NULL;
+}

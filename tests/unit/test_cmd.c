@@ -1,0 +1,288 @@
+/** @file tests/unit/test_cmd.c  Verb table: registration and dispatch */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+#include "ataua.h"
+
+static char out[4096];
+
+static int out_vph(const char *p, size_t size, void *arg)
+{
+	size_t *n = arg;
+
+	if (*n + size >= sizeof(out))
+		return EOVERFLOW;
+	memcpy(out + *n, p, size);
+	*n += size;
+	out[*n] = '\0';
+
+	return 0;
+}
+
+
+/* Run one request and return the whole reply as a string */
+static const char *run(const char *req, int *errp)
+{
+	size_t n = 0;
+	struct re_printf pf = {out_vph, &n};
+	int err;
+
+	out[0] = '\0';
+	err = ata_cmd_exec(&pf, req, str_len(req));
+	if (errp)
+		*errp = err;
+
+	return out;
+}
+
+
+static int h_echo(struct re_printf *pf, struct ata_cmd_arg *ca)
+{
+	return re_hprintf(pf, "verb=%s\nargs=[%r]\n", (char *)ca->arg,
+			  &ca->args);
+}
+
+
+static int h_busy(struct re_printf *pf, struct ata_cmd_arg *ca)
+{
+	(void)re_hprintf(pf, "line=2\n");
+	return ata_cmd_fail(ca, EBUSY, "line %u is\nbusy", 2);
+}
+
+
+static int h_errno(struct re_printf *pf, struct ata_cmd_arg *ca)
+{
+	int err;
+
+	if (pl_isset(&ca->args) && pl_u32(&ca->args) == 0)
+		return ERANGE;
+
+	err = (int)pl_u32(&ca->args);
+	return err ? err : EXDEV;
+}
+
+
+static int h_quiet(struct re_printf *pf, struct ata_cmd_arg *ca)
+{
+	return 0;
+}
+
+
+static int h_partial(struct re_printf *pf, struct ata_cmd_arg *ca)
+{
+	return re_hprintf(pf, "x=1");
+}
+
+
+static const struct ata_cmd modv[] = {
+	{"module", "module load NAME", h_echo},
+	{"module list", "module list  loaded modules", h_echo},
+	{"status", "status  daemon state", h_echo},
+};
+
+static const struct ata_cmd otherv[] = {
+	{"line busy", NULL, h_busy},
+	{"err", "err [N]", h_errno},
+	{"quiet", "quiet", h_quiet},
+	{"partial", "partial", h_partial},
+};
+
+
+static int teardown(void **state)
+{
+	ata_cmd_unregister(modv);
+	ata_cmd_unregister(otherv);
+	return 0;
+}
+
+
+static void test_register_unregister(void **state)
+{
+	int err;
+
+	assert_string_equal(run("status", &err),
+			    "FAIL unknown command: status\n");
+	assert_int_equal(err, ENOTSUP);
+
+	assert_int_equal(ata_cmd_register(modv, 3, "m"), 0);
+	assert_string_equal(run("status", &err), "verb=m\nargs=[]\nOK\n");
+	assert_int_equal(err, 0);
+
+	ata_cmd_unregister(modv);
+	assert_string_equal(run("status", NULL),
+			    "FAIL unknown command: status\n");
+
+	/* Unknown table pointer: no effect */
+	ata_cmd_unregister(otherv);
+}
+
+
+static void test_longest_prefix(void **state)
+{
+	assert_int_equal(ata_cmd_register(modv, 3, "m"), 0);
+
+	assert_string_equal(run("module list", NULL),
+			    "verb=m\nargs=[]\nOK\n");
+	assert_string_equal(run("  module   list  foo   bar \t ", NULL),
+			    "verb=m\nargs=[foo   bar]\nOK\n");
+	assert_string_equal(run("module load x", NULL),
+			    "verb=m\nargs=[load x]\nOK\n");
+	assert_string_equal(run("module listing", NULL),
+			    "verb=m\nargs=[listing]\nOK\n");
+	assert_string_equal(run("module\tlist", NULL),
+			    "verb=m\nargs=[]\nOK\n");
+	assert_string_equal(run("modules", NULL),
+			    "FAIL unknown command: modules\n");
+	assert_string_equal(run("Module list", NULL),
+			    "FAIL unknown command: Module\n");
+	assert_string_equal(run("status\r\n", NULL),
+			    "verb=m\nargs=[]\nOK\n");
+}
+
+
+static void test_register_errors(void **state)
+{
+	static const struct ata_cmd dupv[] = {
+		{"module list", NULL, h_quiet},
+	};
+	static const struct ata_cmd helpv[] = {{"help", NULL, h_quiet}};
+	static const struct ata_cmd selfv[] = {
+		{"a", NULL, h_quiet}, {"a", NULL, h_quiet},
+	};
+	static const struct ata_cmd badv[][1] = {
+		{{"", NULL, h_quiet}},
+		{{" a", NULL, h_quiet}},
+		{{"a ", NULL, h_quiet}},
+		{{"a  b", NULL, h_quiet}},
+		{{"a\tb", NULL, h_quiet}},
+		{{"a\nb", NULL, h_quiet}},
+		{{NULL, NULL, h_quiet}},
+		{{"ok", NULL, NULL}},
+	};
+
+	assert_int_equal(ata_cmd_register(NULL, 1, NULL), EINVAL);
+	assert_int_equal(ata_cmd_register(modv, 0, NULL), EINVAL);
+	for (size_t i = 0; i < ARRAY_SIZE(badv); i++)
+		assert_int_equal(ata_cmd_register(badv[i], 1, NULL), EINVAL);
+
+	assert_int_equal(ata_cmd_register(modv, 3, "m"), 0);
+	assert_int_equal(ata_cmd_register(modv, 3, "m"), EALREADY);
+	assert_int_equal(ata_cmd_register(dupv, 1, NULL), EALREADY);
+	assert_int_equal(ata_cmd_register(helpv, 1, NULL), EALREADY);
+	assert_int_equal(ata_cmd_register(selfv, 2, NULL), EALREADY);
+
+	/* The failed registrations left the table as it was */
+	assert_string_equal(run("module list", NULL),
+			    "verb=m\nargs=[]\nOK\n");
+	ata_cmd_unregister(dupv);
+	assert_string_equal(run("module list", NULL),
+			    "verb=m\nargs=[]\nOK\n");
+}
+
+
+static void test_unknown_and_bad_input(void **state)
+{
+	char req[200];
+	int err;
+
+	assert_string_equal(run("nope a b", &err),
+			    "FAIL unknown command: nope\n");
+	assert_int_equal(err, ENOTSUP);
+
+	memset(req, 'v', sizeof(req));
+	req[sizeof(req) - 1] = '\0';
+	run(req, NULL);
+	assert_int_equal(str_len(out),
+			 strlen("FAIL unknown command: ...\n") + 64);
+
+	assert_string_equal(run("", &err), "FAIL empty request\n");
+	assert_int_equal(err, EINVAL);
+	assert_string_equal(run(" \t ", NULL), "FAIL empty request\n");
+	assert_string_equal(run("\x1b[2Jstatus", &err),
+			    "FAIL invalid character in request\n");
+	assert_int_equal(err, EINVAL);
+
+	/* Embedded NUL: the length says where the request ends */
+	{
+		size_t n = 0;
+		struct re_printf pf = {out_vph, &n};
+
+		assert_int_equal(ata_cmd_exec(&pf, "he\0lp", 5), EINVAL);
+		assert_string_equal(out,
+				    "FAIL invalid character in request\n");
+	}
+
+	assert_int_equal(ata_cmd_exec(NULL, "help", 4), EINVAL);
+}
+
+
+static void test_fail_reason(void **state)
+{
+	int err;
+
+	assert_int_equal(ata_cmd_register(otherv, 4, NULL), 0);
+
+	assert_string_equal(run("line busy", &err),
+			    "line=2\nFAIL line 2 is?busy\n");
+	assert_int_equal(err, EBUSY);
+
+	assert_string_equal(run("err 0", &err), "FAIL out of range\n");
+	assert_int_equal(err, ERANGE);
+	assert_string_equal(run("err 22", NULL),
+			    "FAIL invalid argument\n");
+	assert_string_equal(run("err 2", NULL), "FAIL not found\n");
+	assert_string_equal(run("err", &err), "FAIL error 18\n");
+	assert_int_equal(err, EXDEV);
+
+	assert_string_equal(run("quiet", &err), "OK\n");
+	assert_int_equal(err, 0);
+	assert_string_equal(run("partial", NULL), "x=1\nOK\n");
+
+	assert_int_equal(ata_cmd_fail(NULL, EIO, "x"), EIO);
+}
+
+
+static void test_help(void **state)
+{
+	assert_int_equal(ata_cmd_register(modv, 3, "m"), 0);
+	assert_int_equal(ata_cmd_register(otherv, 4, NULL), 0);
+
+	assert_string_equal(run("help", NULL),
+			    "help [VERB]  list verbs (starting with VERB)\n"
+			    "module load NAME\n"
+			    "module list  loaded modules\n"
+			    "status  daemon state\n"
+			    "line busy\n"
+			    "err [N]\n"
+			    "quiet\n"
+			    "partial\n"
+			    "OK\n");
+
+	assert_string_equal(run("help  module", NULL),
+			    "module load NAME\n"
+			    "module list  loaded modules\n"
+			    "OK\n");
+	assert_string_equal(run("help module list", NULL),
+			    "module list  loaded modules\nOK\n");
+	assert_string_equal(run("help mod", NULL), "OK\n");
+}
+
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_register_unregister,
+					  teardown),
+		cmocka_unit_test_teardown(test_longest_prefix, teardown),
+		cmocka_unit_test_teardown(test_register_errors, teardown),
+		cmocka_unit_test_teardown(test_unknown_and_bad_input,
+					  teardown),
+		cmocka_unit_test_teardown(test_fail_reason, teardown),
+		cmocka_unit_test_teardown(test_help, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
