@@ -127,6 +127,23 @@ static inline bool ata_pl_isnum(const struct pl *pl)
 
 /* ----- Module kinds (core/registry.c) ----- */
 
+/** What a traversal step learnt or set up for one local UDP socket */
+struct ata_nat_binding {
+	struct sa local;       /**< our socket's address                  */
+	struct sa public;      /**< the address peers must send to        */
+	bool relayed;          /**< public is a TURN relay                */
+	uint32_t lifetime_s;   /**< mapping/lease lifetime, 0 = unknown   */
+};
+
+/**
+ * Result of a bind, and later changes of it: err = 0 with the binding;
+ * ETIMEDOUT / ENOTSUP / ... when the step cannot help (the policy tries
+ * the next one); a later call with err = ENOTCONN means the mapping was
+ * lost (router reboot, refresh failed) and the policy re-runs.
+ */
+typedef void (ata_nat_bind_h)(int err, const struct ata_nat_binding *b,
+			      void *arg);
+
 /** NAT traversal (upnp, stun, turn) */
 #define ATA_TRAVERSAL_VERSION 1
 struct ata_traversal {
@@ -135,6 +152,17 @@ struct ata_traversal {
 	const char *name;
 	/** Print `key=value` status lines; NULL = not implemented */
 	int (*status)(struct re_printf *pf);
+	/**
+	 * Give the local UDP socket @p us (bound to @p laddr) a public
+	 * address and keep it alive (refresh, keep-alive) until *bindp is
+	 * mem_deref'd, which releases it (DeletePortMapping, TURN release).
+	 * @p h reports within @p timeout_ms. The socket stays the caller's;
+	 * a module that must see its packets (STUN, TURN) uses
+	 * udp_register_helper on it and passes everything else through.
+	 * NULL = the module cannot bind sockets.
+	 */
+	int (*bind)(void **bindp, struct udp_sock *us, const struct sa *laddr,
+		    uint32_t timeout_ms, ata_nat_bind_h *h, void *arg);
 };
 
 /** Signalling hint (alg-hint) */

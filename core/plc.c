@@ -167,29 +167,14 @@ static uint32_t find_pitch(const struct plc *plc)
 
 static void erasure_start(struct plc *plc)
 {
-	uint32_t p, ql, end = plc->hlen;
+	uint32_t p, end = plc->hlen;
 
 	memcpy(plc->pb, plc->hist, end * sizeof(int16_t));
 	p = find_pitch(plc);
-	ql = p / 4;
-
-	/*
-	 * Fade the buffer's last quarter period into the quarter period one
-	 * pitch earlier, so that looping from its end back to end - P is
-	 * seamless.
-	 */
-	for (uint32_t j = 0; j < ql; j++) {
-		uint32_t i = end - ql + j;
-		int32_t v = (plc->pb[i] * (int32_t)(ql - j) +
-			     plc->pb[i - p] * (int32_t)(j + 1)) /
-			    (int32_t)(ql + 1);
-
-		plc->pb[i] = (int16_t)v;
-	}
 
 	/* the loop starts at end - P, naturally preceded by end - P - 1 */
 	plc->offset   = plc->hist[end - 1] - plc->pb[end - p - 1];
-	plc->off_len  = ql ? ql : 1;
+	plc->off_len  = p / 4 ? p / 4 : 1;
 	plc->off_left = plc->off_len;
 
 	plc->pitch    = p;
@@ -202,9 +187,24 @@ static void erasure_start(struct plc *plc)
 }
 
 
+/*
+ * Sample @p pos of a loop over the last @p loops periods. Its last
+ * quarter period fades into the quarter period before the loop's start,
+ * so that jumping back to the start is seamless.
+ */
 static int32_t loop_read(const struct plc *plc, uint32_t loops, uint32_t pos)
 {
-	return plc->pb[plc->hlen - loops * plc->pitch + pos];
+	uint32_t len = loops * plc->pitch, ql = plc->pitch / 4, j;
+	const int16_t *base = plc->pb + plc->hlen - len;
+
+	if (pos + ql < len)
+		return base[pos];
+
+	j = pos + ql - len;
+
+	return (base[pos] * (int32_t)(ql - j) +
+		base[(int32_t)pos - (int32_t)len] * (int32_t)(j + 1)) /
+		(int32_t)(ql + 1);
 }
 
 

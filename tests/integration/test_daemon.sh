@@ -26,7 +26,8 @@ if [ "$rc" = 1 ] && printf '%s' "$out" | grep -q "^$bad:2:3: .*levle"; then
 else
 	t_fail "ataua -n names FILE:LINE:COL of an unknown key" "rc=$rc" "$out"
 fi
-"$ATA_BIN" -c "$bad" >"$LAB_DIR/bad-start.log" 2>&1 &
+"$ATA_BIN" -c "$bad" >"$LAB_DIR/bad-start.log" 2>&1 \
+	{LAB__TAP}>&- {LAB__ERR}>&- &
 bpid=$!
 sleep 0.5
 if ! kill -0 "$bpid" 2>/dev/null && [ ! -S "$sock" ]; then
@@ -96,7 +97,8 @@ else
 fi
 
 # events
-"$ATA_CTL" -s "$sock" monitor >"$LAB_DIR/events" 2>&1 &
+"$ATA_CTL" -s "$sock" monitor >"$LAB_DIR/events" 2>&1 \
+	{LAB__TAP}>&- {LAB__ERR}>&- &
 mon=$!
 echo "$mon" >>"$LAB_DIR/pids"
 sleep 0.3

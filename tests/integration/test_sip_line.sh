@@ -35,7 +35,8 @@ ATA_LISTEN=44.0.0.10:5060 ATA_AOR=sip:1001@44.0.0.1 \
 ATA_REGISTRAR=sip:44.0.0.1 ATA_PASSWORD=pw1001 \
 	ata_conf "$conf" "$LAB_DIR/ataua.sock"
 ata_start ata "$conf" ataua.log || exit 1
-"$ATA_CTL" -s "$ATA_SOCK" monitor >"$LAB_DIR/events.log" 2>&1 &
+"$ATA_CTL" -s "$ATA_SOCK" monitor >"$LAB_DIR/events.log" 2>&1 \
+	{LAB__TAP}>&- {LAB__ERR}>&- &
 echo $! >>"$LAB_DIR/pids"
 
 # ---- registration

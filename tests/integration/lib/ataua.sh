@@ -51,7 +51,8 @@ ata_start() {
 	local ns=$1 conf=$2 log=$3 sock
 	sock=$(sed -n 's/^  socket: //p' "$conf")
 	if [ "$ns" = - ]; then
-		"$ATA_BIN" -c "$conf" </dev/null >>"$log" 2>&1 &
+		"$ATA_BIN" -c "$conf" </dev/null >>"$log" 2>&1 \
+			{LAB__TAP}>&- {LAB__ERR}>&- &
 		ATA_PID=$!
 		echo "$ATA_PID" >>"${LAB_DIR:-/tmp}/pids"
 	else
