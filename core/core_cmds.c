@@ -27,6 +27,7 @@ static int cmd_status(struct re_printf *pf, struct ata_cmd_arg *ca)
 	err |= re_hprintf(pf, "lines=%zu\n", cfg ? cfg->linec : 0);
 	err |= re_hprintf(pf, "modules=%u\n", module_count());
 	err |= re_hprintf(pf, "log_level=%d\n", (int)ata_log_level());
+	err |= re_hprintf(pf, "control_clients=%u\n", daemon_ctrl_clients());
 	err |= phone_status(pf);
 
 	return err;

@@ -29,6 +29,12 @@ const struct ata_config *ata_config(void)
 }
 
 
+unsigned daemon_ctrl_clients(void)
+{
+	return d.ctrl ? ctrl_unix_nclients(d.ctrl) : 0;
+}
+
+
 uint64_t daemon_uptime(void)
 {
 	return d.started ? (tmr_jiffies() - d.started) / 1000 : 0;

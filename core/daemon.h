@@ -16,6 +16,8 @@ int  daemon_start(struct ata_config *cfg);
  */
 int  daemon_reload(const char *path, struct re_printf *errpf);
 void daemon_stop(void);
+/** Control connections open now (the asking one included) */
+unsigned daemon_ctrl_clients(void);
 /** Seconds since daemon_start */
 uint64_t daemon_uptime(void);
 

@@ -44,8 +44,12 @@ lab_wait_for "ata_ctl reg | grep -qx 'state=registered'" 20 &&
 	t_ok "ataua registers with digest auth" ||
 	t_fail "ataua registers with digest auth" "$(ata_ctl reg)"
 t_check "kamailio has 1001's contact" kam_registered 1001
-grep -q 'REG-STATE line=1 state=registered' "$LAB_DIR/events.log" &&
-	t_ok "REG-STATE ok event" || t_fail "REG-STATE ok event"
+# the first REGISTER may beat the monitor: a reload re-registers
+lab_wait_for "[ \"\$(ata_get control_clients status)\" = 2 ]" 10
+ata_ctl reload >/dev/null
+lab_wait_for "grep -q 'REG-STATE line=1 state=registered' '$LAB_DIR/events.log'" 20 &&
+	t_ok "REG-STATE registered event" ||
+	t_fail "REG-STATE registered event" "$(cat "$LAB_DIR/events.log")"
 
 # ---- ataua calls baresip
 ata_ctl line 1 offhook >/dev/null
@@ -72,9 +76,13 @@ read -r bin bout < <(bs_rtp_count bs)
 	t_ok "baresip's RTP ports see packets both ways (in=$bin out=$bout)" ||
 	t_fail "baresip's RTP ports see packets both ways" "in=$bin out=$bout"
 ata_ctl line 1 digits 5 >/dev/null
-lab_wait_for "grep -q 'key=5\|DTMF.*5\|5' '$LAB_DIR/baresip-bs.log'" 5 &&
-	t_ok "a digit during the call goes out as RFC 4733" ||
-	t_skip "a digit during the call goes out as RFC 4733" "baresip does not log received telephone-events"
+# baresip 1.0 does not log telephone-events it receives, so this checks
+# our sender's counter; the receiver side is unit-tested (test_telev)
+if lab_wait_for "ata_ctl calls | grep -qx 'tx_digits=1'" 5; then
+	t_ok "a digit during the call goes out as RFC 4733 (tx_digits=1)"
+else
+	t_fail "a digit during the call goes out as RFC 4733" "$(ata_ctl calls)"
+fi
 ata_ctl line 1 onhook >/dev/null
 bs_wait_call_state bs none 10 && t_ok "on-hook ends the call at baresip" ||
 	t_fail "on-hook ends the call at baresip" "$(bs_call_state bs)"
