@@ -8,9 +8,8 @@ files=$(git ls-files '*.c' '*.h' 2>/dev/null; git ls-files --others \
 	--exclude-standard '*.c' '*.h' 2>/dev/null)
 for f in $files; do
 	[ -f "$f" ] || continue
-	awk -v f="$f" '
-	{ line = $0; gsub(/\t/, "        ", line) }
-	length(line) > 79 { printf "%s:%d: longer than 79 columns\n", f, NR; bad = 1 }
+	expand -t 8 "$f" | awk -v f="$f" '
+	length($0) > 79 { printf "%s:%d: longer than 79 columns\n", f, NR; bad = 1 }
 	/[ \t]+$/ { printf "%s:%d: trailing white space\n", f, NR; bad = 1 }
 	/^[^"]*[^:"]\/\/|^\/\// { printf "%s:%d: // comment\n", f, NR; bad = 1 }
 	NR <= 3 && /@file/ { hasfile = 1 }
@@ -18,7 +17,7 @@ for f in $files; do
 		if (!hasfile) { printf "%s:1: no @file comment\n", f; bad = 1 }
 		if (NR > 1000 && f ~ /\.c$/) { printf "%s: %d lines (> 1000)\n", f, NR; bad = 1 }
 		exit bad
-	}' "$f" || rc=1
+	}' || rc=1
 done
 if [ "$rc" = 0 ]; then echo "ok 1 - ccheck"; else echo "not ok 1 - ccheck"; fi
 exit "$rc"
