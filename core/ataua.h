@@ -200,4 +200,23 @@ struct list *ata_linedrv_list(void);
 /** The config in force; replaced whole by a successful reload */
 const struct ata_config *ata_config(void);
 
+/* ----- NAT findings (core/nat.c), appended ----- */
+
+/**
+ * What a traversal module learnt about the NAT besides a binding:
+ * RFC 5780 behaviour, hairpinning, an ALG, the binding lifetime. Every
+ * field is "unknown" at 0 (mapping/filtering, lifetime) or -1 (hairpin,
+ * alg), so a module sets only what it measured.
+ */
+struct ata_nat_info {
+	int mapping;           /**< libre enum nat_type, 0 = unknown      */
+	int filtering;         /**< libre enum nat_type, 0 = unknown      */
+	int hairpin;           /**< 1 yes, 0 no, -1 unknown               */
+	int alg;               /**< 1 detected, 0 none, -1 unknown        */
+	uint32_t lifetime_s;   /**< binding lifetime measured, 0 = unknown */
+};
+
+/** Feed the NAT verdict; @p module names the reporter (for logs) */
+void ata_nat_report(const char *module, const struct ata_nat_info *info);
+
 #endif

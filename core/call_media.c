@@ -11,6 +11,7 @@
 #include "ataua.h"
 #include "g711.h"
 #include "call_int.h"
+#include "nat.h"
 
 enum {
 	FRAME_MAX = 480,          /* 60 ms at 8 kHz */
@@ -19,6 +20,7 @@ enum {
 
 struct call_media {
 	struct rtp_sock *rtp;
+	struct nat_media *nat;    /* public address, keep-alive (nat.h) */
 	struct telev *telev;
 	struct tmr tmr_telev;
 	struct call_mprefs mp;
@@ -46,6 +48,7 @@ static void call_media_destructor(void *arg)
 
 	tmr_cancel(&cm->tmr_telev);
 	mem_deref(cm->telev);
+	mem_deref(cm->nat);
 	mem_deref(cm->rtp);
 }
 
@@ -162,6 +165,7 @@ int call_media_alloc(struct call_media **cmp, const struct call_mprefs *mp,
 		goto out;
 
 	cm->laddr = *rtp_local(cm->rtp);
+	err = nat_media_bind(&cm->nat, cm->rtp, &cm->laddr);
 
  out:
 	if (err)
@@ -189,6 +193,7 @@ void call_media_update(struct call_media *cm, const struct call_neg *neg)
 		cm->marker = true;
 
 	cm->neg = *neg;
+	nat_media_set_peer(cm->nat, &neg->rtp, &neg->rtcp);
 	rtcp_enable_mux(cm->rtp, neg->rtcp_mux);
 	if (sa_isset(&neg->rtcp, SA_ALL))
 		rtcp_start(cm->rtp, "ataua", &neg->rtcp);

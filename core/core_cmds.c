@@ -1,12 +1,13 @@
 /**
  * @file core_cmds.c  The core's control verbs: status, module list, reload,
- *                    log level, nat
+ *                    log level (and, through nat.c, nat)
  */
 #include <stdlib.h>
 #include "ataua.h"
 #include "config.h"
 #include "daemon.h"
 #include "module.h"
+#include "nat.h"
 #include "phone.h"
 
 #define ATAUA_VERSION "0.1.0"
@@ -118,46 +119,28 @@ static int cmd_log_level(struct re_printf *pf, struct ata_cmd_arg *ca)
 }
 
 
-static int cmd_nat(struct re_printf *pf, struct ata_cmd_arg *ca)
-{
-	struct le *le;
-	int err = 0;
-
-	(void)ca;
-
-	for (le = ata_traversal_list()->head; le; le = le->next) {
-		const struct ata_traversal *t = le->data;
-
-		err |= re_hprintf(pf, "module=%s ", t->name);
-		if (t->status)
-			err |= t->status(pf);
-		else
-			err |= re_hprintf(pf, "state=not-implemented\n");
-	}
-
-	if (!ata_traversal_list()->head)
-		err |= re_hprintf(pf, "verdict=unknown\n");
-
-	return err;
-}
-
-
 static const struct ata_cmd core_cmdv[] = {
 	{"status",      "status",             cmd_status},
 	{"module list", "module list",        cmd_module_list},
 	{"reload",      "reload",      cmd_reload},
 	{"log level",   "log level [3..7]",   cmd_log_level},
-	{"nat",         "nat",                cmd_nat},
 };
 
 
 int core_cmds_register(void)
 {
-	return ata_cmd_register(core_cmdv, ARRAY_SIZE(core_cmdv), NULL);
+	int err;
+
+	err = ata_cmd_register(core_cmdv, ARRAY_SIZE(core_cmdv), NULL);
+	if (err)
+		return err;
+
+	return nat_init();
 }
 
 
 void core_cmds_unregister(void)
 {
+	nat_close();
 	ata_cmd_unregister(core_cmdv);
 }

@@ -10,18 +10,22 @@
 #include <string.h>
 #include <re.h>
 #include "ataua.h"
+#include "nat.h"
 #include "reg.h"
 #include "sip_stack.h"
 
 enum {
 	DEFAULT_EXPIRY_S = 3600,
 	BACKOFF_SHIFT_MAX = 6,     /* 30 s << 6 > 1800 s: capped anyway */
+	NAT_WAIT_MAX_MS = 10000,   /* register anyway if NAT never decides */
+	NAT_RESTART_MS = 500,      /* let the un-REGISTER go out first */
 };
 
 struct reg {
 	struct sip_stack *ss;
 	struct sipreg *sipreg;
 	struct tmr tmr;
+	struct nat_lsnr *nat_lsnr;
 	struct reg_conf conf;      /* points at the copies below */
 	char *aor, *registrar, *proxy, *auth_user, *password, *display;
 	char *user, *domain;
@@ -41,6 +45,7 @@ static void reg_destructor(void *arg)
 	struct reg *reg = arg;
 
 	tmr_cancel(&reg->tmr);
+	mem_deref(reg->nat_lsnr);
 	mem_deref(reg->sipreg);  /* un-REGISTERs if registered */
 	mem_deref(reg->aor);
 	mem_deref(reg->registrar);
@@ -175,6 +180,8 @@ static void resp_handler(int err, const struct sip_msg *msg, void *arg)
 	if (msg)
 		(void)sip_stack_trust(reg->ss, &msg->src);
 
+	nat_reg_observe(err, msg);
+
 	if (err || !msg || msg->scode >= 300) {
 		fail(reg, err, msg);
 		return;
@@ -221,6 +228,24 @@ static void retry_handler(void *arg)
 	}
 
 	set_state(reg, REG_REGISTERING, false);
+}
+
+
+/* NAT policy decided (first REGISTER may go) or our address changed */
+static void nat_handler(bool changed, void *arg)
+{
+	struct reg *reg = arg;
+
+	if (!changed) {
+		if (!reg->sipreg && reg->state == REG_REGISTERING)
+			tmr_start(&reg->tmr, 0, retry_handler, reg);
+		return;
+	}
+
+	ata_info("reg: %s: public address changed, re-registering",
+		 reg->aor);
+	reg->sipreg = mem_deref(reg->sipreg);
+	tmr_start(&reg->tmr, NAT_RESTART_MS, retry_handler, reg);
 }
 
 
@@ -343,7 +368,15 @@ int reg_alloc(struct reg **regp, struct sip_stack *ss,
 	if (err)
 		goto out;
 
-	err = reg_start(reg);
+	err = nat_listen(&reg->nat_lsnr, nat_handler, reg);
+	if (err)
+		goto out;
+
+	/* the first REGISTER waits for the NAT policy (its Contact) */
+	if (nat_ready() || !sip_stack_laddr(ss, SIP_TRANSP_UDP))
+		err = reg_start(reg);
+	else
+		tmr_start(&reg->tmr, NAT_WAIT_MAX_MS, retry_handler, reg);
 	if (err)
 		goto out;
 

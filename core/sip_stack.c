@@ -10,6 +10,7 @@
 #include <re.h>
 #include "ataua.h"
 #include "call_int.h"
+#include "nat.h"
 #include "sip_stack.h"
 
 enum {
@@ -33,6 +34,7 @@ struct sip_stack {
 	struct sa laddr[SIP_TRANSPC];
 	struct call_mprefs mp;
 	bool accept_any;
+	bool nat_started;         /* our UDP socket went to nat.c */
 	uint64_t dropped;
 };
 
@@ -55,6 +57,8 @@ static void sip_stack_destructor(void *arg)
 {
 	struct sip_stack *ss = arg;
 
+	if (ss->nat_started)
+		nat_sip_stop();
 	list_flush(&ss->users);
 	list_flush(&ss->trusted);
 	list_flush(&ss->seen);
@@ -144,10 +148,28 @@ static void log_rejected(struct sip_stack *ss, const struct sip_msg *msg)
 }
 
 
+/* Our own probe (probe_self): hand the UDP socket to the NAT policy */
+static bool self_probe(struct sip_stack *ss, const struct sip_msg *msg)
+{
+	if (ss->nat_started || msg->tp != SIP_TRANSP_UDP ||
+	    !sa_cmp(&msg->src, &ss->laddr[SIP_TRANSP_UDP], SA_ALL) ||
+	    pl_strcmp(&msg->met, "OPTIONS"))
+		return false;
+
+	ss->nat_started = true;
+	nat_sip_start(msg->sock, &ss->laddr[SIP_TRANSP_UDP]);
+
+	return true;
+}
+
+
 /* First request listener: true = consumed (dropped silently) */
 static bool filter_handler(const struct sip_msg *msg, void *arg)
 {
 	struct sip_stack *ss = arg;
+
+	if (self_probe(ss, msg))
+		return true;
 
 	if (ss->accept_any || addr_find(&ss->trusted, &msg->src) ||
 	    in_dialog(ss, msg))
@@ -302,6 +324,38 @@ static int transports_add(struct sip_stack *ss, const struct sa *laddr,
 }
 
 
+static void probe_resp_handler(int err, const struct sip_msg *msg,
+			       void *arg)
+{
+	(void)err;
+	(void)msg;
+	(void)arg;
+}
+
+
+/* libre 1.1.0 never hands out the SIP UDP socket, which the NAT policy
+   must bind; a request to ourselves arrives with it in msg->sock. */
+static int probe_self(struct sip_stack *ss)
+{
+	const struct sa *la = &ss->laddr[SIP_TRANSP_UDP];
+	char uri[80];
+
+	if (!sa_isset(la, SA_ALL) ||
+	    re_snprintf(uri, sizeof(uri), "sip:probe@%J", la) < 0)
+		return EINVAL;
+
+	return sip_requestf(NULL, ss->sip, false, "OPTIONS", uri, NULL,
+			    NULL, NULL, probe_resp_handler, ss,
+			    "To: <%s>\r\n"
+			    "From: <%s>;tag=%x\r\n"
+			    "Call-ID: %x\r\n"
+			    "CSeq: 1 OPTIONS\r\n"
+			    "Max-Forwards: 1\r\n"
+			    "Content-Length: 0\r\n\r\n",
+			    uri, uri, rand_u32(), rand_u32());
+}
+
+
 static const struct call_media_conf media_default = {
 	.rtp_min = 10000, .rtp_max = 20000,
 	.codecs = {"pcmu", "pcma"}, .codecc = 2,
@@ -371,6 +425,14 @@ int sip_stack_alloc(struct sip_stack **ssp, const struct sip_stack_conf *c)
 			 ss);
 	if (err)
 		goto out;
+
+	if (c->udp) {
+		err = probe_self(ss);
+		if (err) {
+			ata_warn("sip: cannot start NAT probing: %m", err);
+			err = 0;
+		}
+	}
 
 	if (c->tls && c->tls_verify)
 		ata_warn("sip: tls_verify: libre 1.1.0 does not verify "

@@ -1,16 +1,241 @@
 /**
  * @file modules/stun/stun.c  STUN binding, keep-alive, NAT discovery
  *
- * This module registers its ops table so the core can list and order it;
- * its behaviour arrives with its own issue. Until then it says so
- * (state=not-implemented) instead of pretending.
+ * bind: a STUN keep-alive (libre stun_keepalive, a UDP helper on the
+ * caller's socket, so STUN answers are taken out before SIP or RTP sees
+ * them) learns the socket's public address, refreshes it every
+ * keep-alive interval and reports changes; silence before the first
+ * answer is ETIMEDOUT, a failure after it ENOTCONN (mapping lost).
+ * The first bind also starts RFC 5780 discovery (libre natbd: mapping,
+ * filtering, hairpinning, generic ALG) on sockets of its own; what it
+ * finds goes to the core's verdict through ata_nat_report().
  */
+#include <string.h>
+#include <re.h>
 #include "ataua.h"
+
+enum {
+	HELPER_LAYER = 10,         /* above nat_sip's rewriting helper */
+	KEEPALIVE_DEFAULT_S = 25,
+};
+
+struct stun_bind {
+	struct stun_keepalive *ska;
+	struct tmr tmr;
+	ata_nat_bind_h *h;
+	void *arg;
+	struct ata_nat_binding b;
+	bool got;
+};
+
+/* RFC 5780 tests wait out unanswered CHANGE-REQUESTs: libre's default
+   39.5 s transaction timeout would keep the verdict open that long */
+static struct stun_conf discover_conf = {
+	.rto = 250, .rc = 4, .rm = 4, .ti = 2000, .tos = 0,
+};
+
+static struct {
+	struct nat_mapping *nm;
+	struct nat_filtering *nf;
+	struct nat_hairpinning *nh;
+	struct nat_genalg *ng;
+	struct ata_nat_info info;
+	struct sa srv;
+	bool discovered;
+	uint32_t binds;
+} st;
+
+
+static void stun_bind_destructor(void *arg)
+{
+	struct stun_bind *sb = arg;
+
+	tmr_cancel(&sb->tmr);
+	mem_deref(sb->ska);
+	if (st.binds)
+		--st.binds;
+}
+
+
+static int server_addr(struct sa *srv)
+{
+	const struct ata_config *cfg = ata_config();
+	const struct ata_conf_server *s;
+
+	if (!cfg || !str_isset(cfg->traversal.stun.server.host))
+		return ENOENT;
+
+	s = &cfg->traversal.stun.server;
+
+	/* names need DNS on the main loop; IP literals only for now */
+	return sa_set_str(srv, s->host, s->port ? s->port : STUN_PORT);
+}
+
+
+static void report(void)
+{
+	ata_nat_report("stun", &st.info);
+}
+
+
+static void mapping_handler(int err, enum nat_type type, void *arg)
+{
+	(void)arg;
+	if (!err)
+		st.info.mapping = (int)type;
+	ata_info("stun: NAT mapping %s%s", nat_type_str(type),
+		 err ? " (test failed)" : "");
+	report();
+	st.nm = mem_deref(st.nm);
+}
+
+
+static void filtering_handler(int err, enum nat_type type, void *arg)
+{
+	(void)arg;
+	if (!err)
+		st.info.filtering = (int)type;
+	ata_info("stun: NAT filtering %s%s", nat_type_str(type),
+		 err ? " (test failed)" : "");
+	report();
+	st.nf = mem_deref(st.nf);
+}
+
+
+static void hairpin_handler(int err, bool supported, void *arg)
+{
+	(void)arg;
+	if (!err)
+		st.info.hairpin = supported;
+	report();
+	st.nh = mem_deref(st.nh);
+}
+
+
+static void genalg_handler(int err, uint16_t scode, const char *reason,
+			   int status, const struct sa *map, void *arg)
+{
+	(void)scode;
+	(void)reason;
+	(void)map;
+	(void)arg;
+	if (!err)
+		st.info.alg = status > 0;
+	report();
+	st.ng = mem_deref(st.ng);
+}
+
+
+/* RFC 5780 discovery, once per server, each test on its own socket */
+static void discover(const struct sa *laddr)
+{
+	const struct stun_conf *c = &discover_conf;
+	struct sa l = *laddr;
+
+	if (st.discovered)
+		return;
+
+	st.discovered = true;
+	sa_set_port(&l, 0);
+
+	if (!nat_mapping_alloc(&st.nm, &l, &st.srv, IPPROTO_UDP, c,
+			       mapping_handler, NULL))
+		(void)nat_mapping_start(st.nm);
+	if (!nat_filtering_alloc(&st.nf, &st.srv, c, filtering_handler,
+				 NULL))
+		(void)nat_filtering_start(st.nf);
+	if (!nat_hairpinning_alloc(&st.nh, &st.srv, IPPROTO_UDP, c,
+				   hairpin_handler, NULL))
+		(void)nat_hairpinning_start(st.nh);
+	if (!nat_genalg_alloc(&st.ng, &st.srv, IPPROTO_UDP, c,
+			      genalg_handler, NULL))
+		(void)nat_genalg_start(st.ng);
+}
+
+
+static void timeout_handler(void *arg)
+{
+	struct stun_bind *sb = arg;
+
+	if (!sb->got)
+		sb->h(ETIMEDOUT, NULL, sb->arg);
+}
+
+
+static void mapped_handler(int err, const struct sa *map, void *arg)
+{
+	struct stun_bind *sb = arg;
+
+	if (err || !map) {
+		if (sb->got)
+			sb->h(ENOTCONN, NULL, sb->arg);
+		sb->got = false;
+		return;
+	}
+
+	tmr_cancel(&sb->tmr);
+	sb->got = true;
+	sb->b.public = *map;
+	sb->h(0, &sb->b, sb->arg);
+}
+
+
+static int stun_bind(void **bindp, struct udp_sock *us,
+		     const struct sa *laddr, uint32_t timeout_ms,
+		     ata_nat_bind_h *h, void *arg)
+{
+	const struct ata_config *cfg = ata_config();
+	struct stun_bind *sb;
+	uint32_t ka_s = KEEPALIVE_DEFAULT_S;
+	int err;
+
+	if (!bindp || !us || !laddr || !h)
+		return EINVAL;
+
+	err = server_addr(&st.srv);
+	if (err)
+		return err;
+
+	sb = mem_zalloc(sizeof(*sb), stun_bind_destructor);
+	if (!sb)
+		return ENOMEM;
+
+	++st.binds;
+	sb->h = h;
+	sb->arg = arg;
+	sb->b.local = *laddr;
+	tmr_init(&sb->tmr);
+
+	if (cfg && cfg->traversal.stun.keepalive_ms)
+		ka_s = cfg->traversal.stun.keepalive_ms / 1000;
+
+	err = stun_keepalive_alloc(&sb->ska, IPPROTO_UDP, us, HELPER_LAYER,
+				   &st.srv, NULL, mapped_handler, sb);
+	if (err)
+		goto out;
+
+	stun_keepalive_enable(sb->ska, ka_s);
+	tmr_start(&sb->tmr, timeout_ms ? timeout_ms : 2000,
+		  timeout_handler, sb);
+	discover(laddr);
+
+ out:
+	if (err)
+		mem_deref(sb);
+	else
+		*bindp = sb;
+
+	return err;
+}
 
 
 static int stun_status(struct re_printf *pf)
 {
-	return re_hprintf(pf, "state=not-implemented\n");
+	if (!sa_isset(&st.srv, SA_ALL))
+		return re_hprintf(pf, "state=idle\n");
+
+	return re_hprintf(pf, "state=active server=%J bindings=%u\n",
+			  &st.srv, st.binds);
 }
 
 
@@ -18,11 +243,16 @@ static struct ata_traversal stun_ops = {
 	.version = ATA_TRAVERSAL_VERSION,
 	.name    = "stun",
 	.status  = stun_status,
+	.bind    = stun_bind,
 };
 
 
 static int module_init(void)
 {
+	memset(&st, 0, sizeof(st));
+	st.info.hairpin = -1;
+	st.info.alg = -1;
+
 	return ata_traversal_register(&stun_ops);
 }
 
@@ -30,6 +260,11 @@ static int module_init(void)
 static int module_close(void)
 {
 	ata_traversal_unregister(&stun_ops);
+	st.nm = mem_deref(st.nm);
+	st.nf = mem_deref(st.nf);
+	st.nh = mem_deref(st.nh);
+	st.ng = mem_deref(st.ng);
+
 	return 0;
 }
 

@@ -1,0 +1,67 @@
+/**
+ * @file nat_int.h  Private state shared by the nat_*.c files
+ */
+#ifndef ATA_NAT_INT_H
+#define ATA_NAT_INT_H
+
+#include "ataua.h"
+#include "nat.h"
+
+enum step_state {
+	STEP_IDLE = 0,   /**< not configured or not started  */
+	STEP_RUNNING,
+	STEP_OK,
+	STEP_FAILED,
+};
+
+/** One traversal step bound to the SIP socket */
+struct nat_step {
+	const char *name;           /**< module name                  */
+	enum step_state state;
+	void *bind;                 /**< the module's binding handle  */
+	struct ata_nat_binding b;
+	int err;
+};
+
+struct nat_state {
+	bool inited;
+	bool ready;                 /**< REGISTERs may go out         */
+	struct list lsnrs;
+	struct udp_sock *us;
+	struct nat_sip *ns;
+	struct sa laddr;            /**< SIP socket                   */
+	struct sa pub;              /**< public SIP address, or unset */
+	struct sa reg_seen;         /**< what the registrar saw       */
+	struct sa registrar;        /**< where keep-alives go         */
+	enum nat_method method;
+	struct nat_step upnp, stun, turn;
+	struct nat_obs obs;
+	struct nat_verdict v;
+	struct tmr tmr_deadline;
+	int hairpin;                /**< 1, 0, -1 unknown             */
+	uint32_t lifetime_s;        /**< measured binding lifetime    */
+	uint32_t ka_ms;             /**< SIP keep-alive in force      */
+};
+
+extern struct nat_state nat;
+
+/* nat.c */
+void nat_update(void);
+void nat_decide(void);
+void nat_set_public(const struct sa *pub, enum nat_method m);
+
+/* nat_step.c */
+uint32_t nat_steps_deadline(const struct ata_config *cfg);
+void nat_steps_start(const struct ata_config *cfg);
+void nat_steps_stop(void);
+void nat_steps_check(void);
+bool nat_step_want_turn(void);
+void nat_keepalive_update(void);
+uint32_t nat_keepalive_interval(uint32_t conf_ms, uint32_t lifetime_s);
+const struct ata_traversal *nat_module(const char *name);
+
+/* nat_cmd.c */
+int  nat_cmds_register(void);
+void nat_cmds_unregister(void);
+
+#endif

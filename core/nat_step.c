@@ -1,0 +1,294 @@
+/**
+ * @file nat_step.c  The traversal steps on the SIP socket, keep-alives
+ *
+ * Each step is one traversal module's `bind` on the SIP socket. With
+ * `parallel` every step except TURN starts at once (their time limits
+ * overlap instead of adding up); without it the next starts when the
+ * previous could not help. TURN costs the server a relay, so it is
+ * asked only when the others cannot work.
+ */
+#include <string.h>
+#include <re.h>
+#include "ataua.h"
+#include "nat_int.h"
+
+enum {
+	KEEPALIVE_MIN_MS = 15000,
+	KEEPALIVE_MAX_MS = 60000,
+	KEEPALIVE_DEFAULT_MS = 25000,   /* below common 30 s UDP timeouts */
+	DEADLINE_SLACK_MS = 2000,
+};
+
+
+const struct ata_traversal *nat_module(const char *name)
+{
+	struct le *le;
+
+	for (le = list_head(ata_traversal_list()); le; le = le->next) {
+		const struct ata_traversal *t = le->data;
+
+		if (!str_cmp(t->name, name))
+			return t;
+	}
+
+	return NULL;
+}
+
+
+/**
+ * The SIP keep-alive interval: the configured one, else 4/5 of the
+ * measured binding lifetime within 15..60 s, else 25 s.
+ */
+uint32_t nat_keepalive_interval(uint32_t conf_ms, uint32_t lifetime_s)
+{
+	uint64_t ms;
+
+	if (conf_ms)
+		return conf_ms;
+
+	if (!lifetime_s)
+		return KEEPALIVE_DEFAULT_MS;
+
+	ms = (uint64_t)lifetime_s * 800;
+	if (ms < KEEPALIVE_MIN_MS)
+		ms = KEEPALIVE_MIN_MS;
+	if (ms > KEEPALIVE_MAX_MS)
+		ms = KEEPALIVE_MAX_MS;
+
+	return (uint32_t)ms;
+}
+
+
+void nat_keepalive_update(void)
+{
+	const struct ata_config *cfg = ata_config();
+	bool behind;
+
+	behind = nat.method != NAT_METHOD_UPNP &&
+		(nat.obs.reg_saw_other || nat.obs.stun_ok ||
+		 nat_sip_public());
+
+	if (!behind || !sa_isset(&nat.registrar, SA_ALL)) {
+		nat.ka_ms = 0;
+		nat_sip_set_keepalive(nat.ns, NULL, 0);
+		return;
+	}
+
+	nat.ka_ms = nat_keepalive_interval(
+		cfg ? cfg->traversal.stun.keepalive_ms : 0, nat.lifetime_s);
+	nat_sip_set_keepalive(nat.ns, &nat.registrar, nat.ka_ms);
+}
+
+
+static bool stun_configured(const struct ata_config *cfg)
+{
+	return cfg && str_isset(cfg->traversal.stun.server.host);
+}
+
+
+static bool turn_configured(const struct ata_config *cfg)
+{
+	return cfg && str_isset(cfg->traversal.turn.server.host);
+}
+
+
+bool nat_step_want_turn(void)
+{
+	const struct ata_config *cfg = ata_config();
+	bool need;
+
+	need = nat.obs.mapping == NAT_KIND_AD ||
+		nat.obs.mapping == NAT_KIND_APD || nat.obs.port_mismatch ||
+		(nat.stun.state == STEP_FAILED && nat.obs.stun_timeout);
+
+	return need && nat.turn.state == STEP_IDLE && turn_configured(cfg) &&
+		nat_module("turn");
+}
+
+
+static void binding_changed(struct nat_step *st)
+{
+	if (st == &nat.stun) {
+		nat.obs.stun_ok = !sa_cmp(&st->b.public, &nat.laddr,
+					  SA_ALL);
+		if (sa_isset(&nat.reg_seen, SA_ALL))
+			nat.obs.port_mismatch =
+				sa_cmp(&nat.reg_seen, &st->b.public,
+				       SA_ADDR) &&
+				!sa_cmp(&nat.reg_seen, &st->b.public,
+					SA_ALL);
+	}
+}
+
+
+static void bind_handler(int err, const struct ata_nat_binding *b,
+			 void *arg)
+{
+	struct nat_step *st = arg;
+	bool was_ok = st->state == STEP_OK;
+
+	st->err = err;
+	if (!err && b) {
+		st->state = STEP_OK;
+		st->b = *b;
+		binding_changed(st);
+		ata_info("nat: %s: public %J for %J%s", st->name,
+			 &b->public, &b->local, b->relayed ? " (relay)" : "");
+	}
+	else {
+		st->state = STEP_FAILED;
+		if (st == &nat.stun) {
+			nat.obs.stun_ok = false;
+			nat.obs.stun_timeout = err == ETIMEDOUT;
+		}
+		if (was_ok) {
+			nat.obs.ka_failed = true;
+			ata_event(ATA_LOG_WARN, "NAT-MAPPING-LOST",
+				  "module=%s err=%d", st->name, err);
+			ata_event(ATA_LOG_WARN, "KEEPALIVE-FAILED",
+				  "module=%s", st->name);
+		}
+		ata_info("nat: %s: no binding: %m", st->name, err);
+	}
+
+	if (nat.ready)
+		nat_decide();
+	else
+		nat_steps_check();
+}
+
+
+static int step_start(struct nat_step *st, const char *name,
+		      uint32_t timeout_ms)
+{
+	const struct ata_traversal *t = nat_module(name);
+	int err;
+
+	st->name = name;
+	if (!t || !t->bind) {
+		st->state = STEP_FAILED;
+		st->err = ENOTSUP;
+		return ENOTSUP;
+	}
+
+	st->state = STEP_RUNNING;
+	err = t->bind(&st->bind, nat.us, &nat.laddr, timeout_ms,
+		      bind_handler, st);
+	if (err && st->state == STEP_RUNNING) {
+		st->state = STEP_FAILED;
+		st->err = err;
+		ata_info("nat: %s: cannot start: %m", name, err);
+	}
+
+	return err;
+}
+
+
+/* Start what the order asks next; true if something is running */
+static bool steps_advance(const struct ata_config *cfg)
+{
+	const struct ata_conf_traversal *tc = &cfg->traversal;
+	bool running = false;
+	size_t i;
+
+	for (i = 0; i < tc->orderc; i++) {
+		struct nat_step *st = NULL;
+		const char *name = NULL;
+		uint32_t tmo = 0;
+
+		switch (tc->orderv[i]) {
+
+		case ATA_TRAV_UPNP:
+			st = &nat.upnp; name = "upnp";
+			tmo = tc->upnp.timeout_ms;
+			break;
+
+		case ATA_TRAV_STUN:
+			if (!stun_configured(cfg))
+				continue;
+			nat.obs.stun_avail = nat_module("stun") != NULL;
+			st = &nat.stun; name = "stun";
+			tmo = tc->stun.timeout_ms;
+			break;
+
+		default:   /* REGISTER is evidence; TURN only on need */
+			continue;
+		}
+
+		if (st->state == STEP_RUNNING)
+			running = true;
+		if (st->state == STEP_OK)
+			return running;   /* an earlier step succeeded */
+		if (st->state != STEP_IDLE)
+			continue;
+
+		if (!step_start(st, name, tmo) && st->state == STEP_RUNNING)
+			running = true;
+		if (running && !tc->parallel)
+			return true;
+	}
+
+	return running;
+}
+
+
+void nat_steps_check(void)
+{
+	const struct ata_config *cfg = ata_config();
+
+	if (nat.ready)
+		return;
+
+	if (!cfg) {   /* no policy to run (tests without a config) */
+		nat_decide();
+		return;
+	}
+
+	if (steps_advance(cfg))
+		return;
+
+	if (nat.turn.state == STEP_RUNNING)
+		return;
+
+	if (nat_step_want_turn() &&
+	    !step_start(&nat.turn, "turn", cfg->traversal.turn.timeout_ms) &&
+	    nat.turn.state == STEP_RUNNING)
+		return;
+
+	nat_decide();
+}
+
+
+void nat_steps_start(const struct ata_config *cfg)
+{
+	(void)cfg;
+	nat_steps_check();
+}
+
+
+void nat_steps_stop(void)
+{
+	struct nat_step *stv[] = {&nat.upnp, &nat.stun, &nat.turn};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(stv); i++) {
+		stv[i]->bind = mem_deref(stv[i]->bind);
+		memset(&stv[i]->b, 0, sizeof(stv[i]->b));
+		stv[i]->state = STEP_IDLE;
+		stv[i]->err = 0;
+	}
+}
+
+
+uint32_t nat_steps_deadline(const struct ata_config *cfg)
+{
+	const struct ata_conf_traversal *tc;
+
+	if (!cfg)
+		return DEADLINE_SLACK_MS;
+
+	tc = &cfg->traversal;
+
+	return tc->upnp.timeout_ms + tc->stun.timeout_ms +
+		tc->turn.timeout_ms + DEADLINE_SLACK_MS;
+}

@@ -1,0 +1,375 @@
+#!/bin/sh
+# tests/bench/run.sh  `make bench`: ataua beside baresip 1.0 on the
+# RTP -> PCM receive path (one G.711 PCMU stream per call, 20 ms, lo).
+#
+# usage: tests/bench/run.sh [-q] [-o DIR] [-i IDLE_S] [-w WARM_S]
+#            [-s STEADY_S] [-n "1 4 16 64"] [-m "native latency
+#            callgrind"] [-B] [-b "baresip modes"]
+#   -q  quick run (about 5 min): windows 5/3/10 s, scaling 1 4 16
+#   -o  results folder (default build/bench/results/<timestamp>)
+#   -i -w -s  idle, warm-up and steady windows in seconds (10/5/20)
+#   -n  simultaneous calls of the scaling runs (each its own ataua run)
+#   -m  ataua runs besides scaling: native (= scaling with 1 call),
+#       latency (vslic records the line: playout delay), callgrind
+#   -B  no baresip column; -b its modes (native callgrind latency floor)
+# Environment: BARESIP_BENCH (the recipe folder, default
+# ../shared/bench-baresip next to the repo), PKT_FN (the function ataua
+# calls once per received packet, default rtp_recv_handler).
+#
+# Each ataua run: start with N lines, idle window (no call), N calls
+# from one sipp, warm-up, steady window, hang-up, SIGTERM. Everything it
+# starts is tracked by pid, bounded by timeout(1) and stopped by pid.
+# Uses 127.0.0.1 UDP 5080 (ataua), 5084 (sipp), 30000-30999 (ataua RTP)
+# and 32000+ (sipp RTP). The results: summary.txt, results.json,
+# playout.png (tests/bench/analyze.py).
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -u
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+HERE=$ROOT/tests/bench
+BARESIP_BENCH=${BARESIP_BENCH:-$(cd "$ROOT/.." && pwd)/shared/bench-baresip}
+PKT_FN=${PKT_FN:-rtp_recv_handler}
+OUT=""
+IDLE_S=10
+WARM_S=5
+STEADY_S=20
+SCALE="1 4 16 64"
+MODES="native latency callgrind"
+BMODES="native callgrind latency floor"
+QUICK=0
+while getopts "qo:i:w:s:n:m:Bb:h" opt; do
+	case $opt in
+	q) QUICK=1 ;;
+	o) OUT=$OPTARG ;;
+	i) IDLE_S=$OPTARG ;;
+	w) WARM_S=$OPTARG ;;
+	s) STEADY_S=$OPTARG ;;
+	n) SCALE=$OPTARG ;;
+	m) MODES=$OPTARG ;;
+	B) BMODES="" ;;
+	b) BMODES=$OPTARG ;;
+	*) sed -n '2,26p' "$0"; exit 2 ;;
+	esac
+done
+if [ $QUICK = 1 ]; then
+	IDLE_S=5 WARM_S=3 STEADY_S=10 SCALE="1 4 16"
+fi
+for v in "$IDLE_S" "$WARM_S" "$STEADY_S" $SCALE; do
+	case $v in
+	''|*[!0-9]*) echo "bench: not a number: $v" >&2; exit 2 ;;
+	esac
+done
+for n in $SCALE; do
+	[ "$n" -ge 1 ] && [ "$n" -le 64 ] ||
+		{ echo "bench: calls must be 1..64: $n" >&2; exit 2; }
+done
+
+OUT=${OUT:-$ROOT/build/bench/results/$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$OUT" || exit 1
+OUT=$(cd "$OUT" && pwd)
+
+SIP_ATA=5080
+SIP_UAC=5084
+RTP_RANGE=30000-30999
+SIPP_RTP=32000
+CALL_S=$((WARM_S + STEADY_S + 4))
+ATACTL=$ROOT/atactl
+PLUGDIR=$ROOT/build/tests/alsa
+
+PIDS=()
+log() { echo "[$(date +%H:%M:%S)] $*" | tee -a "$OUT/run.log"; }
+die() { log "ERROR: $*"; exit 1; }
+
+stop_pid() {  # stop_pid PID GRACE_S: TERM, wait, KILL
+	local p=$1 i=0
+	kill -0 "$p" 2>/dev/null || { wait "$p" 2>/dev/null; return 0; }
+	kill -TERM "$p" 2>/dev/null
+	while kill -0 "$p" 2>/dev/null && [ $i -lt $(($2 * 10)) ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -0 "$p" 2>/dev/null && { log "pid $p did not stop: KILL"
+		kill -KILL "$p" 2>/dev/null; }
+	wait "$p" 2>/dev/null
+	return 0
+}
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do
+		stop_pid "$p" 3
+	done
+	PIDS=()
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT TERM
+
+# ---- the whole run is bounded (the baresip recipe bounds itself too)
+nruns=$(( $(echo $MODES | wc -w) + $(echo $SCALE | wc -w) ))
+MAX_S=$(( nruns * (IDLE_S + CALL_S + 120) + 8 * (IDLE_S + CALL_S + 150) ))
+MAINPID=$$
+( trap 'kill "$s" 2>/dev/null; exit 0' TERM
+  sleep "$MAX_S" & s=$!
+  wait "$s" && kill -TERM "$MAINPID" ) 2>/dev/null &
+PIDS+=("$!")
+
+# ---- prerequisites
+[ -x "$ROOT/ataua" ] && [ -x "$ATACTL" ] || die "build ataua first (make)"
+for t in sipp python3 timeout ss; do
+	command -v $t >/dev/null || die "$t not found (make deps)"
+done
+if ! command -v tcpdump >/dev/null && [ "$(id -u)" = 0 ]; then
+	log "installing tcpdump (latency runs)"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q tcpdump \
+		>>"$OUT/run.log" 2>&1
+fi
+case " $MODES " in
+*" latency "*)
+	command -v tcpdump >/dev/null || { log "no tcpdump: no latency run"
+		MODES=$(echo " $MODES " | sed 's/ latency / /'); } ;;
+esac
+case " $MODES " in
+*" callgrind "*)
+	command -v callgrind_control >/dev/null || die "valgrind not found" ;;
+esac
+[ -f "$PLUGDIR/libasound_module_pcm_vslic.so" ] ||
+	make -C "$ROOT" -s vslic >>"$OUT/run.log" 2>&1 ||
+	die "cannot build the vslic plugin (make vslic)"
+for port in $SIP_ATA $SIP_UAC; do
+	ss -Hlun "sport = :$port" | grep -q . && die "UDP port $port busy"
+done
+
+{
+	echo "date: $(date -Is)"
+	echo "uname: $(uname -a)"
+	echo "nproc: $(nproc)"
+	echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo |
+		head -n 1)"
+	echo "git: $(git -C "$ROOT" describe --always --dirty 2>/dev/null)"
+	echo "audio_alsa_lines: $(wc -l < "$ROOT/modules/audio-alsa/audio-alsa.c")"
+	echo "params: idle=$IDLE_S warm=$WARM_S steady=$STEADY_S" \
+		"scale=$SCALE modes=$MODES baresip=$BMODES pkt_fn=$PKT_FN"
+	dpkg-query -W -f='pkg: ${Package} ${Version}\n' baresip-core \
+		libre0 librem0 libasound2 sip-tester valgrind 2>/dev/null
+} > "$OUT/env.txt"
+
+# ---- snapshots of a process (all its threads)
+now() { date +%s.%N; }
+
+# "sched_ns voluntary_cs involuntary_cs threads" summed over threads
+cpu_snap() {
+	local f ns=0 v=0 nv=0 n=0 a b
+	for f in /proc/$1/task/*; do
+		read -r a _ < "$f/schedstat" 2>/dev/null || continue
+		ns=$((ns + a))
+		n=$((n + 1))
+		while read -r a b; do
+			case $a in
+			voluntary_ctxt_switches:) v=$((v + b)) ;;
+			nonvoluntary_ctxt_switches:) nv=$((nv + b)) ;;
+			esac
+		done < "$f/status"
+	done
+	echo "$ns $v $nv $n"
+}
+
+# one line per thread: "tid comm sched_ns voluntary_cs"
+thread_snap() {
+	local f c ns v
+	for f in /proc/$1/task/*; do
+		read -r ns _ < "$f/schedstat" 2>/dev/null || continue
+		c=$(tr -d ' ' < "$f/comm")
+		v=$(sed -n 's/^voluntary_ctxt_switches:[[:space:]]*//p' \
+			"$f/status")
+		echo "${f##*/} $c $ns $v"
+	done
+}
+
+# CLOCK_REALTIME - CLOCK_MONOTONIC in ns (pcap stamps vs vslic's log)
+clock_offset() {
+	python3 -c 'import time
+r = time.clock_gettime_ns(time.CLOCK_REALTIME)
+m = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+print(r - m)'
+}
+
+# received packets, summed over ataua's calls (`atactl calls`)
+rx_snap() {
+	"$ATACTL" -s "$1" calls 2>/dev/null |
+		awk -F= '$1 == "rx_packets" {n += $2} END {print n + 0}'
+}
+
+wait_for() {  # wait_for TIMEOUT_S CMD...: until CMD succeeds
+	local lim=$(($1 * 10)) i=0
+	shift
+	while [ $i -lt $lim ]; do
+		"$@" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+acks_at_least() {  # acks_at_least FILE N
+	[ "$(grep -c '^ACK sip:' "$1" 2>/dev/null)" -ge "$2" ]
+}
+
+write_config() {  # write_config DIR NLINES PCM
+	local d=$1 n=$2 pcm=$3 i
+	sed -e "s|@SOCK@|$d/ataua.sock|" -e "s|@MODDIR@|$ROOT/modules|" \
+	    -e "s|@SIP@|127.0.0.1:$SIP_ATA|" -e "s|@RTP@|$RTP_RANGE|" \
+		"$HERE/ataua-head.yaml.in" > "$d/ataua.yaml"
+	echo SEQUENTIAL > "$d/users.csv"
+	for i in $(seq 1 "$n"); do
+		sed -e "s|@ID@|$i|" -e "s|@PCM@|$pcm|" \
+		    -e "s|@USER@|$((1000 + i))|" \
+			"$HERE/ataua-line.yaml.in" >> "$d/ataua.yaml"
+		echo "$((1000 + i))" >> "$d/users.csv"
+	done
+	chmod 0600 "$d/ataua.yaml"
+	sed -e "s|@PLUGDIR@|$PLUGDIR|" -e "s|@RUN@|$d|g" \
+		"$HERE/asoundrc.in" > "$d/asoundrc"
+}
+
+# run_ataua MODE N: one complete ataua run with N lines and N calls
+run_ataua() {
+	local mode=$1 n=$2 d=$OUT/ataua/$1-$2 slow=1 pcm=bench_null
+	local pre=() ap mp sp tp="" rate
+	[ "$mode" = callgrind ] && slow=5
+	[ "$mode" = latency ] && pcm=bench_rec
+	mkdir -p "$d"
+	ln -sf ../../media.ul "$d/media.ul"
+	write_config "$d" "$n" "$pcm"
+	: > "$d/phases.txt"
+	log "[ataua $mode, $n call(s)] start"
+
+	if [ "$mode" = latency ]; then
+		timeout $((IDLE_S + CALL_S + 60)) tcpdump -i lo -n -s 128 -U \
+			--time-stamp-precision=nano -w "$d/rtp.pcap" \
+			"udp and dst portrange $RTP_RANGE" \
+			> "$d/tcpdump.log" 2>&1 &
+		tp=$!
+		PIDS+=("$tp")
+		sleep 1
+	fi
+	if [ "$mode" = callgrind ]; then
+		pre=(valgrind --tool=callgrind --dump-instr=no
+		     --separate-threads=no
+		     --callgrind-out-file="$d/callgrind.out"
+		     --log-file="$d/valgrind.log")
+	fi
+	ALSA_CONFIG_PATH=/usr/share/alsa/alsa.conf:$d/asoundrc \
+		timeout -s KILL $((slow * 30 + IDLE_S + CALL_S + 60)) \
+		"${pre[@]}" "$ROOT/ataua" -c "$d/ataua.yaml" \
+		< /dev/null > "$d/ataua.log" 2>&1 &
+	ap=$!
+	PIDS+=("$ap")
+	# timeout(1) forks: the measured process is its child
+	wait_for 5 pgrep -P "$ap" > /dev/null || die "ataua did not start"
+	local apid
+	apid=$(pgrep -P "$ap" | head -n 1)
+	echo "$apid" > "$d/ataua.pid"
+	wait_for $((10 * slow)) "$ATACTL" -s "$d/ataua.sock" -t 2 ping \
+		> /dev/null 2>&1 || die "ataua not answering (see $d/ataua.log)"
+	sh "$HERE/autoanswer.sh" "$d/ataua.sock" "$ATACTL" \
+		> "$d/autoanswer.log" 2>&1 &
+	PIDS+=("$!")
+	sleep 2
+
+	# ---- idle window: started, no call
+	[ "$mode" = callgrind ] && callgrind_control -z "$apid" > /dev/null
+	echo "idle_start $(now) $(cpu_snap "$apid")" >> "$d/phases.txt"
+	sleep "$IDLE_S"
+	echo "idle_end $(now) $(cpu_snap "$apid")" >> "$d/phases.txt"
+	[ "$mode" = callgrind ] &&
+		callgrind_control --dump=idle "$apid" > /dev/null
+	grep -E '^(VmHWM|VmRSS|RssAnon|RssFile)' "/proc/$apid/status" \
+		> "$d/mem_idle.txt"
+	echo "clock_offset_ns $(clock_offset)" >> "$d/phases.txt"
+
+	# ---- N calls, all up before the warm-up ends
+	rate=$(( n < 20 ? n : 20 ))
+	( cd "$d" && exec timeout $((CALL_S + 60 * slow)) sipp \
+		127.0.0.1:$SIP_ATA -sf "$HERE/caller.xml" -inf users.csv \
+		-i 127.0.0.1 -p $SIP_UAC -mi 127.0.0.1 -mp $SIPP_RTP \
+		-m "$n" -l "$n" -r "$rate" -d $((CALL_S * 1000)) -nostdin \
+		-timeout $((CALL_S + 50 * slow))s -trace_err -trace_msg \
+		-message_file "$d/sipp_msgs.log" ) > "$d/sipp.out" 2>&1 &
+	sp=$!
+	PIDS+=("$sp")
+	echo "call_start $(now)" >> "$d/phases.txt"
+	wait_for $((10 + n / 2 + 10 * slow)) acks_at_least \
+		"$d/sipp_msgs.log" "$n" ||
+		die "ataua $mode: not all $n calls answered (see $d)"
+	echo "calls_up $(now)" >> "$d/phases.txt"
+	sleep "$WARM_S"
+
+	# ---- steady window: rx counters just outside the CPU bracket
+	echo "rx_start $(now) $(rx_snap "$d/ataua.sock")" >> "$d/phases.txt"
+	thread_snap "$apid" > "$d/threads_start.txt"
+	[ "$mode" = callgrind ] && callgrind_control -z "$apid" > /dev/null
+	echo "steady_start $(now) $(cpu_snap "$apid")" >> "$d/phases.txt"
+	sleep "$STEADY_S"
+	echo "steady_end $(now) $(cpu_snap "$apid")" >> "$d/phases.txt"
+	[ "$mode" = callgrind ] &&
+		callgrind_control --dump=steady "$apid" > /dev/null
+	thread_snap "$apid" > "$d/threads_end.txt"
+	echo "rx_end $(now) $(rx_snap "$d/ataua.sock")" >> "$d/phases.txt"
+	grep -E '^(VmHWM|VmRSS|RssAnon|RssFile)' "/proc/$apid/status" \
+		> "$d/mem_call.txt"
+	grep -E '^Pss:' "/proc/$apid/smaps_rollup" >> "$d/mem_call.txt"
+	awk '$6 ~ /^\// {print $6}' "/proc/$apid/maps" | sort -u |
+		while read -r f; do
+			echo "$(stat -L -c %s "$f") $f"
+		done > "$d/maps_files.txt"
+	"$ATACTL" -s "$d/ataua.sock" calls > "$d/calls.txt" 2>&1
+	echo "clock_offset_ns $(clock_offset)" >> "$d/phases.txt"
+
+	# ---- sipp hangs up by itself; then stop ataua
+	wait_for $((CALL_S + 30 * slow)) eval "! kill -0 $sp 2>/dev/null"
+	wait "$sp" 2>/dev/null
+	echo "sipp_rc $?" >> "$d/phases.txt"
+	sleep 1
+	stop_pid "$ap" $((5 * slow))
+	[ -n "$tp" ] && stop_pid "$tp" 3
+	if [ "$mode" = callgrind ] && command -v callgrind_annotate \
+			> /dev/null; then
+		for f in "$d"/callgrind.out.*; do
+			case $f in *.txt) continue ;; esac
+			callgrind_annotate --inclusive=yes --threshold=99 "$f" \
+				> "$f.inclusive.txt" 2>/dev/null
+		done
+	fi
+	log "[ataua $mode, $n call(s)] done"
+}
+
+# ---- baresip column: the shared recipe, its results under $OUT
+if [ -n "$BMODES" ]; then
+	[ -x "$BARESIP_BENCH/run_bench.sh" ] ||
+		die "no baresip recipe at $BARESIP_BENCH (or use -B)"
+	log "baresip column: $BARESIP_BENCH/run_bench.sh -m \"$BMODES\""
+	"$BARESIP_BENCH/run_bench.sh" -o "$OUT/baresip" -m "$BMODES" \
+		-i "$IDLE_S" -w "$WARM_S" -s "$STEADY_S" \
+		> "$OUT/baresip.out" 2>&1 ||
+		log "baresip column failed (see $OUT/baresip.out)"
+fi
+
+# ---- ataua column
+python3 "$HERE/media.py" "$OUT/media.ul" 60 || die "media.py failed"
+for m in $MODES; do
+	case $m in
+	native) ;;      # = the 1-call scaling run
+	latency|callgrind) run_ataua "$m" 1 ;;
+	*) die "unknown mode $m" ;;
+	esac
+done
+case " $MODES " in
+*" native "*) case " $SCALE " in *" 1 "*) ;; *) SCALE="1 $SCALE" ;; esac ;;
+esac
+for n in $SCALE; do
+	run_ataua native "$n"
+done
+
+cleanup
+PKT_FN=$PKT_FN python3 "$HERE/analyze.py" "$OUT" || die "analyze.py failed"
+log "results in $OUT (summary.txt, results.json, playout.png)"

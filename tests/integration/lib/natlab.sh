@@ -1,0 +1,133 @@
+# shellcheck shell=bash
+# tests/integration/lib/natlab.sh -- shared body of test_nat_*.sh: kamailio
+# 44.0.0.1, coturn (STUN, RFC 5780) 44.0.0.2+44.0.0.3, baresip 1002 on
+# 44.0.0.20 (all public); ataua 1001 behind the topology the test builds.
+# Source lab.sh, kamailio.sh, baresip.sh, ataua.sh, coturn.sh first.
+
+NAT_UDP_TIMEOUT=${NAT_UDP_TIMEOUT:-20}
+
+# natlab_public: the public side (kamailio, coturn, baresip)
+natlab_public() {
+	lab_host kam 44.0.0.1/24
+	lab_host stun 44.0.0.2/24
+	lab_host bs 44.0.0.20/24
+	kam_start kam 44.0.0.1 || lab_die "kamailio did not start"
+	coturn_start stun 44.0.0.2 44.0.0.3 || lab_die "coturn did not start"
+	bs_start bs 44.0.0.20 1002 pw1002 44.0.0.1 ||
+		lab_die "baresip did not start"
+	bs_wait_reg bs 20 || lab_die "baresip did not register"
+}
+
+# natlab_short_udp ROUTER: conntrack forgets idle UDP after the timeout
+natlab_short_udp() {
+	lab_exec "$1" sysctl -qw \
+		net.netfilter.nf_conntrack_udp_timeout="$NAT_UDP_TIMEOUT" \
+		net.netfilter.nf_conntrack_udp_timeout_stream="$NAT_UDP_TIMEOUT" ||
+		lab_die "cannot shorten UDP timeouts in $1"
+}
+
+# natlab_ataua NS ADDR: start ataua (user 1001) with STUN on coturn
+natlab_ataua() {
+	local conf=$LAB_DIR/ataua.yaml
+	ATA_LISTEN=$2:5060 ATA_AOR=sip:1001@44.0.0.1 \
+	ATA_REGISTRAR=sip:44.0.0.1 ATA_PASSWORD=pw1001 \
+		ata_conf "$conf" "$LAB_DIR/ataua.sock"
+	cat >>"$conf" <<-YAML
+	traversal:
+	  order: [upnp, register, stun, turn]
+	  parallel: true
+	  stun:
+	    server: "44.0.0.2:3478"
+	    keepalive: 15s
+	    timeout: 2s
+	  rtp_keepalive: 5s
+	YAML
+	lab_udp_counter "$1" 20000-20100
+	ata_start "$1" "$conf" ataua.log || exit 1
+	"$ATA_CTL" -s "$ATA_SOCK" monitor >"$LAB_DIR/events.log" 2>&1 \
+		{LAB__TAP}>&- {LAB__ERR}>&- &
+	echo $! >>"$LAB_DIR/pids"
+}
+
+# natlab_verdict: the verdict line's value
+natlab_verdict() {
+	ata_ctl nat | sed -n 's/^verdict=//p'
+}
+
+natlab_expect_verdict() {
+	local want=$1 got
+	lab_wait_for "natlab_verdict | grep -q '^$want'" 15
+	got=$(natlab_verdict)
+	case $got in
+	"$want"*) t_ok "verdict: $got" ;;
+	*) t_fail "verdict starts with '$want'" "$(ata_ctl nat)" ;;
+	esac
+}
+
+# natlab_register: ataua registers; kamailio's contact is PUBLIC_IP
+natlab_register() {
+	lab_wait_for "ata_ctl reg | grep -qx 'state=registered'" 25 &&
+		t_ok "ataua registers" ||
+		t_fail "ataua registers" "$(ata_ctl reg)" "$(ata_ctl nat)"
+	if [ -n "${1:-}" ]; then
+		lab_wait_for "kam_registered 1001 | grep -q '@$1:'" 10 &&
+			t_ok "kamailio has 1001's contact at $1" ||
+			t_fail "kamailio has 1001's contact at $1" \
+				"$(kam_registered 1001)"
+	fi
+}
+
+natlab_rtp_both_ways() {
+	local calls rx tx bin bout
+	sleep 3
+	calls=$(ata_ctl calls)
+	rx=$(printf '%s\n' "$calls" | sed -n 's/^rx_packets=//p' | head -n 1)
+	tx=$(printf '%s\n' "$calls" | sed -n 's/^tx_packets=//p' | head -n 1)
+	[ "${rx:-0}" -gt 50 ] && [ "${tx:-0}" -gt 50 ] &&
+		t_ok "$1: ataua counts RTP both ways (rx=$rx tx=$tx)" ||
+		t_fail "$1: ataua counts RTP both ways" "$calls"
+	read -r bin bout < <(bs_rtp_count bs)
+	[ "${bin:-0}" -gt 50 ] && [ "${bout:-0}" -gt 50 ] &&
+		t_ok "$1: baresip sees RTP both ways (in=$bin out=$bout)" ||
+		t_fail "$1: baresip sees RTP both ways" "in=$bin out=$bout"
+}
+
+# natlab_call_out: ataua calls baresip; audio both ways, our tone recorded
+natlab_call_out() {
+	local dec out
+	ata_ctl line 1 offhook >/dev/null
+	ata_ctl line 1 digits 1002 >/dev/null
+	ata_wait_line 1 connected 20 && t_ok "ataua -> baresip: connected" ||
+		t_fail "ataua -> baresip: connected" "$(ata_ctl line 1)"
+	natlab_rtp_both_ways "outgoing"
+	ata_ctl nat | grep -q '^rtp_public=' &&
+		t_ok "nat shows the call's public RTP address" ||
+		t_skip "nat shows the call's public RTP address" "no NAT"
+	ata_ctl line 1 onhook >/dev/null
+	bs_wait_call_state bs none 10 || true
+	dec=$(find "$(bs__dir bs)" -name '*dec*.wav' 2>/dev/null | sort |
+		tail -n 1)
+	if [ -n "$dec" ] && out=$(python3 \
+		"$ATA_ROOT/tests/integration/lib/wavtone.py" "$dec" 1004 0.5); then
+		t_ok "baresip's recording holds our 1004 Hz tone ($out)"
+	else
+		t_fail "baresip's recording holds our 1004 Hz tone" \
+			"file=$dec ${out:-}"
+	fi
+}
+
+# natlab_call_in WHAT: baresip calls ataua; it rings, answers, audio
+natlab_call_in() {
+	bs_dial bs sip:1001@44.0.0.1
+	lab_wait_for "[ \"\$(ata_get ring line 1)\" = yes ]" 10 &&
+		t_ok "$1: baresip -> ataua rings" ||
+		t_fail "$1: baresip -> ataua rings" "$(ata_ctl line 1)" \
+			"$(ata_ctl nat)"
+	ata_ctl line 1 offhook >/dev/null
+	ata_wait_line 1 connected 10 && t_ok "$1: answered" ||
+		t_fail "$1: answered" "$(ata_ctl line 1)"
+	natlab_rtp_both_ways "$1"
+	bs_hangup bs 2>/dev/null
+	ata_ctl line 1 onhook >/dev/null
+	ata_wait_line 1 idle 10 || true
+}
