@@ -1,13 +1,12 @@
 /**
  * @file core_cmds.c  The core's control verbs: status, module list, reload,
- *                    log level (and, through nat.c, nat)
+ *                    log level
  */
 #include <stdlib.h>
 #include "ataua.h"
 #include "config.h"
 #include "daemon.h"
 #include "module.h"
-#include "nat.h"
 #include "phone.h"
 
 #define ATAUA_VERSION "0.1.0"
@@ -129,18 +128,11 @@ static const struct ata_cmd core_cmdv[] = {
 
 int core_cmds_register(void)
 {
-	int err;
-
-	err = ata_cmd_register(core_cmdv, ARRAY_SIZE(core_cmdv), NULL);
-	if (err)
-		return err;
-
-	return nat_init();
+	return ata_cmd_register(core_cmdv, ARRAY_SIZE(core_cmdv), NULL);
 }
 
 
 void core_cmds_unregister(void)
 {
-	nat_close();
 	ata_cmd_unregister(core_cmdv);
 }

@@ -14,6 +14,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "module.h"
+#include "nat.h"
 #include "phone.h"
 
 static struct {
@@ -118,6 +119,11 @@ int daemon_start(struct ata_config *cfg)
 	if (err)
 		goto out;
 
+	/* the NAT policy before the modules: they register their steps */
+	err = nat_init();
+	if (err)
+		goto out;
+
 	err = module_load_all(cfg->module_path, cfg->modv, cfg->modc);
 	if (err)
 		goto out;
@@ -187,6 +193,7 @@ void daemon_stop(void)
 	phone_stop();
 	phone_cmds_unregister();
 	module_unload_all();
+	nat_close();
 	core_cmds_unregister();
 	d.ctrl = mem_deref(d.ctrl);
 	d.cfg = mem_deref(d.cfg);

@@ -47,8 +47,9 @@ t_check "status lists line 1" \
 	bash -c "'$ATA_CTL' -s '$sock' status | grep -q '^line=1 state=idle'"
 t_check "module list shows stun loaded" \
 	bash -c "'$ATA_CTL' -s '$sock' module list | grep -q 'name=stun kind=traversal state=loaded'"
-t_check "nat reports the stub honestly" \
-	bash -c "'$ATA_CTL' -s '$sock' nat | grep -q 'state=not-implemented'"
+t_check "nat gives a verdict and each traversal module's state" \
+	bash -c "'$ATA_CTL' -s '$sock' nat | grep -q '^verdict=' &&
+		'$ATA_CTL' -s '$sock' nat | grep -q '^module=stun state='"
 mode=$(stat -c %a "$sock")
 [ "$mode" = 660 ] && t_ok "socket mode is 0660" || t_fail "socket mode is 0660" "mode $mode"
 
