@@ -155,7 +155,9 @@ install: all
 	install -m 0755 atactl $(DESTDIR)$(PREFIX)/bin/atactl
 	for m in $(MODULES); do install -m 0644 modules/$$m/$$m.so \
 		$(DESTDIR)$(PREFIX)/lib/ataua/$$m.so; done
-	install -m 0640 conf/ataua.yaml $(DESTDIR)/etc/ataua/ataua.yaml
+	sed 's|^module_path: .*|module_path: $(PREFIX)/lib/ataua|' \
+		conf/ataua.yaml > $(DESTDIR)/etc/ataua/ataua.yaml
+	chmod 0600 $(DESTDIR)/etc/ataua/ataua.yaml
 	install -m 0644 conf/ataua.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 0644 conf/atactl.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 conf/ataua.yaml.5 $(DESTDIR)$(PREFIX)/share/man/man5/
