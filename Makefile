@@ -11,7 +11,7 @@ PREFIX     ?= /usr/local
 BUILD      ?= build
 SAN        ?=
 
-PKGS       := libre librem libsrtp2 yaml-0.1 alsa
+PKGS       := libre librem libsrtp2 yaml-0.1 alsa openssl
 
 # libre 1.1.0 headers need the defines its re.mk sets on Linux.
 RE_DEFS    := -DHAVE_INTTYPES_H -DHAVE_STDBOOL_H -DHAVE_INET6 \

@@ -23,8 +23,54 @@ static struct {
 } ph;
 
 
+enum { TLS_HOSTS_MAX = 2 * ATA_CONF_MAX_LINES };
+
+
+/* Host part of a SIP URI into @p buf ("" when unset or unparsable) */
+static void uri_host(char *buf, size_t sz, const char *uristr)
+{
+	struct uri uri;
+	struct pl pl;
+
+	buf[0] = '\0';
+	if (!str_isset(uristr))
+		return;
+
+	pl_set_str(&pl, uristr);
+	if (!uri_decode(&uri, &pl))
+		(void)pl_strcpy(&uri.host, buf, sz);
+}
+
+
+/* The names TLS servers must prove: every registrar and outbound proxy */
+static size_t tls_hosts(const struct ata_config *cfg,
+			char (*hostv)[256], const char **ptrv)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < cfg->linec && n + 2 <= TLS_HOSTS_MAX; i++) {
+		const struct ata_conf_account *a = &cfg->linev[i].account;
+
+		const char *uris[2] = {a->registrar, a->outbound_proxy};
+		size_t j;
+
+		for (j = 0; j < 2; j++) {
+			uri_host(hostv[n], sizeof(hostv[n]), uris[j]);
+			if (hostv[n][0]) {
+				ptrv[n] = hostv[n];
+				++n;
+			}
+		}
+	}
+
+	return n;
+}
+
+
 static int stack_start(const struct ata_config *cfg)
 {
+	static char hostv[TLS_HOSTS_MAX][256];
+	const char *ptrv[TLS_HOSTS_MAX];
 	const struct ata_conf_sip *s = &cfg->sip;
 	struct call_media_conf mc;
 	struct sip_stack_conf sc;
@@ -42,6 +88,8 @@ static int stack_start(const struct ata_config *cfg)
 	sc.accept_any = s->accept_from == ATA_ACCEPT_ANY;
 	sc.tls_ca     = str_isset(s->tls_ca) ? s->tls_ca : NULL;
 	sc.tls_verify = s->tls_verify;
+	sc.tls_hostv  = ptrv;
+	sc.tls_hostc  = tls_hosts(cfg, hostv, ptrv);
 	sc.media      = &mc;
 
 	for (i = 0; i < s->transportc; i++) {

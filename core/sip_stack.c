@@ -11,6 +11,7 @@
 #include "ataua.h"
 #include "call_int.h"
 #include "nat.h"
+#include "sip_tls.h"
 #include "sip_stack.h"
 
 enum {
@@ -68,6 +69,7 @@ static void sip_stack_destructor(void *arg)
 	sip_close(ss->sip, true);
 	mem_deref(ss->sip);
 	mem_deref(ss->tls);
+	sip_tls_reset();
 	mem_deref(ss->dnsc);
 }
 
@@ -315,6 +317,9 @@ static int transports_add(struct sip_stack *ss, const struct sa *laddr,
 		err = tls_alloc(&ss->tls, TLS_METHOD_SSLV23, NULL, NULL);
 		if (!err && c->tls_ca)
 			err = tls_add_ca(ss->tls, c->tls_ca);
+		if (!err && c->tls_verify)
+			err = sip_tls_verify(ss->tls, c->tls_hostv,
+					     c->tls_hostc);
 		if (!err)
 			err = sip_transp_add(ss->sip, SIP_TRANSP_TLS, laddr,
 					     ss->tls);
@@ -434,10 +439,9 @@ int sip_stack_alloc(struct sip_stack **ssp, const struct sip_stack_conf *c)
 		}
 	}
 
-	if (c->tls && c->tls_verify)
-		ata_warn("sip: tls_verify: libre 1.1.0 does not verify "
-			 "SIP server certificates; connection is encrypted "
-			 "only");
+	if (c->tls && !c->tls_verify)
+		ata_warn("sip: tls_verify is off: SIP over TLS is encrypted "
+			 "but the server is not authenticated");
 
  out:
 	if (err)

@@ -24,6 +24,9 @@ struct sip_stack_conf {
 	bool accept_any;           /**< false = accept_from: proxy       */
 	const char *tls_ca;        /**< CA file, NULL = none             */
 	bool tls_verify;
+	/** Names TLS servers must prove (registrars, outbound proxies) */
+	const char * const *tls_hostv;
+	size_t tls_hostc;
 	/** Media for incoming calls (copied); NULL = PCMU, PCMA, 20 ms */
 	const struct call_media_conf *media;
 };

@@ -21,7 +21,7 @@ fi
 B=build-fuzz
 mkdir -p "$B/obj" "$B/crashes"
 FLAGS="-g -O1 -fsanitize=fuzzer-no-link,address,undefined"
-LIBS="$(pkg-config --libs libre librem libsrtp2 yaml-0.1 alsa) -lm -lpthread -ldl"
+LIBS="$(pkg-config --libs libre librem libsrtp2 yaml-0.1 alsa openssl) -lm -lpthread -ldl"
 DEFS="-DHAVE_INTTYPES_H -DHAVE_STDBOOL_H -DHAVE_INET6 -DHAVE_PTHREAD"
 INC="-Icore $(pkg-config --cflags libre librem)"
 

@@ -12,7 +12,8 @@ ATA_CTL=${ATA_CTL:-$ATA_ROOT/atactl}
 
 # ata_conf FILE SOCK [EXTRA_YAML_FILE]: a config with one line; variables
 # ATA_LISTEN, ATA_AOR, ATA_REGISTRAR, ATA_PASSWORD, ATA_ACCEPT,
-# ATA_MODULES (yaml list body), ATA_RTP override the defaults.
+# ATA_MODULES (yaml list body), ATA_RTP, ATA_TRANSPORTS ("[udp, tls]"),
+# ATA_TLS_CA, ATA_TLS_VERIFY, ATA_ACC_TRANSPORT override the defaults.
 ata_conf() {
 	local file=$1 sock=$2
 	cat >"$file" <<YAML
@@ -27,6 +28,9 @@ ${ATA_MODULES:-  - name: stun
 sip:
   listen: ${ATA_LISTEN:-127.0.0.1:0}
   accept_from: ${ATA_ACCEPT:-proxy}
+  transports: ${ATA_TRANSPORTS:-[udp]}
+  tls_ca: ${ATA_TLS_CA:-/etc/ssl/certs/ca-certificates.crt}
+  tls_verify: ${ATA_TLS_VERIFY:-true}
 media:
   rtp_ports: ${ATA_RTP:-20000-20100}
 lines:
@@ -40,6 +44,7 @@ lines:
       aor: ${ATA_AOR:-sip:1001@example.net}
       registrar: "${ATA_REGISTRAR:-}"
       password: "${ATA_PASSWORD:-}"
+      transport: ${ATA_ACC_TRANSPORT:-udp}
       expiry: 60s
 YAML
 	chmod 0600 "$file"

@@ -44,6 +44,15 @@ kam_start() {
 	kam__gen
 	[ "${KAM_NATFIX:-0}" != 1 ] || defs+=(-A WITH_NATFIX)
 	[ "${KAM_RECHALLENGE:-0}" != 1 ] || defs+=(-A WITH_RECHALLENGE)
+	# KAM_TLS_CERT/KAM_TLS_KEY (PEM files): also serve TLS on 5061
+	if [ -n "${KAM_TLS_CERT:-}" ]; then
+		defs+=(-A WITH_TLS)
+		printf '[server:default]\nmethod = TLSv1.2+\n%s\n%s\n' \
+			"certificate = $KAM_TLS_CERT" \
+			"private_key = $KAM_TLS_KEY" >"$KAM_DIR/tls.cfg"
+		printf '[client:default]\nverify_certificate = no\n' \
+			>>"$KAM_DIR/tls.cfg"
+	fi
 	rm -f "$KAM_DIR/kamailio.pid" "$KAM_DIR/kamailio_ctl"
 	# -DD: the creator stays in the foreground (its pid is ours to stop),
 	# -E: log to stderr, -Y/-w: no system run dir, -a no: no DNS aliases
