@@ -138,7 +138,7 @@ test-integration: all unit-bins
 fuzz:
 	bash tests/fuzz/run.sh long
 
-bench: deps all
+bench: deps all vslic
 	sh tests/bench/run.sh
 
 ccheck:

@@ -19,9 +19,9 @@
 # Each ataua run: start with N lines, idle window (no call), N calls
 # from one sipp, warm-up, steady window, hang-up, SIGTERM. Everything it
 # starts is tracked by pid, bounded by timeout(1) and stopped by pid.
-# Uses 127.0.0.1 UDP 5080 (ataua), 5084 (sipp), 30000-30999 (ataua RTP)
-# and 32000+ (sipp RTP). The results: summary.txt, results.json,
-# playout.png (tests/bench/analyze.py).
+# Uses 127.0.0.1 UDP 5080 (ataua), 5084-5090 (sipp, one per 16 calls),
+# 30000-30999 (ataua RTP) and 32000-35999 (sipp RTP). The results:
+# summary.txt, results.json, playout.png (tests/bench/analyze.py).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 
@@ -69,10 +69,14 @@ mkdir -p "$OUT" || exit 1
 OUT=$(cd "$OUT" && pwd)
 
 SIP_ATA=5080
-SIP_UAC=5084
+SIP_UAC=5084       # first sipp; one more every 2 ports per group
+GROUP=16           # calls per sipp: one sipp keeps pace with 16 streams
+                   # here, not with 64 (it then sends ~20 % late)
 RTP_RANGE=30000-30999
 SIPP_RTP=32000
-CALL_S=$((WARM_S + STEADY_S + 4))
+# call length after the ACK: answering 64 lines takes a few seconds, and
+# every call must outlive the steady window
+CALL_S=$((WARM_S + STEADY_S + 12))
 ATACTL=$ROOT/atactl
 PLUGDIR=$ROOT/build/tests/alsa
 
@@ -105,7 +109,7 @@ trap cleanup EXIT
 trap 'log "interrupted"; exit 130' INT TERM
 
 # ---- the whole run is bounded (the baresip recipe bounds itself too)
-nruns=$(( $(echo $MODES | wc -w) + $(echo $SCALE | wc -w) ))
+nruns=$(( $(echo "$MODES" | wc -w) + $(echo "$SCALE" | wc -w) ))
 MAX_S=$(( nruns * (IDLE_S + CALL_S + 120) + 8 * (IDLE_S + CALL_S + 150) ))
 MAINPID=$$
 ( trap 'kill "$s" 2>/dev/null; exit 0' TERM
@@ -135,7 +139,8 @@ esac
 [ -f "$PLUGDIR/libasound_module_pcm_vslic.so" ] ||
 	make -C "$ROOT" -s vslic >>"$OUT/run.log" 2>&1 ||
 	die "cannot build the vslic plugin (make vslic)"
-for port in $SIP_ATA $SIP_UAC; do
+for port in $SIP_ATA $SIP_UAC $((SIP_UAC + 2)) $((SIP_UAC + 4)) \
+		$((SIP_UAC + 6)); do
 	ss -Hlun "sport = :$port" | grep -q . && die "UDP port $port busy"
 done
 
@@ -159,7 +164,7 @@ now() { date +%s.%N; }
 # "sched_ns voluntary_cs involuntary_cs threads" summed over threads
 cpu_snap() {
 	local f ns=0 v=0 nv=0 n=0 a b
-	for f in /proc/$1/task/*; do
+	for f in "/proc/$1/task/"*; do
 		read -r a _ < "$f/schedstat" 2>/dev/null || continue
 		ns=$((ns + a))
 		n=$((n + 1))
@@ -176,7 +181,7 @@ cpu_snap() {
 # one line per thread: "tid comm sched_ns voluntary_cs"
 thread_snap() {
 	local f c ns v
-	for f in /proc/$1/task/*; do
+	for f in "/proc/$1/task/"*; do
 		read -r ns _ < "$f/schedstat" 2>/dev/null || continue
 		c=$(tr -d ' ' < "$f/comm")
 		v=$(sed -n 's/^voluntary_ctxt_switches:[[:space:]]*//p' \
@@ -210,8 +215,18 @@ wait_for() {  # wait_for TIMEOUT_S CMD...: until CMD succeeds
 	return 1
 }
 
-acks_at_least() {  # acks_at_least FILE N
-	[ "$(grep -c '^ACK sip:' "$1" 2>/dev/null)" -ge "$2" ]
+acks_at_least() {  # acks_at_least DIR N: N calls answered (all sipps)
+	local c
+	c=$(cat "$1"/sipp*_msgs.log 2>/dev/null | grep -c '^ACK sip:')
+	[ "${c:-0}" -ge "$2" ]
+}
+
+any_alive() {  # any_alive PID...: one of them still runs
+	local p
+	for p in "$@"; do
+		kill -0 "$p" 2>/dev/null && return 0
+	done
+	return 1
 }
 
 write_config() {  # write_config DIR NLINES PCM
@@ -219,12 +234,13 @@ write_config() {  # write_config DIR NLINES PCM
 	sed -e "s|@SOCK@|$d/ataua.sock|" -e "s|@MODDIR@|$ROOT/modules|" \
 	    -e "s|@SIP@|127.0.0.1:$SIP_ATA|" -e "s|@RTP@|$RTP_RANGE|" \
 		"$HERE/ataua-head.yaml.in" > "$d/ataua.yaml"
-	echo SEQUENTIAL > "$d/users.csv"
 	for i in $(seq 1 "$n"); do
 		sed -e "s|@ID@|$i|" -e "s|@PCM@|$pcm|" \
 		    -e "s|@USER@|$((1000 + i))|" \
 			"$HERE/ataua-line.yaml.in" >> "$d/ataua.yaml"
-		echo "$((1000 + i))" >> "$d/users.csv"
+		[ $(((i - 1) % GROUP)) = 0 ] &&
+			echo SEQUENTIAL > "$d/users$(((i - 1) / GROUP)).csv"
+		echo "$((1000 + i))" >> "$d/users$(((i - 1) / GROUP)).csv"
 	done
 	chmod 0600 "$d/ataua.yaml"
 	sed -e "s|@PLUGDIR@|$PLUGDIR|" -e "s|@RUN@|$d|g" \
@@ -234,7 +250,7 @@ write_config() {  # write_config DIR NLINES PCM
 # run_ataua MODE N: one complete ataua run with N lines and N calls
 run_ataua() {
 	local mode=$1 n=$2 d=$OUT/ataua/$1-$2 slow=1 pcm=bench_null
-	local pre=() ap mp sp tp="" rate
+	local pre=() ap sps=() tp="" g m rc
 	[ "$mode" = callgrind ] && slow=5
 	[ "$mode" = latency ] && pcm=bench_rec
 	mkdir -p "$d"
@@ -277,29 +293,33 @@ run_ataua() {
 	sleep 2
 
 	# ---- idle window: started, no call
-	[ "$mode" = callgrind ] && callgrind_control -z "$apid" > /dev/null
+	[ "$mode" = callgrind ] && callgrind_control -z "$apid" > /dev/null 2>&1
 	echo "idle_start $(now) $(cpu_snap "$apid")" >> "$d/phases.txt"
 	sleep "$IDLE_S"
 	echo "idle_end $(now) $(cpu_snap "$apid")" >> "$d/phases.txt"
 	[ "$mode" = callgrind ] &&
-		callgrind_control --dump=idle "$apid" > /dev/null
+		callgrind_control --dump=idle "$apid" > /dev/null 2>&1
 	grep -E '^(VmHWM|VmRSS|RssAnon|RssFile)' "/proc/$apid/status" \
 		> "$d/mem_idle.txt"
 	echo "clock_offset_ns $(clock_offset)" >> "$d/phases.txt"
 
 	# ---- N calls, all up before the warm-up ends
-	rate=$(( n < 20 ? n : 20 ))
-	( cd "$d" && exec timeout $((CALL_S + 60 * slow)) sipp \
-		127.0.0.1:$SIP_ATA -sf "$HERE/caller.xml" -inf users.csv \
-		-i 127.0.0.1 -p $SIP_UAC -mi 127.0.0.1 -mp $SIPP_RTP \
-		-m "$n" -l "$n" -r "$rate" -d $((CALL_S * 1000)) -nostdin \
-		-timeout $((CALL_S + 50 * slow))s -trace_err -trace_msg \
-		-message_file "$d/sipp_msgs.log" ) > "$d/sipp.out" 2>&1 &
-	sp=$!
-	PIDS+=("$sp")
+	for g in $(seq 0 $(((n - 1) / GROUP))); do
+		m=$(( n - g * GROUP < GROUP ? n - g * GROUP : GROUP ))
+		( cd "$d" && exec timeout $((CALL_S + 60 * slow)) sipp \
+			127.0.0.1:$SIP_ATA -sf "$HERE/caller.xml" \
+			-inf "users$g.csv" -i 127.0.0.1 \
+			-p $((SIP_UAC + 2 * g)) -mi 127.0.0.1 \
+			-mp $((SIPP_RTP + 1000 * g)) -m "$m" -l "$m" -r "$m" \
+			-d $((CALL_S * 1000)) -nostdin \
+			-timeout $((CALL_S + 50 * slow))s -trace_err -trace_msg \
+			-message_file "$d/sipp${g}_msgs.log" ) \
+			> "$d/sipp$g.out" 2>&1 &
+		sps+=("$!")
+		PIDS+=("$!")
+	done
 	echo "call_start $(now)" >> "$d/phases.txt"
-	wait_for $((10 + n / 2 + 10 * slow)) acks_at_least \
-		"$d/sipp_msgs.log" "$n" ||
+	wait_for $((15 + 10 * slow)) acks_at_least "$d" "$n" ||
 		die "ataua $mode: not all $n calls answered (see $d)"
 	echo "calls_up $(now)" >> "$d/phases.txt"
 	sleep "$WARM_S"
@@ -307,12 +327,12 @@ run_ataua() {
 	# ---- steady window: rx counters just outside the CPU bracket
 	echo "rx_start $(now) $(rx_snap "$d/ataua.sock")" >> "$d/phases.txt"
 	thread_snap "$apid" > "$d/threads_start.txt"
-	[ "$mode" = callgrind ] && callgrind_control -z "$apid" > /dev/null
+	[ "$mode" = callgrind ] && callgrind_control -z "$apid" > /dev/null 2>&1
 	echo "steady_start $(now) $(cpu_snap "$apid")" >> "$d/phases.txt"
 	sleep "$STEADY_S"
 	echo "steady_end $(now) $(cpu_snap "$apid")" >> "$d/phases.txt"
 	[ "$mode" = callgrind ] &&
-		callgrind_control --dump=steady "$apid" > /dev/null
+		callgrind_control --dump=steady "$apid" > /dev/null 2>&1
 	thread_snap "$apid" > "$d/threads_end.txt"
 	echo "rx_end $(now) $(rx_snap "$d/ataua.sock")" >> "$d/phases.txt"
 	grep -E '^(VmHWM|VmRSS|RssAnon|RssFile)' "/proc/$apid/status" \
@@ -326,9 +346,13 @@ run_ataua() {
 	echo "clock_offset_ns $(clock_offset)" >> "$d/phases.txt"
 
 	# ---- sipp hangs up by itself; then stop ataua
-	wait_for $((CALL_S + 30 * slow)) eval "! kill -0 $sp 2>/dev/null"
-	wait "$sp" 2>/dev/null
-	echo "sipp_rc $?" >> "$d/phases.txt"
+	wait_for $((CALL_S + 30 * slow)) eval '! any_alive "${sps[@]}"'
+	for g in "${!sps[@]}"; do
+		wait "${sps[$g]}" 2>/dev/null
+		rc=$?
+		echo "sipp_rc $g $rc" >> "$d/phases.txt"
+		[ $rc = 0 ] || log "sipp $g exited $rc (see $d/sipp$g.out)"
+	done
 	sleep 1
 	stop_pid "$ap" $((5 * slow))
 	[ -n "$tp" ] && stop_pid "$tp" 3
