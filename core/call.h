@@ -30,6 +30,26 @@ enum call_state {
 	CALL_CLOSED,
 };
 
+/**
+ * SRTP policy of an account (lines[].account.srtp). SDES keys (RFC 4568
+ * a=crypto), AES_CM_128_HMAC_SHA1_80 preferred, _32 accepted.
+ * OFF: offer plain RTP/AVP; crypto lines in offers are ignored (answer
+ *      plain), RTP/SAVP offers get 488.
+ * OPTIONAL: offer RTP/AVP with a=crypto (best effort, as baresip's
+ *      mediaenc=srtp) and accept a plain answer; answer offers with
+ *      crypto encrypted, plain offers plain.
+ * MANDATORY: offer RTP/SAVP with a=crypto; offers and answers without
+ *      usable crypto are refused (488 / call fails).
+ * An offer that carries a=crypto lines of which none is usable (no key,
+ * wrong key length, unknown suite, MKI) gets 488 unless the policy is
+ * OFF and the profile RTP/AVP.
+ */
+enum call_srtp_policy {
+	CALL_SRTP_OFF = 0,
+	CALL_SRTP_OPTIONAL,
+	CALL_SRTP_MANDATORY,
+};
+
 /** Media settings; strings are only read during the call that takes it */
 struct call_media_conf {
 	uint16_t rtp_min, rtp_max;   /**< RTP port range (RTCP = +1)       */
@@ -38,6 +58,7 @@ struct call_media_conf {
 	uint32_t ptime_ms;           /**< 10..60, multiple of 10          */
 	uint8_t telev_pt;            /**< telephone-event PT, 96..127     */
 	bool rtcp_mux;
+	enum call_srtp_policy srtp;  /**< Default (0) is CALL_SRTP_OFF   */
 };
 
 /**

@@ -9,6 +9,7 @@
 
 #include <re.h>
 #include "call.h"
+#include "srtp.h"
 
 enum {
 	CALL_PT_PCMU = 0,
@@ -25,6 +26,7 @@ struct call_mprefs {
 	uint8_t telev_pt;
 	bool rtcp_mux;
 	uint16_t rtp_min, rtp_max;
+	enum call_srtp_policy srtp;
 };
 
 /** What offer/answer agreed, seen from our side */
@@ -37,6 +39,10 @@ struct call_neg {
 	struct sa rtp;       /**< Where we send RTP                     */
 	struct sa rtcp;      /**< Where we send RTCP (== rtp if muxed)  */
 	bool rtcp_mux;
+	/** SRTP contexts when crypto is agreed, else NULL (plain RTP).
+	    Owned by call_sdp; mem_ref it to keep it. A new object means
+	    new keys (re-INVITE); the same pointer means nothing changed. */
+	struct call_srtp *srtp;
 };
 
 struct call_sdp;
@@ -52,6 +58,25 @@ int  call_sdp_answer(struct call_sdp *cs, struct mbuf *offer,
 int  call_sdp_answer_again(struct call_sdp *cs, struct mbuf **mbp);
 int  call_sdp_recv_answer(struct call_sdp *cs, struct mbuf *answer);
 const struct call_neg *call_sdp_neg(const struct call_sdp *cs);
+
+/* call_sdes.c: SDES keys (RFC 4568) for call_sdp.c */
+enum { CALL_SDES_OFFERC = 2 };
+
+struct call_sdes {
+	enum call_srtp_policy policy;
+	struct call_crypto lcv[CALL_SDES_OFFERC];  /**< What we offer  */
+	size_t lcc;
+	struct call_crypto local;    /**< Agreed: our line           */
+	struct call_crypto remote;   /**< Agreed: the peer's line    */
+	struct call_srtp *srtp;      /**< NULL while plain           */
+};
+
+int  call_sdes_init(struct call_sdes *sd, enum call_srtp_policy policy,
+		    struct sdp_media *m);
+void call_sdes_reset(struct call_sdes *sd);
+int  call_sdes_offer(struct call_sdes *sd, struct sdp_media *m);
+int  call_sdes_answer(struct call_sdes *sd, struct sdp_media *m);
+int  call_sdes_recv_answer(struct call_sdes *sd, struct sdp_media *m);
 
 /* call_media.c: RTP socket, G.711, RFC 4733, counters */
 struct call_media;

@@ -4,6 +4,7 @@
  * Built on libre's sdp module, which matches formats and keeps the
  * directions; this file adds the choices libre leaves to us: which codec
  * we send, the peer's telephone-event PT, its ptime, RTCP mux, and hold.
+ * SRTP keys (a=crypto) are call_sdes.c's.
  * No sockets here, so tests and the fuzzer feed SDP text straight in.
  */
 #include <stdlib.h>
@@ -22,6 +23,7 @@ struct call_sdp {
 	struct sdp_media *audio;
 	struct call_mprefs mp;
 	struct call_neg neg;
+	struct call_sdes sdes;
 	bool hold;
 };
 
@@ -33,6 +35,7 @@ static void call_sdp_destructor(void *arg)
 {
 	struct call_sdp *cs = arg;
 
+	call_sdes_reset(&cs->sdes);
 	mem_deref(cs->audio);
 	mem_deref(cs->sess);
 }
@@ -84,11 +87,15 @@ int call_mprefs_set(struct call_mprefs *mp, const struct call_media_conf *mc)
 	if (mc->rtp_min == 0 || mc->rtp_max < mc->rtp_min + 1)
 		return EINVAL;
 
+	if (mc->srtp > CALL_SRTP_MANDATORY)
+		return EINVAL;
+
 	mp->ptime = mc->ptime_ms;
 	mp->telev_pt = mc->telev_pt;
 	mp->rtcp_mux = mc->rtcp_mux;
 	mp->rtp_min = mc->rtp_min;
 	mp->rtp_max = mc->rtp_max;
+	mp->srtp = mc->srtp;
 
 	return 0;
 }
@@ -122,7 +129,9 @@ int call_sdp_alloc(struct call_sdp **csp, const struct call_mprefs *mp,
 		goto out;
 
 	err = sdp_media_add(&cs->audio, cs->sess, sdp_media_audio,
-			    sa_port(laddr), sdp_proto_rtpavp);
+			    sa_port(laddr),
+			    mp->srtp == CALL_SRTP_MANDATORY ?
+			    sdp_proto_rtpsavp : sdp_proto_rtpavp);
 	if (err)
 		goto out;
 
@@ -143,6 +152,8 @@ int call_sdp_alloc(struct call_sdp **csp, const struct call_mprefs *mp,
 	if (!err && mp->rtcp_mux)
 		err = sdp_media_set_lattr(cs->audio, true, attr_rtcp_mux,
 					  NULL);
+	if (!err)
+		err = call_sdes_init(&cs->sdes, mp->srtp, cs->audio);
 
  out:
 	if (err)
@@ -167,8 +178,14 @@ void call_sdp_set_hold(struct call_sdp *cs, bool hold)
 
 int call_sdp_offer(struct call_sdp *cs, struct mbuf **mbp)
 {
+	int err;
+
 	if (!cs || !mbp)
 		return EINVAL;
+
+	err = call_sdes_offer(&cs->sdes, cs->audio);
+	if (err)
+		return err;
 
 	return sdp_encode(mbp, cs->sess, true);
 }
@@ -294,6 +311,13 @@ static int negotiate(struct call_sdp *cs, bool answering)
 	else
 		sdp_media_raddr_rtcp(cs->audio, &neg.rtcp);
 
+	/* last check: it changes the keys only if it succeeds */
+	err = answering ? call_sdes_answer(&cs->sdes, cs->audio) :
+		call_sdes_recv_answer(&cs->sdes, cs->audio);
+	if (err)
+		return err;
+	neg.srtp = cs->sdes.srtp;
+
 	if (answering) {
 		narrow_answer(cs, neg.pt);
 		if (neg.rtcp_mux)
@@ -314,8 +338,9 @@ static int negotiate(struct call_sdp *cs, bool answering)
 
 /**
  * Take the peer's offer and build our answer. Returns EBADMSG for
- * unparsable SDP, ENOTSUP/EPROTO when no audio codec is common (the
- * caller answers 488), or ENOMEM. The previous agreement stays on error.
+ * unparsable SDP, ENOTSUP/EPROTO when no audio codec is common or the
+ * SRTP policy refuses the offer's crypto (the caller answers 488), or
+ * ENOMEM. The previous agreement stays on error.
  */
 int call_sdp_answer(struct call_sdp *cs, struct mbuf *offer,
 		    struct mbuf **mbp)
@@ -349,7 +374,8 @@ int call_sdp_answer_again(struct call_sdp *cs, struct mbuf **mbp)
 
 /**
  * Take the peer's answer to our offer. Returns EBADMSG, EPROTO (audio
- * refused) or ENOTSUP (no common codec).
+ * refused, or crypto missing or not matching our offer) or ENOTSUP (no
+ * common codec).
  */
 int call_sdp_recv_answer(struct call_sdp *cs, struct mbuf *answer)
 {

@@ -103,6 +103,8 @@ int  nat_sip_alloc(struct nat_sip **nsp, struct udp_sock *us,
 void nat_sip_set_public(struct nat_sip *ns, const struct sa *pub);
 void nat_sip_set_keepalive(struct nat_sip *ns, const struct sa *dst,
 			   uint32_t interval_ms);
+
+/* nat_rewrite.c: pure, unit-tested and fuzzed */
 int  nat_sip_rewrite(struct mbuf *mb, const struct sa *laddr,
 		     const struct sa *pub);
 

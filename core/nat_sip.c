@@ -4,9 +4,9 @@
  * libre 1.1.0 builds Via and Contact from the socket's own address and
  * has no hook to change them, so a UDP send helper on the SIP socket
  * rewrites our local "ip:port" to the public one in those header lines
- * (never in the body: Content-Length stays right). A CRLF-CRLF every
- * interval to the registrar (RFC 5626 3.5.1 style) keeps the NAT
- * mapping open so the registrar can still reach us with INVITEs.
+ * (nat_rewrite.c). A CRLF-CRLF every interval to the registrar (RFC
+ * 5626 3.5.1 style) keeps the NAT mapping open so the registrar can
+ * still reach us with INVITEs.
  */
 #include <string.h>
 #include <re.h>
@@ -15,7 +15,6 @@
 
 enum {
 	HELPER_LAYER = 5,         /* below STUN/TURN (they see raw STUN) */
-	ADDR_STR_MAX = 64,
 };
 
 struct nat_sip {
@@ -36,117 +35,6 @@ static void nat_sip_destructor(void *arg)
 	tmr_cancel(&ns->tmr_ka);
 	mem_deref(ns->uh);
 	mem_deref(ns->us);
-}
-
-
-static bool header_wanted(const char *p, size_t n)
-{
-	static const char *namev[] = {"Contact:", "m:", "Via:", "v:"};
-	size_t i, l;
-
-	for (i = 0; i < ARRAY_SIZE(namev); i++) {
-		l = strlen(namev[i]);
-		if (n >= l && !strncasecmp(p, namev[i], l))
-			return true;
-	}
-
-	return false;
-}
-
-
-/* Copy one header line, replacing every @p from by @p to */
-static int copy_replaced(struct mbuf *out, const char *p, size_t n,
-			 const char *from, const char *to, bool *hit)
-{
-	size_t fl = strlen(from), i = 0;
-	int err = 0;
-
-	while (i < n && !err) {
-		if (n - i >= fl && !memcmp(p + i, from, fl)) {
-			err = mbuf_write_str(out, to);
-			i += fl;
-			*hit = true;
-		}
-		else {
-			err = mbuf_write_u8(out, (uint8_t)p[i]);
-			++i;
-		}
-	}
-
-	return err;
-}
-
-
-/**
- * Rewrite @p laddr to @p pub in the Via and Contact lines of the SIP
- * message in @p mb (from pos to end). @return 0 when rewritten, ENOENT
- * when there was nothing to change, EINVAL, ENOMEM.
- */
-int nat_sip_rewrite(struct mbuf *mb, const struct sa *laddr,
-		    const struct sa *pub)
-{
-	char from[ADDR_STR_MAX], to[ADDR_STR_MAX];
-	const char *p, *end, *hdr_end, *eol;
-	struct mbuf *out;
-	size_t start;
-	bool hit = false;
-	int err = 0;
-
-	if (!mb || !sa_isset(laddr, SA_ALL) || !sa_isset(pub, SA_ALL))
-		return EINVAL;
-
-	if (sa_cmp(laddr, pub, SA_ALL))
-		return ENOENT;
-
-	if (re_snprintf(from, sizeof(from), "%J", laddr) < 0 ||
-	    re_snprintf(to, sizeof(to), "%J", pub) < 0)
-		return EINVAL;
-
-	start = mb->pos;
-	p = (const char *)mbuf_buf(mb);
-	end = p + mbuf_get_left(mb);
-	hdr_end = NULL;
-	for (eol = p; eol + 3 < end; eol++) {
-		if (!memcmp(eol, "\r\n\r\n", 4)) {
-			hdr_end = eol + 2;
-			break;
-		}
-	}
-	if (!hdr_end)
-		return ENOENT;   /* not SIP (CRLF ping, STUN, junk) */
-
-	out = mbuf_alloc(mbuf_get_left(mb) + 64);
-	if (!out)
-		return ENOMEM;
-
-	while (p < hdr_end && !err) {
-		eol = memchr(p, '\n', (size_t)(hdr_end - p));
-		eol = eol ? eol + 1 : hdr_end;
-		if (header_wanted(p, (size_t)(eol - p)))
-			err = copy_replaced(out, p, (size_t)(eol - p), from,
-					    to, &hit);
-		else
-			err = mbuf_write_mem(out, (const uint8_t *)p,
-					     (size_t)(eol - p));
-		p = eol;
-	}
-	if (!err)
-		err = mbuf_write_mem(out, (const uint8_t *)p,
-				     (size_t)(end - p));
-	if (err || !hit)
-		goto out;
-
-	mb->pos = start;
-	mb->end = start;
-	err = mbuf_write_mem(mb, out->buf, out->end);
-	mb->pos = start;
-
- out:
-	mem_deref(out);
-	if (!err && !hit)
-		err = ENOENT;
-
-	return err;
 }
 
 
