@@ -45,6 +45,8 @@ TESTMOD_SOS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%.so,\
 		$(TESTMOD_SRCS))
 ALSA_PLUG  := $(BUILD)/tests/alsa/libasound_module_pcm_vslic.so
 
+.DEFAULT_GOAL := all
+
 # per-module extra libraries (module.mk may add to NAME_LIBS)
 -include $(wildcard modules/*/module.mk)
 -include $(wildcard tests/*/tests.mk)
@@ -131,6 +133,9 @@ test-asan-build:
 
 test-asan: test-asan-build
 	sh tests/run.sh asan
+
+test-latency: all vslic
+	LAT_SECS=60 bash tests/integration/latency_60s.sh
 
 test-integration: all unit-bins
 	sh tests/run.sh integration

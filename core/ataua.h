@@ -174,6 +174,38 @@ struct ata_hint {
 	int (*status)(struct re_printf *pf);
 };
 
+/**
+ * A line's audio, core side (core/line_audio.c). The driver's audio
+ * thread calls these; they never block for long (a short mutex shared
+ * with RTP receive), never allocate, and are safe off the main thread.
+ */
+struct ata_audio;
+
+/**
+ * One device period: fill @p play with @p n samples to play and take
+ * @p n captured samples from @p cap (NULL: none captured this period).
+ * Audio thread only.
+ */
+void ata_audio_period(struct ata_audio *au, int16_t *play,
+		      const int16_t *cap, size_t n);
+/** Count a recovered underrun or overrun. Any thread. */
+void ata_audio_xrun(struct ata_audio *au);
+/**
+ * The line played @p n samples of silence the driver could not fill
+ * (an underrun): skip them in the playout timeline so the delay stays
+ * what it was. Audio thread only.
+ */
+void ata_audio_skip(struct ata_audio *au, size_t n);
+
+/** Device settings of one line, from the config */
+struct ata_linedrv_conf {
+	const char *device;        /**< ALSA PCM name                     */
+	const char *hook_control;  /**< "" = hook via control socket      */
+	const char *ring_control;  /**< "" = ring via control socket      */
+	uint32_t period_ms;
+	uint32_t periods;
+};
+
 /** Line driver (audio-alsa): PCM, hook state and ringing */
 #define ATA_LINEDRV_VERSION 1
 struct ata_linedrv {
@@ -181,6 +213,19 @@ struct ata_linedrv {
 	uint32_t version;
 	const char *name;
 	int (*status)(struct re_printf *pf);
+	/**
+	 * Open a line's device and start its clock: from now on the
+	 * driver calls ata_audio_period(@p au) once per period from its
+	 * own thread until *portp is mem_deref'd (which stops and joins
+	 * it). Returns 0 or a positive errno (the line falls back to the
+	 * test signal).
+	 */
+	int (*open)(void **portp, const struct ata_linedrv_conf *c,
+		    struct ata_audio *au);
+	/** Ring or stop ringing; ENOTSUP without a ring control */
+	int (*ring)(void *port, bool on);
+	/** Print `key=value` lines about one port (xruns, device) */
+	int (*port_status)(struct re_printf *pf, const void *port);
 };
 
 int  ata_traversal_register(struct ata_traversal *t);

@@ -418,10 +418,15 @@ int call_incoming_alloc(struct call **callp, struct sip_stack *ss,
 
  out:
 	mem_deref(answer);
-	if (err)
+	if (err) {
+		/* the caller sends the final response (400/488/500): keep
+		   the destructor from answering 486 first */
+		call->state = CALL_CLOSED;
 		mem_deref(call);
-	else
+	}
+	else {
 		*callp = call;
+	}
 
 	return err;
 }

@@ -16,11 +16,14 @@
 enum {
 	FRAME_MAX = 480,          /* 60 ms at 8 kHz */
 	DIGIT_QUEUE_MAX = 16,
+	SRTP_LAYER = 20,          /* above NAT helpers (TURN, STUN) */
 };
 
 struct call_media {
 	struct rtp_sock *rtp;
 	struct nat_media *nat;    /* public address, keep-alive (nat.h) */
+	struct udp_helper *uh_rtp, *uh_rtcp;  /* SRTP on both sockets  */
+	struct call_srtp *srtp;   /* ref; NULL = plain RTP          */
 	struct telev *telev;
 	struct tmr tmr_telev;
 	struct call_mprefs mp;
@@ -35,9 +38,11 @@ struct call_media {
 	bool marker;              /* next audio packet starts talk  */
 	bool rx_started;
 	uint16_t rx_seq_next;
+	uint64_t rx_seen;         /* bit i: rx_seq_next - 1 - i arrived */
 	struct {
 		uint64_t rx_pkts, rx_bytes, rx_lost, rx_bad;
 		uint64_t tx_pkts, tx_bytes, rx_digits, tx_digits;
+		uint64_t srtp_fail;
 	} cnt;
 };
 
@@ -49,7 +54,80 @@ static void call_media_destructor(void *arg)
 	tmr_cancel(&cm->tmr_telev);
 	mem_deref(cm->telev);
 	mem_deref(cm->nat);
+	mem_deref(cm->uh_rtp);
+	mem_deref(cm->uh_rtcp);
 	mem_deref(cm->rtp);
+	mem_deref(cm->srtp);
+}
+
+
+/* RTP version 2 (not STUN, not TURN channel data) */
+static bool is_rtp_or_rtcp(const struct mbuf *mb)
+{
+	return mbuf_get_left(mb) >= 8 && (mbuf_buf(mb)[0] & 0xc0) == 0x80;
+}
+
+
+/* RTCP packet types 200..204 fall on PT 72..76 when read as RTP */
+static bool is_rtcp(const struct mbuf *mb)
+{
+	uint8_t pt = mbuf_buf(mb)[1] & 0x7f;
+
+	return pt >= 64 && pt <= 95;
+}
+
+
+/* Every RTP/RTCP send passes here: protect in place when SRTP is on */
+static bool srtp_send_helper(int *err, struct sa *dst, struct mbuf *mb,
+			     void *arg)
+{
+	struct call_media *cm = arg;
+	size_t len = mbuf_get_left(mb);
+	int e;
+
+	(void)dst;
+	if (!cm->srtp || !is_rtp_or_rtcp(mb))
+		return false;
+
+	e = mbuf_resize(mb, mb->pos + len + CALL_SRTP_TRAILER + 16);
+	if (!e && is_rtcp(mb))
+		e = call_srtp_protect_rtcp(cm->srtp, mbuf_buf(mb), &len,
+					   mb->size - mb->pos);
+	else if (!e)
+		e = call_srtp_protect(cm->srtp, mbuf_buf(mb), &len,
+				      mb->size - mb->pos);
+	if (e) {
+		*err = e;
+		return true;  /* never send it in clear */
+	}
+
+	mb->end = mb->pos + len;
+	return false;
+}
+
+
+/* Every receive passes here first: unprotect, drop what fails */
+static bool srtp_recv_helper(struct sa *src, struct mbuf *mb, void *arg)
+{
+	struct call_media *cm = arg;
+	size_t len = mbuf_get_left(mb);
+	int e;
+
+	(void)src;
+	if (!cm->srtp || !is_rtp_or_rtcp(mb))
+		return false;
+
+	if (is_rtcp(mb))
+		e = call_srtp_unprotect_rtcp(cm->srtp, mbuf_buf(mb), &len);
+	else
+		e = call_srtp_unprotect(cm->srtp, mbuf_buf(mb), &len);
+	if (e) {
+		++cm->cnt.srtp_fail;
+		return true;  /* consumed: dropped */
+	}
+
+	mb->end = mb->pos + len;
+	return false;
 }
 
 
@@ -60,17 +138,31 @@ static bool is_telev_pt(const struct call_media *cm, uint8_t pt)
 }
 
 
+/*
+ * A gap counts as lost until the missing packet turns up late (reordered
+ * within the last 64): then it is taken back. Duplicates change nothing.
+ */
 static void count_seq(struct call_media *cm, uint16_t seq)
 {
 	int16_t gap;
+	uint64_t bit;
 
 	if (cm->rx_started) {
 		gap = (int16_t)(seq - cm->rx_seq_next);
-		if (gap < 0)
-			return;  /* late or duplicate: not a loss */
+		if (gap < 0) {
+			if (-gap > 64)
+				return;
+			bit = 1ULL << (-gap - 1);
+			if (!(cm->rx_seen & bit) && cm->cnt.rx_lost)
+				--cm->cnt.rx_lost;
+			cm->rx_seen |= bit;
+			return;
+		}
 		cm->cnt.rx_lost += (uint16_t)gap;
+		cm->rx_seen = gap >= 63 ? 0 : cm->rx_seen << (gap + 1);
 	}
 
+	cm->rx_seen |= 1;
 	cm->rx_started = true;
 	cm->rx_seq_next = (uint16_t)(seq + 1);
 }
@@ -166,6 +258,16 @@ int call_media_alloc(struct call_media **cmp, const struct call_mprefs *mp,
 
 	cm->laddr = *rtp_local(cm->rtp);
 	err = nat_media_bind(&cm->nat, cm->rtp, &cm->laddr);
+	if (err)
+		goto out;
+
+	err = udp_register_helper(&cm->uh_rtp, rtp_sock(cm->rtp),
+				  SRTP_LAYER, srtp_send_helper,
+				  srtp_recv_helper, cm);
+	if (!err && rtcp_sock(cm->rtp))
+		err = udp_register_helper(&cm->uh_rtcp, rtcp_sock(cm->rtp),
+					  SRTP_LAYER, srtp_send_helper,
+					  srtp_recv_helper, cm);
 
  out:
 	if (err)
@@ -193,6 +295,10 @@ void call_media_update(struct call_media *cm, const struct call_neg *neg)
 		cm->marker = true;
 
 	cm->neg = *neg;
+	if (cm->srtp != neg->srtp) {
+		mem_deref(cm->srtp);
+		cm->srtp = mem_ref(neg->srtp);
+	}
 	nat_media_set_peer(cm->nat, &neg->rtp, &neg->rtcp);
 	rtcp_enable_mux(cm->rtp, neg->rtcp_mux);
 	if (sa_isset(&neg->rtcp, SA_ALL))
@@ -367,6 +473,8 @@ int call_media_status(struct re_printf *pf, const struct call_media *cm)
 	err |= re_hprintf(pf, "rx_digits=%llu\ntx_digits=%llu\n",
 			  cm->cnt.rx_digits, cm->cnt.tx_digits);
 	err |= re_hprintf(pf, "last_remote=%J\n", &cm->last_src);
+	err |= re_hprintf(pf, "srtp=%s\nsrtp_failed=%llu\n",
+			  cm->srtp ? "yes" : "no", cm->cnt.srtp_fail);
 
 	return err;
 }

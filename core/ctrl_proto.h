@@ -81,6 +81,14 @@
 #define ATA_EVENT_RELOAD       "CONFIG-RELOADED"
 #define ATA_EVENT_MODULE       "MODULE-STATE"
 #define ATA_EVENT_NAT          "NAT-STATE"
+/* NAT traversal (core/nat*.c): our public SIP address changed (old= new=
+ * method=); a module lost its binding (module= err=); keep-alives went
+ * unanswered (module=); a call's RTP socket maps to another public
+ * address than its SDP offers (local= public= sdp=) */
+#define ATA_EVENT_PUBLIC_ADDR  "PUBLIC-ADDRESS-CHANGED"
+#define ATA_EVENT_NAT_LOST     "NAT-MAPPING-LOST"
+#define ATA_EVENT_KA_FAILED    "KEEPALIVE-FAILED"
+#define ATA_EVENT_RTP_MISMATCH "NAT-RTP-MISMATCH"
 #define ATA_EVENT_ERROR        "ERROR"
 #define ATA_EVENT_TERMINATING  "TERMINATING"
 

@@ -13,6 +13,7 @@
 #include "ctrl_proto.h"
 #include "daemon.h"
 #include "log.h"
+#include "media_cmds.h"
 #include "module.h"
 #include "nat.h"
 #include "phone.h"
@@ -119,6 +120,10 @@ int daemon_start(struct ata_config *cfg)
 	if (err)
 		goto out;
 
+	err = media_cmds_register();
+	if (err)
+		goto out;
+
 	/* the NAT policy before the modules: they register their steps */
 	err = nat_init();
 	if (err)
@@ -192,8 +197,10 @@ void daemon_stop(void)
 
 	phone_stop();
 	phone_cmds_unregister();
-	module_unload_all();
+	media_cmds_unregister();
+	/* NAT bindings belong to modules: release them while loaded */
 	nat_close();
+	module_unload_all();
 	core_cmds_unregister();
 	d.ctrl = mem_deref(d.ctrl);
 	d.cfg = mem_deref(d.cfg);

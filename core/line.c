@@ -27,6 +27,7 @@ static void line_destructor(void *arg)
 
 	tmr_cancel(&ln->tmr_fsm);
 	line_media_stop(ln);
+	line_media_close(ln);
 
 	/* no FSM callbacks from here on: calls are simply dropped */
 	for (i = 0; i < LINE_CALLS_MAX; i++)

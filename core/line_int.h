@@ -17,6 +17,9 @@ enum {
 };
 
 struct reg;
+struct ata_linedrv;
+struct ata_audio;
+struct re_printf;
 struct dialplan;
 struct tone_gen;
 
@@ -41,6 +44,12 @@ struct line {
 	struct tone_gen *mic;                /* test signal until ALSA     */
 	uint64_t rx_frames, rx_samples;
 	int16_t frame[LINE_FRAME_MAX];
+
+	/* the line driver, when one opened the device */
+	struct ata_linedrv *drv;
+	void *port;                          /* driver's port, ref         */
+	struct ata_audio *au;                /* jitter buffer, tx queue    */
+	bool drv_ring;                       /* ring state sent to driver  */
 };
 
 /* line.c */
@@ -57,6 +66,8 @@ enum sip_transp line_sip_transp(int transport);
 void line_media_conf(struct line *ln);
 void line_media_update(struct line *ln);
 void line_media_stop(struct line *ln);
+void line_media_close(struct line *ln);
+int  line_media_stats(struct re_printf *pf, struct line *ln);
 void line_audio_rx(struct call *call, const struct rtp_header *h,
 		   const int16_t *pcm, size_t n, void *arg);
 

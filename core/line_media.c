@@ -1,17 +1,20 @@
 /**
- * @file line_media.c  A line's audio until the ALSA driver takes over
+ * @file line_media.c  A line's audio: the line driver, or a test signal
  *
- * Until modules/audio-alsa clocks the line, the "microphone" is a 1004 Hz
- * test tone at -20 dBm0 (the telephony test frequency, recognisable in a
- * peer's recording) sent every ptime from a libre timer, and received
- * audio is counted. The driver replaces both with the SLIC's capture and
- * playout.
+ * With a line driver (modules/audio-alsa) the device is opened when the
+ * line is created and runs for the line's life: its thread clocks the
+ * playout (core/line_audio.c); received RTP goes into the jitter buffer
+ * and capture comes back a ptime at a time to be sent. Without one (not
+ * loaded, or the device failed to open) the "microphone" is a 1004 Hz
+ * test tone at -20 dBm0 sent every ptime from a libre timer, and
+ * received audio is only counted, so SIP interop works on any machine.
  */
 #include <string.h>
 #include "ataua.h"
 #include "call.h"
 #include "config.h"
 #include "line.h"
+#include "line_audio.h"
 #include "line_int.h"
 #include "tone.h"
 
@@ -39,10 +42,96 @@ void media_conf_from_config(struct call_media_conf *mc,
 }
 
 
+static void audio_tx_handler(const int16_t *pcm, size_t n, void *arg)
+{
+	struct line *ln = arg;
+	struct call *call = ln->fsm.cur;
+
+	if (call && ln->fsm.st == LINE_CONNECTED)
+		(void)call_send_audio(call, pcm, n);
+}
+
+
+/*
+ * What the device adds: a packet's arrival is stamped to the sample on
+ * the jitter buffer's clock (line_audio.c), and what a wake takes plays
+ * a whole buffer (periods x period) later: the write lands when the
+ * device has just begun the oldest queued period, so (periods - 1)
+ * periods plus that one are ahead of it (measured with vslic by
+ * tests/integration/test_latency.sh). The jitter buffer gets the depth
+ * less the buffer, plus half a period: its drift control holds the delay
+ * within +-5 ms of its target, so the total stays centred in depth ..
+ * depth + one period.
+ */
+static uint32_t jitbuf_share(const struct ata_conf_media *m)
+{
+	uint32_t extra = (m->periods ? m->periods : 2) * m->period_ms;
+	uint32_t want = m->jitter_delay_ms + m->period_ms / 2;
+	uint32_t d = want > extra ? want - extra : 0;
+
+	return d < 10 ? 10 : d;
+}
+
+
+static void driver_open(struct line *ln)
+{
+	const struct ata_conf_media *m = &ln->cfg->media;
+	struct ata_linedrv_conf dc;
+	struct ata_linedrv *drv;
+	struct le *le;
+	int err;
+
+	le = list_head(ata_linedrv_list());
+	drv = le ? le->data : NULL;
+	if (!drv || !drv->open)
+		return;
+
+	err = line_audio_alloc(&ln->au, jitbuf_share(m), audio_tx_handler,
+			       ln);
+	if (err)
+		goto out;
+
+	memset(&dc, 0, sizeof(dc));
+	dc.device       = ln->lc->device;
+	dc.hook_control = ln->lc->hook_control ? ln->lc->hook_control : "";
+	dc.ring_control = ln->lc->ring_control ? ln->lc->ring_control : "";
+	dc.period_ms    = m->period_ms;
+	dc.periods      = m->periods;
+
+	err = drv->open(&ln->port, &dc, ln->au);
+	if (err)
+		goto out;
+
+	ln->drv = drv;
+	ata_info("line %u: audio on %s (%s)\n", ln->id, dc.device,
+		 drv->name);
+
+ out:
+	if (err) {
+		ata_warn("line %u: no audio device %s (%m): test signal\n",
+			 ln->id, ln->lc->device, err);
+		ln->port = mem_deref(ln->port);
+		ln->au = mem_deref(ln->au);
+	}
+}
+
+
 void line_media_conf(struct line *ln)
 {
 	media_conf_from_config(&ln->mc, &ln->cfg->media);
+	/* enum call_srtp_policy follows enum ata_srtp's order */
+	ln->mc.srtp = (enum call_srtp_policy)ln->lc->account.srtp;
 	tmr_init(&ln->tmr_media);
+	driver_open(ln);
+}
+
+
+void line_media_close(struct line *ln)
+{
+	/* the port first: it joins the thread that uses au */
+	ln->port = mem_deref(ln->port);
+	ln->au = mem_deref(ln->au);
+	ln->drv = NULL;
 }
 
 
@@ -75,16 +164,35 @@ static void media_tick(void *arg)
 }
 
 
+static void ring_sync(struct line *ln)
+{
+	if (!ln->drv || !ln->drv->ring || ln->drv_ring == ln->ringing)
+		return;
+
+	ln->drv_ring = ln->ringing;
+	(void)ln->drv->ring(ln->port, ln->ringing);
+}
+
+
 void line_media_update(struct line *ln)
 {
 	static const struct ata_tone_spec test_tone = {
 		.nfreq = 1, .freq = {1004}, .level = -20,
 	};
+	uint32_t ptime;
 
 	if (!ln)
 		return;
 
+	ring_sync(ln);
+
 	if (ln->fsm.st == LINE_CONNECTED && ln->fsm.cur) {
+		if (ln->au) {
+			ptime = call_ptime(ln->fsm.cur);
+			line_audio_start(ln->au, ptime ? ptime :
+					 ln->mc.ptime_ms);
+			return;
+		}
 		if (!ln->mic && tone_gen_alloc(&ln->mic, &test_tone))
 			ata_warn("line %u: no test signal\n", ln->id);
 		if (!tmr_isrunning(&ln->tmr_media))
@@ -100,6 +208,7 @@ void line_media_stop(struct line *ln)
 {
 	tmr_cancel(&ln->tmr_media);
 	ln->mic = mem_deref(ln->mic);
+	line_audio_stop(ln->au);
 }
 
 
@@ -108,10 +217,42 @@ void line_audio_rx(struct call *call, const struct rtp_header *h,
 {
 	struct line *ln = arg;
 
-	(void)call;
-	(void)h;
-	(void)pcm;
-
 	++ln->rx_frames;
 	ln->rx_samples += n;
+
+	if (ln->au && call == ln->fsm.cur)
+		(void)line_audio_put(ln->au, h->ssrc, h->seq, h->ts, h->m,
+				     pcm, n);
+}
+
+
+/** `stats` lines of the line's audio path */
+int line_media_stats(struct re_printf *pf, struct line *ln)
+{
+	struct line_audio_stats st;
+	int err;
+
+	if (!ln->au)
+		return re_hprintf(pf, "audio=test-signal\n");
+
+	line_audio_stats(ln->au, &st);
+	err  = re_hprintf(pf, "audio=%s\n", ln->drv->name);
+	err |= re_hprintf(pf, "packets=%llu\nlate=%llu\nduplicates=%llu\n",
+			  st.jb.packets, st.jb.late, st.jb.duplicate);
+	err |= re_hprintf(pf, "too_early=%llu\nresync=%llu\n",
+			  st.jb.too_early, st.jb.resync);
+	err |= re_hprintf(pf, "concealed_samples=%llu\n",
+			  st.jb.concealed_samples);
+	err |= re_hprintf(pf, "drift_dropped=%llu\ndrift_inserted=%llu\n",
+			  st.jb.dropped_samples, st.jb.inserted_samples);
+	err |= re_hprintf(pf, "playout_delay_ms=%d\njitbuf_target_ms=%u\n",
+			  st.jb.delay_samples / 8, st.delay_ms);
+	err |= re_hprintf(pf, "jitter_ms=%u.%03u\n", st.jb.jitter / 8,
+			  (st.jb.jitter % 8) * 125);
+	err |= re_hprintf(pf, "xruns=%llu\nperiods=%llu\ntx_dropped=%llu\n",
+			  st.xruns, st.periods, st.tx_dropped);
+	if (ln->drv->port_status)
+		err |= ln->drv->port_status(pf, ln->port);
+
+	return err;
 }

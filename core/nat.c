@@ -70,7 +70,18 @@ static void notify(bool changed)
 
 bool nat_ready(void)
 {
-	return nat.ready;
+	return nat.ready || nat.reg_probe;
+}
+
+
+/** The register step: REGISTERs may go out before the policy decides */
+void nat_reg_probe_start(void)
+{
+	if (nat.reg_probe || nat.ready)
+		return;
+
+	nat.reg_probe = true;
+	notify(false);
 }
 
 
@@ -117,7 +128,7 @@ void nat_set_public(const struct sa *pub, enum nat_method m)
 		return;
 
 	if (sa_isset(&nat.pub, SA_ALL) || pub)
-		ata_event(ATA_LOG_NOTICE, "PUBLIC-ADDRESS-CHANGED",
+		ata_event(ATA_LOG_NOTICE, ATA_EVENT_PUBLIC_ADDR,
 			  "old=%J new=%J method=%s",
 			  sa_isset(&nat.pub, SA_ALL) ? &nat.pub : &nat.laddr,
 			  pub ? pub : &nat.laddr, nat_method_name(m));
@@ -131,7 +142,8 @@ void nat_set_public(const struct sa *pub, enum nat_method m)
 	ata_notice("nat: public SIP address %J (%s)",
 		   pub ? pub : &nat.laddr, nat_method_name(m));
 
-	if (nat.ready)
+	/* a REGISTER already went out with the old Contact */
+	if (nat.ready || nat.reg_probe)
 		notify(true);
 }
 
@@ -250,9 +262,13 @@ void nat_reg_observe(int err, const struct sip_msg *msg)
 {
 	struct sa seen;
 
-	(void)err;   /* a timeout teaches nothing new: no reply stays */
+	if (!msg) {   /* a timeout: no reply stays "no reply" */
+		if (err)
+			nat_reg_step_done(false);
+		return;
+	}
 
-	if (!msg || msg->tp != SIP_TRANSP_UDP)
+	if (msg->tp != SIP_TRANSP_UDP)
 		return;
 
 	nat.obs.reg_answered = true;
@@ -277,10 +293,15 @@ void nat_reg_observe(int err, const struct sip_msg *msg)
 		nat.obs.reg_ok = false;
 	}
 
+	if (msg->scode >= 200 && nat.reg.state == STEP_RUNNING) {
+		nat.reg_scode = msg->scode;
+		nat_reg_step_done(msg->scode < 300);
+	}
+
 	/* the registrar sees a NAT nothing else handled: use its view */
 	if (nat.ready && nat.obs.reg_saw_other && !nat_sip_public() &&
 	    !nat.obs.port_mismatch) {
-		ata_notice("nat: registrar sees us as %J", &seen);
+		ata_notice("nat: registrar sees us as %J", &nat.reg_seen);
 		nat_set_public(&nat.reg_seen, NAT_METHOD_REGISTER);
 	}
 
@@ -323,6 +344,7 @@ int nat_init(void)
 		return 0;
 
 	tmr_init(&nat.tmr_deadline);
+	tmr_init(&nat.tmr_reg);
 	nat.hairpin = -1;
 	nat.inited = true;
 

@@ -12,6 +12,35 @@ static const char *tri(int v)
 }
 
 
+static int print_step(struct re_printf *pf, const struct nat_step *st)
+{
+	static const char *statev[] = {"idle", "running", "ok", "failed"};
+
+	if (!st->name || st->state == STEP_IDLE ||
+	    (size_t)st->state >= ARRAY_SIZE(statev))
+		return 0;
+
+	return re_hprintf(pf, "step_%s=%s\n", st->name, statev[st->state]);
+}
+
+
+/* Which steps ran and how: the evidence behind the method */
+static int print_steps(struct re_printf *pf)
+{
+	int err = 0;
+
+	err |= print_step(pf, &nat.reg);
+	if (nat.reg_scode)
+		err |= re_hprintf(pf, "register_answer=%u\n",
+				  nat.reg_scode);
+	err |= print_step(pf, &nat.upnp);
+	err |= print_step(pf, &nat.stun);
+	err |= print_step(pf, &nat.turn);
+
+	return err;
+}
+
+
 static int print_modules(struct re_printf *pf)
 {
 	struct le *le;
@@ -57,6 +86,7 @@ static int cmd_nat(struct re_printf *pf, struct ata_cmd_arg *ca)
 	if (nat.lifetime_s)
 		err |= re_hprintf(pf, "binding_lifetime=%u\n",
 				  nat.lifetime_s);
+	err |= print_steps(pf);
 	err |= print_modules(pf);
 	err |= nat_verdict_print(pf, &nat.v);
 

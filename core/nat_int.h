@@ -35,6 +35,10 @@ struct nat_state {
 	struct sa registrar;        /**< where keep-alives go         */
 	enum nat_method method;
 	struct nat_step upnp, stun, turn;
+	struct nat_step reg;        /**< REGISTER with our own Contact */
+	bool reg_probe;             /**< that REGISTER may go out     */
+	uint16_t reg_scode;         /**< its final answer, 0 = none   */
+	struct tmr tmr_reg;         /**< the register step's limit    */
 	struct nat_obs obs;
 	struct nat_verdict v;
 	struct tmr tmr_deadline;
@@ -49,6 +53,7 @@ extern struct nat_state nat;
 void nat_update(void);
 void nat_decide(void);
 void nat_set_public(const struct sa *pub, enum nat_method m);
+void nat_reg_probe_start(void);
 
 /* nat_step.c */
 uint32_t nat_steps_deadline(const struct ata_config *cfg);
@@ -57,6 +62,7 @@ void nat_steps_stop(void);
 void nat_steps_check(void);
 bool nat_step_want_turn(void);
 void nat_keepalive_update(void);
+void nat_reg_step_done(bool ok);
 uint32_t nat_keepalive_interval(uint32_t conf_ms, uint32_t lifetime_s);
 const struct ata_traversal *nat_module(const char *name);
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <re.h>
 #include "ataua.h"
+#include "ctrl_proto.h"
 #include "nat_int.h"
 
 enum {
@@ -98,7 +99,7 @@ static void bind_handler(int err, const struct ata_nat_binding *b,
 	if (!sa_cmp(&b->public, &nm->predicted, SA_ALL)) {
 		ata_warn("nat: RTP %J maps to %J, SDP said %J", &nm->local,
 			 &b->public, &nm->predicted);
-		ata_event(ATA_LOG_WARN, "NAT-RTP-MISMATCH",
+		ata_event(ATA_LOG_WARN, ATA_EVENT_RTP_MISMATCH,
 			  "local=%J public=%J sdp=%J", &nm->local,
 			  &b->public, &nm->predicted);
 	}

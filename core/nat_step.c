@@ -6,10 +6,18 @@
  * overlap instead of adding up); without it the next starts when the
  * previous could not help. TURN costs the server a relay, so it is
  * asked only when the others cannot work.
+ *
+ * `register` as a step (sequential order only) lets the first REGISTER
+ * go out with our own Contact: a 2xx ends the search (the registrar's
+ * received/rport is used if it sees a NAT), a rejection or silence
+ * moves on to the next step, whose address a new REGISTER then
+ * carries. With `parallel` it is evidence only: the first REGISTER
+ * waits for the other steps so that it already has the right Contact.
  */
 #include <string.h>
 #include <re.h>
 #include "ataua.h"
+#include "ctrl_proto.h"
 #include "nat_int.h"
 
 enum {
@@ -17,6 +25,7 @@ enum {
 	KEEPALIVE_MAX_MS = 60000,
 	KEEPALIVE_DEFAULT_MS = 25000,   /* below common 30 s UDP timeouts */
 	DEADLINE_SLACK_MS = 2000,
+	REG_STEP_TIMEOUT_MS = 8000,     /* challenge + answer, or give up */
 };
 
 
@@ -143,9 +152,9 @@ static void bind_handler(int err, const struct ata_nat_binding *b,
 		}
 		if (was_ok) {
 			nat.obs.ka_failed = true;
-			ata_event(ATA_LOG_WARN, "NAT-MAPPING-LOST",
+			ata_event(ATA_LOG_WARN, ATA_EVENT_NAT_LOST,
 				  "module=%s err=%d", st->name, err);
-			ata_event(ATA_LOG_WARN, "KEEPALIVE-FAILED",
+			ata_event(ATA_LOG_WARN, ATA_EVENT_KA_FAILED,
 				  "module=%s", st->name);
 		}
 		ata_info("nat: %s: no binding: %m", st->name, err);
@@ -184,6 +193,39 @@ static int step_start(struct nat_step *st, const char *name,
 }
 
 
+static void reg_step_timeout(void *arg)
+{
+	(void)arg;
+
+	ata_info("nat: register: no final answer in time");
+	nat_reg_step_done(false);
+}
+
+
+static void reg_step_start(void)
+{
+	nat.reg.name = "register";
+	nat.reg.state = STEP_RUNNING;
+	tmr_start(&nat.tmr_reg, REG_STEP_TIMEOUT_MS, reg_step_timeout,
+		  NULL);
+	nat_reg_probe_start();
+}
+
+
+/** The register step's REGISTER got its final answer (or none) */
+void nat_reg_step_done(bool ok)
+{
+	if (nat.reg.state != STEP_RUNNING)
+		return;
+
+	tmr_cancel(&nat.tmr_reg);
+	nat.reg.state = ok ? STEP_OK : STEP_FAILED;
+	ata_info("nat: register: own Contact %s", ok ? "accepted" :
+		 "not accepted, next step");
+	nat_steps_check();
+}
+
+
 /* Start what the order asks next; true if something is running */
 static bool steps_advance(const struct ata_config *cfg)
 {
@@ -211,7 +253,13 @@ static bool steps_advance(const struct ata_config *cfg)
 			tmo = tc->stun.timeout_ms;
 			break;
 
-		default:   /* REGISTER is evidence; TURN only on need */
+		case ATA_TRAV_REGISTER:
+			if (tc->parallel)
+				continue;   /* evidence only, see above */
+			st = &nat.reg; name = "register";
+			break;
+
+		default:   /* TURN only on need */
 			continue;
 		}
 
@@ -222,7 +270,11 @@ static bool steps_advance(const struct ata_config *cfg)
 		if (st->state != STEP_IDLE)
 			continue;
 
-		if (!step_start(st, name, tmo) && st->state == STEP_RUNNING)
+		if (st == &nat.reg)
+			reg_step_start();
+		else
+			(void)step_start(st, name, tmo);
+		if (st->state == STEP_RUNNING)
 			running = true;
 		if (running && !tc->parallel)
 			return true;
@@ -268,8 +320,13 @@ void nat_steps_start(const struct ata_config *cfg)
 
 void nat_steps_stop(void)
 {
-	struct nat_step *stv[] = {&nat.upnp, &nat.stun, &nat.turn};
+	struct nat_step *stv[] = {&nat.upnp, &nat.stun, &nat.turn,
+				  &nat.reg};
 	size_t i;
+
+	tmr_cancel(&nat.tmr_reg);
+	nat.reg_probe = false;
+	nat.reg_scode = 0;
 
 	for (i = 0; i < ARRAY_SIZE(stv); i++) {
 		stv[i]->bind = mem_deref(stv[i]->bind);
@@ -290,5 +347,6 @@ uint32_t nat_steps_deadline(const struct ata_config *cfg)
 	tc = &cfg->traversal;
 
 	return tc->upnp.timeout_ms + tc->stun.timeout_ms +
-		tc->turn.timeout_ms + DEADLINE_SLACK_MS;
+		tc->turn.timeout_ms + DEADLINE_SLACK_MS +
+		(tc->parallel ? 0 : REG_STEP_TIMEOUT_MS);
 }

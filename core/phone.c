@@ -81,6 +81,9 @@ static int stack_start(const struct ata_config *cfg)
 		return EINVAL;
 
 	media_conf_from_config(&mc, &cfg->media);
+	/* incoming calls: one stack-wide policy, line 1's account */
+	if (cfg->linec)
+		mc.srtp = (enum call_srtp_policy)cfg->linev[0].account.srtp;
 
 	memset(&sc, 0, sizeof(sc));
 	sc.listen     = listen;

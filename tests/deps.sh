@@ -5,7 +5,8 @@ set -eu
 
 PKGS="pkg-config make gcc tcpdump libre-dev librem-dev libasound2-dev libsrtp2-dev
 libyaml-dev libcmocka-dev libssl-dev clang libclang-rt-14-dev valgrind
-kamailio kamailio-tls-modules coturn miniupnpd-iptables baresip-core sip-tester iproute2
+kamailio kamailio-tls-modules coturn miniupnpd-iptables miniupnpc libminiupnpc-dev
+baresip-core sip-tester iproute2
 iptables nftables procps psmisc python3 gnuplot-nox"
 
 missing=""

@@ -9,10 +9,13 @@
  * The first bind also starts RFC 5780 discovery (libre natbd: mapping,
  * filtering, hairpinning, generic ALG) on sockets of its own; what it
  * finds goes to the core's verdict through ata_nat_report().
+ * A server given by name is resolved first (stun_dns.c); the bind's
+ * time limit covers the lookup too.
  */
 #include <string.h>
 #include <re.h>
 #include "ataua.h"
+#include "stun_int.h"
 
 enum {
 	HELPER_LAYER = 10,         /* above nat_sip's rewriting helper */
@@ -21,6 +24,9 @@ enum {
 
 struct stun_bind {
 	struct stun_keepalive *ska;
+	struct stun_lookup *lookup;
+	struct udp_sock *us;
+	uint32_t ka_s;
 	struct tmr tmr;
 	ata_nat_bind_h *h;
 	void *arg;
@@ -52,12 +58,15 @@ static void stun_bind_destructor(void *arg)
 
 	tmr_cancel(&sb->tmr);
 	mem_deref(sb->ska);
+	mem_deref(sb->lookup);
+	mem_deref(sb->us);
 	if (st.binds)
 		--st.binds;
 }
 
 
-static int server_addr(struct sa *srv)
+/* The configured server; ENOENT when there is none */
+static int server_conf(const char **hostp, uint16_t *portp)
 {
 	const struct ata_config *cfg = ata_config();
 	const struct ata_conf_server *s;
@@ -66,9 +75,10 @@ static int server_addr(struct sa *srv)
 		return ENOENT;
 
 	s = &cfg->traversal.stun.server;
+	*hostp = s->host;
+	*portp = s->port ? s->port : STUN_PORT;
 
-	/* names need DNS on the main loop; IP literals only for now */
-	return sa_set_str(srv, s->host, s->port ? s->port : STUN_PORT);
+	return 0;
 }
 
 
@@ -180,19 +190,56 @@ static void mapped_handler(int err, const struct sa *map, void *arg)
 }
 
 
+/* The server's address is in st.srv: start the keep-alive on it */
+static int bind_go(struct stun_bind *sb)
+{
+	int err;
+
+	err = stun_keepalive_alloc(&sb->ska, IPPROTO_UDP, sb->us,
+				   HELPER_LAYER, &st.srv, NULL,
+				   mapped_handler, sb);
+	if (err)
+		return err;
+
+	stun_keepalive_enable(sb->ska, sb->ka_s);
+	discover(&sb->b.local);
+
+	return 0;
+}
+
+
+static void lookup_handler(int err, const struct sa *srv, void *arg)
+{
+	struct stun_bind *sb = arg;
+
+	sb->lookup = mem_deref(sb->lookup);
+
+	if (!err) {
+		st.srv = *srv;
+		err = bind_go(sb);
+	}
+	if (err) {
+		tmr_cancel(&sb->tmr);
+		sb->h(err, NULL, sb->arg);
+	}
+}
+
+
 static int stun_bind(void **bindp, struct udp_sock *us,
 		     const struct sa *laddr, uint32_t timeout_ms,
 		     ata_nat_bind_h *h, void *arg)
 {
 	const struct ata_config *cfg = ata_config();
 	struct stun_bind *sb;
-	uint32_t ka_s = KEEPALIVE_DEFAULT_S;
+	const char *host = NULL;
+	uint16_t port = 0;
+	struct sa srv;
 	int err;
 
 	if (!bindp || !us || !laddr || !h)
 		return EINVAL;
 
-	err = server_addr(&st.srv);
+	err = server_conf(&host, &port);
 	if (err)
 		return err;
 
@@ -203,21 +250,27 @@ static int stun_bind(void **bindp, struct udp_sock *us,
 	++st.binds;
 	sb->h = h;
 	sb->arg = arg;
+	sb->us = mem_ref(us);
 	sb->b.local = *laddr;
+	sb->ka_s = KEEPALIVE_DEFAULT_S;
 	tmr_init(&sb->tmr);
 
 	if (cfg && cfg->traversal.stun.keepalive_ms)
-		ka_s = cfg->traversal.stun.keepalive_ms / 1000;
+		sb->ka_s = cfg->traversal.stun.keepalive_ms / 1000;
 
-	err = stun_keepalive_alloc(&sb->ska, IPPROTO_UDP, us, HELPER_LAYER,
-				   &st.srv, NULL, mapped_handler, sb);
+	if (!sa_set_str(&srv, host, port)) {
+		st.srv = srv;
+		err = bind_go(sb);
+	}
+	else {
+		err = stun_lookup_start(&sb->lookup, host, port,
+					lookup_handler, sb);
+	}
 	if (err)
 		goto out;
 
-	stun_keepalive_enable(sb->ska, ka_s);
 	tmr_start(&sb->tmr, timeout_ms ? timeout_ms : 2000,
 		  timeout_handler, sb);
-	discover(laddr);
 
  out:
 	if (err)
@@ -264,6 +317,7 @@ static int module_close(void)
 	st.nf = mem_deref(st.nf);
 	st.nh = mem_deref(st.nh);
 	st.ng = mem_deref(st.ng);
+	stun_dns_close();
 
 	return 0;
 }

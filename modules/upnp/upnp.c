@@ -1,16 +1,152 @@
 /**
- * @file modules/upnp/upnp.c  UPnP IGD port mapping (traversal)
+ * @file modules/upnp/upnp.c  UPnP IGD port mapping (traversal module)
  *
- * This module registers its ops table so the core can list and order it;
- * its behaviour arrives with its own issue. Until then it says so
- * (state=not-implemented) instead of pretending.
+ * Maps the UDP ports the core binds (SIP at boot, RTP/RTCP per call) on
+ * the LAN's Internet Gateway Device, IGD v1 or v2, WANIPConnection or
+ * WANPPPConnection, through miniupnpc on a worker thread. We never
+ * SUBSCRIBE to UPnP events: an IGD's event stream is one more listening
+ * socket and says nothing a periodic GetSpecificPortMappingEntry does
+ * not, and that re-check also catches a router that lost its rules.
  */
-#include "ataua.h"
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1   /* dladdr */
+#endif
+#include <dlfcn.h>
+#include <string.h>
+#include "upnp.h"
+
+static struct {
+	struct upnp_worker *worker;
+	struct list maps;          /* struct upnp_map, every live bind  */
+	struct upnp_igd igd;
+	bool tried;
+	uint32_t next_id;
+	int last_err;
+	int last_code;
+	char last_what[48];
+} upnp;
 
 
-static int upnp_status(struct re_printf *pf)
+int upnp_submit(struct upnp_job *job)
 {
-	return re_hprintf(pf, "state=not-implemented\n");
+	int err;
+
+	if (!job)
+		return EINVAL;
+
+	upnp.tried = true;
+	err = upnp_worker_submit(upnp.worker, job);
+	mem_deref(job);
+
+	return err;
+}
+
+
+struct list *upnp_maps(void)
+{
+	return &upnp.maps;
+}
+
+
+uint32_t upnp_next_id(void)
+{
+	if (!++upnp.next_id)
+		++upnp.next_id;   /* 0 means "no owner" */
+
+	return upnp.next_id;
+}
+
+
+void upnp_set_error(int err, int code, const char *what)
+{
+	upnp.last_err = err;
+	upnp.last_code = code;
+	str_ncpy(upnp.last_what, what ? what : "", sizeof(upnp.last_what));
+}
+
+
+static void job_done(struct upnp_job *job, void *arg)
+{
+	(void)arg;
+
+	if (job->err == ECANCELED)
+		return;
+
+	if (job->igd.found) {
+		if (!upnp.igd.found || str_cmp(upnp.igd.url, job->igd.url))
+			ata_info("upnp: IGD %s (%s), external %s, us %s",
+				 job->igd.url, job->igd.service,
+				 job->igd.ext_ip, job->igd.lan);
+		upnp.igd = job->igd;
+	}
+	else if (job->err) {
+		upnp.igd.found = false;
+	}
+
+	if (job->err && job->err != ENOENT)
+		upnp_set_error(job->err, job->code,
+			       job->op == UPNP_OP_DEL ? "delete" :
+			       job->op == UPNP_OP_GET ? "recheck" :
+			       job->igd.found ? "add" : "discovery");
+
+	upnp_map_job_done(job);
+}
+
+
+static int upnp_bind(void **bindp, struct udp_sock *us,
+		     const struct sa *laddr, uint32_t timeout_ms,
+		     ata_nat_bind_h *h, void *arg)
+{
+	struct upnp_map *m = NULL;
+	int err;
+	(void)us;   /* the IGD maps the port; we never touch the socket */
+
+	if (!bindp || !laddr || !h)
+		return EINVAL;
+
+	err = upnp_map_alloc(&m, laddr, timeout_ms, h, arg);
+	if (!err)
+		*bindp = m;
+
+	return err;
+}
+
+
+static const char *igd_version(const char *service)
+{
+	size_t n = str_len(service);
+
+	return n ? service + n - 1 : "";
+}
+
+
+/** `upnp status` and the traversal status hook */
+int upnp_status(struct re_printf *pf)
+{
+	const struct upnp_igd *g = &upnp.igd;
+	struct le *le;
+	int err;
+
+	err = re_hprintf(pf, "state=%s\n", g->found ? "ok" :
+			 upnp.tried ? "no-igd" : "idle");
+	if (g->found)
+		err |= re_hprintf(pf, "igd_url=%s\nservice=%s\n"
+				  "service_version=%s\nexternal_ip=%s\n"
+				  "lan_addr=%s\n", g->url, g->service,
+				  igd_version(g->service), g->ext_ip, g->lan);
+	err |= re_hprintf(pf, "maps=%u\n", list_count(&upnp.maps));
+	for (le = list_head(&upnp.maps); le; le = le->next)
+		err |= upnp_map_status(pf, le->data);
+	if (upnp.last_err)
+		err |= re_hprintf(pf, "last_error=\"%s: %m%s%s\"\n",
+				  upnp.last_what, upnp.last_err,
+				  upnp.last_code ? ", " : "",
+				  upnp.last_code ?
+				  upnp_code_str(upnp.last_code) : "");
+	else
+		err |= re_hprintf(pf, "last_error=\n");
+
+	return err;
 }
 
 
@@ -18,18 +154,68 @@ static struct ata_traversal upnp_ops = {
 	.version = ATA_TRAVERSAL_VERSION,
 	.name    = "upnp",
 	.status  = upnp_status,
+	.bind    = upnp_bind,
 };
 
 
 static int module_init(void)
 {
-	return ata_traversal_register(&upnp_ops);
+	int err;
+
+	memset(&upnp, 0, sizeof(upnp));
+
+	err = upnp_worker_alloc(&upnp.worker, job_done, NULL);
+	if (err)
+		return err;
+
+	err = upnp_cmd_register();
+	if (err)
+		goto out;
+
+	err = ata_traversal_register(&upnp_ops);
+	if (err)
+		upnp_cmd_unregister();
+
+ out:
+	if (err)
+		upnp.worker = mem_deref(upnp.worker);
+
+	return err;
+}
+
+
+/*
+ * Maps the core still holds will be mem_deref'd after we are unloaded,
+ * which would call into unmapped code: keep our code loaded for them.
+ */
+static void module_pin(void)
+{
+	Dl_info info;
+
+	if (dladdr((void *)module_pin, &info) && info.dli_fname)
+		(void)dlopen(info.dli_fname,
+			     RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
 }
 
 
 static int module_close(void)
 {
+	struct le *le;
+
 	ata_traversal_unregister(&upnp_ops);
+	upnp_cmd_unregister();   /* releases the `upnp map` mappings */
+
+	if (!list_isempty(&upnp.maps)) {
+		ata_warn("upnp: closed with %u mapping(s) still bound;"
+			 " releasing them now", list_count(&upnp.maps));
+		module_pin();
+	}
+	while ((le = list_head(&upnp.maps)))
+		upnp_map_detach(le->data);
+
+	/* joins the worker after the queued DeletePortMappings */
+	upnp.worker = mem_deref(upnp.worker);
+
 	return 0;
 }
 

@@ -44,6 +44,7 @@ kam_start() {
 	kam__gen
 	[ "${KAM_NATFIX:-0}" != 1 ] || defs+=(-A WITH_NATFIX)
 	[ "${KAM_RECHALLENGE:-0}" != 1 ] || defs+=(-A WITH_RECHALLENGE)
+	[ "${KAM_REJECT_PRIVATE:-0}" != 1 ] || defs+=(-A WITH_REJECT_PRIVATE)
 	# KAM_TLS_CERT/KAM_TLS_KEY (PEM files): also serve TLS on 5061
 	if [ -n "${KAM_TLS_CERT:-}" ]; then
 		defs+=(-A WITH_TLS)

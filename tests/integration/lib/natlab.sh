@@ -26,7 +26,82 @@ natlab_short_udp() {
 		lab_die "cannot shorten UDP timeouts in $1"
 }
 
-# natlab_ataua NS ADDR: start ataua (user 1001) with STUN on coturn
+# natlab_router_in NAME WANSEG WAN LANSEG LAN: a cone NAT router whose
+# WAN side sits in segment WANSEG (e.g. another router's LAN), for NAT
+# inside NAT; its default route is that segment's gateway
+natlab_router_in() {
+	local name=$1 wanseg=$2 wan lanseg=$4 lan segns br gw ns
+	[ $# -eq 5 ] || lab_die "usage: natlab_router_in NAME WANSEG WAN LANSEG LAN"
+	lab__check_name "$name"
+	wan=$(lab__with_prefix "$3")
+	lan=$(lab__with_prefix "$5")
+	[ -f "$LAB_DIR/seg/$wanseg" ] || lab_die "no segment '$wanseg'"
+	[ ! -f "$LAB_DIR/seg/$lanseg" ] || lab_die "segment $lanseg exists"
+	read -r segns br gw <"$LAB_DIR/seg/$wanseg"
+	ns=$LAB_P$name
+	lab__ns_add "$name"
+	ip link add wan netns "$ns" type veth peer name "v$name" \
+		netns "$segns" || lab_die "cannot create veth for $name"
+	ip -n "$segns" link set "v$name" master "$br" up
+	ip -n "$ns" addr add "$wan" dev wan
+	ip -n "$ns" link set wan up
+	[ "$gw" = - ] || ip -n "$ns" route add default via "$gw"
+	ip -n "$ns" link add lan type bridge
+	ip -n "$ns" addr add "$lan" dev lan
+	ip -n "$ns" link set lan up
+	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 >/dev/null
+	echo "$ns lan ${lan%/*}" >"$LAB_DIR/seg/$lanseg"
+	echo "$ns ${wan%/*} $wanseg" >"$LAB_DIR/host.$name"
+	lab__masquerade "$ns" ""
+}
+
+# natlab_dns NS ADDR NAME IP: a DNS server on ADDR:53 in NS that knows
+# one A record (NAME -> IP; other names NXDOMAIN, other types empty)
+natlab_dns() {
+	lab_bg "$1" dns.log python3 -c '
+import socket, struct, sys
+addr, name, ip = sys.argv[1], sys.argv[2].lower(), sys.argv[3]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((addr, 53))
+while True:
+    q, peer = s.recvfrom(512)
+    labels, i = [], 12
+    while i < len(q) and q[i]:
+        labels.append(q[i + 1:i + 1 + q[i]].decode("ascii", "replace"))
+        i += 1 + q[i]
+    if len(q) < i + 5:
+        continue
+    qtype = struct.unpack("!H", q[i + 1:i + 3])[0]
+    known = ".".join(labels).lower() == name
+    ans = b""
+    if known and qtype == 1:
+        ans = struct.pack("!HHHIH", 0xC00C, 1, 1, 60, 4) + \
+            socket.inet_aton(ip)
+    hdr = struct.pack("!HHHHHH", struct.unpack("!H", q[:2])[0],
+                      0x8180 | (0 if known else 3), 1,
+                      1 if ans else 0, 0, 0)
+    s.sendto(hdr + q[12:i + 5] + ans, peer)
+' "$2" "$3" "$4" >/dev/null
+	lab_wait_for "ip netns exec '$(lab_ns "$1")' ss -lun | grep -q '$2:53 '" 5 ||
+		lab_die "the DNS stub did not start"
+}
+
+# natlab_resolv NS ADDR: processes started in NS use the DNS server ADDR
+# (ip netns exec mounts /etc/netns/NAME/resolv.conf; removed at exit)
+natlab_resolv() {
+	local dir
+	dir=/etc/netns/$(lab_ns "$1")
+	mkdir -p "$dir" && echo "nameserver $2" >"$dir/resolv.conf" ||
+		lab_die "cannot write $dir/resolv.conf"
+	NATLAB_RESOLV_DIRS="${NATLAB_RESOLV_DIRS:-} $dir"
+	# keep the exit status for lab__on_exit (it reports it)
+	trap 'natlab__rc=$?; rm -rf $NATLAB_RESOLV_DIRS;
+		(exit $natlab__rc); lab__on_exit' EXIT
+}
+
+# natlab_ataua NS ADDR: start ataua (user 1001) with STUN on coturn;
+# NATLAB_ORDER (YAML list) and NATLAB_PARALLEL override the policy,
+# NATLAB_STUN the server ("host:port")
 natlab_ataua() {
 	local conf=$LAB_DIR/ataua.yaml
 	ATA_LISTEN=$2:5060 ATA_AOR=sip:1001@44.0.0.1 \
@@ -34,10 +109,10 @@ natlab_ataua() {
 		ata_conf "$conf" "$LAB_DIR/ataua.sock"
 	cat >>"$conf" <<-YAML
 	traversal:
-	  order: [upnp, register, stun, turn]
-	  parallel: true
+	  order: ${NATLAB_ORDER:-[upnp, register, stun, turn]}
+	  parallel: ${NATLAB_PARALLEL:-true}
 	  stun:
-	    server: "44.0.0.2:3478"
+	    server: "${NATLAB_STUN:-44.0.0.2:3478}"
 	    keepalive: 15s
 	    timeout: 2s
 	  rtp_keepalive: 5s
@@ -47,6 +122,20 @@ natlab_ataua() {
 	"$ATA_CTL" -s "$ATA_SOCK" monitor >"$LAB_DIR/events.log" 2>&1 \
 		{LAB__TAP}>&- {LAB__ERR}>&- &
 	echo $! >>"$LAB_DIR/pids"
+}
+
+# natlab_expect_nat KEY VALUE|PREFIX*: a line of `atactl nat`, waited for
+natlab_expect_nat() {
+	local key=$1 want=$2 re
+	case $want in
+	*\*) re="^$key=${want%\*}" ;;
+	*) re="^$key=$want\$" ;;
+	esac
+	if lab_wait_for "ata_ctl nat | grep -q '$re'" 10; then
+		t_ok "nat: $key=$want"
+	else
+		t_fail "nat: $key=$want" "$(ata_ctl nat)"
+	fi
 }
 
 # natlab_verdict: the verdict line's value

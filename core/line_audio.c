@@ -1,0 +1,334 @@
+/**
+ * @file line_audio.c  A line's audio between the driver thread and RTP
+ *
+ * The line driver's thread is the playout clock: once per device period
+ * it calls ata_audio_period(), which takes the period due from the
+ * fixed-delay jitter buffer and queues captured audio for sending. RTP
+ * receive (main loop) puts decoded frames into the same jitter buffer
+ * under a mutex held for one jitbuf_put() only, so a stalled main loop
+ * makes packets late but can never starve the device. Full ptime frames
+ * of capture go to the main loop through a small ring and a pipe (one
+ * write per frame, no allocation on the audio thread).
+ */
+#define _GNU_SOURCE 1
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "ataua.h"
+#include "jbuf.h"
+#include "line_audio.h"
+
+enum {
+	SRATE = 8000,
+	FRAME_MAX = 480,   /* 60 ms */
+	TXQ = 4,           /* frames queued for the main loop */
+};
+
+struct ata_audio {
+	pthread_mutex_t mtx;
+	struct jitbuf *jb;
+	uint32_t delay_ms;
+	bool active;               /* a call is connected            */
+	size_t ptime_n;            /* samples per sent frame         */
+	int16_t acc[FRAME_MAX];    /* capture being collected        */
+	size_t acc_n;
+	int16_t txq[TXQ][FRAME_MAX];
+	size_t txq_n[TXQ];
+	unsigned txq_head, txq_tail;
+	int pipe[2];
+	bool listening;
+	line_audio_tx_h *txh;
+	void *arg;
+	uint64_t get_ns;           /* when the last period was taken */
+	size_t get_n;              /* and its length                 */
+	atomic_uint_fast64_t xruns, periods, tx_dropped;
+};
+
+
+static void audio_destructor(void *arg)
+{
+	struct ata_audio *au = arg;
+
+	if (au->listening)
+		fd_close(au->pipe[0]);
+	if (au->pipe[0] >= 0)
+		(void)close(au->pipe[0]);
+	if (au->pipe[1] >= 0)
+		(void)close(au->pipe[1]);
+	mem_deref(au->jb);
+	pthread_mutex_destroy(&au->mtx);
+}
+
+
+/* Main loop: send the frames the audio thread has finished */
+static void pipe_handler(int flags, void *arg)
+{
+	struct ata_audio *au = arg;
+	int16_t frame[FRAME_MAX];
+	char buf[16];
+	size_t n;
+
+	(void)flags;
+	while (read(au->pipe[0], buf, sizeof(buf)) > 0)
+		;
+
+	for (;;) {
+		pthread_mutex_lock(&au->mtx);
+		if (au->txq_tail == au->txq_head) {
+			pthread_mutex_unlock(&au->mtx);
+			break;
+		}
+		n = au->txq_n[au->txq_tail % TXQ];
+		memcpy(frame, au->txq[au->txq_tail % TXQ], n * 2);
+		++au->txq_tail;
+		pthread_mutex_unlock(&au->mtx);
+
+		if (au->txh)
+			au->txh(frame, n, au->arg);
+	}
+}
+
+
+/**
+ * Allocate a line's audio with a playout delay of @p delay_ms (the
+ * jitter depth the driver's buffer does not already provide).
+ * Returns 0, EINVAL, ENOMEM or a pipe error.
+ */
+int line_audio_alloc(struct ata_audio **aup, uint32_t delay_ms,
+		     line_audio_tx_h *txh, void *arg)
+{
+	struct jitbuf_conf jc = {
+		.srate = SRATE, .max_frame = FRAME_MAX,
+	};
+	struct ata_audio *au;
+	int err;
+
+	if (!aup || delay_ms < 10 || delay_ms > 1000)
+		return EINVAL;
+
+	au = mem_zalloc(sizeof(*au), audio_destructor);
+	if (!au)
+		return ENOMEM;
+
+	au->pipe[0] = au->pipe[1] = -1;
+	pthread_mutex_init(&au->mtx, NULL);
+	au->delay_ms = delay_ms;
+	au->txh = txh;
+	au->arg = arg;
+
+	jc.delay_ms = delay_ms;
+	err = jitbuf_alloc(&au->jb, &jc);
+	if (err)
+		goto out;
+
+	if (pipe2(au->pipe, O_NONBLOCK | O_CLOEXEC)) {
+		err = errno;
+		goto out;
+	}
+
+	err = fd_listen(au->pipe[0], FD_READ, pipe_handler, au);
+	if (err)
+		goto out;
+	au->listening = true;
+
+ out:
+	if (err)
+		mem_deref(au);
+	else
+		*aup = au;
+
+	return err;
+}
+
+
+/** A call starts (or changes): fresh jitter buffer, frames of @p ptime */
+void line_audio_start(struct ata_audio *au, uint32_t ptime_ms)
+{
+	size_t n = ptime_ms * (SRATE / 1000);
+
+	if (!au || !n || n > FRAME_MAX)
+		return;
+
+	pthread_mutex_lock(&au->mtx);
+	if (!au->active || n != au->ptime_n) {
+		jitbuf_reset(au->jb);
+		au->acc_n = 0;
+	}
+	au->ptime_n = n;
+	au->active = true;
+	pthread_mutex_unlock(&au->mtx);
+}
+
+
+/** No call: the device plays silence, capture is dropped */
+void line_audio_stop(struct ata_audio *au)
+{
+	if (!au)
+		return;
+
+	pthread_mutex_lock(&au->mtx);
+	au->active = false;
+	au->acc_n = 0;
+	au->txq_tail = au->txq_head;
+	pthread_mutex_unlock(&au->mtx);
+}
+
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+
+/*
+ * Arrival on the device clock, to the sample: the samples taken so far
+ * plus the part of the current period elapsed since it was taken. A
+ * whole-period stamp would move the anchor by up to a period from call
+ * to call; this keeps the delay the same for every call.
+ */
+static uint64_t arrival(const struct ata_audio *au)
+{
+	uint64_t el = 0, t = now_ns();
+
+	if (au->get_ns && t > au->get_ns)
+		el = (t - au->get_ns) * SRATE / 1000000000u;
+	if (el > au->get_n)
+		el = au->get_n;
+
+	return jitbuf_clock(au->jb) + el;
+}
+
+
+/** Main loop: one received frame, decoded */
+int line_audio_put(struct ata_audio *au, uint32_t ssrc, uint16_t seq,
+		   uint32_t ts, bool marker, const int16_t *pcm, size_t n)
+{
+	int err;
+
+	if (!au || !pcm)
+		return EINVAL;
+
+	pthread_mutex_lock(&au->mtx);
+	if (!au->active)
+		err = ENOTCONN;
+	else
+		err = jitbuf_put(au->jb, ssrc, seq, ts, marker, pcm, n,
+				 arrival(au));
+	pthread_mutex_unlock(&au->mtx);
+
+	return err;
+}
+
+
+/* Under the mutex: collect capture, queue whole frames */
+static bool collect(struct ata_audio *au, const int16_t *cap, size_t n)
+{
+	bool ready = false;
+	size_t k;
+
+	while (n) {
+		k = au->ptime_n - au->acc_n;
+		if (k > n)
+			k = n;
+		if (cap)
+			memcpy(au->acc + au->acc_n, cap, k * 2);
+		else
+			memset(au->acc + au->acc_n, 0, k * 2);
+		au->acc_n += k;
+		n -= k;
+		if (cap)
+			cap += k;
+
+		if (au->acc_n < au->ptime_n)
+			break;
+
+		if (au->txq_head - au->txq_tail < TXQ) {
+			memcpy(au->txq[au->txq_head % TXQ], au->acc,
+			       au->ptime_n * 2);
+			au->txq_n[au->txq_head % TXQ] = au->ptime_n;
+			++au->txq_head;
+			ready = true;
+		}
+		else {
+			++au->tx_dropped;
+		}
+		au->acc_n = 0;
+	}
+
+	return ready;
+}
+
+
+void ata_audio_period(struct ata_audio *au, int16_t *play,
+		      const int16_t *cap, size_t n)
+{
+	bool ready = false;
+
+	if (!au || !play)
+		return;
+
+	++au->periods;
+	pthread_mutex_lock(&au->mtx);
+	au->get_ns = now_ns();
+	au->get_n = n;
+	if (au->active) {
+		jitbuf_get(au->jb, play, n);
+		ready = collect(au, cap, n);
+	}
+	else {
+		memset(play, 0, n * sizeof(*play));
+	}
+	pthread_mutex_unlock(&au->mtx);
+
+	if (ready)
+		(void)write(au->pipe[1], "f", 1);
+}
+
+
+void ata_audio_skip(struct ata_audio *au, size_t n)
+{
+	int16_t scratch[FRAME_MAX];
+	size_t k;
+
+	if (!au)
+		return;
+
+	pthread_mutex_lock(&au->mtx);
+	while (au->active && n) {
+		k = n < FRAME_MAX ? n : FRAME_MAX;
+		jitbuf_get(au->jb, scratch, k);
+		n -= k;
+	}
+	pthread_mutex_unlock(&au->mtx);
+}
+
+
+void ata_audio_xrun(struct ata_audio *au)
+{
+	if (au)
+		++au->xruns;
+}
+
+
+/** Counters for `stats` */
+void line_audio_stats(struct ata_audio *au, struct line_audio_stats *st)
+{
+	if (!au || !st)
+		return;
+
+	memset(st, 0, sizeof(*st));
+	pthread_mutex_lock(&au->mtx);
+	jitbuf_stats(au->jb, &st->jb);
+	pthread_mutex_unlock(&au->mtx);
+	st->xruns = au->xruns;
+	st->periods = au->periods;
+	st->tx_dropped = au->tx_dropped;
+	st->delay_ms = au->delay_ms;
+}

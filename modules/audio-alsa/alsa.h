@@ -1,0 +1,24 @@
+/**
+ * @file modules/audio-alsa/alsa.h  Private interfaces of audio-alsa
+ */
+#ifndef AUDIO_ALSA_H
+#define AUDIO_ALSA_H
+
+#include <alsa/asoundlib.h>
+
+struct alsa_port;
+struct alsa_ctl;
+
+/* alsa_pcm.c */
+int  alsa_port_open(struct alsa_port **pp, const struct ata_linedrv_conf *c,
+		    struct ata_audio *au);
+int  alsa_port_status(struct re_printf *pf, const struct alsa_port *p);
+int  alsa_port_ring(struct alsa_port *p, bool on);
+unsigned alsa_port_count(void);
+
+/* alsa_ctl.c */
+int  alsa_ctl_open(struct alsa_ctl **ctlp, const char *device,
+		   const char *elem);
+int  alsa_ctl_set(struct alsa_ctl *ctl, bool on);
+
+#endif

@@ -1,0 +1,356 @@
+/**
+ * @file modules/audio-alsa/alsa_pcm.c  One line's PCM pair and its thread
+ *
+ * Playback clocks everything: the buffer is primed full, then every wake
+ * (avail >= one period) finds (periods - 1) periods queued, so what the
+ * core returns for this period plays a fixed (periods - 1) periods
+ * later. Capture runs non-blocking beside it; a short read is padded.
+ * Underruns and overruns are recovered with snd_pcm_recover, re-primed
+ * to the same fill (so the delay stays what it was) and counted.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+#include "ataua.h"
+#include "alsa.h"
+
+enum {
+	SRATE = 8000,
+	WAIT_MS = 1000,
+};
+
+struct alsa_port {
+	snd_pcm_t *play, *cap;
+	struct ata_audio *au;
+	struct alsa_ctl *ring;
+	pthread_t thr;
+	bool started;
+	atomic_bool run;
+	snd_pcm_uframes_t period, buffer;
+	int16_t *pbuf, *cbuf;
+	char device[128];
+	atomic_uint_fast64_t xruns, short_caps;
+	uint64_t empty_ns;        /* when the playback buffer runs dry */
+};
+
+static atomic_uint nports;
+
+
+static void port_destructor(void *arg)
+{
+	struct alsa_port *p = arg;
+
+	if (p->started) {
+		atomic_store(&p->run, false);
+		pthread_join(p->thr, NULL);
+		--nports;
+	}
+	if (p->play)
+		snd_pcm_close(p->play);
+	if (p->cap)
+		snd_pcm_close(p->cap);
+	mem_deref(p->pbuf);
+	mem_deref(p->cbuf);
+	mem_deref(p->ring);
+	mem_deref(p->au);
+}
+
+
+static int set_params(snd_pcm_t *pcm, snd_pcm_uframes_t *period,
+		      snd_pcm_uframes_t *buffer, bool playback)
+{
+	snd_pcm_hw_params_t *hw;
+	snd_pcm_sw_params_t *sw;
+	unsigned rate = SRATE;
+	int r;
+
+	snd_pcm_hw_params_alloca(&hw);
+	snd_pcm_sw_params_alloca(&sw);
+
+	if ((r = snd_pcm_hw_params_any(pcm, hw)) < 0 ||
+	    (r = snd_pcm_hw_params_set_access(pcm, hw,
+		SND_PCM_ACCESS_RW_INTERLEAVED)) < 0 ||
+	    (r = snd_pcm_hw_params_set_format(pcm, hw,
+		SND_PCM_FORMAT_S16)) < 0 ||
+	    (r = snd_pcm_hw_params_set_channels(pcm, hw, 1)) < 0 ||
+	    (r = snd_pcm_hw_params_set_rate(pcm, hw, rate, 0)) < 0 ||
+	    (r = snd_pcm_hw_params_set_period_size_near(pcm, hw, period,
+							 NULL)) < 0 ||
+	    (r = snd_pcm_hw_params_set_buffer_size_near(pcm, hw,
+							 buffer)) < 0 ||
+	    (r = snd_pcm_hw_params(pcm, hw)) < 0)
+		return r;
+
+	if ((r = snd_pcm_sw_params_current(pcm, sw)) < 0 ||
+	    (r = snd_pcm_sw_params_set_avail_min(pcm, sw, *period)) < 0 ||
+	    (r = snd_pcm_sw_params_set_start_threshold(pcm, sw,
+			playback ? *buffer : 1)) < 0 ||
+	    (r = snd_pcm_sw_params(pcm, sw)) < 0)
+		return r;
+
+	return 0;
+}
+
+
+/* Fill the playback buffer with silence (it starts when full) */
+static int prime(struct alsa_port *p)
+{
+	snd_pcm_uframes_t left = p->buffer;
+	snd_pcm_sframes_t w;
+
+	memset(p->pbuf, 0, p->period * sizeof(int16_t));
+	while (left) {
+		w = snd_pcm_writei(p->play, p->pbuf,
+				   left < p->period ? left : p->period);
+		if (w < 0)
+			return (int)w;
+		left -= (snd_pcm_uframes_t)w;
+	}
+
+	return 0;
+}
+
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+
+/* After a write: the queued samples run out at empty_ns */
+static void note_fill(struct alsa_port *p, snd_pcm_sframes_t avail)
+{
+	snd_pcm_uframes_t fill = avail >= 0 &&
+		(snd_pcm_uframes_t)avail < p->buffer ?
+		p->buffer - (snd_pcm_uframes_t)avail : 0;
+
+	p->empty_ns = now_ns() + fill * (1000000000u / SRATE);
+}
+
+
+/*
+ * The line went silent from empty_ns until the restart: skip that much
+ * of the timeline, plus the primed buffer, so the far end's audio keeps
+ * its place (the delay stays constant) instead of arriving late by the
+ * length of the stall.
+ */
+static void recover_play(struct alsa_port *p, int r)
+{
+	uint64_t t = now_ns();
+
+	++p->xruns;
+	ata_audio_xrun(p->au);
+	if (snd_pcm_recover(p->play, r, 1) < 0)
+		(void)snd_pcm_prepare(p->play);
+	/* and the silence prime() queues ahead of the next period */
+	if (p->empty_ns && t > p->empty_ns)
+		ata_audio_skip(p->au, p->buffer +
+			       (size_t)((t - p->empty_ns) /
+					(1000000000u / SRATE)));
+	(void)prime(p);
+	note_fill(p, snd_pcm_avail_update(p->play));
+}
+
+
+/* Read this period's capture; NULL when none could be read */
+static const int16_t *capture(struct alsa_port *p)
+{
+	snd_pcm_sframes_t c, avail;
+
+	c = snd_pcm_readi(p->cap, p->cbuf, p->period);
+	if (c == -EPIPE || c == -ESTRPIPE) {
+		++p->xruns;
+		ata_audio_xrun(p->au);
+		(void)snd_pcm_recover(p->cap, (int)c, 1);
+		(void)snd_pcm_start(p->cap);
+		return NULL;
+	}
+	if (c < 0)
+		return NULL;
+
+	/* capture started a little ahead of playback: never let the
+	   backlog grow towards an overrun, keep at most one period */
+	avail = snd_pcm_avail_update(p->cap);
+	if (avail > (snd_pcm_sframes_t)p->period)
+		(void)snd_pcm_forward(p->cap, (snd_pcm_uframes_t)avail -
+				      p->period);
+
+	if ((snd_pcm_uframes_t)c < p->period) {
+		++p->short_caps;
+		memset(p->cbuf + c, 0,
+		       (p->period - (snd_pcm_uframes_t)c) * sizeof(int16_t));
+	}
+
+	return p->cbuf;
+}
+
+
+static void *port_thread(void *arg)
+{
+	struct alsa_port *p = arg;
+	struct sched_param sp = { .sched_priority = 10 };
+	snd_pcm_sframes_t avail, w;
+	int r;
+
+	/* a real-time slot where allowed; plain scheduling otherwise */
+	(void)pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+
+	if (prime(p) < 0 || snd_pcm_start(p->cap) < 0)
+		ata_warn("audio-alsa: %s: cannot start\n", p->device);
+
+	while (atomic_load(&p->run)) {
+		r = snd_pcm_wait(p->play, WAIT_MS);
+		if (r < 0) {
+			recover_play(p, r);
+			continue;
+		}
+
+		avail = snd_pcm_avail_update(p->play);
+		if (avail < 0) {
+			recover_play(p, (int)avail);
+			continue;
+		}
+
+		while (avail >= (snd_pcm_sframes_t)p->period) {
+			ata_audio_period(p->au, p->pbuf, capture(p),
+					 p->period);
+			w = snd_pcm_writei(p->play, p->pbuf, p->period);
+			if (w < 0) {
+				recover_play(p, (int)w);
+				break;
+			}
+			avail -= (snd_pcm_sframes_t)p->period;
+			note_fill(p, avail);
+		}
+	}
+
+	(void)snd_pcm_drop(p->play);
+	(void)snd_pcm_drop(p->cap);
+
+	return NULL;
+}
+
+
+static int open_pcm(struct alsa_port *p, snd_pcm_t **pcm,
+		    snd_pcm_stream_t dir, int mode)
+{
+	const bool playback = dir == SND_PCM_STREAM_PLAYBACK;
+	snd_pcm_uframes_t period = p->period;
+	snd_pcm_uframes_t buffer = playback ? p->buffer : 4 * p->period;
+	int r;
+
+	r = snd_pcm_open(pcm, p->device, dir, mode);
+	if (r < 0)
+		goto out;
+
+	r = set_params(*pcm, &period, &buffer, playback);
+	if (r < 0)
+		goto out;
+
+	if (playback) {
+		p->period = period;
+		p->buffer = buffer;
+	}
+
+ out:
+	if (r < 0)
+		ata_warn("audio-alsa: %s (%s): %s\n", p->device,
+			 playback ? "playback" : "capture", snd_strerror(r));
+
+	return r < 0 ? -r : 0;
+}
+
+
+/**
+ * Open @p c->device for playback and capture, 8 kHz mono S16, and start
+ * its thread. Returns 0, EINVAL, ENOMEM or the ALSA error (positive).
+ */
+int alsa_port_open(struct alsa_port **pp, const struct ata_linedrv_conf *c,
+		   struct ata_audio *au)
+{
+	struct alsa_port *p;
+	int err;
+
+	if (!pp || !c || !au || !str_isset(c->device) || !c->period_ms ||
+	    c->periods < 2)
+		return EINVAL;
+
+	p = mem_zalloc(sizeof(*p), port_destructor);
+	if (!p)
+		return ENOMEM;
+
+	str_ncpy(p->device, c->device, sizeof(p->device));
+	p->au = mem_ref(au);
+	p->period = c->period_ms * (SRATE / 1000);
+	p->buffer = p->period * c->periods;
+
+	err = open_pcm(p, &p->play, SND_PCM_STREAM_PLAYBACK, 0);
+	if (err)
+		goto out;
+	err = open_pcm(p, &p->cap, SND_PCM_STREAM_CAPTURE,
+		       SND_PCM_NONBLOCK);
+	if (err)
+		goto out;
+
+	p->pbuf = mem_zalloc(p->period * sizeof(int16_t), NULL);
+	p->cbuf = mem_zalloc(p->period * sizeof(int16_t), NULL);
+	if (!p->pbuf || !p->cbuf) {
+		err = ENOMEM;
+		goto out;
+	}
+
+	if (str_isset(c->ring_control) &&
+	    alsa_ctl_open(&p->ring, c->device, c->ring_control))
+		ata_warn("audio-alsa: %s: no ring control '%s': ring via "
+			 "the control socket\n", p->device, c->ring_control);
+
+	atomic_store(&p->run, true);
+	err = pthread_create(&p->thr, NULL, port_thread, p);
+	if (err)
+		goto out;
+	p->started = true;
+	++nports;
+
+ out:
+	if (err)
+		mem_deref(p);
+	else
+		*pp = p;
+
+	return err;
+}
+
+
+int alsa_port_ring(struct alsa_port *p, bool on)
+{
+	if (!p)
+		return EINVAL;
+
+	return p->ring ? alsa_ctl_set(p->ring, on) : ENOTSUP;
+}
+
+
+int alsa_port_status(struct re_printf *pf, const struct alsa_port *p)
+{
+	if (!p)
+		return 0;
+
+	return re_hprintf(pf, "device=%s\nperiod_frames=%lu\n"
+			  "buffer_frames=%lu\ndevice_xruns=%llu\n"
+			  "short_captures=%llu\n", p->device,
+			  (unsigned long)p->period, (unsigned long)p->buffer,
+			  (unsigned long long)p->xruns,
+			  (unsigned long long)p->short_caps);
+}
+
+
+unsigned alsa_port_count(void)
+{
+	return nports;
+}

@@ -1,0 +1,367 @@
+/**
+ * @file modules/upnp/upnp_worker.c  miniupnpc on one worker thread
+ *
+ * Why a thread and not an asynchronous client on libre: SSDP, the XML
+ * description and SOAP each take a round trip or several and miniupnpc,
+ * which is well kept and knows the quirks of real IGDs (IGDv1/v2,
+ * WANIPConnection and WANPPPConnection, URLBase handling), only offers
+ * blocking calls. One thread runs the jobs one after the other (an IGD
+ * copes badly with parallel SOAP requests anyway) and hands each job
+ * back to the main loop through a libre mqueue; the main loop never
+ * waits for the IGD. The IGD's URLs live on this thread only.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <miniupnpc/miniupnpc.h>
+#include <miniupnpc/upnpcommands.h>
+#include "upnp.h"
+
+enum {
+	DISCOVER_DELAY_MIN_MS = 100,
+	SSDP_TTL = 2,
+};
+
+struct upnp_worker {
+	pthread_t thread;
+	bool started;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool stop;                 /* under lock */
+	struct list todo;          /* under lock */
+	struct list done;          /* under lock */
+	struct mqueue *mq;
+	upnp_job_done_h *doneh;
+	void *arg;
+	/* worker thread only */
+	struct UPNPUrls urls;
+	struct IGDdatas data;
+	struct upnp_igd igd;
+};
+
+
+static void igd_forget(struct upnp_worker *w)
+{
+	if (w->igd.found)
+		FreeUPNPUrls(&w->urls);
+	memset(&w->urls, 0, sizeof(w->urls));
+	memset(&w->igd, 0, sizeof(w->igd));
+}
+
+
+static void igd_ext_ip(struct upnp_worker *w)
+{
+	char ip[40] = "";
+
+	if (!UPNP_GetExternalIPAddress(w->urls.controlURL,
+				       w->data.first.servicetype, ip))
+		str_ncpy(w->igd.ext_ip, ip, sizeof(w->igd.ext_ip));
+}
+
+
+/* SSDP for IGDv2 then v1 devices, then the description and address */
+static int igd_discover(struct upnp_worker *w, uint32_t timeout_ms)
+{
+	static const char *const types[] = {
+		"urn:schemas-upnp-org:device:InternetGatewayDevice:2",
+		"urn:schemas-upnp-org:device:InternetGatewayDevice:1",
+		NULL
+	};
+	struct UPNPDev *devs;
+	char lan[64] = "";
+	int delay, error = 0, r;
+
+	igd_forget(w);
+
+	/* each searched type may wait up to two delays for answers */
+	delay = (int)(timeout_ms / 5);
+	if (delay < DISCOVER_DELAY_MIN_MS)
+		delay = DISCOVER_DELAY_MIN_MS;
+
+	devs = upnpDiscoverDevices(types, delay, NULL, NULL,
+				   UPNP_LOCAL_PORT_ANY, 0, SSDP_TTL,
+				   &error, 0);
+	if (!devs)
+		return error == UPNPDISCOVER_SOCKET_ERROR ? ENETDOWN : ENODEV;
+
+	memset(&w->data, 0, sizeof(w->data));
+	r = UPNP_GetValidIGD(devs, &w->urls, &w->data, lan, sizeof(lan));
+	freeUPNPDevlist(devs);
+	if (r != 1) {
+		if (r)
+			FreeUPNPUrls(&w->urls);
+		memset(&w->urls, 0, sizeof(w->urls));
+		return r == 2 ? ENETDOWN : ENODEV;
+	}
+
+	w->igd.found = true;
+	str_ncpy(w->igd.url, w->urls.rootdescURL ? w->urls.rootdescURL : "",
+		 sizeof(w->igd.url));
+	str_ncpy(w->igd.service, w->data.first.servicetype,
+		 sizeof(w->igd.service));
+	str_ncpy(w->igd.lan, lan, sizeof(w->igd.lan));
+	igd_ext_ip(w);
+
+	return 0;
+}
+
+
+/* GetSpecificPortMappingEntry into the job's got_* fields */
+static int entry_get(struct upnp_worker *w, struct upnp_job *job,
+		     const char *ext)
+{
+	/* buffer sizes as miniupnpc documents them */
+	char client[64] = "", port[8] = "", desc[80], enabled[8];
+	char dur[16] = "";
+	int r;
+
+	r = UPNP_GetSpecificPortMappingEntry(w->urls.controlURL,
+					     w->data.first.servicetype, ext,
+					     "UDP", NULL, client, port, desc,
+					     enabled, dur);
+	str_ncpy(job->got_client, r ? "" : client, sizeof(job->got_client));
+	str_ncpy(job->got_port, r ? "" : port, sizeof(job->got_port));
+	job->got_lease_s = r ? 0 : (uint32_t)strtoul(dur, NULL, 10);
+
+	return r;
+}
+
+
+static int soap(struct upnp_worker *w, struct upnp_job *job)
+{
+	const char *ctl = w->urls.controlURL;
+	const char *svc = w->data.first.servicetype;
+	char ext[8], in[8], lease[16], desc[32];
+	int r;
+
+	re_snprintf(ext, sizeof(ext), "%u", job->ext_port);
+	re_snprintf(in, sizeof(in), "%u", job->int_port);
+	re_snprintf(lease, sizeof(lease), "%u", job->lease_s);
+	if (!job->client[0])
+		str_ncpy(job->client, w->igd.lan, sizeof(job->client));
+
+	switch (job->op) {
+
+	case UPNP_OP_ADD:
+		re_snprintf(desc, sizeof(desc), "ataua %u", job->int_port);
+		r = UPNP_AddPortMapping(ctl, svc, ext, in, job->client, desc,
+					"UDP", NULL, lease);
+		if (!r)
+			igd_ext_ip(w);   /* a PPP reconnect may change it */
+		return r;
+
+	case UPNP_OP_GET:
+		return entry_get(w, job, ext);
+
+	case UPNP_OP_DEL:
+		r = entry_get(w, job, ext);
+		if (r)
+			return r;
+		/* delete only what is ours: never another host's entry */
+		if (str_cmp(job->got_client, job->client) ||
+		    strtoul(job->got_port, NULL, 10) != job->int_port)
+			return UPNP_E_NOT_AUTHORIZED;
+		return UPNP_DeletePortMapping(ctl, svc, ext, "UDP", NULL);
+
+	default:
+		return 0;
+	}
+}
+
+
+static void job_run(struct upnp_worker *w, struct upnp_job *job,
+		    bool stopping)
+{
+	int r;
+
+	if (stopping && job->op != UPNP_OP_DEL) {
+		job->err = ECANCELED;
+		return;
+	}
+
+	if (job->op == UPNP_OP_DISCOVER || !w->igd.found) {
+		if (stopping && !w->igd.found) {
+			job->err = ECANCELED;   /* no SSDP wait at exit */
+			return;
+		}
+		job->err = igd_discover(w, job->timeout_ms);
+		if (job->err || job->op == UPNP_OP_DISCOVER)
+			goto out;
+	}
+
+	r = soap(w, job);
+	if (r < 0 && !stopping) {
+		/* the IGD moved (restarted on another HTTP port) or left:
+		   find it again once and retry */
+		if (!igd_discover(w, job->timeout_ms))
+			r = soap(w, job);
+	}
+
+	job->code = r;
+	job->err = upnp_code_errno(r);
+
+ out:
+	job->igd = w->igd;
+}
+
+
+static void *worker_main(void *arg)
+{
+	struct upnp_worker *w = arg;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		struct upnp_job *job;
+		bool stopping = w->stop;
+
+		if (list_isempty(&w->todo)) {
+			if (stopping)
+				break;
+			pthread_cond_wait(&w->cond, &w->lock);
+			continue;
+		}
+
+		job = list_ledata(list_head(&w->todo));
+		list_unlink(&job->le);
+		pthread_mutex_unlock(&w->lock);
+
+		job_run(w, job, stopping);
+
+		pthread_mutex_lock(&w->lock);
+		list_append(&w->done, &job->le, job);
+		if (!w->stop)
+			(void)mqueue_push(w->mq, 0, NULL);
+	}
+	pthread_mutex_unlock(&w->lock);
+
+	igd_forget(w);
+
+	return NULL;
+}
+
+
+/* Main thread: the worker finished one or more jobs */
+static void mqueue_handler(int id, void *data, void *arg)
+{
+	struct upnp_worker *w = arg;
+	struct list done = LIST_INIT;
+	struct le *le;
+	(void)id;
+	(void)data;
+
+	pthread_mutex_lock(&w->lock);
+	while ((le = list_head(&w->done))) {
+		list_unlink(le);
+		list_append(&done, le, le->data);
+	}
+	pthread_mutex_unlock(&w->lock);
+
+	while ((le = list_head(&done))) {
+		struct upnp_job *job = le->data;
+
+		list_unlink(le);
+		if (w->doneh)
+			w->doneh(job, w->arg);
+		mem_deref(job);
+	}
+}
+
+
+static void worker_destructor(void *arg)
+{
+	struct upnp_worker *w = arg;
+
+	if (w->started) {
+		/* the queued DeletePortMappings still go out, nothing else */
+		pthread_mutex_lock(&w->lock);
+		w->stop = true;
+		pthread_cond_signal(&w->cond);
+		pthread_mutex_unlock(&w->lock);
+		pthread_join(w->thread, NULL);
+	}
+
+	list_flush(&w->todo);
+	list_flush(&w->done);
+	mem_deref(w->mq);
+	pthread_cond_destroy(&w->cond);
+	pthread_mutex_destroy(&w->lock);
+}
+
+
+static void job_destructor(void *arg)
+{
+	struct upnp_job *job = arg;
+
+	list_unlink(&job->le);
+}
+
+
+int upnp_job_alloc(struct upnp_job **jobp, enum upnp_op op)
+{
+	struct upnp_job *job;
+
+	if (!jobp)
+		return EINVAL;
+
+	job = mem_zalloc(sizeof(*job), job_destructor);
+	if (!job)
+		return ENOMEM;
+
+	job->op = op;
+	*jobp = job;
+
+	return 0;
+}
+
+
+int upnp_worker_alloc(struct upnp_worker **wp, upnp_job_done_h *doneh,
+		      void *arg)
+{
+	struct upnp_worker *w;
+	int err;
+
+	if (!wp)
+		return EINVAL;
+
+	w = mem_zalloc(sizeof(*w), worker_destructor);
+	if (!w)
+		return ENOMEM;
+
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	w->doneh = doneh;
+	w->arg = arg;
+
+	err = mqueue_alloc(&w->mq, mqueue_handler, w);
+	if (err)
+		goto out;
+
+	err = pthread_create(&w->thread, NULL, worker_main, w);
+	if (err)
+		goto out;
+	w->started = true;
+
+ out:
+	if (err)
+		mem_deref(w);
+	else
+		*wp = w;
+
+	return err;
+}
+
+
+/** Queue @p job; the worker owns it until it comes back (takes a ref) */
+int upnp_worker_submit(struct upnp_worker *w, struct upnp_job *job)
+{
+	if (!w || !job)
+		return EINVAL;
+
+	pthread_mutex_lock(&w->lock);
+	list_append(&w->todo, &job->le, mem_ref(job));
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+
+	return 0;
+}

@@ -1,0 +1,134 @@
+#!/bin/bash
+# End-to-end playout latency through the real audio path, on loopback:
+# a python peer (lib/rtppeer.py) calls ataua straight, the test takes the
+# line off-hook, and the peer sends PCMU with a 1 kHz burst every 500 ms
+# through lib/impair.py (jitter, loss, duplication, reordering) while
+# ataua plays into the virtual SLIC (tests/alsa, paced, skewed by
+# VSLIC_SKEW_PPM). From the recording and its per-period clock log the
+# peer script measures each burst's delay against its nominal arrival
+# (the relay's forward time of the first packet + RTP timestamp): no
+# wall-clock time of the run is asserted. For skew +200 and -200 ppm:
+#   - every delay is within [depth, depth + one period] (+-1 ms of onset
+#     detection), and max - min <= one period
+#   - no xruns (vslic log and `stats`), losses concealed and counted
+# LAT_SECS (default 60) sets the length of each call; ATA_WRAP runs the
+# daemon under a tool (e.g. "valgrind --error-exitcode=9").
+set -u
+root=$(cd "$(dirname "$0")/../.." && pwd)
+secs=${LAT_SECS:-60}
+depth=40
+period=10
+n=0
+fails=0
+
+t_ok() { n=$((n + 1)); echo "ok $n - $1"; }
+t_fail() {
+	n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"
+	shift; for l in "$@"; do printf '%s\n' "$l" | sed 's/^/# /'; done
+}
+
+[ -x "$root/ataua" ] || { echo "1..0 # SKIP build ataua first"; exit 77; }
+plug=$root/build/tests/alsa/libasound_module_pcm_vslic.so
+[ -f "$plug" ] || make -C "$root" vslic >/dev/null 2>&1 ||
+	{ echo "1..0 # SKIP no vslic plugin"; exit 77; }
+[ -f /usr/share/alsa/alsa.conf ] ||
+	{ echo "1..0 # SKIP no system alsa.conf"; exit 77; }
+
+tmp=$(mktemp -d /tmp/ataua-lat.XXXXXX)
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	[ -n "${KEEP:-}" ] || rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+sed "s|@PLUGDIR@|$(dirname "$plug")|" "$root/tests/alsa/asoundrc.in" \
+	>"$tmp/asoundrc"
+export ALSA_CONFIG_PATH=/usr/share/alsa/alsa.conf:$tmp/asoundrc
+port=$((25060 + RANDOM % 1000))
+sock=$tmp/ataua.sock
+cat >"$tmp/ataua.yaml" <<YAML
+log:
+  level: info
+control:
+  socket: $sock
+module_path: $root/modules
+modules:
+  - name: audio-alsa
+    required: true
+sip:
+  listen: 127.0.0.1:$port
+  accept_from: any
+media:
+  rtp_ports: 30000-30100
+  ptime: 20ms
+  jitter_delay: ${depth}ms
+  period: ${period}ms
+  periods: 2
+lines:
+  - id: 1
+    device: vslic
+    account:
+      aor: sip:1001@127.0.0.1
+YAML
+
+ctl() { "$root/atactl" -s "$sock" "$@"; }
+
+one_call() {
+	local skew=$1 out=$tmp/skew$1 i st stats res
+	mkdir -p "$out"
+	VSLIC_SKEW_PPM=$skew VSLIC_PLAYBACK=$out/play.raw \
+	VSLIC_LOG=$out/play.log VSLIC_CAPTURE=tone:1004 \
+		${ATA_WRAP:-} "$root/ataua" -c "$tmp/ataua.yaml" \
+		>"$out/ataua.log" 2>&1 &
+	pid=$!
+	for i in $(seq 50); do ctl PING >/dev/null 2>&1 && break; sleep 0.1; done
+	python3 "$root/tests/integration/lib/rtppeer.py" call \
+		127.0.0.1:$port 1001 "$secs" "$out" 8 0.02 0.01 0.02 \
+		>"$out/peer.log" 2>&1 &
+	local peer=$!
+	for i in $(seq 100); do
+		st=$(ctl line 1 2>/dev/null)
+		case $st in *ring=yes*) break ;; esac
+		sleep 0.1
+	done
+	ctl line 1 offhook >/dev/null
+	sleep $((secs - 2))
+	stats=$(ctl stats 1)
+	wait "$peer"
+	ctl line 1 onhook >/dev/null
+	kill "$pid"; wait "$pid" 2>/dev/null; pid=
+	printf '%s\n' "$stats" >"$out/stats"
+
+	res=$(python3 "$root/tests/integration/lib/rtppeer.py" analyze \
+		"$out" "$out/play.raw" "$out/play.log" "$skew")
+	echo "# skew $skew ppm: $res ($(cat "$out/peer.log"))"
+	set -- $res
+	if [ "$2" = none ]; then
+		t_fail "skew $skew: bursts found in the recording" "$res" \
+			"$(tail -n 5 "$out/ataua.log")" "$stats"
+		return
+	fi
+	awk -v lo="$2" -v hi="$3" -v d=$depth -v p=$period \
+		'BEGIN { exit !(lo >= d - 1 && hi <= d + p + 1) }' &&
+		t_ok "skew $skew: delay in [${depth}, $((depth + period))] ms (min $2 max $3 n=$5)" ||
+		t_fail "skew $skew: delay in [${depth}, $((depth + period))] ms" "$res"
+	awk -v lo="$2" -v hi="$3" -v p=$period \
+		'BEGIN { exit !(hi - lo <= p) }' &&
+		t_ok "skew $skew: delay constant within one period ($2..$3)" ||
+		t_fail "skew $skew: delay constant within one period" "$res"
+	[ "$6" = xruns=0 ] && printf '%s\n' "$stats" | grep -qx 'xruns=0' &&
+		t_ok "skew $skew: no xruns" ||
+		t_fail "skew $skew: no xruns" "$res" "$stats"
+	local conc lost
+	conc=$(printf '%s\n' "$stats" | sed -n 's/^concealed_samples=//p')
+	lost=$(printf '%s\n' "$stats" | sed -n 's/^rx_lost=//p' | head -n 1)
+	[ "${conc:-0}" -gt 0 ] && [ "${lost:-0}" -gt 0 ] &&
+		t_ok "skew $skew: losses counted ($lost) and concealed ($conc samples)" ||
+		t_fail "skew $skew: losses counted and concealed" "$stats"
+}
+
+echo "1..8"
+one_call 200
+one_call -200
+[ "$fails" = 0 ]

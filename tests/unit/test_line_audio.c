@@ -1,0 +1,184 @@
+/**
+ * @file test_line_audio.c  A line's audio: periods in, frames out
+ *
+ * Drives core/line_audio.c as the driver thread would (ata_audio_period)
+ * and as RTP receive would (line_audio_put), on one thread: the played
+ * audio is the received audio after the configured delay, capture comes
+ * back in whole ptime frames through the main loop, and a line without a
+ * call plays silence and sends nothing.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include <re.h>
+
+#include "ataua.h"
+#include "line_audio.h"
+
+enum {
+	PERIOD = 80,
+	PTIME = 160,
+	DELAY_MS = 30,
+};
+
+struct sink {
+	size_t frames;
+	size_t n;
+	int16_t first;
+};
+
+
+static void tx_handler(const int16_t *pcm, size_t n, void *arg)
+{
+	struct sink *s = arg;
+
+	if (!s->frames)
+		s->first = pcm[0];
+	++s->frames;
+	s->n = n;
+}
+
+
+static void stop_handler(void *arg)
+{
+	(void)arg;
+	re_cancel();
+}
+
+
+/* Let the main loop read the pipe once */
+static void spin(void)
+{
+	struct tmr t;
+
+	tmr_init(&t);
+	tmr_start(&t, 20, stop_handler, NULL);
+	(void)re_main(NULL);
+	tmr_cancel(&t);
+}
+
+
+static void test_bad_args(void **state)
+{
+	struct ata_audio *au = NULL;
+
+	(void)state;
+	assert_int_equal(EINVAL, line_audio_alloc(NULL, 40, NULL, NULL));
+	assert_int_equal(EINVAL, line_audio_alloc(&au, 5, NULL, NULL));
+	assert_int_equal(EINVAL, line_audio_put(NULL, 1, 1, 1, false,
+						NULL, 0));
+	assert_null(au);
+	ata_audio_period(NULL, NULL, NULL, 0);
+	ata_audio_xrun(NULL);
+}
+
+
+static void test_idle_is_silent(void **state)
+{
+	struct ata_audio *au = NULL;
+	struct sink s = {0};
+	int16_t play[PERIOD], cap[PERIOD], pcm[PTIME];
+	struct line_audio_stats st;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(0, line_audio_alloc(&au, DELAY_MS, tx_handler, &s));
+
+	for (i = 0; i < PTIME; i++)
+		pcm[i] = 1000;
+	assert_int_equal(ENOTCONN, line_audio_put(au, 1, 1, 0, true, pcm,
+						  PTIME));
+
+	memset(play, 0x55, sizeof(play));
+	for (i = 0; i < PERIOD; i++)
+		cap[i] = 7;
+	for (i = 0; i < 10; i++)
+		ata_audio_period(au, play, cap, PERIOD);
+	spin();
+
+	assert_int_equal(0, play[0]);
+	assert_int_equal(0, play[PERIOD - 1]);
+	assert_int_equal(0, s.frames);
+
+	ata_audio_xrun(au);
+	line_audio_stats(au, &st);
+	assert_int_equal(1, st.xruns);
+	assert_int_equal(10, st.periods);
+
+	mem_deref(au);
+}
+
+
+static void test_delay_and_capture(void **state)
+{
+	struct ata_audio *au = NULL;
+	struct sink s = {0};
+	int16_t play[PERIOD], cap[PERIOD], pcm[PTIME];
+	struct line_audio_stats st;
+	size_t i, first_loud = 0, k;
+
+	(void)state;
+	assert_int_equal(0, line_audio_alloc(&au, DELAY_MS, tx_handler, &s));
+	line_audio_start(au, 20);
+
+	for (i = 0; i < PTIME; i++)
+		pcm[i] = 8000;
+	for (i = 0; i < PERIOD; i++)
+		cap[i] = (int16_t)(100 + i);
+
+	/* one packet at clock 0; then periods until it plays */
+	assert_int_equal(0, line_audio_put(au, 9, 100, 5000, true, pcm,
+					   PTIME));
+	for (k = 0; k < 8 && !first_loud; k++) {
+		ata_audio_period(au, play, cap, PERIOD);
+		for (i = 0; i < PERIOD; i++) {
+			if (play[i] > 4000) {
+				first_loud = k * PERIOD + i + 1;
+				break;
+			}
+		}
+	}
+
+	/* the packet's first sample plays `delay` after its arrival */
+	assert_int_equal(DELAY_MS * 8 + 1, first_loud);
+
+	spin();
+	/* 4 periods of capture = 2 ptime frames, starting with cap[0] */
+	assert_int_equal(k / 2, s.frames);
+	assert_int_equal(PTIME, s.n);
+	assert_int_equal(100, s.first);
+
+	line_audio_stats(au, &st);
+	assert_int_equal(1, st.jb.packets);
+	assert_int_equal(DELAY_MS, st.delay_ms);
+
+	/* stop: back to silence, nothing more sent */
+	line_audio_stop(au);
+	ata_audio_period(au, play, cap, PERIOD);
+	assert_int_equal(0, play[0]);
+
+	mem_deref(au);
+}
+
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bad_args),
+		cmocka_unit_test(test_idle_is_silent),
+		cmocka_unit_test(test_delay_and_capture),
+	};
+	int err;
+
+	if (libre_init())
+		return 1;
+
+	err = cmocka_run_group_tests(tests, NULL, NULL);
+	libre_close();
+
+	return err;
+}

@@ -1,0 +1,427 @@
+/**
+ * @file tests/unit/test_upnp_map.c  The upnp module's mapping state
+ * machine, driven with fake IGD answers (modules/upnp/upnp_map*.c)
+ *
+ * The worker thread is replaced by a queue in this file: every job the
+ * map submits is checked, then answered by hand as miniupnpc would.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+#include <re.h>
+#include "../../modules/upnp/upnp_sched.c"
+#include "../../modules/upnp/upnp_map.c"
+#include "../../modules/upnp/upnp_map_result.c"
+
+enum { JOBS_MAX = 16 };
+
+static struct {
+	struct list maps;
+	struct upnp_job *jobv[JOBS_MAX];
+	size_t jobc;
+	uint32_t next_id;
+	int hcount;
+	int herr;
+	struct ata_nat_binding hb;
+	char events[1024];
+	bool release_in_h;
+	struct upnp_map *m;
+} fx;
+
+
+/* ---- fakes of upnp.c, upnp_worker.c, upnp_xcheck.c ---- */
+
+int upnp_submit(struct upnp_job *job)
+{
+	assert_true(fx.jobc < JOBS_MAX);
+	fx.jobv[fx.jobc++] = job;   /* the test owns it now */
+
+	return 0;
+}
+
+
+int upnp_job_alloc(struct upnp_job **jobp, enum upnp_op op)
+{
+	struct upnp_job *job = mem_zalloc(sizeof(*job), NULL);
+
+	if (!job)
+		return ENOMEM;
+	job->op = op;
+	*jobp = job;
+
+	return 0;
+}
+
+
+struct list *upnp_maps(void)
+{
+	return &fx.maps;
+}
+
+
+uint32_t upnp_next_id(void)
+{
+	return ++fx.next_id;
+}
+
+
+void upnp_set_error(int err, int code, const char *what)
+{
+	(void)err;
+	(void)code;
+	(void)what;
+}
+
+
+int upnp_xcheck_start(struct upnp_xcheck **xp, const struct sa *laddr,
+		      uint32_t timeout_ms, upnp_xcheck_h *h, void *arg)
+{
+	(void)xp; (void)laddr; (void)timeout_ms; (void)h; (void)arg;
+
+	return ENOTSUP;
+}
+
+
+/* ---- helpers ---- */
+
+static void event_sink(enum ata_log_level lvl, const char *line, void *arg)
+{
+	(void)lvl;
+	(void)arg;
+	strncat(fx.events, line, sizeof(fx.events) - strlen(fx.events) - 1);
+}
+
+
+static void bind_h(int err, const struct ata_nat_binding *b, void *arg)
+{
+	(void)arg;
+	++fx.hcount;
+	fx.herr = err;
+	if (b)
+		fx.hb = *b;
+	if (fx.release_in_h)
+		fx.m = mem_deref(fx.m);
+}
+
+
+/* Take the oldest submitted job, check its op and external port */
+static struct upnp_job *job_take(enum upnp_op op, uint16_t ext_port)
+{
+	struct upnp_job *job;
+
+	assert_true(fx.jobc > 0);
+	job = fx.jobv[0];
+	memmove(fx.jobv, fx.jobv + 1, --fx.jobc * sizeof(fx.jobv[0]));
+	assert_int_equal(job->op, op);
+	assert_int_equal(job->ext_port, ext_port);
+
+	return job;
+}
+
+
+/* Answer @p job as the worker would, then free it */
+static void job_answer(struct upnp_job *job, int code, const char *client,
+		       const char *port)
+{
+	job->code = code;
+	job->err = upnp_code_errno(code);
+	job->igd.found = true;
+	str_ncpy(job->igd.ext_ip, "44.0.0.60", sizeof(job->igd.ext_ip));
+	str_ncpy(job->igd.lan, "192.168.1.10", sizeof(job->igd.lan));
+	if (!job->client[0])
+		str_ncpy(job->client, "192.168.1.10", sizeof(job->client));
+	str_ncpy(job->got_client, client ? client : "",
+		 sizeof(job->got_client));
+	str_ncpy(job->got_port, port ? port : "", sizeof(job->got_port));
+	upnp_map_job_done(job);
+	mem_deref(job);
+}
+
+
+static int setup(void **state)
+{
+	struct sa laddr;
+	(void)state;
+
+	memset(&fx, 0, sizeof(fx));
+	ata_event_set_sink(event_sink, NULL);
+	assert_int_equal(sa_set_str(&laddr, "192.168.1.10", 5060), 0);
+	assert_int_equal(upnp_map_alloc(&fx.m, &laddr, 2000, bind_h, NULL),
+			 0);
+
+	return 0;
+}
+
+
+static int teardown(void **state)
+{
+	(void)state;
+
+	fx.m = mem_deref(fx.m);
+	while (fx.jobc)
+		mem_deref(fx.jobv[--fx.jobc]);
+	ata_event_set_sink(NULL, NULL);
+
+	return 0;
+}
+
+
+/* Boot: same external port first, h gets the IGD's address */
+static void test_map_same_port(void **state)
+{
+	struct upnp_job *job;
+	struct sa want;
+	(void)state;
+
+	assert_int_equal(sa_set_str(&want, "44.0.0.60", 5060), 0);
+	job = job_take(UPNP_OP_ADD, 5060);
+	assert_int_equal(job->int_port, 5060);
+	assert_string_equal(job->client, "192.168.1.10");
+	assert_int_equal(job->lease_s, UPNP_LEASE_MIN_S);   /* never 0 */
+	assert_int_equal(fx.hcount, 0);
+	job_answer(job, 0, NULL, NULL);
+
+	assert_int_equal(fx.hcount, 1);
+	assert_int_equal(fx.herr, 0);
+	assert_int_equal(sa_port(&fx.hb.public), 5060);
+	assert_true(sa_cmp(&fx.hb.public, &want, SA_ALL));
+	assert_int_equal(fx.hb.lifetime_s, UPNP_LEASE_MIN_S);
+	assert_int_equal(sa_port(&fx.hb.local), 5060);
+	assert_int_equal(fx.jobc, 0);
+}
+
+
+/* ConflictInMappingEntry: the next candidate, then success */
+static void test_conflict_other_port(void **state)
+{
+	uint16_t next = upnp_port_candidate(5060,
+					    hash_joaat_str("192.168.1.10"),
+					    1);
+	(void)state;
+
+	job_answer(job_take(UPNP_OP_ADD, 5060), UPNP_E_CONFLICT, NULL, NULL);
+	assert_int_equal(fx.hcount, 0);
+	job_answer(job_take(UPNP_OP_ADD, next), 0, NULL, NULL);
+	assert_int_equal(fx.hcount, 1);
+	assert_int_equal(fx.herr, 0);
+	assert_int_equal(sa_port(&fx.hb.public), next);
+}
+
+
+/* Every candidate taken: failure, reported once */
+static void test_conflict_exhausted(void **state)
+{
+	unsigned i;
+	(void)state;
+
+	for (i = 0; i < UPNP_PORT_TRIES; i++) {
+		struct upnp_job *job;
+
+		assert_int_equal(fx.jobc, 1);
+		job = fx.jobv[0];
+		job_answer(job_take(UPNP_OP_ADD, job->ext_port),
+			   UPNP_E_CONFLICT, NULL, NULL);
+	}
+
+	assert_int_equal(fx.hcount, 1);
+	assert_int_equal(fx.herr, EADDRINUSE);
+}
+
+
+/* An IGD that only grants permanent leases is not used */
+static void test_permanent_only_refused(void **state)
+{
+	(void)state;
+
+	job_answer(job_take(UPNP_OP_ADD, 5060), UPNP_E_PERMANENT_ONLY,
+		   NULL, NULL);
+	assert_int_equal(fx.hcount, 1);
+	assert_int_equal(fx.herr, ENOTSUP);
+}
+
+
+/* Router restarted: the entry is missing, re-added silently at the
+   same port; the restored event, h not called again */
+static void test_missing_readded(void **state)
+{
+	(void)state;
+
+	job_answer(job_take(UPNP_OP_ADD, 5060), 0, NULL, NULL);
+	recheck_handler(fx.m);
+	job_answer(job_take(UPNP_OP_GET, 5060), UPNP_E_NO_SUCH_ENTRY,
+		   NULL, NULL);
+	assert_non_null(strstr(fx.events, "UPNP-MAPPING-MISSING"));
+	job_answer(job_take(UPNP_OP_ADD, 5060), 0, NULL, NULL);
+	assert_non_null(strstr(fx.events, "UPNP-MAPPING-RESTORED"));
+	assert_int_equal(fx.hcount, 1);
+}
+
+
+/* Recheck finds another host on our port: event, another port, and
+   the policy gets the new public address */
+static void test_stolen_moves(void **state)
+{
+	struct upnp_job *job;
+	(void)state;
+
+	job_answer(job_take(UPNP_OP_ADD, 5060), 0, NULL, NULL);
+	recheck_handler(fx.m);
+	job_answer(job_take(UPNP_OP_GET, 5060), 0, "192.168.1.11", "5060");
+	assert_non_null(strstr(fx.events, "UPNP-MAPPING-STOLEN ext_port=5060"
+			       " holder=192.168.1.11:5060"));
+	assert_int_equal(fx.jobc, 1);
+	job = fx.jobv[0];
+	assert_int_not_equal(job->ext_port, 5060);
+	job_answer(job_take(UPNP_OP_ADD, job->ext_port), 0, NULL, NULL);
+	assert_int_equal(fx.hcount, 2);
+	assert_int_equal(fx.herr, 0);
+	assert_int_not_equal(sa_port(&fx.hb.public), 5060);
+	assert_non_null(strstr(fx.events, "UPNP-MAPPING-MOVED"));
+}
+
+
+/* Our own entry on recheck: nothing happens */
+static void test_recheck_ours(void **state)
+{
+	(void)state;
+
+	job_answer(job_take(UPNP_OP_ADD, 5060), 0, NULL, NULL);
+	recheck_handler(fx.m);
+	job_answer(job_take(UPNP_OP_GET, 5060), 0, "192.168.1.10", "5060");
+	assert_int_equal(fx.jobc, 0);
+	assert_int_equal(fx.hcount, 1);
+	assert_null(strstr(fx.events, "UPNP-MAPPING"));
+}
+
+
+/* A refresh is an AddPortMapping of the same port */
+static void test_refresh(void **state)
+{
+	(void)state;
+
+	job_answer(job_take(UPNP_OP_ADD, 5060), 0, NULL, NULL);
+	assert_true(tmr_isrunning(&fx.m->tmr_refresh));
+	/* due at half the lease (a schedule, not a measured time) */
+	assert_true(tmr_get_expire(&fx.m->tmr_refresh) <=
+		    upnp_refresh_ms(UPNP_LEASE_MIN_S));
+	assert_true(tmr_get_expire(&fx.m->tmr_refresh) >
+		    upnp_refresh_ms(UPNP_LEASE_MIN_S) / 2);
+	refresh_handler(fx.m);
+	job_answer(job_take(UPNP_OP_ADD, 5060), 0, NULL, NULL);
+	assert_int_equal(fx.hcount, 1);
+}
+
+
+/* Refresh fails while the lease still runs: no report, retry */
+static void test_refresh_fails_quietly(void **state)
+{
+	(void)state;
+
+	job_answer(job_take(UPNP_OP_ADD, 5060), 0, NULL, NULL);
+	refresh_handler(fx.m);
+	job_answer(job_take(UPNP_OP_ADD, 5060), -3, NULL, NULL);
+	assert_int_equal(fx.hcount, 1);
+	assert_int_equal(fx.m->state, MAP_LOST);
+	assert_true(tmr_isrunning(&fx.m->tmr_refresh));
+}
+
+
+/* mem_deref deletes the mapping (with our client), once */
+static void test_release_deletes(void **state)
+{
+	struct upnp_job *job;
+	(void)state;
+
+	job_answer(job_take(UPNP_OP_ADD, 5060), 0, NULL, NULL);
+	fx.m = mem_deref(fx.m);
+	job = job_take(UPNP_OP_DEL, 5060);
+	assert_string_equal(job->client, "192.168.1.10");
+	assert_int_equal(job->int_port, 5060);
+	assert_int_equal(job->map_id, 0);
+	mem_deref(job);
+	assert_int_equal(fx.jobc, 0);
+}
+
+
+/* The timeout reports ETIMEDOUT; a late success is undone */
+static void test_timeout_then_late_answer(void **state)
+{
+	struct upnp_job *job;
+	(void)state;
+
+	job = job_take(UPNP_OP_ADD, 5060);
+	timeout_handler(fx.m);
+	assert_int_equal(fx.hcount, 1);
+	assert_int_equal(fx.herr, ETIMEDOUT);
+	job_answer(job, 0, NULL, NULL);
+	assert_int_equal(fx.hcount, 1);
+	mem_deref(job_take(UPNP_OP_DEL, 5060));
+}
+
+
+/* The policy may release the map from inside its handler */
+static void test_release_in_handler(void **state)
+{
+	(void)state;
+
+	fx.release_in_h = true;
+	job_answer(job_take(UPNP_OP_ADD, 5060), UPNP_E_ACTION_FAILED,
+		   NULL, NULL);
+	assert_int_equal(fx.hcount, 1);
+	assert_null(fx.m);
+	assert_int_equal(fx.herr, EPROTO);
+}
+
+
+static void test_bad_args(void **state)
+{
+	struct upnp_map *m = NULL;
+	struct sa sa;
+	(void)state;
+
+	sa_init(&sa, AF_INET);
+	assert_int_equal(upnp_map_alloc(NULL, &sa, 1, bind_h, NULL), EINVAL);
+	assert_int_equal(upnp_map_alloc(&m, NULL, 1, bind_h, NULL), EINVAL);
+	assert_int_equal(sa_set_str(&sa, "192.168.1.10", 0), 0);
+	assert_int_equal(upnp_map_alloc(&m, &sa, 1, bind_h, NULL), EINVAL);
+	assert_int_equal(sa_set_str(&sa, "192.168.1.10", 5060), 0);
+	assert_int_equal(upnp_map_alloc(&m, &sa, 0, bind_h, NULL), EINVAL);
+	assert_int_equal(sa_set_str(&sa, "::1", 5060), 0);
+	assert_int_equal(upnp_map_alloc(&m, &sa, 1, bind_h, NULL),
+			 EAFNOSUPPORT);
+	assert_null(m);
+}
+
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_map_same_port),
+		T(test_conflict_other_port),
+		T(test_conflict_exhausted),
+		T(test_permanent_only_refused),
+		T(test_missing_readded),
+		T(test_stolen_moves),
+		T(test_recheck_ours),
+		T(test_refresh),
+		T(test_refresh_fails_quietly),
+		T(test_release_deletes),
+		T(test_timeout_then_late_answer),
+		T(test_release_in_handler),
+		T(test_bad_args),
+#undef T
+	};
+	int r;
+
+	if (libre_init())
+		return 1;
+	ata_log_set_level(ATA_LOG_ERR);   /* the security lines still print */
+	r = cmocka_run_group_tests(tests, NULL, NULL);
+	libre_close();
+
+	return r;
+}
