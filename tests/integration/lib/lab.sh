@@ -513,6 +513,13 @@ lab_router() {
 	esac
 }
 
+# Like a home router, a NAT router drops new UDP/TCP flows from the WAN
+# to itself. Without that, a peer's RTP that arrives before our first
+# packet is answered with ICMP by the router and leaves a confirmed
+# conntrack entry for that very 5-tuple; our first packet then clashes
+# with it and masquerade picks another port, so the peer's RTP never
+# comes in (a race the outgoing-call checks lost under load). A dropped
+# packet never confirms its entry, so the port stays free.
 lab__masquerade() {
 	local ns=$1 random=$2
 	if [ "$LAB_NFT_OK" = 1 ]; then
@@ -522,12 +529,21 @@ lab__masquerade() {
 					type nat hook postrouting priority 100;
 					oifname "wan" masquerade ${random:+fully-random}
 				}
+				chain in {
+					type filter hook input priority 0;
+					iifname "wan" ct state new meta l4proto { udp, tcp } drop
+				}
 			}
 		EOF
 	else
 		ip netns exec "$ns" iptables-legacy -t nat -A POSTROUTING \
 			-o wan -j MASQUERADE ${random:+--random-fully} ||
 			lab_die "iptables-legacy NAT in $ns"
+		ip netns exec "$ns" iptables-legacy -A INPUT -i wan \
+			-m conntrack --ctstate NEW -p udp -j DROP &&
+		ip netns exec "$ns" iptables-legacy -A INPUT -i wan \
+			-m conntrack --ctstate NEW -p tcp -j DROP ||
+			lab_die "iptables-legacy input filter in $ns"
 	fi
 }
 
