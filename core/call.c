@@ -9,6 +9,7 @@
 #include <string.h>
 #include <re.h>
 #include "ataua.h"
+#include "admission.h"
 #include "call_int.h"
 #include "reg.h"
 #include "sip_stack.h"
@@ -21,6 +22,7 @@ struct call {
 	const struct sip_msg *msg;   /* incoming INVITE, until accepted */
 	struct call_sdp *sdp;
 	struct call_media *media;
+	struct adm_slot *adm;         /* bandwidth it holds */
 	struct call_mprefs mp;
 	char *peer;
 	char *cuser;
@@ -52,6 +54,7 @@ static void call_destructor(void *arg)
 
 	mem_deref(call->sess);  /* BYE, CANCEL or 486 as libre sees fit */
 	mem_deref((void *)call->msg);
+	mem_deref(call->adm);
 	mem_deref(call->media);
 	mem_deref(call->sdp);
 	mem_deref(call->peer);
@@ -199,6 +202,7 @@ static void close_handler(int err, const struct sip_msg *msg, void *arg)
 
 	/* media stays for its counters; nothing is sent once closed */
 	call_media_stop(call->media);
+	call->adm = mem_deref(call->adm);
 	call->sess = mem_deref(call->sess);
 
 	if (msg && msg->scode >= 300) {
@@ -233,6 +237,28 @@ static int auth_handler(char **user, char **pass, const char *realm,
 	err |= str_dup(pass, rc->password);
 
 	return err;
+}
+
+
+/*
+ * Reserve the call's bandwidth (core/admission.c): what we send follows
+ * the agreed ptime (ours until the peer's answer is known), what we
+ * receive follows ours; SRTP counts when agreed, or for an offer that
+ * may be taken encrypted (the worst case). ENOSPC: it does not fit.
+ */
+static int call_admit(struct call *call)
+{
+	const struct call_neg *neg = call_sdp_neg(call->sdp);
+	struct adm_media am;
+
+	am.codec_bps = 64000;  /* both codecs we speak are G.711 */
+	am.ptime_tx = neg->ok && neg->ptime ? neg->ptime : call->mp.ptime;
+	am.ptime_rx = call->mp.ptime;
+	am.srtp_tag = (neg->ok ? neg->srtp != NULL :
+		       call->mp.srtp != CALL_SRTP_OFF) ? 10 : 0;
+	am.relay = ADM_RELAY_NONE;
+
+	return admission_reserve(&call->adm, &am);
 }
 
 
@@ -356,6 +382,10 @@ int call_connect(struct call **callp, struct sip_stack *ss, struct reg *reg,
 	if (err)
 		goto out;
 
+	err = call_admit(call);
+	if (err)
+		goto out;
+
 	err = call_sdp_offer(call->sdp, &offer);
 	if (err)
 		goto out;
@@ -415,6 +445,8 @@ int call_incoming_alloc(struct call **callp, struct sip_stack *ss,
 	/* negotiate now, so a hopeless offer is refused before ringing */
 	if (has_sdp(msg))
 		err = call_sdp_answer(call->sdp, msg->mb, &answer);
+	if (!err)
+		err = call_admit(call);  /* ENOSPC: 486 with a Warning */
 
  out:
 	mem_deref(answer);
@@ -551,6 +583,7 @@ void call_reject(struct call *call, uint16_t scode, const char *reason)
 	call->msg = mem_deref((void *)call->msg);
 	call->sess = mem_deref(call->sess);
 	call_media_stop(call->media);
+	call->adm = mem_deref(call->adm);
 	call->state = CALL_CLOSED;
 }
 
@@ -568,6 +601,7 @@ void call_hangup(struct call *call)
 	call->msg = mem_deref((void *)call->msg);
 	call->sess = mem_deref(call->sess);
 	call_media_stop(call->media);
+	call->adm = mem_deref(call->adm);
 	call->state = CALL_CLOSED;
 }
 

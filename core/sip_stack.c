@@ -9,6 +9,7 @@
 #include <string.h>
 #include <re.h>
 #include "ataua.h"
+#include "admission.h"
 #include "call_int.h"
 #include "nat.h"
 #include "sip_tls.h"
@@ -241,6 +242,15 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 	err = call_incoming_alloc(&call, ss, msg, u->user);
 	if (err == EBADMSG) {
 		(void)sip_treply(NULL, ss->sip, msg, 400, "Bad SDP");
+		return;
+	}
+	else if (err == ENOSPC) {
+		/* call admission: the reason goes in a Warning (RFC 3261
+		   20.43, code 399: miscellaneous) */
+		(void)sip_treplyf(NULL, NULL, ss->sip, msg, false, 486,
+				  "Busy Here", "Warning: 399 ataua \"%s\"\r\n"
+				  "Content-Length: 0\r\n\r\n",
+				  admission_reason());
 		return;
 	}
 	else if (err == ENOTSUP || err == EPROTO) {
