@@ -10,6 +10,7 @@
 #include <re.h>
 #include "ataua.h"
 #include "admission.h"
+#include "hint.h"
 #include "call_int.h"
 #include "reg.h"
 #include "sip_stack.h"
@@ -23,6 +24,7 @@ struct call {
 	struct call_sdp *sdp;
 	struct call_media *media;
 	struct adm_slot *adm;         /* bandwidth it holds */
+	struct hint_media *hint;      /* alg-hint state (core/hint.c) */
 	struct call_mprefs mp;
 	char *peer;
 	char *cuser;
@@ -54,6 +56,7 @@ static void call_destructor(void *arg)
 
 	mem_deref(call->sess);  /* BYE, CANCEL or 486 as libre sees fit */
 	mem_deref((void *)call->msg);
+	mem_deref(call->hint);
 	mem_deref(call->adm);
 	mem_deref(call->media);
 	mem_deref(call->sdp);
@@ -123,6 +126,31 @@ static bool has_sdp(const struct sip_msg *msg)
 }
 
 
+static void hint_dst_handler(const struct sa *rtp, void *arg)
+{
+	struct call *call = arg;
+
+	if (call->state == CALL_CLOSED)
+		return;
+
+	ata_info("call: %u media to %J (hint)", call->id, rtp);
+	call_media_set_dst(call->media, rtp);
+}
+
+
+/* The peer's SDP is agreed: media goes there, unless a hint finds a
+   shorter way (alg-hint: a private address behind the same NAT) */
+static void media_apply(struct call *call)
+{
+	const struct call_neg *neg = call_sdp_neg(call->sdp);
+
+	call_media_update(call->media, neg);
+	if (neg->ok)
+		hint_media_remote(call->hint, call_sdp_media(call->sdp),
+				  &neg->rtp, hint_dst_handler, call);
+}
+
+
 static int recv_answer(struct call *call, const struct sip_msg *msg)
 {
 	int err;
@@ -134,7 +162,7 @@ static int recv_answer(struct call *call, const struct sip_msg *msg)
 		return err;
 	}
 
-	call_media_update(call->media, call_sdp_neg(call->sdp));
+	media_apply(call);
 
 	return 0;
 }
@@ -153,7 +181,7 @@ static int offer_handler(struct mbuf **descp, const struct sip_msg *msg,
 	if (err)
 		return err;  /* libre answers 488 */
 
-	call_media_update(call->media, call_sdp_neg(call->sdp));
+	media_apply(call);
 
 	return 0;
 }
@@ -292,6 +320,14 @@ static int call_base_alloc(struct call **callp, struct sip_stack *ss,
 		goto out;
 
 	err = call_sdp_alloc(&call->sdp, mp, call_media_laddr(call->media));
+	if (err)
+		goto out;
+
+	/* hints see the socket's own address and the one the SDP says */
+	sa_set_port(&laddr, sa_port(call_media_laddr(call->media)));
+	err = hint_media_alloc(&call->hint, call_media_sock(call->media),
+			       &laddr, call_media_laddr(call->media),
+			       call_sdp_media(call->sdp));
 
  out:
 	if (err)
@@ -545,7 +581,7 @@ int call_answer(struct call *call)
 	/* the answer was negotiated when the INVITE came; encode it now */
 	if (call_sdp_neg(call->sdp)->ok) {
 		err = call_sdp_answer_again(call->sdp, &desc);
-		call_media_update(call->media, call_sdp_neg(call->sdp));
+		media_apply(call);
 	}
 	else
 		err = call_sdp_offer(call->sdp, &desc);

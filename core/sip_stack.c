@@ -10,6 +10,7 @@
 #include <re.h>
 #include "ataua.h"
 #include "admission.h"
+#include "hint.h"
 #include "call_int.h"
 #include "nat.h"
 #include "sip_tls.h"
@@ -59,8 +60,10 @@ static void sip_stack_destructor(void *arg)
 {
 	struct sip_stack *ss = arg;
 
-	if (ss->nat_started)
+	if (ss->nat_started) {
+		hint_sip_socket(NULL, NULL);
 		nat_sip_stop();
+	}
 	list_flush(&ss->users);
 	list_flush(&ss->trusted);
 	list_flush(&ss->seen);
@@ -161,6 +164,7 @@ static bool self_probe(struct sip_stack *ss, const struct sip_msg *msg)
 
 	ss->nat_started = true;
 	nat_sip_start(msg->sock, &ss->laddr[SIP_TRANSP_UDP]);
+	hint_sip_socket(msg->sock, &ss->laddr[SIP_TRANSP_UDP]);
 
 	return true;
 }
