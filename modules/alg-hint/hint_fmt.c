@@ -51,7 +51,24 @@ static int hexval(char c)
 /* "ip:port" exactly: sa_decode plus the checks it leaves to us */
 static int addr_decode(struct sa *sa, const char *p, size_t n)
 {
+	const char *colon;
+	uint32_t port = 0;
+	size_t i;
+
 	if (!n || n >= ADDR_TEXT_MAX || memchr(p, ' ', n))
+		return EINVAL;
+
+	/* sa_decode would wrap 99999 into a valid port: check it here */
+	for (colon = p + n; colon > p && colon[-1] != ':'; colon--)
+		;
+	if (colon == p || colon == p + n || p + n - colon > 5)
+		return EINVAL;
+	for (i = 0; colon + i < p + n; i++) {
+		if (colon[i] < '0' || colon[i] > '9')
+			return EINVAL;
+		port = port * 10 + (uint32_t)(colon[i] - '0');
+	}
+	if (!port || port > 65535)
 		return EINVAL;
 
 	if (sa_decode(sa, p, n))
