@@ -10,8 +10,11 @@
  * the first that answers (an ICE-like check that needs no ICE support in
  * proxies or PBXs).
  *
- * Identities: the socket's local address and the public one the NAT
- * policy put in the SDP (STUN/UPnP/registrar). The srcadr parameter is
+ * Identities: the socket's local address, the inner router's address
+ * on a middle network when alg_hint.tier_stun names a STUN server there
+ * (nested NATs, hint_tier.c), each paired with the public address the
+ * NAT policy put in the SDP (STUN/UPnP/registrar): one a=x-private per
+ * identity. The srcadr parameter is
  * written for proxies and diagnostics; signalling itself keeps going
  * through the registrar, which every phone can reach through its NAT.
  */
@@ -42,6 +45,7 @@ static int alg_hint_status(struct re_printf *pf)
 			  !cfg || cfg->alg_hint.enabled ? "on" : "off",
 			  check_timeout());
 	err |= hint_contact_print(pf);
+	err |= hint_tier_print(pf);
 	err |= hint_calls_print(pf);
 
 	return err;
@@ -51,6 +55,7 @@ static int alg_hint_status(struct re_printf *pf)
 static void alg_hint_sip_socket(struct udp_sock *us, const struct sa *laddr)
 {
 	hint_contact_socket(us, laddr);
+	hint_tier_socket(us, laddr);
 }
 
 
@@ -126,6 +131,7 @@ static int module_close(void)
 	ata_cmd_unregister(alg_hint_cmdv);
 	ata_hint_unregister(&alg_hint_ops);
 	hint_contact_socket(NULL, NULL);
+	hint_tier_socket(NULL, NULL);
 	return 0;
 }
 

@@ -38,4 +38,9 @@ int  hint_calls_print(struct re_printf *pf);
 void hint_contact_socket(struct udp_sock *us, const struct sa *laddr);
 int  hint_contact_print(struct re_printf *pf);
 
+/* hint_tier.c: the inner router's address on the middle network */
+void hint_tier_socket(struct udp_sock *us, const struct sa *laddr);
+const struct sa *hint_tier_addr(void);
+int  hint_tier_print(struct re_printf *pf);
+
 #endif

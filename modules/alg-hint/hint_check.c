@@ -143,9 +143,9 @@ static bool send_helper(int *err, struct sa *dst, struct mbuf *mb,
 
 static int xpriv_h(struct re_printf *pf, void *arg)
 {
-	struct hint_call *hc = arg;
+	const struct sa *v = arg;
 
-	return hint_xpriv_print(pf, &hc->laddr, &hc->pub);
+	return hint_xpriv_print(pf, &v[0], &v[1]);
 }
 
 
@@ -197,10 +197,28 @@ int hint_call_sdp(struct hint_call *hc, struct sdp_media *m)
 	if (!hc || !m)
 		return EINVAL;
 
+	struct sa v[2];
+	const struct sa *tier = hint_tier_addr();
+	int err;
+
 	if (sa_cmp(&hc->laddr, &hc->pub, SA_ADDR))
 		return 0;  /* no NAT: nothing to hint */
 
-	return sdp_media_set_lattr(m, true, "x-private", "%H", xpriv_h, hc);
+	v[0] = hc->laddr;
+	v[1] = hc->pub;
+	err = sdp_media_set_lattr(m, true, "x-private", "%H", xpriv_h, v);
+
+	/* nested NATs: the inner router's address, our port (predicted) */
+	if (!err && tier && sa_af(tier) == sa_af(&hc->laddr) &&
+	    !sa_cmp(tier, &hc->laddr, SA_ADDR) &&
+	    !sa_cmp(tier, &hc->pub, SA_ADDR)) {
+		sa_cpy(&v[0], tier);
+		sa_set_port(&v[0], sa_port(&hc->laddr));
+		err = sdp_media_set_lattr(m, false, "x-private", "%H",
+					  xpriv_h, v);
+	}
+
+	return err;
 }
 
 

@@ -12,7 +12,8 @@ hint_public() {
 	coturn_start stun 44.0.0.2 44.0.0.3 || lab_die "coturn did not start"
 }
 
-# hint_conf N ADDR HINTS(true|false): (re)write phone N's config
+# hint_conf N ADDR HINTS(true|false): (re)write phone N's config;
+# HINT_TIER=host:port adds alg_hint.tier_stun
 hint_conf() {
 	local n=$1 addr=$2 on=$3 user port rtp conf
 	user=$((999 + 2 * n))
@@ -39,6 +40,18 @@ hint_conf() {
 	  enabled: $on
 	  check_timeout: 1s
 	YAML
+	[ -z "${HINT_TIER:-}" ] || echo "  tier_stun: $HINT_TIER" >>"$conf"
+}
+
+# hint_tier_stun NS ADDR: coturn as a STUN-only server on ADDR:3478 in
+# NS, a second instance beside the public one (lib/coturn.sh runs one)
+hint_tier_stun() {
+	lab_bg "$1" coturn-tier.log turnserver -n --stun-only \
+		--listening-ip="$2" --listening-port=3478 --no-tls --no-dtls \
+		--no-cli --log-file=stdout --simple-log \
+		--pidfile="$LAB_DIR/coturn-tier.pid" \
+		--userdb="$LAB_DIR/coturn-tier.db" >/dev/null
+	lab_wait_port "$1" udp 3478 10 || lab_die "tier STUN did not start"
 }
 
 # hint_start N NS ADDR HINTS: start phone N in NS
@@ -95,6 +108,25 @@ hint_hangup() {
 # hint_rx N: RTP packets phone N received in its current call
 hint_rx() {
 	hint_get "$1" rx_packets calls
+}
+
+# hint_home_firewall NS: what a home router's firewall does on its WAN
+# (OpenWrt's wan zone: input REJECT): new packets to the router itself
+# are dropped. Besides realism this matters for hole punching: a check
+# that reaches a router before its phone's own check went out is then
+# dropped without a conntrack entry; lab routers without it confirm one
+# (an unanswered "local" flow), and that entry takes the very port the
+# phone's own check needs, so masquerade moves it and both checks fail.
+hint_home_firewall() {
+	ip netns exec "$(lab_ns "$1")" nft -f - <<-EOF ||
+		table inet homefw {
+			chain input {
+				type filter hook input priority 0;
+				iifname "wan" ct state new drop
+			}
+		}
+	EOF
+		lab_die "nft firewall in $1"
 }
 
 # hint_router_counter NS LAN/PREFIX: count media (RTP port to RTP port)
