@@ -3,16 +3,21 @@
  *
  * The first registered hint module that has a hook does the work (there
  * is one such module, alg-hint); its per-call state lives in a
- * hint_media that the call owns and drops at its end.
+ * hint_media that the call owns and drops at its end. A module that
+ * unregisters (unload, reload) is forgotten here first: its states are
+ * its own to free then, and no call touches them again.
  */
 #include <re.h>
 #include "ataua.h"
 #include "hint.h"
 
 struct hint_media {
-	const struct ata_hint *h;
+	struct le le;
+	const struct ata_hint *h;     /* NULL once its module is gone */
 	void *state;
 };
+
+static struct list medias;
 
 
 static bool enabled(void)
@@ -42,7 +47,25 @@ static void hint_media_destructor(void *arg)
 {
 	struct hint_media *hm = arg;
 
-	mem_deref(hm->state);
+	list_unlink(&hm->le);
+	if (hm->h)
+		mem_deref(hm->state);
+}
+
+
+/** For registry.c: @p h unregisters; its calls lose their hint state */
+void hint_forget(const struct ata_hint *h)
+{
+	struct le *le;
+
+	for (le = list_head(&medias); le; le = le->next) {
+		struct hint_media *hm = le->data;
+
+		if (hm->h == h) {
+			hm->h = NULL;
+			hm->state = NULL;
+		}
+	}
 }
 
 
@@ -80,6 +103,7 @@ int hint_media_alloc(struct hint_media **hmp, struct udp_sock *us,
 			return 0;  /* a call without hints still works */
 		}
 
+		list_append(&medias, &hm->le, hm);
 		*hmp = hm;
 		break;
 	}
@@ -91,7 +115,7 @@ int hint_media_alloc(struct hint_media **hmp, struct udp_sock *us,
 void hint_media_remote(struct hint_media *hm, const struct sdp_media *m,
 		       const struct sa *dst, ata_hint_dst_h *h, void *arg)
 {
-	if (!hm || !hm->h->media_remote || !m || !dst)
+	if (!hm || !hm->h || !hm->h->media_remote || !m || !dst)
 		return;
 
 	hm->h->media_remote(hm->state, m, dst, h, arg);

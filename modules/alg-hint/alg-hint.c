@@ -129,7 +129,9 @@ static int module_init(void)
 static int module_close(void)
 {
 	ata_cmd_unregister(alg_hint_cmdv);
+	/* the core forgets our call states first; then they are ours */
 	ata_hint_unregister(&alg_hint_ops);
+	hint_calls_flush();
 	hint_contact_socket(NULL, NULL);
 	hint_tier_socket(NULL, NULL);
 	return 0;

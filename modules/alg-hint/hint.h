@@ -33,6 +33,7 @@ int  hint_call_sdp(struct hint_call *hc, struct sdp_media *m);
 void hint_call_remote(struct hint_call *hc, const struct sdp_media *m,
 		      const struct sa *dst, ata_hint_dst_h *h, void *arg);
 int  hint_calls_print(struct re_printf *pf);
+void hint_calls_flush(void);
 
 /* hint_contact.c: Contact parameter on the SIP socket */
 void hint_contact_socket(struct udp_sock *us, const struct sa *laddr);

@@ -408,3 +408,13 @@ int hint_calls_print(struct re_printf *pf)
 
 	return err;
 }
+
+
+/** Module unload: free every call's state (the core forgot them) */
+void hint_calls_flush(void)
+{
+	struct le *le;
+
+	while ((le = list_head(&calls)))
+		mem_deref(le->data);  /* unlinks itself */
+}
