@@ -174,3 +174,21 @@ bool adm_release(struct adm_ledger *l, const struct adm_need *n)
 
 	return was_refused;
 }
+
+
+/**
+ * An admitted call's need changed (the answer's ptime, SRTP agreed or
+ * not): the books follow, even past the capacity; the call is not cut.
+ */
+void adm_adjust(struct adm_ledger *l, const struct adm_need *old,
+		const struct adm_need *n)
+{
+	if (!l || !old || !n || !l->calls)
+		return;
+
+	l->used_up -= old->up_bps <= l->used_up ? old->up_bps : l->used_up;
+	l->used_down -= old->down_bps <= l->used_down ? old->down_bps :
+		l->used_down;
+	l->used_up += n->up_bps;
+	l->used_down += n->down_bps;
+}

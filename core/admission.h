@@ -55,11 +55,14 @@ void adm_set_capacity(struct adm_ledger *l, uint32_t up_kbps,
 int  adm_admit(struct adm_ledger *l, const struct adm_need *n,
 	       char *why, size_t sz);
 bool adm_release(struct adm_ledger *l, const struct adm_need *n);
+void adm_adjust(struct adm_ledger *l, const struct adm_need *old,
+		const struct adm_need *n);
 uint32_t adm_kbps(uint64_t bps);
 
 /* admission_call.c: the daemon's ledger */
 struct adm_slot;
 int  admission_reserve(struct adm_slot **sp, const struct adm_media *m);
+void admission_update(struct adm_slot *s, const struct adm_media *m);
 const char *admission_reason(void);
 int  admission_print(struct re_printf *pf);
 int  admission_cmds_register(void);

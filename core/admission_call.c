@@ -104,6 +104,28 @@ int admission_reserve(struct adm_slot **sp, const struct adm_media *m)
 }
 
 
+/** The call's media were agreed: account for what it really sends */
+void admission_update(struct adm_slot *s, const struct adm_media *m)
+{
+	struct adm_media am;
+	struct adm_need need;
+
+	if (!s || !m)
+		return;
+
+	am = *m;
+	if (nat.method == NAT_METHOD_TURN && am.relay == ADM_RELAY_NONE)
+		am.relay = ADM_RELAY_CHANNEL;
+
+	if (adm_need(&need, &am) || (need.up_bps == s->need.up_bps &&
+				     need.down_bps == s->need.down_bps))
+		return;
+
+	adm_adjust(&ledger, &s->need, &need);
+	s->need = need;
+}
+
+
 /** Why the last call was refused ("" before any refusal) */
 const char *admission_reason(void)
 {

@@ -140,14 +140,23 @@ static void hint_dst_handler(const struct sa *rtp, void *arg)
 
 /* The peer's SDP is agreed: media goes there, unless a hint finds a
    shorter way (alg-hint: a private address behind the same NAT) */
+static void call_adm_media(const struct call *call, struct adm_media *am);
+
+
 static void media_apply(struct call *call)
 {
 	const struct call_neg *neg = call_sdp_neg(call->sdp);
+	struct adm_media am;
 
 	call_media_update(call->media, neg);
-	if (neg->ok)
-		hint_media_remote(call->hint, call_sdp_media(call->sdp),
-				  &neg->rtp, hint_dst_handler, call);
+	if (!neg->ok)
+		return;
+
+	/* the agreed ptime and SRTP may differ from the reservation */
+	call_adm_media(call, &am);
+	admission_update(call->adm, &am);
+	hint_media_remote(call->hint, call_sdp_media(call->sdp), &neg->rtp,
+			  hint_dst_handler, call);
 }
 
 
@@ -274,17 +283,24 @@ static int auth_handler(char **user, char **pass, const char *realm,
  * receive follows ours; SRTP counts when agreed, or for an offer that
  * may be taken encrypted (the worst case). ENOSPC: it does not fit.
  */
-static int call_admit(struct call *call)
+static void call_adm_media(const struct call *call, struct adm_media *am)
 {
 	const struct call_neg *neg = call_sdp_neg(call->sdp);
+
+	am->codec_bps = 64000;  /* both codecs we speak are G.711 */
+	am->ptime_tx = neg->ok && neg->ptime ? neg->ptime : call->mp.ptime;
+	am->ptime_rx = call->mp.ptime;
+	am->srtp_tag = (neg->ok ? neg->srtp != NULL :
+			call->mp.srtp != CALL_SRTP_OFF) ? 10 : 0;
+	am->relay = ADM_RELAY_NONE;
+}
+
+
+static int call_admit(struct call *call)
+{
 	struct adm_media am;
 
-	am.codec_bps = 64000;  /* both codecs we speak are G.711 */
-	am.ptime_tx = neg->ok && neg->ptime ? neg->ptime : call->mp.ptime;
-	am.ptime_rx = call->mp.ptime;
-	am.srtp_tag = (neg->ok ? neg->srtp != NULL :
-		       call->mp.srtp != CALL_SRTP_OFF) ? 10 : 0;
-	am.relay = ADM_RELAY_NONE;
+	call_adm_media(call, &am);
 
 	return admission_reserve(&call->adm, &am);
 }

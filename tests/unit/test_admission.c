@@ -209,6 +209,39 @@ static void test_downlink_and_edges(void **state)
 }
 
 
+/* The answer changed the need (peer wants 10 ms): the books follow,
+   past the capacity if need be, and a release gives back the new need */
+static void test_adjust(void **state)
+{
+	struct adm_media m = g711_20;
+	struct adm_ledger l;
+	struct adm_need n20, n10;
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	adm_set_capacity(&l, 200, 200);
+	assert_int_equal(adm_need(&n20, &m), 0);
+	m.ptime_tx = 10;
+	assert_int_equal(adm_need(&n10, &m), 0);
+
+	assert_int_equal(adm_admit(&l, &n20, NULL, 0), 0);
+	assert_int_equal(adm_admit(&l, &n20, NULL, 0), 0);
+	adm_adjust(&l, &n20, &n10);
+	assert_int_equal(l.used_up, 87200 + 110400);
+	assert_int_equal(l.used_down, 2 * 87200);
+	assert_int_equal(l.calls, 2);
+	adm_adjust(&l, &n20, &n10);
+	assert_int_equal(l.used_up, 2 * 110400);  /* past 200: kept */
+	assert_int_equal(adm_admit(&l, &n20, NULL, 0), ENOSPC);
+	(void)adm_release(&l, &n10);
+	(void)adm_release(&l, &n10);
+	assert_int_equal(l.used_up, 0);
+	assert_int_equal(l.used_down, 0);
+	adm_adjust(&l, &n20, &n10);  /* nothing admitted: no-op */
+	assert_int_equal(l.used_up, 0);
+}
+
+
 /* Without a config (unit tests) the daemon's ledger is unlimited */
 static void test_reserve_unlimited(void **state)
 {
@@ -236,6 +269,7 @@ int main(void)
 		cmocka_unit_test(test_unlimited),
 		cmocka_unit_test(test_two_of_three),
 		cmocka_unit_test(test_downlink_and_edges),
+		cmocka_unit_test(test_adjust),
 		cmocka_unit_test(test_reserve_unlimited),
 	};
 
