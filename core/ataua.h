@@ -167,11 +167,39 @@ struct ata_traversal {
 
 /** Signalling hint (alg-hint) */
 #define ATA_HINT_VERSION 1
+
+/** A hint found a better media destination for a call (see media_remote) */
+typedef void (ata_hint_dst_h)(const struct sa *rtp, void *arg);
+
 struct ata_hint {
 	struct le le;
 	uint32_t version;
 	const char *name;
 	int (*status)(struct re_printf *pf);
+	/* appended hooks, each may be NULL; core/hint.c calls them */
+	/**
+	 * The SIP stack's UDP socket @p us, bound to @p laddr, is in use
+	 * (a module may put a udp helper on it, e.g. to add Contact
+	 * parameters); NULL/NULL when it goes away: drop the helper.
+	 */
+	void (*sip_socket)(struct udp_sock *us, const struct sa *laddr);
+	/**
+	 * A call's media exists: RTP socket @p us bound to @p laddr, its
+	 * SDP audio @p m advertising @p pub. The hook may add attributes
+	 * to @p m and keep per-call state in *statep (mem_deref'd when the
+	 * call ends), e.g. to answer connectivity checks on @p us.
+	 */
+	int (*media_alloc)(void **statep, struct udp_sock *us,
+			   const struct sa *laddr, const struct sa *pub,
+			   struct sdp_media *m);
+	/**
+	 * The peer's description @p m was applied to the call of @p state;
+	 * RTP goes to @p dst. The hook may look for a better destination
+	 * and report it with @p h (any time later, on the main thread).
+	 */
+	void (*media_remote)(void *state, const struct sdp_media *m,
+			     const struct sa *dst, ata_hint_dst_h *h,
+			     void *arg);
 };
 
 /**

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <re.h>
 #include "ataua.h"
+#include "admission.h"
+#include "hint.h"
 #include "call_int.h"
 #include "reg.h"
 #include "sip_stack.h"
@@ -21,6 +23,8 @@ struct call {
 	const struct sip_msg *msg;   /* incoming INVITE, until accepted */
 	struct call_sdp *sdp;
 	struct call_media *media;
+	struct adm_slot *adm;         /* bandwidth it holds */
+	struct hint_media *hint;      /* alg-hint state (core/hint.c) */
 	struct call_mprefs mp;
 	char *peer;
 	char *cuser;
@@ -52,6 +56,8 @@ static void call_destructor(void *arg)
 
 	mem_deref(call->sess);  /* BYE, CANCEL or 486 as libre sees fit */
 	mem_deref((void *)call->msg);
+	mem_deref(call->hint);
+	mem_deref(call->adm);
 	mem_deref(call->media);
 	mem_deref(call->sdp);
 	mem_deref(call->peer);
@@ -120,6 +126,40 @@ static bool has_sdp(const struct sip_msg *msg)
 }
 
 
+static void hint_dst_handler(const struct sa *rtp, void *arg)
+{
+	struct call *call = arg;
+
+	if (call->state == CALL_CLOSED)
+		return;
+
+	ata_info("call: %u media to %J (hint)", call->id, rtp);
+	call_media_set_dst(call->media, rtp);
+}
+
+
+/* The peer's SDP is agreed: media goes there, unless a hint finds a
+   shorter way (alg-hint: a private address behind the same NAT) */
+static void call_adm_media(const struct call *call, struct adm_media *am);
+
+
+static void media_apply(struct call *call)
+{
+	const struct call_neg *neg = call_sdp_neg(call->sdp);
+	struct adm_media am;
+
+	call_media_update(call->media, neg);
+	if (!neg->ok)
+		return;
+
+	/* the agreed ptime and SRTP may differ from the reservation */
+	call_adm_media(call, &am);
+	admission_update(call->adm, &am);
+	hint_media_remote(call->hint, call_sdp_media(call->sdp), &neg->rtp,
+			  hint_dst_handler, call);
+}
+
+
 static int recv_answer(struct call *call, const struct sip_msg *msg)
 {
 	int err;
@@ -131,7 +171,7 @@ static int recv_answer(struct call *call, const struct sip_msg *msg)
 		return err;
 	}
 
-	call_media_update(call->media, call_sdp_neg(call->sdp));
+	media_apply(call);
 
 	return 0;
 }
@@ -150,7 +190,7 @@ static int offer_handler(struct mbuf **descp, const struct sip_msg *msg,
 	if (err)
 		return err;  /* libre answers 488 */
 
-	call_media_update(call->media, call_sdp_neg(call->sdp));
+	media_apply(call);
 
 	return 0;
 }
@@ -199,6 +239,7 @@ static void close_handler(int err, const struct sip_msg *msg, void *arg)
 
 	/* media stays for its counters; nothing is sent once closed */
 	call_media_stop(call->media);
+	call->adm = mem_deref(call->adm);
 	call->sess = mem_deref(call->sess);
 
 	if (msg && msg->scode >= 300) {
@@ -236,6 +277,35 @@ static int auth_handler(char **user, char **pass, const char *realm,
 }
 
 
+/*
+ * Reserve the call's bandwidth (core/admission.c): what we send follows
+ * the agreed ptime (ours until the peer's answer is known), what we
+ * receive follows ours; SRTP counts when agreed, or for an offer that
+ * may be taken encrypted (the worst case). ENOSPC: it does not fit.
+ */
+static void call_adm_media(const struct call *call, struct adm_media *am)
+{
+	const struct call_neg *neg = call_sdp_neg(call->sdp);
+
+	am->codec_bps = 64000;  /* both codecs we speak are G.711 */
+	am->ptime_tx = neg->ok && neg->ptime ? neg->ptime : call->mp.ptime;
+	am->ptime_rx = call->mp.ptime;
+	am->srtp_tag = (neg->ok ? neg->srtp != NULL :
+			call->mp.srtp != CALL_SRTP_OFF) ? 10 : 0;
+	am->relay = ADM_RELAY_NONE;
+}
+
+
+static int call_admit(struct call *call)
+{
+	struct adm_media am;
+
+	call_adm_media(call, &am);
+
+	return admission_reserve(&call->adm, &am);
+}
+
+
 static int call_base_alloc(struct call **callp, struct sip_stack *ss,
 			   const struct call_mprefs *mp, enum sip_transp tp)
 {
@@ -266,6 +336,14 @@ static int call_base_alloc(struct call **callp, struct sip_stack *ss,
 		goto out;
 
 	err = call_sdp_alloc(&call->sdp, mp, call_media_laddr(call->media));
+	if (err)
+		goto out;
+
+	/* hints see the socket's own address and the one the SDP says */
+	sa_set_port(&laddr, sa_port(call_media_laddr(call->media)));
+	err = hint_media_alloc(&call->hint, call_media_sock(call->media),
+			       &laddr, call_media_laddr(call->media),
+			       call_sdp_media(call->sdp));
 
  out:
 	if (err)
@@ -356,6 +434,10 @@ int call_connect(struct call **callp, struct sip_stack *ss, struct reg *reg,
 	if (err)
 		goto out;
 
+	err = call_admit(call);
+	if (err)
+		goto out;
+
 	err = call_sdp_offer(call->sdp, &offer);
 	if (err)
 		goto out;
@@ -415,6 +497,8 @@ int call_incoming_alloc(struct call **callp, struct sip_stack *ss,
 	/* negotiate now, so a hopeless offer is refused before ringing */
 	if (has_sdp(msg))
 		err = call_sdp_answer(call->sdp, msg->mb, &answer);
+	if (!err)
+		err = call_admit(call);  /* ENOSPC: 486 with a Warning */
 
  out:
 	mem_deref(answer);
@@ -513,7 +597,7 @@ int call_answer(struct call *call)
 	/* the answer was negotiated when the INVITE came; encode it now */
 	if (call_sdp_neg(call->sdp)->ok) {
 		err = call_sdp_answer_again(call->sdp, &desc);
-		call_media_update(call->media, call_sdp_neg(call->sdp));
+		media_apply(call);
 	}
 	else
 		err = call_sdp_offer(call->sdp, &desc);
@@ -551,6 +635,7 @@ void call_reject(struct call *call, uint16_t scode, const char *reason)
 	call->msg = mem_deref((void *)call->msg);
 	call->sess = mem_deref(call->sess);
 	call_media_stop(call->media);
+	call->adm = mem_deref(call->adm);
 	call->state = CALL_CLOSED;
 }
 
@@ -568,6 +653,7 @@ void call_hangup(struct call *call)
 	call->msg = mem_deref((void *)call->msg);
 	call->sess = mem_deref(call->sess);
 	call_media_stop(call->media);
+	call->adm = mem_deref(call->adm);
 	call->state = CALL_CLOSED;
 }
 

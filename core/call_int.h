@@ -95,6 +95,11 @@ int  call_media_send_audio(struct call_media *cm, const int16_t *pcm,
 int  call_media_send_digit(struct call_media *cm, char key);
 int  call_media_status(struct re_printf *pf, const struct call_media *cm);
 
+/* for signalling hints (core/hint.c), appended */
+struct udp_sock *call_media_sock(const struct call_media *cm);
+void call_media_set_dst(struct call_media *cm, const struct sa *rtp);
+struct sdp_media *call_sdp_media(const struct call_sdp *cs);
+
 /* call.c, for sip_stack.c */
 int  call_incoming_alloc(struct call **callp, struct sip_stack *ss,
 			 const struct sip_msg *msg, const char *cuser);

@@ -478,3 +478,34 @@ int call_media_status(struct re_printf *pf, const struct call_media *cm)
 
 	return err;
 }
+
+
+/* ----- for signalling hints (core/hint.c, alg-hint), appended ----- */
+
+/** The RTP socket, for a hint module's connectivity checks */
+struct udp_sock *call_media_sock(const struct call_media *cm)
+{
+	return cm ? rtp_sock(cm->rtp) : NULL;
+}
+
+
+/**
+ * Send RTP to @p rtp from now on (a private address that answered a
+ * connectivity check); RTCP goes to the next port unless muxed. The next
+ * offer/answer sets the SDP's address again.
+ */
+void call_media_set_dst(struct call_media *cm, const struct sa *rtp)
+{
+	if (!cm || !rtp || !sa_isset(rtp, SA_ALL))
+		return;
+
+	if (!sa_cmp(&cm->neg.rtp, rtp, SA_ALL))
+		cm->marker = true;
+
+	cm->neg.rtp = *rtp;
+	cm->neg.rtcp = *rtp;
+	if (!cm->neg.rtcp_mux)
+		sa_set_port(&cm->neg.rtcp, sa_port(rtp) + 1);
+	if (cm->neg.ok)
+		rtcp_start(cm->rtp, "ataua", &cm->neg.rtcp);
+}

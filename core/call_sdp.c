@@ -396,3 +396,10 @@ const struct call_neg *call_sdp_neg(const struct call_sdp *cs)
 {
 	return cs ? &cs->neg : NULL;
 }
+
+
+/** The audio media (local and remote attributes), for hint modules */
+struct sdp_media *call_sdp_media(const struct call_sdp *cs)
+{
+	return cs ? cs->audio : NULL;
+}

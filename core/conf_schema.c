@@ -225,6 +225,7 @@ static const struct conf_field alg_hint_rows[] = {
 	ROW(S, enabled, "enabled", CT_BOOL, .def = "true"),
 	ROW(S, check_timeout_ms, "check_timeout", CT_DUR, .min = MS(50),
 	    .max = SEC(10), .def = "500ms"),
+	ROW(S, tier_stun, "tier_stun", CT_ADDR),
 };
 #undef S
 #define S struct ata_conf_bandwidth

@@ -180,6 +180,7 @@ struct ata_conf_traversal {
 struct ata_conf_alg_hint {
 	bool enabled;
 	uint32_t check_timeout_ms;
+	struct sa tier_stun;         /**< STUN server inside an outer NAT */
 };
 
 struct ata_conf_bandwidth {

@@ -92,4 +92,11 @@
 #define ATA_EVENT_ERROR        "ERROR"
 #define ATA_EVENT_TERMINATING  "TERMINATING"
 
+/* Call admission (core/admission_call.c): a call did not fit the
+ * bandwidth (reason="uplink full: ..."); a call ended after a refusal,
+ * so capacity is free again (uplink_free= downlink_free= kbit/s, 0 for
+ * an unlimited direction; calls=) */
+#define ATA_EVENT_BW_REFUSED   "BANDWIDTH-REFUSED"
+#define ATA_EVENT_BW_AVAILABLE "BANDWIDTH-AVAILABLE"
+
 #endif

@@ -8,6 +8,7 @@
 #include <grp.h>
 #include <string.h>
 #include "ataua.h"
+#include "admission.h"
 #include "config.h"
 #include "ctrl_unix.h"
 #include "ctrl_proto.h"
@@ -124,6 +125,10 @@ int daemon_start(struct ata_config *cfg)
 	if (err)
 		goto out;
 
+	err = admission_cmds_register();
+	if (err)
+		goto out;
+
 	/* the NAT policy before the modules: they register their steps */
 	err = nat_init();
 	if (err)
@@ -198,6 +203,7 @@ void daemon_stop(void)
 	phone_stop();
 	phone_cmds_unregister();
 	media_cmds_unregister();
+	admission_cmds_unregister();
 	/* NAT bindings belong to modules: release them while loaded */
 	nat_close();
 	module_unload_all();

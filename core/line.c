@@ -143,6 +143,8 @@ struct call *line_dial(struct line *ln, const char *digits)
 			   line_audio_rx, ln);
 	if (err) {
 		ata_warn("line %u: cannot call %s: %m\n", ln->id, number, err);
+		/* refused by call admission: the handset hears busy */
+		ln->fsm.dial_busy = err == ENOSPC;
 		return NULL;
 	}
 

@@ -106,7 +106,9 @@ static void dial(struct line_fsm *f)
 		call = f->ops->dial(f->digits, f->arg);
 
 	if (!call) {
-		to_busy(f, ATA_TONE_CONGESTION);
+		to_busy(f, f->dial_busy ? ATA_TONE_BUSY :
+			ATA_TONE_CONGESTION);
+		f->dial_busy = false;
 		return;
 	}
 

@@ -98,6 +98,7 @@ struct line_fsm {
 	struct line_timing tm;
 	const struct line_fsm_ops *ops;
 	void *arg;
+	bool dial_busy; /**< ops->dial's NULL means busy, not congestion */
 };
 
 void line_fsm_init(struct line_fsm *f, const struct line_timing *tm,

@@ -7,6 +7,7 @@
  * built against another core and calling its hooks would be undefined.
  */
 #include "ataua.h"
+#include "hint.h"
 
 static struct list traversals;
 static struct list hints;
@@ -66,6 +67,7 @@ void ata_hint_unregister(struct ata_hint *h)
 {
 	if (h)
 		list_unlink(&h->le);
+	hint_forget(h);  /* calls drop their state of this module */
 }
 
 

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <re.h>
 #include "ataua.h"
+#include "admission.h"
+#include "hint.h"
 #include "call_int.h"
 #include "nat.h"
 #include "sip_tls.h"
@@ -58,8 +60,10 @@ static void sip_stack_destructor(void *arg)
 {
 	struct sip_stack *ss = arg;
 
-	if (ss->nat_started)
+	if (ss->nat_started) {
+		hint_sip_socket(NULL, NULL);
 		nat_sip_stop();
+	}
 	list_flush(&ss->users);
 	list_flush(&ss->trusted);
 	list_flush(&ss->seen);
@@ -160,6 +164,7 @@ static bool self_probe(struct sip_stack *ss, const struct sip_msg *msg)
 
 	ss->nat_started = true;
 	nat_sip_start(msg->sock, &ss->laddr[SIP_TRANSP_UDP]);
+	hint_sip_socket(msg->sock, &ss->laddr[SIP_TRANSP_UDP]);
 
 	return true;
 }
@@ -241,6 +246,15 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 	err = call_incoming_alloc(&call, ss, msg, u->user);
 	if (err == EBADMSG) {
 		(void)sip_treply(NULL, ss->sip, msg, 400, "Bad SDP");
+		return;
+	}
+	else if (err == ENOSPC) {
+		/* call admission: the reason goes in a Warning (RFC 3261
+		   20.43, code 399: miscellaneous) */
+		(void)sip_treplyf(NULL, NULL, ss->sip, msg, false, 486,
+				  "Busy Here", "Warning: 399 ataua \"%s\"\r\n"
+				  "Content-Length: 0\r\n\r\n",
+				  admission_reason());
 		return;
 	}
 	else if (err == ENOTSUP || err == EPROTO) {

@@ -65,10 +65,15 @@ static enum line_match op_match(const char *d, void *arg)
 	return n >= 4 ? LINE_MATCH_FULL : LINE_MATCH_PARTIAL;
 }
 
+static struct line_fsm fsm;
+static bool dial_refuse_busy;
+
 static void *op_dial(const char *number, void *arg)
 {
 	(void)arg;
 	act("dial=%s", number);
+	if (!dial_result && dial_refuse_busy)
+		fsm.dial_busy = true;  /* as line.c on ENOSPC (admission) */
 	return dial_result;
 }
 
@@ -120,7 +125,6 @@ static const struct line_timing tm = {
 	.critical_ms = 2000, .busy_ms = 30000,
 };
 
-static struct line_fsm fsm;
 
 
 static int setup(void **state)
@@ -247,6 +251,26 @@ static void test_dial_fails(void **state)
 }
 
 
+/* Call admission refused the call: busy tone, once; the next failure
+   is congestion again */
+static void test_dial_refused_busy(void **state)
+{
+	(void)state;
+	dial_result = NULL;
+	dial_refuse_busy = true;
+	ev(LEV_OFFHOOK);
+	keys("1002");
+	dial_refuse_busy = false;
+	assert_non_null(strstr(actions, "dial=1002 tone=busy"));
+	assert_int_equal(LINE_BUSY, fsm.st);
+	assert_false(fsm.dial_busy);
+	ev(LEV_ONHOOK);
+	ev(LEV_OFFHOOK);
+	keys("1002");
+	assert_non_null(strstr(actions, "dial=1002 tone=congestion"));
+}
+
+
 static void test_far_end_busy(void **state)
 {
 	(void)state;
@@ -361,6 +385,7 @@ int main(void)
 		cmocka_unit_test_setup(test_hash_sends_now, setup),
 		cmocka_unit_test_setup(test_timeouts_and_nomatch, setup),
 		cmocka_unit_test_setup(test_dial_fails, setup),
+		cmocka_unit_test_setup(test_dial_refused_busy, setup),
 		cmocka_unit_test_setup(test_far_end_busy, setup),
 		cmocka_unit_test_setup(test_incoming, setup),
 		cmocka_unit_test_setup(test_busy_line_rejects, setup),

@@ -1,0 +1,122 @@
+/**
+ * @file hint.c  The core's calls into signalling-hint modules
+ *
+ * The first registered hint module that has a hook does the work (there
+ * is one such module, alg-hint); its per-call state lives in a
+ * hint_media that the call owns and drops at its end. A module that
+ * unregisters (unload, reload) is forgotten here first: its states are
+ * its own to free then, and no call touches them again.
+ */
+#include <re.h>
+#include "ataua.h"
+#include "hint.h"
+
+struct hint_media {
+	struct le le;
+	const struct ata_hint *h;     /* NULL once its module is gone */
+	void *state;
+};
+
+static struct list medias;
+
+
+static bool enabled(void)
+{
+	const struct ata_config *cfg = ata_config();
+
+	return !cfg || cfg->alg_hint.enabled;
+}
+
+
+/** The SIP UDP socket is in use (@p us), or gone (NULL) */
+void hint_sip_socket(struct udp_sock *us, const struct sa *laddr)
+{
+	struct le *le;
+
+	for (le = list_head(ata_hint_list()); le; le = le->next) {
+		const struct ata_hint *h = le->data;
+
+		if (h->sip_socket)
+			h->sip_socket(us && enabled() ? us : NULL,
+				      us && enabled() ? laddr : NULL);
+	}
+}
+
+
+static void hint_media_destructor(void *arg)
+{
+	struct hint_media *hm = arg;
+
+	list_unlink(&hm->le);
+	if (hm->h)
+		mem_deref(hm->state);
+}
+
+
+/** For registry.c: @p h unregisters; its calls lose their hint state */
+void hint_forget(const struct ata_hint *h)
+{
+	struct le *le;
+
+	for (le = list_head(&medias); le; le = le->next) {
+		struct hint_media *hm = le->data;
+
+		if (hm->h == h) {
+			hm->h = NULL;
+			hm->state = NULL;
+		}
+	}
+}
+
+
+/** *hmp is NULL when no module wants the call (hints off, none loaded) */
+int hint_media_alloc(struct hint_media **hmp, struct udp_sock *us,
+		     const struct sa *laddr, const struct sa *pub,
+		     struct sdp_media *m)
+{
+	struct hint_media *hm;
+	struct le *le;
+	int err;
+
+	if (!hmp)
+		return EINVAL;
+
+	*hmp = NULL;
+	if (!enabled() || !us || !m)
+		return 0;
+
+	for (le = list_head(ata_hint_list()); le; le = le->next) {
+		const struct ata_hint *h = le->data;
+
+		if (!h->media_alloc)
+			continue;
+
+		hm = mem_zalloc(sizeof(*hm), hint_media_destructor);
+		if (!hm)
+			return ENOMEM;
+
+		hm->h = h;
+		err = h->media_alloc(&hm->state, us, laddr, pub, m);
+		if (err) {
+			ata_info("hint: %s: %m", h->name, err);
+			mem_deref(hm);
+			return 0;  /* a call without hints still works */
+		}
+
+		list_append(&medias, &hm->le, hm);
+		*hmp = hm;
+		break;
+	}
+
+	return 0;
+}
+
+
+void hint_media_remote(struct hint_media *hm, const struct sdp_media *m,
+		       const struct sa *dst, ata_hint_dst_h *h, void *arg)
+{
+	if (!hm || !hm->h || !hm->h->media_remote || !m || !dst)
+		return;
+
+	hm->h->media_remote(hm->state, m, dst, h, arg);
+}
