@@ -42,8 +42,9 @@ struct ata_audio {
 	bool listening;
 	line_audio_tx_h *txh;
 	void *arg;
-	uint64_t get_ns;           /* when the last period was taken */
-	size_t get_n;              /* and its length                 */
+	uint64_t anchor_pos;       /* device clock of the last period */
+	uint64_t anchor_ns;        /* when its first sample plays     */
+	uint64_t next_ns;          /* audio thread: ata_audio_delay() */
 	atomic_uint_fast64_t xruns, periods, tx_dropped;
 };
 
@@ -103,6 +104,7 @@ int line_audio_alloc(struct ata_audio **aup, uint32_t delay_ms,
 	struct jitbuf_conf jc = {
 		.srate = SRATE, .max_frame = FRAME_MAX,
 	};
+	pthread_mutexattr_t ma;
 	struct ata_audio *au;
 	int err;
 
@@ -114,7 +116,17 @@ int line_audio_alloc(struct ata_audio **aup, uint32_t delay_ms,
 		return ENOMEM;
 
 	au->pipe[0] = au->pipe[1] = -1;
-	pthread_mutex_init(&au->mtx, NULL);
+	/*
+	 * Priority inheritance: the main loop (normal scheduling) holds
+	 * the mutex for one jitbuf_put(); preempted there on a busy CPU,
+	 * it would keep the real-time audio thread waiting past its
+	 * deadline. Inheriting, it finishes at the audio thread's
+	 * priority. Uncontended, it costs the same as a normal mutex.
+	 */
+	pthread_mutexattr_init(&ma);
+	(void)pthread_mutexattr_setprotocol(&ma, PTHREAD_PRIO_INHERIT);
+	pthread_mutex_init(&au->mtx, &ma);
+	pthread_mutexattr_destroy(&ma);
 	au->delay_ms = delay_ms;
 	au->txh = txh;
 	au->arg = arg;
@@ -188,21 +200,28 @@ static uint64_t now_ns(void)
 
 
 /*
- * Arrival on the device clock, to the sample: the samples taken so far
- * plus the part of the current period elapsed since it was taken. A
- * whole-period stamp would move the anchor by up to a period from call
- * to call; this keeps the delay the same for every call.
+ * Arrival on the device clock, to the sample: the position the device is
+ * playing now, extrapolated from when the last period's first sample
+ * plays (the driver's queue, ata_audio_delay()). A packet's wait is then
+ * the real time until it is heard, whenever the audio thread happened
+ * to wake, and the jitter buffer's delay is the whole receive delay.
  */
 static uint64_t arrival(const struct ata_audio *au)
 {
-	uint64_t el = 0, t = now_ns();
+	uint64_t clk = jitbuf_clock(au->jb);
+	int64_t el, pos;
 
-	if (au->get_ns && t > au->get_ns)
-		el = (t - au->get_ns) * SRATE / 1000000000u;
-	if (el > au->get_n)
-		el = au->get_n;
+	if (!au->anchor_ns)
+		return clk;
 
-	return jitbuf_clock(au->jb) + el;
+	el = (int64_t)(now_ns() - au->anchor_ns) * SRATE / 1000000000;
+	pos = (int64_t)au->anchor_pos + el;
+
+	/* the device cannot be playing what was not taken yet */
+	if (pos > (int64_t)clk)
+		pos = (int64_t)clk;
+
+	return pos > 0 ? (uint64_t)pos : 0;
 }
 
 
@@ -276,8 +295,9 @@ void ata_audio_period(struct ata_audio *au, int16_t *play,
 
 	++au->periods;
 	pthread_mutex_lock(&au->mtx);
-	au->get_ns = now_ns();
-	au->get_n = n;
+	au->anchor_pos = jitbuf_clock(au->jb);
+	au->anchor_ns = au->next_ns ? au->next_ns : now_ns();
+	au->next_ns = 0;
 	if (au->active) {
 		jitbuf_get(au->jb, play, n);
 		ready = collect(au, cap, n);
@@ -289,6 +309,14 @@ void ata_audio_period(struct ata_audio *au, int16_t *play,
 
 	if (ready)
 		(void)write(au->pipe[1], "f", 1);
+}
+
+
+void ata_audio_delay(struct ata_audio *au, size_t frames)
+{
+	if (au)
+		au->next_ns = now_ns() + (uint64_t)frames *
+			(1000000000u / SRATE);
 }
 
 

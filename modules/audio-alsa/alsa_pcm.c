@@ -195,11 +195,14 @@ static void *port_thread(void *arg)
 {
 	struct alsa_port *p = arg;
 	struct sched_param sp = { .sched_priority = 10 };
-	snd_pcm_sframes_t avail, w;
+	snd_pcm_sframes_t avail, delay, w;
 	int r;
 
 	/* a real-time slot where allowed; plain scheduling otherwise */
-	(void)pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+	r = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+	if (r)
+		ata_notice("audio-alsa: %s: no real-time priority (%m): "
+			   "a busy CPU may cause underruns\n", p->device, r);
 
 	if (prime(p) < 0 || snd_pcm_start(p->cap) < 0)
 		ata_warn("audio-alsa: %s: cannot start\n", p->device);
@@ -211,13 +214,14 @@ static void *port_thread(void *arg)
 			continue;
 		}
 
-		avail = snd_pcm_avail_update(p->play);
-		if (avail < 0) {
-			recover_play(p, (int)avail);
+		r = snd_pcm_avail_delay(p->play, &avail, &delay);
+		if (r < 0) {
+			recover_play(p, r);
 			continue;
 		}
 
 		while (avail >= (snd_pcm_sframes_t)p->period) {
+			ata_audio_delay(p->au, delay > 0 ? (size_t)delay : 0);
 			ata_audio_period(p->au, p->pbuf, capture(p),
 					 p->period);
 			w = snd_pcm_writei(p->play, p->pbuf, p->period);
@@ -226,6 +230,7 @@ static void *port_thread(void *arg)
 				break;
 			}
 			avail -= (snd_pcm_sframes_t)p->period;
+			delay += (snd_pcm_sframes_t)p->period;
 			note_fill(p, avail);
 		}
 	}
