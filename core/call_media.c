@@ -43,7 +43,9 @@ struct call_media {
 		uint64_t rx_pkts, rx_bytes, rx_lost, rx_bad;
 		uint64_t tx_pkts, tx_bytes, rx_digits, tx_digits;
 		uint64_t srtp_fail;
+		uint64_t rtcp_sr, rtcp_rr;  /* reports received    */
 	} cnt;
+	uint32_t rx_ssrc;         /* the source we last heard        */
 };
 
 
@@ -195,6 +197,7 @@ static void rtp_recv_handler(const struct sa *src, const struct rtp_header *h,
 	size_t n = mbuf_get_left(mb);
 
 	cm->last_src = *src;
+	cm->rx_ssrc = h->ssrc;
 	++cm->cnt.rx_pkts;
 	cm->cnt.rx_bytes += n;
 	count_seq(cm, h->seq);
@@ -217,6 +220,20 @@ static void rtp_recv_handler(const struct sa *src, const struct rtp_header *h,
 
 	if (cm->ah)
 		cm->ah(h, pcm, n, cm->arg);
+}
+
+
+/* RTCP from the peer (libre keeps the numbers; we count reports) */
+static void rtcp_recv_handler(const struct sa *src, struct rtcp_msg *msg,
+			      void *arg)
+{
+	struct call_media *cm = arg;
+
+	(void)src;
+	if (msg->hdr.pt == RTCP_SR)
+		++cm->cnt.rtcp_sr;
+	else if (msg->hdr.pt == RTCP_RR)
+		++cm->cnt.rtcp_rr;
 }
 
 
@@ -248,7 +265,8 @@ int call_media_alloc(struct call_media **cmp, const struct call_mprefs *mp,
 	tmr_init(&cm->tmr_telev);
 
 	err = rtp_listen(&cm->rtp, IPPROTO_UDP, laddr, mp->rtp_min,
-			 mp->rtp_max, true, rtp_recv_handler, NULL, cm);
+			 mp->rtp_max, true, rtp_recv_handler,
+			 rtcp_recv_handler, cm);
 	if (err)
 		goto out;
 
@@ -449,6 +467,32 @@ int call_media_send_digit(struct call_media *cm, char key)
 }
 
 
+/*
+ * RTCP (RFC 3550 6.4): reports received, and libre's figures for the
+ * source we hear: what the peer's reports say of our stream (peer_*),
+ * what we would report of theirs (rx_*, jitter in us) and the RTT.
+ */
+static int rtcp_status(struct re_printf *pf, const struct call_media *cm)
+{
+	struct rtcp_stats rs;
+	int err;
+
+	err = re_hprintf(pf, "rtcp_sr_rx=%llu\nrtcp_rr_rx=%llu\n",
+			 cm->cnt.rtcp_sr, cm->cnt.rtcp_rr);
+	if (!cm->cnt.rx_pkts ||
+	    rtcp_stats(cm->rtp, cm->rx_ssrc, &rs))
+		return err;
+
+	err |= re_hprintf(pf, "rtcp_peer_lost=%d\nrtcp_peer_jitter_us=%u\n",
+			  rs.tx.lost, rs.tx.jit);
+	err |= re_hprintf(pf, "rtcp_rx_lost=%d\nrtcp_rx_jitter_us=%u\n",
+			  rs.rx.lost, rs.rx.jit);
+	err |= re_hprintf(pf, "rtcp_rtt_us=%u\n", rs.rtt);
+
+	return err;
+}
+
+
 int call_media_status(struct re_printf *pf, const struct call_media *cm)
 {
 	int err;
@@ -475,6 +519,7 @@ int call_media_status(struct re_printf *pf, const struct call_media *cm)
 	err |= re_hprintf(pf, "last_remote=%J\n", &cm->last_src);
 	err |= re_hprintf(pf, "srtp=%s\nsrtp_failed=%llu\n",
 			  cm->srtp ? "yes" : "no", cm->cnt.srtp_fail);
+	err |= rtcp_status(pf, cm);
 
 	return err;
 }

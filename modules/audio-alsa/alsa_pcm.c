@@ -32,6 +32,7 @@ struct alsa_port {
 	int16_t *pbuf, *cbuf;
 	char device[128];
 	atomic_uint_fast64_t xruns, short_caps;
+	atomic_uint_fast64_t late_max;  /* frames a wake came late, max */
 	uint64_t empty_ns;        /* when the playback buffer runs dry */
 };
 
@@ -220,6 +221,13 @@ static void *port_thread(void *arg)
 			continue;
 		}
 
+		/* how long after the period was due the thread ran */
+		if (avail > (snd_pcm_sframes_t)p->period &&
+		    (uint64_t)(avail - (snd_pcm_sframes_t)p->period) >
+		    p->late_max)
+			p->late_max = (uint64_t)(avail -
+				(snd_pcm_sframes_t)p->period);
+
 		while (avail >= (snd_pcm_sframes_t)p->period) {
 			ata_audio_delay(p->au, delay > 0 ? (size_t)delay : 0);
 			ata_audio_period(p->au, p->pbuf, capture(p),
@@ -348,10 +356,12 @@ int alsa_port_status(struct re_printf *pf, const struct alsa_port *p)
 
 	return re_hprintf(pf, "device=%s\nperiod_frames=%lu\n"
 			  "buffer_frames=%lu\ndevice_xruns=%llu\n"
-			  "short_captures=%llu\n", p->device,
+			  "short_captures=%llu\nwake_late_max_us=%llu\n",
+			  p->device,
 			  (unsigned long)p->period, (unsigned long)p->buffer,
 			  (unsigned long long)p->xruns,
-			  (unsigned long long)p->short_caps);
+			  (unsigned long long)p->short_caps,
+			  (unsigned long long)p->late_max * 1000000 / SRATE);
 }
 
 
