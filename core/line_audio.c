@@ -45,6 +45,7 @@ struct ata_audio {
 	uint64_t anchor_pos;       /* device clock of the last period */
 	uint64_t anchor_ns;        /* when its first sample plays     */
 	uint64_t next_ns;          /* audio thread: ata_audio_delay() */
+	bool anchor_run;           /* the clock ran since the anchor  */
 	atomic_uint_fast64_t xruns, periods, tx_dropped;
 };
 
@@ -289,15 +290,32 @@ void ata_audio_period(struct ata_audio *au, int16_t *play,
 		      const int16_t *cap, size_t n)
 {
 	bool ready = false;
+	uint64_t t, pos;
 
 	if (!au || !play)
 		return;
 
 	++au->periods;
-	pthread_mutex_lock(&au->mtx);
-	au->anchor_pos = jitbuf_clock(au->jb);
-	au->anchor_ns = au->next_ns ? au->next_ns : now_ns();
+	t = au->next_ns ? au->next_ns : now_ns();
 	au->next_ns = 0;
+	pthread_mutex_lock(&au->mtx);
+	pos = jitbuf_clock(au->jb);
+	/*
+	 * The thread may lose the CPU between reading the device's queue
+	 * and the clock: a measurement is only ever late. Where the last
+	 * one says this period plays, allowing the device to run 500 ppm
+	 * slow, bounds it; an earlier one is taken as is.
+	 */
+	if (au->anchor_ns && au->anchor_run && pos > au->anchor_pos) {
+		uint64_t el = (pos - au->anchor_pos) * (1000000000u / SRATE);
+		uint64_t pred = au->anchor_ns + el + el / 2000;
+
+		if (t > pred)
+			t = pred;
+	}
+	au->anchor_pos = pos;
+	au->anchor_ns = t;
+	au->anchor_run = au->active;
 	if (au->active) {
 		jitbuf_get(au->jb, play, n);
 		ready = collect(au, cap, n);
@@ -329,6 +347,7 @@ void ata_audio_skip(struct ata_audio *au, size_t n)
 		return;
 
 	pthread_mutex_lock(&au->mtx);
+	au->anchor_run = false;
 	while (au->active && n) {
 		k = n < FRAME_MAX ? n : FRAME_MAX;
 		jitbuf_get(au->jb, scratch, k);
