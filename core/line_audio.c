@@ -74,7 +74,8 @@ static void pipe_handler(int flags, void *arg)
 	size_t n;
 
 	(void)flags;
-	while (read(au->pipe[0], buf, sizeof(buf)) > 0)
+	/* one byte per frame, at most TXQ unread: one read empties it */
+	while (read(au->pipe[0], buf, sizeof(buf)) == (ssize_t)sizeof(buf))
 		;
 
 	for (;;) {
