@@ -13,6 +13,9 @@
 #     detection), and max - min <= one period
 #   - at least 80 % of the bursts found (the analysis sees the call)
 #   - no xruns (vslic log and `stats`), losses concealed and counted
+#   - the skew absorbed by about |ppm| x 8000 x secs single-sample
+#     steps the right way (with the drift control off, or no skew, the
+#     count is wrong and, over 60 s, the delay leaves its window)
 # LAT_SECS (default 60) sets the length of each call; ATA_WRAP runs the
 # daemon under a tool (e.g. "valgrind --error-exitcode=9"); KEEP=1 keeps
 # the recordings.
@@ -133,7 +136,7 @@ check() {
 	if [ "${2:-none}" = none ] || [ $# -lt 6 ]; then
 		t_fail "skew $skew: bursts found in the recording" "$res" \
 			"$(tail -n 5 "$out/ataua.log")" "$stats"
-		for i in 1 2 3 4; do t_fail "skew $skew: (no data)"; done
+		for i in 1 2 3 4 5; do t_fail "skew $skew: (no data)"; done
 		return
 	fi
 	# a burst every 0.5 s; the analysis skips those the relay dropped
@@ -152,6 +155,19 @@ check() {
 	[ "$6" = xruns=0 ] && printf '%s\n' "$stats" | grep -qx 'xruns=0' &&
 		t_ok "skew $skew: no xruns" ||
 		t_fail "skew $skew: no xruns" "$res" "$stats"
+	# the skew is real and the drift control absorbed it: +ppm (the
+	# line runs fast) inserts samples, -ppm drops them, about
+	# |ppm| * 8000 * secs of them (1.6 a second at 200 ppm)
+	local ins drp fix wrong exp
+	ins=$(printf '%s\n' "$stats" | sed -n 's/^drift_inserted=//p')
+	drp=$(printf '%s\n' "$stats" | sed -n 's/^drift_dropped=//p')
+	if [ "$skew" -gt 0 ]; then fix=${ins:-0} wrong=${drp:-0}
+	else fix=${drp:-0} wrong=${ins:-0}; fi
+	exp=$(( ${skew#-} * 8 * secs / 1000 ))
+	[ "$fix" -ge $((exp / 2)) ] && [ "$fix" -le $((exp * 3 / 2 + 40)) ] &&
+		[ "$wrong" -le 40 ] &&
+		t_ok "skew $skew: drift absorbed by $fix single-sample steps (expected ~$exp, $wrong the other way)" ||
+		t_fail "skew $skew: drift absorbed by single-sample steps (expected ~$exp)" "inserted=$ins dropped=$drp"
 	conc=$(printf '%s\n' "$stats" | sed -n 's/^concealed_samples=//p')
 	lost=$(printf '%s\n' "$stats" | sed -n 's/^rx_lost=//p' | head -n 1)
 	[ "${conc:-0}" -gt 0 ] && [ "${lost:-0}" -gt 0 ] &&
@@ -159,7 +175,7 @@ check() {
 		t_fail "skew $skew: losses counted and concealed" "$stats"
 }
 
-echo "1..10"
+echo "1..12"
 # both calls at once: each has its own daemon, ports and real-time
 # audio thread; the peers are paced from CLOCK_MONOTONIC
 one_call 200 "$base" 30000-30099 &
