@@ -20,6 +20,7 @@
 #include "ataua.h"
 #include "jbuf.h"
 #include "line_audio.h"
+#include "tone.h"
 
 enum {
 	SRATE = 8000,
@@ -46,6 +47,7 @@ struct ata_audio {
 	uint64_t anchor_ns;        /* when its first sample plays     */
 	uint64_t next_ns;          /* audio thread: ata_audio_delay() */
 	bool anchor_run;           /* the clock ran since the anchor  */
+	struct tone_gen *tone;     /* ref: played (or mixed) if set   */
 	atomic_uint_fast64_t xruns, periods, tx_dropped;
 };
 
@@ -61,6 +63,7 @@ static void audio_destructor(void *arg)
 	if (au->pipe[1] >= 0)
 		(void)close(au->pipe[1]);
 	mem_deref(au->jb);
+	mem_deref(au->tone);
 	pthread_mutex_destroy(&au->mtx);
 }
 
@@ -287,6 +290,52 @@ static bool collect(struct ata_audio *au, const int16_t *cap, size_t n)
 }
 
 
+/* Under the mutex: a tone over the call (call waiting), saturating */
+static void mix_tone(struct ata_audio *au, int16_t *play, size_t n)
+{
+	int16_t t[FRAME_MAX];
+
+	while (n) {
+		size_t k = n < FRAME_MAX ? n : FRAME_MAX;
+
+		tone_gen_fill(au->tone, t, k);
+		for (size_t i = 0; i < k; i++) {
+			int32_t v = (int32_t)play[i] + t[i];
+
+			play[i] = (int16_t)(v > INT16_MAX ? INT16_MAX :
+					    v < INT16_MIN ? INT16_MIN : v);
+		}
+		play += k;
+		n -= k;
+	}
+}
+
+
+/**
+ * The line's tone (dial, ringback, busy, call waiting, ...) or NULL:
+ * played by the device instead of silence while no call is connected,
+ * mixed into the call's audio while one is. Keeps a reference; the
+ * audio thread is the generator's only user from now on.
+ */
+void line_audio_tone(struct ata_audio *au, struct tone_gen *tg)
+{
+	struct tone_gen *old;
+
+	if (!au)
+		return;
+
+	pthread_mutex_lock(&au->mtx);
+	old = au->tone;
+	if (old != tg)
+		au->tone = mem_ref(tg);
+	else
+		old = NULL;
+	pthread_mutex_unlock(&au->mtx);
+
+	mem_deref(old);
+}
+
+
 void ata_audio_period(struct ata_audio *au, int16_t *play,
 		      const int16_t *cap, size_t n)
 {
@@ -320,6 +369,11 @@ void ata_audio_period(struct ata_audio *au, int16_t *play,
 	if (au->active) {
 		jitbuf_get(au->jb, play, n);
 		ready = collect(au, cap, n);
+		if (au->tone)
+			mix_tone(au, play, n);
+	}
+	else if (au->tone) {
+		tone_gen_fill(au->tone, play, n);
 	}
 	else {
 		memset(play, 0, n * sizeof(*play));
