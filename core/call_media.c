@@ -12,6 +12,7 @@
 #include "g711.h"
 #include "call_int.h"
 #include "nat.h"
+#include "telev.h"
 
 enum {
 	FRAME_MAX = 480,          /* 60 ms at 8 kHz */
@@ -24,7 +25,8 @@ struct call_media {
 	struct nat_media *nat;    /* public address, keep-alive (nat.h) */
 	struct udp_helper *uh_rtp, *uh_rtcp;  /* SRTP on both sockets  */
 	struct call_srtp *srtp;   /* ref; NULL = plain RTP          */
-	struct telev *telev;
+	struct telev *telev;      /* libre's: our digits out        */
+	struct telev_rx *trx;     /* core/telev_rx.c: digits in     */
 	struct tmr tmr_telev;
 	struct call_mprefs mp;
 	struct call_neg neg;
@@ -55,6 +57,7 @@ static void call_media_destructor(void *arg)
 
 	tmr_cancel(&cm->tmr_telev);
 	mem_deref(cm->telev);
+	mem_deref(cm->trx);
 	mem_deref(cm->nat);
 	mem_deref(cm->uh_rtp);
 	mem_deref(cm->uh_rtcp);
@@ -170,17 +173,24 @@ static void count_seq(struct call_media *cm, uint16_t seq)
 }
 
 
-static void recv_telev(struct call_media *cm, struct mbuf *mb)
+/*
+ * RFC 4733 in: core/telev_rx.c reports each event once, by its RTP
+ * timestamp, whichever of its packets arrives first (start, update or
+ * only the end ones), and not again for retransmitted ends.
+ */
+static void recv_telev(struct call_media *cm, const struct rtp_header *h,
+		       struct mbuf *mb)
 {
-	bool end;
-	int event;
-	int key;
+	struct telev_ev ev;
+	bool isnew = false;
+	char key;
 
-	if (telev_recv(cm->telev, mb, &event, &end) || end)
+	if (telev_rx_recv(cm->trx, h->ts, h->m, mbuf_buf(mb),
+			  mbuf_get_left(mb), &ev, &isnew) || !isnew)
 		return;
 
-	key = telev_code2digit(event);
-	if (key < 0)
+	key = telev_event2char(ev.event);
+	if (!key)
 		return;  /* flash and tones are not digits */
 
 	++cm->cnt.rx_digits;
@@ -197,13 +207,15 @@ static void rtp_recv_handler(const struct sa *src, const struct rtp_header *h,
 	size_t n = mbuf_get_left(mb);
 
 	cm->last_src = *src;
+	if (cm->rx_ssrc != h->ssrc)
+		telev_rx_reset(cm->trx);
 	cm->rx_ssrc = h->ssrc;
 	++cm->cnt.rx_pkts;
 	cm->cnt.rx_bytes += n;
 	count_seq(cm, h->seq);
 
 	if (is_telev_pt(cm, h->pt)) {
-		recv_telev(cm, mb);
+		recv_telev(cm, h, mb);
 		return;
 	}
 
@@ -271,6 +283,8 @@ int call_media_alloc(struct call_media **cmp, const struct call_mprefs *mp,
 		goto out;
 
 	err = telev_alloc(&cm->telev, mp->ptime);
+	if (!err)
+		err = telev_rx_alloc(&cm->trx);
 	if (err)
 		goto out;
 
