@@ -7,8 +7,8 @@
  * receive (main loop) puts decoded frames into the same jitter buffer
  * under a mutex held for one jitbuf_put() only, so a stalled main loop
  * makes packets late but can never starve the device. Full ptime frames
- * of capture go to the main loop through a small ring and a pipe (one
- * write per frame, no allocation on the audio thread).
+ * of capture go to the main loop through a small lock-free ring and a
+ * pipe (one write per frame, no allocation on the audio thread).
  */
 #define _GNU_SOURCE 1
 #include <fcntl.h>
@@ -38,7 +38,8 @@ struct ata_audio {
 	size_t acc_n;
 	int16_t txq[TXQ][FRAME_MAX];
 	size_t txq_n[TXQ];
-	unsigned txq_head, txq_tail;
+	/* one writer each: the audio thread head, the main loop tail */
+	atomic_uint txq_head, txq_tail;
 	int pipe[2];
 	bool listening;
 	line_audio_tx_h *txh;
@@ -81,16 +82,18 @@ static void pipe_handler(int flags, void *arg)
 	while (read(au->pipe[0], buf, sizeof(buf)) == (ssize_t)sizeof(buf))
 		;
 
+	/* single producer, single consumer: no lock needed */
 	for (;;) {
-		pthread_mutex_lock(&au->mtx);
-		if (au->txq_tail == au->txq_head) {
-			pthread_mutex_unlock(&au->mtx);
+		unsigned t = atomic_load_explicit(&au->txq_tail,
+						  memory_order_relaxed);
+
+		if (t == atomic_load_explicit(&au->txq_head,
+					      memory_order_acquire))
 			break;
-		}
-		n = au->txq_n[au->txq_tail % TXQ];
-		memcpy(frame, au->txq[au->txq_tail % TXQ], n * 2);
-		++au->txq_tail;
-		pthread_mutex_unlock(&au->mtx);
+		n = au->txq_n[t % TXQ];
+		memcpy(frame, au->txq[t % TXQ], n * 2);
+		atomic_store_explicit(&au->txq_tail, t + 1,
+				      memory_order_release);
 
 		if (au->txh)
 			au->txh(frame, n, au->arg);
@@ -189,7 +192,7 @@ void line_audio_stop(struct ata_audio *au)
 	pthread_mutex_lock(&au->mtx);
 	au->active = false;
 	au->acc_n = 0;
-	au->txq_tail = au->txq_head;
+	atomic_store(&au->txq_tail, atomic_load(&au->txq_head));
 	pthread_mutex_unlock(&au->mtx);
 }
 
@@ -255,6 +258,7 @@ int line_audio_put(struct ata_audio *au, uint32_t ssrc, uint16_t seq,
 static bool collect(struct ata_audio *au, const int16_t *cap, size_t n)
 {
 	bool ready = false;
+	unsigned h;
 	size_t k;
 
 	while (n) {
@@ -273,11 +277,13 @@ static bool collect(struct ata_audio *au, const int16_t *cap, size_t n)
 		if (au->acc_n < au->ptime_n)
 			break;
 
-		if (au->txq_head - au->txq_tail < TXQ) {
-			memcpy(au->txq[au->txq_head % TXQ], au->acc,
-			       au->ptime_n * 2);
-			au->txq_n[au->txq_head % TXQ] = au->ptime_n;
-			++au->txq_head;
+		h = atomic_load_explicit(&au->txq_head, memory_order_relaxed);
+		if (h - atomic_load_explicit(&au->txq_tail,
+					     memory_order_acquire) < TXQ) {
+			memcpy(au->txq[h % TXQ], au->acc, au->ptime_n * 2);
+			au->txq_n[h % TXQ] = au->ptime_n;
+			atomic_store_explicit(&au->txq_head, h + 1,
+					      memory_order_release);
 			ready = true;
 		}
 		else {
