@@ -33,6 +33,8 @@ struct alsa_port {
 	char device[128];
 	atomic_uint_fast64_t xruns, short_caps;
 	atomic_uint_fast64_t late_max;  /* frames a wake came late, max */
+	atomic_uint_fast64_t gap_max;   /* ns between two wakes, max    */
+	uint64_t wake_ns;
 	uint64_t empty_ns;        /* when the playback buffer runs dry */
 };
 
@@ -192,6 +194,17 @@ static const int16_t *capture(struct alsa_port *p)
 }
 
 
+/* The longest time the thread did not run: tells a stall from the rest */
+static void note_wake(struct alsa_port *p)
+{
+	uint64_t t = now_ns();
+
+	if (p->wake_ns && t - p->wake_ns > p->gap_max)
+		p->gap_max = t - p->wake_ns;
+	p->wake_ns = t;
+}
+
+
 static void *port_thread(void *arg)
 {
 	struct alsa_port *p = arg;
@@ -210,6 +223,7 @@ static void *port_thread(void *arg)
 
 	while (atomic_load(&p->run)) {
 		r = snd_pcm_wait(p->play, WAIT_MS);
+		note_wake(p);
 		if (r < 0) {
 			recover_play(p, r);
 			continue;
@@ -356,12 +370,14 @@ int alsa_port_status(struct re_printf *pf, const struct alsa_port *p)
 
 	return re_hprintf(pf, "device=%s\nperiod_frames=%lu\n"
 			  "buffer_frames=%lu\ndevice_xruns=%llu\n"
-			  "short_captures=%llu\nwake_late_max_us=%llu\n",
+			  "short_captures=%llu\nwake_late_max_us=%llu\n"
+			  "wake_gap_max_us=%llu\n",
 			  p->device,
 			  (unsigned long)p->period, (unsigned long)p->buffer,
 			  (unsigned long long)p->xruns,
 			  (unsigned long long)p->short_caps,
-			  (unsigned long long)p->late_max * 1000000 / SRATE);
+			  (unsigned long long)p->late_max * 1000000 / SRATE,
+			  (unsigned long long)p->gap_max / 1000);
 }
 
 

@@ -12,7 +12,11 @@
 #   - every delay is within [depth, depth + one period] (+-1 ms of onset
 #     detection), and max - min <= one period
 #   - at least 80 % of the bursts found (the analysis sees the call)
-#   - no xruns (vslic log and `stats`), losses concealed and counted
+#   - no xruns (vslic log and `stats`), losses concealed and counted;
+#     an xrun inside a stall of the whole machine (lib/stallprobe.py, a
+#     second real-time thread, saw >= 10 ms at that moment: hypervisor
+#     steal while other labs start, 20-100 ms measured here) is a SKIP
+#     with the evidence, not a pass and not a failure
 #   - the skew absorbed by about |ppm| x 8000 x secs single-sample
 #     steps the right way (with the drift control off, or no skew, the
 #     count is wrong and, over 60 s, the delay leaves its window)
@@ -126,6 +130,38 @@ one_call() {
 		"$out" "$out/play.raw" "$out/play.log" "$skew" >"$out/res" 2>&1
 }
 
+# xrun_check SKEW OUT XRUNS_FIELD STATS RES: no xruns, or each one inside
+# a stall of the machine that the real-time probe saw as well (>= the
+# buffer's 10 ms of slack, around the moment the line ran dry): that is
+# reported as a skip with the evidence, anything else fails
+xrun_check() {
+	local skew=$1 out=$2 sx why
+	sx=$(printf '%s\n' "$4" | sed -n 's/^xruns=//p' | head -n 1)
+	if [ "$3" = xruns=0 ] && [ "${sx:-x}" = 0 ]; then
+		t_ok "skew $skew: no xruns"
+		return
+	fi
+	why=$(python3 - "$out/play.log" "$tmp/stalls" "${sx:-0}" <<'PY'
+import sys
+xr = [int(l.split()[3]) for l in open(sys.argv[1]) if l.startswith("# xrun")]
+st = [tuple(map(int, l.split())) for l in open(sys.argv[2])]
+slack = 10e6
+seen = []
+for x in xr:
+    hit = [g for t, g in st if g >= slack and t - g - 5e6 <= x <= t + 5e6]
+    if not hit:
+        sys.exit(1)
+    seen.append("%.0f ms" % (max(hit) / 1e6))
+# a stall also overruns capture: at most two counted per playback xrun
+if not xr or int(sys.argv[3]) > 2 * len(xr):
+    sys.exit(1)
+print(", ".join(seen))
+PY
+) && { n=$((n + 1)); echo "ok $n - skew $skew: no xruns # SKIP the machine stalled ($why, seen by the real-time probe too) at each of $sx"; return; }
+	t_fail "skew $skew: no xruns" "$5" "$4" \
+		"probe stalls: $(tr '\n' ' ' < "$tmp/stalls" 2>/dev/null)"
+}
+
 # check SKEW: TAP lines from one call's files
 check() {
 	local skew=$1 out=$tmp/skew$1 res stats conc lost want
@@ -152,9 +188,7 @@ check() {
 		'BEGIN { exit !(hi - lo <= p) }' &&
 		t_ok "skew $skew: delay constant within one period ($2..$3)" ||
 		t_fail "skew $skew: delay constant within one period" "$res"
-	[ "$6" = xruns=0 ] && printf '%s\n' "$stats" | grep -qx 'xruns=0' &&
-		t_ok "skew $skew: no xruns" ||
-		t_fail "skew $skew: no xruns" "$res" "$stats"
+	xrun_check "$skew" "$out" "$6" "$stats" "$res"
 	# the skew is real and the drift control absorbed it: +ppm (the
 	# line runs fast) inserts samples, -ppm drops them, about
 	# |ppm| * 8000 * secs of them (1.6 a second at 200 ppm)
@@ -176,13 +210,24 @@ check() {
 }
 
 echo "1..12"
+# beside the calls: does the machine itself stall? (see xrun_check)
+probe=(python3 "$root/tests/integration/lib/stallprobe.py" "$tmp/stalls" \
+	$((secs + 15)))
+if command -v chrt >/dev/null && chrt -f 10 true 2>/dev/null; then
+	chrt -f 10 "${probe[@]}" &
+else
+	"${probe[@]}" &
+fi
+probe_pid=$!
+pids+=("$probe_pid")
 # both calls at once: each has its own daemon, ports and real-time
 # audio thread; the peers are paced from CLOCK_MONOTONIC
 one_call 200 "$base" 30000-30099 &
 pids+=("$!")
 one_call -200 $((base + 1)) 30100-30199 &
 pids+=("$!")
-wait "${pids[@]}"
+wait "${pids[@]:1}"
+kill "$probe_pid" 2>/dev/null; wait "$probe_pid" 2>/dev/null
 pids=()
 check 200
 check -200
