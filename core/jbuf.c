@@ -315,8 +315,11 @@ int jitbuf_put(struct jitbuf *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
 		goto resync;
 
 	jb->bad_count = 0;
-	if (jb->lead_in && wait > (int64_t)jb->delay) {
-		uint32_t sh = start_earlier(jb, (uint64_t)wait - jb->delay);
+	if (jb->lead_in && wait > (int64_t)jb->delay && d > 0) {
+		/* never past the next sample out: the packet stays whole */
+		uint64_t want = (uint64_t)wait - jb->delay;
+		uint32_t sh = start_earlier(jb, want < (uint64_t)d ? want :
+					    (uint64_t)d);
 
 		d -= (int32_t)sh;
 		wait -= sh;
