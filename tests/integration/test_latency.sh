@@ -6,8 +6,9 @@
 # reordering) while ataua plays into the virtual SLIC (tests/alsa,
 # paced, skewed by VSLIC_SKEW_PPM). From the recording and its
 # per-period clock log the peer script measures each burst's delay
-# against its nominal arrival (the relay's forward time of the first
-# packet + RTP timestamp): no wall-clock time of the run is asserted.
+# against its nominal arrival (the relay's forward time of packet 0, the
+# earliest its ten unimpaired first packets imply, + RTP timestamp): no
+# wall-clock time of the run is asserted.
 # Two calls, skew +200 and -200 ppm, each its own ataua, run at once:
 #   - every delay is within [depth, depth + one period] (+-1 ms of onset
 #     detection), and max - min <= one period
@@ -157,7 +158,7 @@ if not xr or int(sys.argv[3]) > 2 * len(xr):
     sys.exit(1)
 print(", ".join(seen))
 PY
-) && { n=$((n + 1)); echo "ok $n - skew $skew: no xruns # SKIP the machine stalled ($why, seen by the real-time probe too) at each of $sx"; return; }
+) && { n=$((n + 1)); echo "ok $n - skew $skew: no xruns # SKIP the machine stalled ($why, seen by the real-time probe too), $sx xruns counted"; return; }
 	t_fail "skew $skew: no xruns" "$5" "$4" \
 		"probe stalls: $(tr '\n' ' ' < "$tmp/stalls" 2>/dev/null)"
 }

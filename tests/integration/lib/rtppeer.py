@@ -12,8 +12,9 @@ call:    rtppeer.py call TARGET_HOST:PORT USER SECONDS OUTDIR [relay opts]
 analyze: rtppeer.py analyze OUTDIR PLAYBACK.raw PLAYBACK.log SKEW_PPM
   Finds each burst's onset in the vslic recording, converts it to
   CLOCK_MONOTONIC with the vslic log, and prints the delay of each burst
-  against the nominal arrival (relay's forward time of the first packet
-  plus the RTP timestamp difference). Bursts whose packets the relay
+  against the nominal arrival (the relay's forward time of packet 0,
+  the earliest that its first ten unimpaired packets imply, plus the RTP
+  timestamp difference). Bursts whose packets the relay
   dropped are skipped. Prints "delay_ms min max mean n".
 dtmf:    rtppeer.py dtmf TARGET_HOST:PORT USER OUTDIR DIGITS
   Calls like `call`, then sends each digit as RFC 4733 events (PT 101)
@@ -227,11 +228,15 @@ def analyze(argv):
     a0 = None
     for line in open(os.path.join(outdir, "relay.log")):
         ns, seq, act = line.split()
-        seq = int(seq)
+        k = (int(seq) - seq0) & 0xFFFF
         if act == "lost":
-            lost.add((seq - seq0) & 0xFFFF)
-        elif seq == seq0 and a0 is None:
-            a0 = int(ns)
+            lost.add(k)
+        elif act == "fwd" and k < 10:
+            # the first ten go out unimpaired: each says when packet 0
+            # would have; a relay thread that ran late after a send
+            # only makes one later, so the earliest is the nominal
+            t0 = int(ns) - k * FRAME * 125000
+            a0 = t0 if a0 is None else min(a0, t0)
     periods = []
     xruns = 0
     for line in open(plog):
