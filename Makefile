@@ -135,7 +135,7 @@ test-asan: test-asan-build
 	sh tests/run.sh asan
 
 test-latency: all vslic
-	LAT_SECS=60 bash tests/integration/latency_60s.sh
+	LAT_SECS=60 bash tests/integration/test_latency.sh
 
 test-integration: all unit-bins
 	sh tests/run.sh integration

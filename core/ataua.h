@@ -224,6 +224,14 @@ void ata_audio_xrun(struct ata_audio *au);
  * what it was. Audio thread only.
  */
 void ata_audio_skip(struct ata_audio *au, size_t n);
+/**
+ * Before ata_audio_period(): the device will play @p frames already
+ * queued before the first sample of that period (snd_pcm_delay). Lets
+ * the core stamp packet arrivals on the device's real clock, so the
+ * delay does not depend on when the thread woke. Audio thread only;
+ * without it the period is taken to play at once.
+ */
+void ata_audio_delay(struct ata_audio *au, size_t frames);
 
 /** Device settings of one line, from the config */
 struct ata_linedrv_conf {

@@ -762,3 +762,18 @@ int call_status(struct re_printf *pf, const struct call *call)
 
 	return err;
 }
+
+
+/** true while the agreed direction lets us send audio (not held) */
+bool call_sends_audio(const struct call *call)
+{
+	const struct call_neg *neg;
+
+	if (!call || call->state == CALL_CLOSED)
+		return false;
+
+	neg = call_sdp_neg(call->sdp);
+
+	return neg && neg->ok && (neg->dir & SDP_SENDONLY) &&
+		sa_isset(&neg->rtp, SA_ALL);
+}

@@ -12,6 +12,7 @@
 #include "g711.h"
 #include "call_int.h"
 #include "nat.h"
+#include "telev.h"
 
 enum {
 	FRAME_MAX = 480,          /* 60 ms at 8 kHz */
@@ -24,7 +25,8 @@ struct call_media {
 	struct nat_media *nat;    /* public address, keep-alive (nat.h) */
 	struct udp_helper *uh_rtp, *uh_rtcp;  /* SRTP on both sockets  */
 	struct call_srtp *srtp;   /* ref; NULL = plain RTP          */
-	struct telev *telev;
+	struct telev *telev;      /* libre's: our digits out        */
+	struct telev_rx *trx;     /* core/telev_rx.c: digits in     */
 	struct tmr tmr_telev;
 	struct call_mprefs mp;
 	struct call_neg neg;
@@ -43,7 +45,9 @@ struct call_media {
 		uint64_t rx_pkts, rx_bytes, rx_lost, rx_bad;
 		uint64_t tx_pkts, tx_bytes, rx_digits, tx_digits;
 		uint64_t srtp_fail;
+		uint64_t rtcp_sr, rtcp_rr;  /* reports received    */
 	} cnt;
+	uint32_t rx_ssrc;         /* the source we last heard        */
 };
 
 
@@ -53,6 +57,7 @@ static void call_media_destructor(void *arg)
 
 	tmr_cancel(&cm->tmr_telev);
 	mem_deref(cm->telev);
+	mem_deref(cm->trx);
 	mem_deref(cm->nat);
 	mem_deref(cm->uh_rtp);
 	mem_deref(cm->uh_rtcp);
@@ -168,17 +173,24 @@ static void count_seq(struct call_media *cm, uint16_t seq)
 }
 
 
-static void recv_telev(struct call_media *cm, struct mbuf *mb)
+/*
+ * RFC 4733 in: core/telev_rx.c reports each event once, by its RTP
+ * timestamp, whichever of its packets arrives first (start, update or
+ * only the end ones), and not again for retransmitted ends.
+ */
+static void recv_telev(struct call_media *cm, const struct rtp_header *h,
+		       struct mbuf *mb)
 {
-	bool end;
-	int event;
-	int key;
+	struct telev_ev ev;
+	bool isnew = false;
+	char key;
 
-	if (telev_recv(cm->telev, mb, &event, &end) || end)
+	if (telev_rx_recv(cm->trx, h->ts, h->m, mbuf_buf(mb),
+			  mbuf_get_left(mb), &ev, &isnew) || !isnew)
 		return;
 
-	key = telev_code2digit(event);
-	if (key < 0)
+	key = telev_event2char(ev.event);
+	if (!key)
 		return;  /* flash and tones are not digits */
 
 	++cm->cnt.rx_digits;
@@ -195,12 +207,15 @@ static void rtp_recv_handler(const struct sa *src, const struct rtp_header *h,
 	size_t n = mbuf_get_left(mb);
 
 	cm->last_src = *src;
+	if (cm->rx_ssrc != h->ssrc)
+		telev_rx_reset(cm->trx);
+	cm->rx_ssrc = h->ssrc;
 	++cm->cnt.rx_pkts;
 	cm->cnt.rx_bytes += n;
 	count_seq(cm, h->seq);
 
 	if (is_telev_pt(cm, h->pt)) {
-		recv_telev(cm, mb);
+		recv_telev(cm, h, mb);
 		return;
 	}
 
@@ -217,6 +232,20 @@ static void rtp_recv_handler(const struct sa *src, const struct rtp_header *h,
 
 	if (cm->ah)
 		cm->ah(h, pcm, n, cm->arg);
+}
+
+
+/* RTCP from the peer (libre keeps the numbers; we count reports) */
+static void rtcp_recv_handler(const struct sa *src, struct rtcp_msg *msg,
+			      void *arg)
+{
+	struct call_media *cm = arg;
+
+	(void)src;
+	if (msg->hdr.pt == RTCP_SR)
+		++cm->cnt.rtcp_sr;
+	else if (msg->hdr.pt == RTCP_RR)
+		++cm->cnt.rtcp_rr;
 }
 
 
@@ -248,11 +277,14 @@ int call_media_alloc(struct call_media **cmp, const struct call_mprefs *mp,
 	tmr_init(&cm->tmr_telev);
 
 	err = rtp_listen(&cm->rtp, IPPROTO_UDP, laddr, mp->rtp_min,
-			 mp->rtp_max, true, rtp_recv_handler, NULL, cm);
+			 mp->rtp_max, true, rtp_recv_handler,
+			 rtcp_recv_handler, cm);
 	if (err)
 		goto out;
 
 	err = telev_alloc(&cm->telev, mp->ptime);
+	if (!err)
+		err = telev_rx_alloc(&cm->trx);
 	if (err)
 		goto out;
 
@@ -449,6 +481,32 @@ int call_media_send_digit(struct call_media *cm, char key)
 }
 
 
+/*
+ * RTCP (RFC 3550 6.4): reports received, and libre's figures for the
+ * source we hear: what the peer's reports say of our stream (peer_*),
+ * what we would report of theirs (rx_*, jitter in us) and the RTT.
+ */
+static int rtcp_status(struct re_printf *pf, const struct call_media *cm)
+{
+	struct rtcp_stats rs;
+	int err;
+
+	err = re_hprintf(pf, "rtcp_sr_rx=%llu\nrtcp_rr_rx=%llu\n",
+			 cm->cnt.rtcp_sr, cm->cnt.rtcp_rr);
+	if (!cm->cnt.rx_pkts ||
+	    rtcp_stats(cm->rtp, cm->rx_ssrc, &rs))
+		return err;
+
+	err |= re_hprintf(pf, "rtcp_peer_lost=%d\nrtcp_peer_jitter_us=%u\n",
+			  rs.tx.lost, rs.tx.jit);
+	err |= re_hprintf(pf, "rtcp_rx_lost=%d\nrtcp_rx_jitter_us=%u\n",
+			  rs.rx.lost, rs.rx.jit);
+	err |= re_hprintf(pf, "rtcp_rtt_us=%u\n", rs.rtt);
+
+	return err;
+}
+
+
 int call_media_status(struct re_printf *pf, const struct call_media *cm)
 {
 	int err;
@@ -475,6 +533,7 @@ int call_media_status(struct re_printf *pf, const struct call_media *cm)
 	err |= re_hprintf(pf, "last_remote=%J\n", &cm->last_src);
 	err |= re_hprintf(pf, "srtp=%s\nsrtp_failed=%llu\n",
 			  cm->srtp ? "yes" : "no", cm->cnt.srtp_fail);
+	err |= rtcp_status(pf, cm);
 
 	return err;
 }

@@ -56,7 +56,16 @@ void g711_ulaw_encode(uint8_t *dst, const int16_t *src, size_t n)
  */
 void g711_ulaw_decode(int16_t *dst, const uint8_t *src, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	size_t i = 0;
+
+	/* four at a time: the loop overhead was half the cost */
+	for (; i + 4 <= n; i += 4) {
+		dst[i]     = g711_ulaw_table[src[i]];
+		dst[i + 1] = g711_ulaw_table[src[i + 1]];
+		dst[i + 2] = g711_ulaw_table[src[i + 2]];
+		dst[i + 3] = g711_ulaw_table[src[i + 3]];
+	}
+	for (; i < n; i++)
 		dst[i] = g711_ulaw_table[src[i]];
 }
 
@@ -84,6 +93,14 @@ void g711_alaw_encode(uint8_t *dst, const int16_t *src, size_t n)
  */
 void g711_alaw_decode(int16_t *dst, const uint8_t *src, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	size_t i = 0;
+
+	for (; i + 4 <= n; i += 4) {
+		dst[i]     = g711_alaw_table[src[i]];
+		dst[i + 1] = g711_alaw_table[src[i + 1]];
+		dst[i + 2] = g711_alaw_table[src[i + 2]];
+		dst[i + 3] = g711_alaw_table[src[i + 3]];
+	}
+	for (; i < n; i++)
 		dst[i] = g711_alaw_table[src[i]];
 }

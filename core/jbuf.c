@@ -6,6 +6,7 @@
 
 #include "plc.h"
 #include "jbuf.h"
+#include "jbuf_ring.h"
 
 enum {
 	CHUNK   = 160,	/* jitbuf_get() works in pieces this long */
@@ -22,8 +23,8 @@ struct jitbuf {
 	int16_t *scratch;	/* CHUNK + 1: a piece before a drift step */
 	uint32_t size, mask;
 	uint32_t delay;		/* fixed playout delay, samples */
-	uint32_t dead_band;	/* drift: 5 ms before a step */
-	uint32_t tau;		/* drift: smoothing, 2 s */
+	uint32_t dead_band;	/* drift: 2 ms before a correction */
+	uint32_t window;	/* drift: peak-wait window, 1 s */
 	uint32_t bad_span;	/* resync: bad packets over this long */
 
 	uint64_t dev_pos;	/* device clock of the next sample out */
@@ -36,7 +37,11 @@ struct jitbuf {
 	uint16_t seq_hi;	/* highest sequence number seen */
 	uint64_t seq_seen;	/* bit k: seq_hi - k was seen */
 
-	int64_t fill;		/* smoothed playout minus arrival, Q16 */
+	int64_t peak;		/* least-delayed packet's wait, window */
+	int64_t peak_prev;	/* the same, the window before */
+	int64_t est;		/* the greater of the two at window end */
+	uint64_t win_end;	/* device time the window closes */
+	int32_t pending;	/* samples to drop (+) or insert (-) */
 	uint64_t next_step;	/* device time of the next drift step */
 
 	uint32_t bad_count;	/* packets in a row outside the ring */
@@ -80,8 +85,8 @@ int jitbuf_alloc(struct jitbuf **jbp, const struct jitbuf_conf *conf)
 
 	jb->conf      = *conf;
 	jb->delay     = conf->srate * conf->delay_ms / 1000;
-	jb->dead_band = conf->srate / 200;
-	jb->tau       = conf->srate * 2;
+	jb->dead_band = conf->srate / 500;
+	jb->window    = conf->srate;
 	jb->bad_span  = conf->srate * 60 / 1000;
 	if (jb->bad_span > jb->delay)
 		jb->bad_span = jb->delay;
@@ -152,11 +157,8 @@ static void anchor(struct jitbuf *jb, uint32_t ssrc, uint16_t seq,
 	 */
 	if (jb->running) {
 		jb->ts_off = jb->play_ts + lead - ts;
-		for (uint32_t i = lead; i < jb->size; i++) {
-			uint32_t k = (jb->play_ts + i) & jb->mask;
-
-			jb->filled[k >> 6] &= ~(1ULL << (k & 63));
-		}
+		ring_mark(jb->filled, jb->mask, jb->play_ts + lead,
+			  jb->size - lead, false);
 	}
 	else {
 		jb->ts_off  = 0;
@@ -168,7 +170,11 @@ static void anchor(struct jitbuf *jb, uint32_t ssrc, uint16_t seq,
 	jb->ssrc      = ssrc;
 	jb->seq_hi    = seq;
 	jb->seq_seen  = 1;
-	jb->fill      = (int64_t)jb->delay << 16;
+	jb->peak      = INT64_MIN;
+	jb->peak_prev = INT64_MIN;
+	jb->est       = jb->delay;
+	jb->win_end   = jb->dev_pos + jb->window;
+	jb->pending   = 0;
 	jb->bad_count = 0;
 	jb->have_transit = false;
 }
@@ -227,13 +233,35 @@ static int64_t wait_of(const struct jitbuf *jb, int32_t d, uint64_t now)
 
 static void store(struct jitbuf *jb, int32_t d, const int16_t *pcm, size_t n)
 {
-	for (size_t i = d < 0 ? (size_t)-(int64_t)d : 0; i < n; i++) {
-		uint32_t k = (jb->play_ts + (uint32_t)d + (uint32_t)i) &
-			jb->mask;
+	size_t i = d < 0 ? (size_t)-(int64_t)d : 0;
+	uint32_t k = jb->play_ts + (uint32_t)d + (uint32_t)i;
 
-		jb->ring[k] = pcm[i];
-		jb->filled[k >> 6] |= 1ULL << (k & 63);
-	}
+	if (i >= n)
+		return;
+
+	ring_write(jb->ring, jb->mask, k, pcm + i, (uint32_t)(n - i));
+	ring_mark(jb->filled, jb->mask, k, (uint32_t)(n - i), true);
+}
+
+
+/*
+ * Nothing heard yet and a packet more prompt than the first (which was
+ * read late, e.g. by a main loop busy answering the call): start up to
+ * @p want samples earlier by shortening the leading silence, so the
+ * delay is right from the first sample instead of after the drift
+ * control's first windows. Returns the samples moved.
+ */
+static uint32_t start_earlier(struct jitbuf *jb, uint64_t want)
+{
+	uint32_t sh = want < jb->lead_in ? (uint32_t)want : jb->lead_in;
+
+	ring_mark(jb->filled, jb->mask, jb->play_ts, sh, false);
+	jb->play_ts += sh;
+	jb->lead_in -= sh;
+	if (jb->peak != INT64_MIN)
+		jb->peak -= sh;
+
+	return sh;
 }
 
 
@@ -287,9 +315,18 @@ int jitbuf_put(struct jitbuf *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
 		goto resync;
 
 	jb->bad_count = 0;
+	if (jb->lead_in && wait > (int64_t)jb->delay && d > 0) {
+		/* never past the next sample out: the packet stays whole */
+		uint64_t want = (uint64_t)wait - jb->delay;
+		uint32_t sh = start_earlier(jb, want < (uint64_t)d ? want :
+					    (uint64_t)d);
+
+		d -= (int32_t)sh;
+		wait -= sh;
+	}
 	jitter_update(jb, ts, now);
-	jb->fill += ((int64_t)wait * 65536 - jb->fill) * (int64_t)n /
-		jb->tau;
+	if (wait > jb->peak)
+		jb->peak = wait;
 	store(jb, d, pcm, n);
 
 	return 0;
@@ -304,24 +341,46 @@ int jitbuf_put(struct jitbuf *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
 
 
 /*
- * Drift: +1 to drop a sample, -1 to insert one, 0 to play as is. The
- * step moves every later packet's wait by one sample, so the estimate
- * moves with it and the controller does not overshoot.
+ * Drift: +1 to drop a sample, -1 to insert one, 0 to play as is.
+ *
+ * The estimate is the wait of the least-delayed packet of the last two
+ * windows (1 s each): jitter only ever delays packets, so the peak
+ * follows the network's base delay and the two clocks, not the jitter
+ * of the moment, and one window without a prompt packet is not enough
+ * to move it. When it is off the delay by more than the dead band, the
+ * whole offset is corrected, one sample per 12.5 ms. A step moves every
+ * later packet's wait by one sample, so the running peak moves with it
+ * and the next window does not correct the same offset twice.
  */
 static int drift_step(struct jitbuf *jb)
 {
-	int64_t off = jb->fill - ((int64_t)jb->delay << 16);
-	int64_t band = (int64_t)jb->dead_band << 16;
-	int64_t mag = off < 0 ? -off : off;
+	int64_t off;
 	int step;
 
-	if (jb->dev_pos < jb->next_step || mag <= band)
+	if (jb->dev_pos >= jb->win_end) {
+		if (jb->peak != INT64_MIN) {
+			jb->est = jb->peak > jb->peak_prev ? jb->peak :
+				jb->peak_prev;
+			off = jb->est - (int64_t)jb->delay;
+			jb->pending = off > jb->dead_band ||
+				-off > jb->dead_band ? (int32_t)off : 0;
+		}
+		jb->peak_prev = jb->peak;
+		jb->peak = INT64_MIN;
+		jb->win_end = jb->dev_pos + jb->window;
+	}
+
+	if (!jb->pending || jb->dev_pos < jb->next_step)
 		return 0;
 
-	step = off > 0 ? 1 : -1;
-	jb->next_step = jb->dev_pos +
-		jb->conf.srate / (mag > 4 * band ? 80 : 8);
-	jb->fill -= (int64_t)step * 65536;
+	step = jb->pending > 0 ? 1 : -1;
+	jb->pending -= step;
+	jb->next_step = jb->dev_pos + jb->conf.srate / 80;
+	jb->est -= step;
+	if (jb->peak != INT64_MIN)
+		jb->peak -= step;
+	if (jb->peak_prev != INT64_MIN)
+		jb->peak_prev -= step;
 
 	if (step > 0)
 		++jb->st.dropped_samples;
@@ -358,19 +417,15 @@ static bool pull(struct jitbuf *jb, int16_t *buf, size_t take)
 	size_t i = 0;
 
 	while (i < take) {
-		uint32_t k = (jb->play_ts + (uint32_t)i) & jb->mask;
-		bool have = slot_filled(jb, k);
-		size_t j = i, quiet = 0;
-
-		for (; j < take; j++) {
-			k = (jb->play_ts + (uint32_t)j) & jb->mask;
-			if (slot_filled(jb, k) != have)
-				break;
-			buf[j] = jb->ring[k];
-			jb->filled[k >> 6] &= ~(1ULL << (k & 63));
-		}
+		uint32_t k = jb->play_ts + (uint32_t)i;
+		bool have = slot_filled(jb, k & jb->mask);
+		uint32_t len = ring_run(jb->filled, jb->mask, k,
+					(uint32_t)(take - i), have);
+		size_t j = i + len, quiet = 0;
 
 		if (have) {
+			ring_read(jb->ring, jb->mask, k, buf + i, len);
+			ring_mark(jb->filled, jb->mask, k, len, false);
 			plc_good(jb->plc, buf + i, j - i);
 			i = j;
 			continue;
@@ -458,8 +513,7 @@ void jitbuf_stats(const struct jitbuf *jb, struct jitbuf_stats *st)
 		return;
 
 	*st = jb->st;
-	st->delay_samples = jb->running ?
-		(int32_t)((jb->fill + 32768) >> 16) : 0;
+	st->delay_samples = jb->running ? (int32_t)jb->est : 0;
 	st->jitter = (uint32_t)(jb->jitter16 >> 4);
 }
 
@@ -499,4 +553,5 @@ void jitbuf_reset(struct jitbuf *jb)
 	jb->have_transit = false;
 	jb->jitter16 = 0;
 	jb->next_step = 0;
+	jb->pending = 0;
 }

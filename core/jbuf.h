@@ -12,12 +12,13 @@
  *
  * - Start: the first packet's first sample plays exactly `delay` after
  *   its arrival. The delay then stays fixed for the call.
- * - Drift: the time packets wait in the buffer (playout minus arrival)
- *   is smoothed over about 2 s. When it is off the configured delay by
- *   more than 5 ms, one sample is dropped or inserted in the quietest
- *   spot of a period, at most one per 125 ms (1000 ppm; one per 12.5 ms
- *   when more than 20 ms off). A +-200 ppm far end keeps the delay within
- *   5 ms of its target.
+ * - Drift: the wait (playout minus arrival) of the least-delayed packet
+ *   of each second estimates the delay without the jitter of the moment
+ *   (jitter only ever delays a packet). When it is off the configured
+ *   delay by more than 2 ms, the offset is removed by dropping or
+ *   inserting single samples in the quietest spot of a period, one per
+ *   12.5 ms at most. A +-200 ppm far end (1.6 samples a second) keeps
+ *   the delay within 2 ms of its target.
  * - Resync: the packet is anchored as a first one; audio already
  *   buffered plays on until it starts, a gap between is concealed. At
  *   once on an SSRC change or a marker packet that does not fit the
@@ -58,7 +59,7 @@ struct jitbuf_stats {
 	uint64_t dropped_samples;    /**< Drift: samples removed           */
 	uint64_t inserted_samples;   /**< Drift: samples added             */
 	uint64_t underflow_frames;   /**< jitbuf_get() calls with a gap      */
-	int32_t  delay_samples;      /**< Smoothed arrival-to-playout time */
+	int32_t  delay_samples;      /**< Least-delayed packet's wait     */
 	uint32_t jitter;             /**< RFC 3550 interarrival jitter     */
 };
 

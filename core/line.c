@@ -178,6 +178,8 @@ static void incoming_handler(struct call *call, void *arg)
 		  call_id(call), call_peer(call));
 
 	line_fsm_event(&ln->fsm, LEV_INCOMING, &ea);
+	/* the ring control and a call-waiting tone follow at once */
+	line_media_update(ln);
 }
 
 

@@ -7,8 +7,8 @@
  * receive (main loop) puts decoded frames into the same jitter buffer
  * under a mutex held for one jitbuf_put() only, so a stalled main loop
  * makes packets late but can never starve the device. Full ptime frames
- * of capture go to the main loop through a small ring and a pipe (one
- * write per frame, no allocation on the audio thread).
+ * of capture go to the main loop through a small lock-free ring and a
+ * pipe (one write per frame, no allocation on the audio thread).
  */
 #define _GNU_SOURCE 1
 #include <fcntl.h>
@@ -20,6 +20,7 @@
 #include "ataua.h"
 #include "jbuf.h"
 #include "line_audio.h"
+#include "tone.h"
 
 enum {
 	SRATE = 8000,
@@ -37,13 +38,17 @@ struct ata_audio {
 	size_t acc_n;
 	int16_t txq[TXQ][FRAME_MAX];
 	size_t txq_n[TXQ];
-	unsigned txq_head, txq_tail;
+	/* one writer each: the audio thread head, the main loop tail */
+	atomic_uint txq_head, txq_tail;
 	int pipe[2];
 	bool listening;
 	line_audio_tx_h *txh;
 	void *arg;
-	uint64_t get_ns;           /* when the last period was taken */
-	size_t get_n;              /* and its length                 */
+	uint64_t anchor_pos;       /* device clock of the last period */
+	uint64_t anchor_ns;        /* when its first sample plays     */
+	uint64_t next_ns;          /* audio thread: ata_audio_delay() */
+	bool anchor_run;           /* the clock ran since the anchor  */
+	struct tone_gen *tone;     /* ref: played (or mixed) if set   */
 	atomic_uint_fast64_t xruns, periods, tx_dropped;
 };
 
@@ -59,6 +64,7 @@ static void audio_destructor(void *arg)
 	if (au->pipe[1] >= 0)
 		(void)close(au->pipe[1]);
 	mem_deref(au->jb);
+	mem_deref(au->tone);
 	pthread_mutex_destroy(&au->mtx);
 }
 
@@ -72,19 +78,22 @@ static void pipe_handler(int flags, void *arg)
 	size_t n;
 
 	(void)flags;
-	while (read(au->pipe[0], buf, sizeof(buf)) > 0)
+	/* one byte per frame, at most TXQ unread: one read empties it */
+	while (read(au->pipe[0], buf, sizeof(buf)) == (ssize_t)sizeof(buf))
 		;
 
+	/* single producer, single consumer: no lock needed */
 	for (;;) {
-		pthread_mutex_lock(&au->mtx);
-		if (au->txq_tail == au->txq_head) {
-			pthread_mutex_unlock(&au->mtx);
+		unsigned t = atomic_load_explicit(&au->txq_tail,
+						  memory_order_relaxed);
+
+		if (t == atomic_load_explicit(&au->txq_head,
+					      memory_order_acquire))
 			break;
-		}
-		n = au->txq_n[au->txq_tail % TXQ];
-		memcpy(frame, au->txq[au->txq_tail % TXQ], n * 2);
-		++au->txq_tail;
-		pthread_mutex_unlock(&au->mtx);
+		n = au->txq_n[t % TXQ];
+		memcpy(frame, au->txq[t % TXQ], n * 2);
+		atomic_store_explicit(&au->txq_tail, t + 1,
+				      memory_order_release);
 
 		if (au->txh)
 			au->txh(frame, n, au->arg);
@@ -103,6 +112,7 @@ int line_audio_alloc(struct ata_audio **aup, uint32_t delay_ms,
 	struct jitbuf_conf jc = {
 		.srate = SRATE, .max_frame = FRAME_MAX,
 	};
+	pthread_mutexattr_t ma;
 	struct ata_audio *au;
 	int err;
 
@@ -114,7 +124,17 @@ int line_audio_alloc(struct ata_audio **aup, uint32_t delay_ms,
 		return ENOMEM;
 
 	au->pipe[0] = au->pipe[1] = -1;
-	pthread_mutex_init(&au->mtx, NULL);
+	/*
+	 * Priority inheritance: the main loop (normal scheduling) holds
+	 * the mutex for one jitbuf_put(); preempted there on a busy CPU,
+	 * it would keep the real-time audio thread waiting past its
+	 * deadline. Inheriting, it finishes at the audio thread's
+	 * priority. Uncontended, it costs the same as a normal mutex.
+	 */
+	pthread_mutexattr_init(&ma);
+	(void)pthread_mutexattr_setprotocol(&ma, PTHREAD_PRIO_INHERIT);
+	pthread_mutex_init(&au->mtx, &ma);
+	pthread_mutexattr_destroy(&ma);
 	au->delay_ms = delay_ms;
 	au->txh = txh;
 	au->arg = arg;
@@ -172,7 +192,7 @@ void line_audio_stop(struct ata_audio *au)
 	pthread_mutex_lock(&au->mtx);
 	au->active = false;
 	au->acc_n = 0;
-	au->txq_tail = au->txq_head;
+	atomic_store(&au->txq_tail, atomic_load(&au->txq_head));
 	pthread_mutex_unlock(&au->mtx);
 }
 
@@ -188,21 +208,28 @@ static uint64_t now_ns(void)
 
 
 /*
- * Arrival on the device clock, to the sample: the samples taken so far
- * plus the part of the current period elapsed since it was taken. A
- * whole-period stamp would move the anchor by up to a period from call
- * to call; this keeps the delay the same for every call.
+ * Arrival on the device clock, to the sample: the position the device is
+ * playing now, extrapolated from when the last period's first sample
+ * plays (the driver's queue, ata_audio_delay()). A packet's wait is then
+ * the real time until it is heard, whenever the audio thread happened
+ * to wake, and the jitter buffer's delay is the whole receive delay.
  */
 static uint64_t arrival(const struct ata_audio *au)
 {
-	uint64_t el = 0, t = now_ns();
+	uint64_t clk = jitbuf_clock(au->jb);
+	int64_t el, pos;
 
-	if (au->get_ns && t > au->get_ns)
-		el = (t - au->get_ns) * SRATE / 1000000000u;
-	if (el > au->get_n)
-		el = au->get_n;
+	if (!au->anchor_ns)
+		return clk;
 
-	return jitbuf_clock(au->jb) + el;
+	el = (int64_t)(now_ns() - au->anchor_ns) * SRATE / 1000000000;
+	pos = (int64_t)au->anchor_pos + el;
+
+	/* the device cannot be playing what was not taken yet */
+	if (pos > (int64_t)clk)
+		pos = (int64_t)clk;
+
+	return pos > 0 ? (uint64_t)pos : 0;
 }
 
 
@@ -231,6 +258,7 @@ int line_audio_put(struct ata_audio *au, uint32_t ssrc, uint16_t seq,
 static bool collect(struct ata_audio *au, const int16_t *cap, size_t n)
 {
 	bool ready = false;
+	unsigned h;
 	size_t k;
 
 	while (n) {
@@ -249,11 +277,13 @@ static bool collect(struct ata_audio *au, const int16_t *cap, size_t n)
 		if (au->acc_n < au->ptime_n)
 			break;
 
-		if (au->txq_head - au->txq_tail < TXQ) {
-			memcpy(au->txq[au->txq_head % TXQ], au->acc,
-			       au->ptime_n * 2);
-			au->txq_n[au->txq_head % TXQ] = au->ptime_n;
-			++au->txq_head;
+		h = atomic_load_explicit(&au->txq_head, memory_order_relaxed);
+		if (h - atomic_load_explicit(&au->txq_tail,
+					     memory_order_acquire) < TXQ) {
+			memcpy(au->txq[h % TXQ], au->acc, au->ptime_n * 2);
+			au->txq_n[h % TXQ] = au->ptime_n;
+			atomic_store_explicit(&au->txq_head, h + 1,
+					      memory_order_release);
 			ready = true;
 		}
 		else {
@@ -266,21 +296,90 @@ static bool collect(struct ata_audio *au, const int16_t *cap, size_t n)
 }
 
 
+/* Under the mutex: a tone over the call (call waiting), saturating */
+static void mix_tone(struct ata_audio *au, int16_t *play, size_t n)
+{
+	int16_t t[FRAME_MAX];
+
+	while (n) {
+		size_t k = n < FRAME_MAX ? n : FRAME_MAX;
+
+		tone_gen_fill(au->tone, t, k);
+		for (size_t i = 0; i < k; i++) {
+			int32_t v = (int32_t)play[i] + t[i];
+
+			play[i] = (int16_t)(v > INT16_MAX ? INT16_MAX :
+					    v < INT16_MIN ? INT16_MIN : v);
+		}
+		play += k;
+		n -= k;
+	}
+}
+
+
+/**
+ * The line's tone (dial, ringback, busy, call waiting, ...) or NULL:
+ * played by the device instead of silence while no call is connected,
+ * mixed into the call's audio while one is. Keeps a reference; the
+ * audio thread is the generator's only user from now on.
+ */
+void line_audio_tone(struct ata_audio *au, struct tone_gen *tg)
+{
+	struct tone_gen *old;
+
+	if (!au)
+		return;
+
+	pthread_mutex_lock(&au->mtx);
+	old = au->tone;
+	if (old != tg)
+		au->tone = mem_ref(tg);
+	else
+		old = NULL;
+	pthread_mutex_unlock(&au->mtx);
+
+	mem_deref(old);
+}
+
+
 void ata_audio_period(struct ata_audio *au, int16_t *play,
 		      const int16_t *cap, size_t n)
 {
 	bool ready = false;
+	uint64_t t, pos;
 
 	if (!au || !play)
 		return;
 
 	++au->periods;
+	t = au->next_ns ? au->next_ns : now_ns();
+	au->next_ns = 0;
 	pthread_mutex_lock(&au->mtx);
-	au->get_ns = now_ns();
-	au->get_n = n;
+	pos = jitbuf_clock(au->jb);
+	/*
+	 * The thread may lose the CPU between reading the device's queue
+	 * and the clock: a measurement is only ever late. Where the last
+	 * one says this period plays, allowing the device to run 500 ppm
+	 * slow, bounds it; an earlier one is taken as is.
+	 */
+	if (au->anchor_ns && au->anchor_run && pos > au->anchor_pos) {
+		uint64_t el = (pos - au->anchor_pos) * (1000000000u / SRATE);
+		uint64_t pred = au->anchor_ns + el + el / 2000;
+
+		if (t > pred)
+			t = pred;
+	}
+	au->anchor_pos = pos;
+	au->anchor_ns = t;
+	au->anchor_run = au->active;
 	if (au->active) {
 		jitbuf_get(au->jb, play, n);
 		ready = collect(au, cap, n);
+		if (au->tone)
+			mix_tone(au, play, n);
+	}
+	else if (au->tone) {
+		tone_gen_fill(au->tone, play, n);
 	}
 	else {
 		memset(play, 0, n * sizeof(*play));
@@ -289,6 +388,14 @@ void ata_audio_period(struct ata_audio *au, int16_t *play,
 
 	if (ready)
 		(void)write(au->pipe[1], "f", 1);
+}
+
+
+void ata_audio_delay(struct ata_audio *au, size_t frames)
+{
+	if (au)
+		au->next_ns = now_ns() + (uint64_t)frames *
+			(1000000000u / SRATE);
 }
 
 
@@ -301,6 +408,7 @@ void ata_audio_skip(struct ata_audio *au, size_t n)
 		return;
 
 	pthread_mutex_lock(&au->mtx);
+	au->anchor_run = false;
 	while (au->active && n) {
 		k = n < FRAME_MAX ? n : FRAME_MAX;
 		jitbuf_get(au->jb, scratch, k);

@@ -13,6 +13,7 @@
 #include "jbuf.h"
 
 struct ata_audio;
+struct tone_gen;
 
 /** A full ptime of capture, on the main loop */
 typedef void (line_audio_tx_h)(const int16_t *pcm, size_t n, void *arg);
@@ -32,5 +33,6 @@ void line_audio_stop(struct ata_audio *au);
 int  line_audio_put(struct ata_audio *au, uint32_t ssrc, uint16_t seq,
 		    uint32_t ts, bool marker, const int16_t *pcm, size_t n);
 void line_audio_stats(struct ata_audio *au, struct line_audio_stats *st);
+void line_audio_tone(struct ata_audio *au, struct tone_gen *tg);
 
 #endif

@@ -53,21 +53,16 @@ static void audio_tx_handler(const int16_t *pcm, size_t n, void *arg)
 
 
 /*
- * What the device adds: a packet's arrival is stamped to the sample on
- * the jitter buffer's clock (line_audio.c), and what a wake takes plays
- * a whole buffer (periods x period) later: the write lands when the
- * device has just begun the oldest queued period, so (periods - 1)
- * periods plus that one are ahead of it (measured with vslic by
- * tests/integration/test_latency.sh). The jitter buffer gets the depth
- * less the buffer, plus half a period: its drift control holds the delay
- * within +-5 ms of its target, so the total stays centred in depth ..
- * depth + one period.
+ * The jitter buffer's delay is the whole receive delay: arrivals are
+ * stamped on the device's own clock including what its buffer still
+ * holds (ata_audio_delay()), so a packet's wait is the time until it is
+ * heard. The target is the configured depth plus half a period, the
+ * centre of the promise (depth .. depth + one period); the drift
+ * control keeps it within 2 ms.
  */
 static uint32_t jitbuf_share(const struct ata_conf_media *m)
 {
-	uint32_t extra = (m->periods ? m->periods : 2) * m->period_ms;
-	uint32_t want = m->jitter_delay_ms + m->period_ms / 2;
-	uint32_t d = want > extra ? want - extra : 0;
+	uint32_t d = m->jitter_delay_ms + m->period_ms / 2;
 
 	return d < 10 ? 10 : d;
 }
@@ -135,6 +130,12 @@ void line_media_close(struct line *ln)
 }
 
 
+static const struct ata_tone_spec test_tone = {
+	.nfreq = 1, .freq = {1004}, .level = -20,
+};
+
+
+/* No line driver: the test signal, generated only while the call sends */
 static void media_tick(void *arg)
 {
 	struct line *ln = arg;
@@ -144,6 +145,22 @@ static void media_tick(void *arg)
 
 	if (!call || ln->fsm.st != LINE_CONNECTED)
 		return;
+
+	/*
+	 * Held or recvonly: no signal to make. Look again every 60 ms (a
+	 * re-INVITE may resume the call without a state change) and keep
+	 * the RTP timeline moving (call_media marks the next packet).
+	 */
+	if (!call_sends_audio(call)) {
+		ln->mic = mem_deref(ln->mic);
+		memset(ln->frame, 0, sizeof(ln->frame));
+		tmr_start(&ln->tmr_media, LINE_FRAME_MAX / 8, media_tick, ln);
+		(void)call_send_audio(call, ln->frame, LINE_FRAME_MAX);
+		return;
+	}
+
+	if (!ln->mic && tone_gen_alloc(&ln->mic, &test_tone))
+		ata_warn("line %u: no test signal\n", ln->id);
 
 	ptime = call_ptime(call);
 	if (!ptime)
@@ -176,9 +193,6 @@ static void ring_sync(struct line *ln)
 
 void line_media_update(struct line *ln)
 {
-	static const struct ata_tone_spec test_tone = {
-		.nfreq = 1, .freq = {1004}, .level = -20,
-	};
 	uint32_t ptime;
 
 	if (!ln)
@@ -193,8 +207,6 @@ void line_media_update(struct line *ln)
 					 ln->mc.ptime_ms);
 			return;
 		}
-		if (!ln->mic && tone_gen_alloc(&ln->mic, &test_tone))
-			ata_warn("line %u: no test signal\n", ln->id);
 		if (!tmr_isrunning(&ln->tmr_media))
 			tmr_start(&ln->tmr_media, 0, media_tick, ln);
 		return;

@@ -11,6 +11,7 @@
 #include "line_int.h"
 #include "reg.h"
 #include "tone.h"
+#include "line_audio.h"
 
 
 static const char *tone_name(int t)
@@ -34,6 +35,9 @@ static void op_tone(int t, void *arg)
 	    tone_gen_alloc(&ln->tg, &ln->lc->tone->tone[t]))
 		ata_warn("line %u: cannot generate %s tone\n", ln->id,
 			 tone_name(t));
+
+	/* to the device (line driver), from its next period */
+	line_audio_tone(ln->au, ln->tg);
 }
 
 

@@ -131,30 +131,54 @@ static int16_t clip16(int32_t v)
 }
 
 
+/* Normalised correlation at lag @p p, every @p step-th sample; <0: none */
+static double lag_score(const struct plc *plc, uint32_t p, uint32_t step)
+{
+	const int16_t *x = plc->pb;
+	int64_t c = 0, e = 0;
+
+	for (uint32_t i = plc->hlen - plc->win; i < plc->hlen; i += step) {
+		c += (int32_t)x[i] * x[i - p];
+		e += (int32_t)x[i - p] * x[i - p];
+	}
+
+	if (c <= 0 || e == 0)
+		return -1.0;
+
+	return (double)c * (double)c / (double)e;
+}
+
+
 /*
  * The lag with the best normalised correlation over the last 20 ms; a
- * negative or zero correlation never wins, so silence gives pmin.
+ * negative or zero correlation never wins, so silence gives pmin. As
+ * Appendix I does, in two steps: every other lag on every other
+ * sample (a quarter of the work), then the lags either side of the best
+ * at full resolution. An erasure start costs about 20 k instructions,
+ * not 80 k, which matters when a late packet leaves a gap of a few
+ * samples.
  */
 static uint32_t find_pitch(const struct plc *plc)
 {
-	const int16_t *x = plc->pb;
-	uint32_t start = plc->hlen - plc->win;
-	uint32_t best = plc->pmin;
-	double best_score = 0.0;
+	uint32_t best = plc->pmin, coarse = plc->pmin, lo, hi;
+	double score, best_score = 0.0;
 
-	for (uint32_t p = plc->pmin; p <= plc->pmax; p++) {
-		int64_t c = 0, e = 0;
-		double score;
-
-		for (uint32_t i = start; i < plc->hlen; i++) {
-			c += (int32_t)x[i] * x[i - p];
-			e += (int32_t)x[i - p] * x[i - p];
+	for (uint32_t p = plc->pmin; p <= plc->pmax; p += 2) {
+		score = lag_score(plc, p, 2);
+		if (score > best_score) {
+			best_score = score;
+			coarse = p;
 		}
+	}
+	if (best_score <= 0.0)
+		return plc->pmin;
 
-		if (c <= 0 || e == 0)
-			continue;
-
-		score = (double)c * (double)c / (double)e;
+	lo = coarse > plc->pmin ? coarse - 1 : coarse;
+	hi = coarse < plc->pmax ? coarse + 1 : coarse;
+	best_score = 0.0;
+	best = coarse;
+	for (uint32_t p = lo; p <= hi; p++) {
+		score = lag_score(plc, p, 1);
 		if (score > best_score) {
 			best_score = score;
 			best = p;

@@ -32,6 +32,9 @@ struct alsa_port {
 	int16_t *pbuf, *cbuf;
 	char device[128];
 	atomic_uint_fast64_t xruns, short_caps;
+	atomic_uint_fast64_t late_max;  /* frames a wake came late, max */
+	atomic_uint_fast64_t gap_max;   /* ns between two wakes, max    */
+	uint64_t wake_ns;
 	uint64_t empty_ns;        /* when the playback buffer runs dry */
 };
 
@@ -191,33 +194,56 @@ static const int16_t *capture(struct alsa_port *p)
 }
 
 
+/* The longest time the thread did not run: tells a stall from the rest */
+static void note_wake(struct alsa_port *p)
+{
+	uint64_t t = now_ns();
+
+	if (p->wake_ns && t - p->wake_ns > p->gap_max)
+		p->gap_max = t - p->wake_ns;
+	p->wake_ns = t;
+}
+
+
 static void *port_thread(void *arg)
 {
 	struct alsa_port *p = arg;
 	struct sched_param sp = { .sched_priority = 10 };
-	snd_pcm_sframes_t avail, w;
+	snd_pcm_sframes_t avail, delay, w;
 	int r;
 
 	/* a real-time slot where allowed; plain scheduling otherwise */
-	(void)pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+	r = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+	if (r)
+		ata_notice("audio-alsa: %s: no real-time priority (%m): "
+			   "a busy CPU may cause underruns\n", p->device, r);
 
 	if (prime(p) < 0 || snd_pcm_start(p->cap) < 0)
 		ata_warn("audio-alsa: %s: cannot start\n", p->device);
 
 	while (atomic_load(&p->run)) {
 		r = snd_pcm_wait(p->play, WAIT_MS);
+		note_wake(p);
 		if (r < 0) {
 			recover_play(p, r);
 			continue;
 		}
 
-		avail = snd_pcm_avail_update(p->play);
-		if (avail < 0) {
-			recover_play(p, (int)avail);
+		r = snd_pcm_avail_delay(p->play, &avail, &delay);
+		if (r < 0) {
+			recover_play(p, r);
 			continue;
 		}
 
+		/* how long after the period was due the thread ran */
+		if (avail > (snd_pcm_sframes_t)p->period &&
+		    (uint64_t)(avail - (snd_pcm_sframes_t)p->period) >
+		    p->late_max)
+			p->late_max = (uint64_t)(avail -
+				(snd_pcm_sframes_t)p->period);
+
 		while (avail >= (snd_pcm_sframes_t)p->period) {
+			ata_audio_delay(p->au, delay > 0 ? (size_t)delay : 0);
 			ata_audio_period(p->au, p->pbuf, capture(p),
 					 p->period);
 			w = snd_pcm_writei(p->play, p->pbuf, p->period);
@@ -226,6 +252,7 @@ static void *port_thread(void *arg)
 				break;
 			}
 			avail -= (snd_pcm_sframes_t)p->period;
+			delay += (snd_pcm_sframes_t)p->period;
 			note_fill(p, avail);
 		}
 	}
@@ -343,10 +370,14 @@ int alsa_port_status(struct re_printf *pf, const struct alsa_port *p)
 
 	return re_hprintf(pf, "device=%s\nperiod_frames=%lu\n"
 			  "buffer_frames=%lu\ndevice_xruns=%llu\n"
-			  "short_captures=%llu\n", p->device,
+			  "short_captures=%llu\nwake_late_max_us=%llu\n"
+			  "wake_gap_max_us=%llu\n",
+			  p->device,
 			  (unsigned long)p->period, (unsigned long)p->buffer,
 			  (unsigned long long)p->xruns,
-			  (unsigned long long)p->short_caps);
+			  (unsigned long long)p->short_caps,
+			  (unsigned long long)p->late_max * 1000000 / SRATE,
+			  (unsigned long long)p->gap_max / 1000);
 }
 
 

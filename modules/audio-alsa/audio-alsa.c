@@ -17,6 +17,7 @@
  * RTP fd from this thread (one wake-up per period and none per packet)
  * is the next step once measured against baresip.
  */
+#include <stdlib.h>
 #include "ataua.h"
 #include "alsa.h"
 
@@ -68,6 +69,14 @@ static struct ata_linedrv alsa_ops = {
 
 static int module_init(void)
 {
+	/*
+	 * Each PCM is used by its line's thread alone (opened and closed
+	 * while that thread does not run), so alsa-lib's per-call PCM
+	 * mutex buys nothing: about 40 lock pairs a packet. alsa-lib reads
+	 * this once, at the first snd_pcm_open; a user's setting wins.
+	 */
+	(void)setenv("LIBASOUND_THREAD_SAFE", "0", 0);
+
 	return ata_linedrv_register(&alsa_ops);
 }
 

@@ -343,6 +343,7 @@ run_ataua() {
 			echo "$(stat -L -c %s "$f") $f"
 		done > "$d/maps_files.txt"
 	"$ATACTL" -s "$d/ataua.sock" calls > "$d/calls.txt" 2>&1
+	"$ATACTL" -s "$d/ataua.sock" stats > "$d/stats.txt" 2>&1
 	echo "clock_offset_ns $(clock_offset)" >> "$d/phases.txt"
 
 	# ---- sipp hangs up by itself; then stop ataua

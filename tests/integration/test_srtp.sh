@@ -114,6 +114,18 @@ printf '%s\n' "$calls" | grep -qx 'srtp=yes' &&
 	printf '%s\n' "$calls" | grep -qx 'srtp_failed=0' &&
 	t_ok "ataua: srtp=yes, every SRTP packet from baresip authenticates" ||
 	t_fail "ataua: srtp=yes, srtp_failed=0" "$calls"
+# RTCP (SRTCP here) from baresip: reports counted, libre's figures shown
+rtcp_seen() {
+	ata_ctl stats 1 | grep -Eq '^rtcp_(sr|rr)_rx=[1-9]'
+}
+if lab_wait_for rtcp_seen 15; then
+	st=$(ata_ctl stats 1)
+	printf '%s\n' "$st" | grep -q '^rtcp_rtt_us=' &&
+		t_ok "RTCP from baresip decrypted and counted ($(printf '%s\n' "$st" | grep -E '^rtcp_(sr|rr)_rx=' | tr '\n' ' '))" ||
+		t_fail "RTCP figures in stats" "$st"
+else
+	t_fail "RTCP from baresip decrypted and counted" "$(ata_ctl stats 1)"
+fi
 read -r bin bout < <(bs_rtp_count bs)
 [ "${bin:-0}" -gt 50 ] && [ "${bout:-0}" -gt 50 ] &&
 	t_ok "baresip's RTP ports see packets both ways (in=$bin out=$bout)" ||

@@ -96,6 +96,32 @@ static void test_ulaw_decode_all(void **state)
 	assert_int_equal(g711_ulaw_dec1(0xef), 132);
 }
 
+/* Block decode of every length 0..9 at every offset: the unrolled
+   body and its tail agree with the one-word decoders, nothing past n */
+static void test_decode_lengths(void **state)
+{
+	int16_t out[16];
+	uint8_t in[16];
+	(void)state;
+
+	for (size_t c = 0; c < sizeof(in); c++)
+		in[c] = (uint8_t)(c * 37 + 5);
+
+	for (size_t n = 0; n < 10; n++) {
+		for (size_t k = 0; k < 16; k++)
+			out[k] = 0x5555;
+		g711_ulaw_decode(out, in + 3, n);
+		for (size_t k = 0; k < n; k++)
+			assert_int_equal(out[k], g711_ulaw_dec1(in[3 + k]));
+		assert_int_equal(out[n], 0x5555);
+
+		g711_alaw_decode(out, in + 1, n);
+		for (size_t k = 0; k < n; k++)
+			assert_int_equal(out[k], g711_alaw_dec1(in[1 + k]));
+		assert_int_equal(out[n], 0x5555);
+	}
+}
+
 static void test_alaw_decode_all(void **state)
 {
 	int16_t out[256];
@@ -220,6 +246,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ulaw_decode_all),
 		cmocka_unit_test(test_alaw_decode_all),
+		cmocka_unit_test(test_decode_lengths),
 		cmocka_unit_test(test_ulaw_roundtrip),
 		cmocka_unit_test(test_alaw_roundtrip),
 		cmocka_unit_test(test_encode_every_sample),

@@ -12,12 +12,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include <re.h>
 
 #include "ataua.h"
 #include "line_audio.h"
+#include "tone.h"
 
 enum {
 	PERIOD = 80,
@@ -113,6 +115,59 @@ static void test_idle_is_silent(void **state)
 }
 
 
+/*
+ * A line tone reaches the device: the generator's own samples while no
+ * call is connected, mixed over the call's audio while one is, silence
+ * again once the tone is cleared.
+ */
+static void test_tone_to_device(void **state)
+{
+	static const struct ata_tone_spec dial = {
+		.nfreq = 2, .freq = {350, 440}, .level = -13,
+	};
+	struct ata_audio *au = NULL;
+	struct tone_gen *tg = NULL, *ref = NULL;
+	int16_t play[PERIOD], want[PERIOD], pcm[PTIME];
+	size_t i;
+	int peak = 0;
+
+	(void)state;
+	assert_int_equal(0, line_audio_alloc(&au, DELAY_MS, NULL, NULL));
+	assert_int_equal(0, tone_gen_alloc(&tg, &dial));
+	assert_int_equal(0, tone_gen_alloc(&ref, &dial));
+
+	line_audio_tone(au, tg);
+	line_audio_tone(au, tg);		/* same one: no restart */
+	mem_deref(tg);				/* au holds it */
+	for (int k = 0; k < 5; k++) {
+		ata_audio_period(au, play, NULL, PERIOD);
+		tone_gen_fill(ref, want, PERIOD);
+		assert_memory_equal(play, want, sizeof(play));
+	}
+	for (i = 0; i < PERIOD; i++)
+		peak = abs(play[i]) > peak ? abs(play[i]) : peak;
+	assert_true(peak > 1000);
+
+	/* during a call: call audio (silence before its packet) + tone */
+	line_audio_start(au, 20);
+	for (i = 0; i < PTIME; i++)
+		pcm[i] = 0;
+	assert_int_equal(0, line_audio_put(au, 9, 1, 0, true, pcm, PTIME));
+	ata_audio_period(au, play, NULL, PERIOD);
+	tone_gen_fill(ref, want, PERIOD);
+	assert_memory_equal(play, want, sizeof(play));
+
+	line_audio_tone(au, NULL);
+	line_audio_stop(au);
+	ata_audio_period(au, play, NULL, PERIOD);
+	for (i = 0; i < PERIOD; i++)
+		assert_int_equal(0, play[i]);
+
+	mem_deref(ref);
+	mem_deref(au);
+}
+
+
 static void test_delay_and_capture(void **state)
 {
 	struct ata_audio *au = NULL;
@@ -170,6 +225,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_args),
 		cmocka_unit_test(test_idle_is_silent),
+		cmocka_unit_test(test_tone_to_device),
 		cmocka_unit_test(test_delay_and_capture),
 	};
 	int err;

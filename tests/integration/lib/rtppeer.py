@@ -12,9 +12,15 @@ call:    rtppeer.py call TARGET_HOST:PORT USER SECONDS OUTDIR [relay opts]
 analyze: rtppeer.py analyze OUTDIR PLAYBACK.raw PLAYBACK.log SKEW_PPM
   Finds each burst's onset in the vslic recording, converts it to
   CLOCK_MONOTONIC with the vslic log, and prints the delay of each burst
-  against the nominal arrival (relay's forward time of the first packet
-  plus the RTP timestamp difference). Bursts whose packets the relay
+  against the nominal arrival (the relay's forward time of packet 0,
+  the earliest that its first ten unimpaired packets imply, plus the RTP
+  timestamp difference). Bursts whose packets the relay
   dropped are skipped. Prints "delay_ms min max mean n".
+dtmf:    rtppeer.py dtmf TARGET_HOST:PORT USER OUTDIR DIGITS
+  Calls like `call`, then sends each digit as RFC 4733 events (PT 101)
+  between silent PCMU packets, one a second: full events and, every
+  other one, events of which only the end packets arrive; each followed
+  by a late duplicate of its start.
 stdlib only.
 """
 
@@ -152,6 +158,69 @@ def call(argv):
           % (c["in"], c["lost"], c["dup"], c["reorder"]))
 
 
+def telev_payload(event, end, duration):
+    return struct.pack("!BBH", event, (0x80 if end else 0) | 10, duration)
+
+
+def dtmf(argv):
+    """Call, then send RFC 4733 digits (PT 101) between PCMU packets.
+
+    Digit k's event starts at the audio timestamp of that moment and is
+    sent as 3 packets (marker on the first, duration growing) and 3 end
+    packets, RFC 4733 2.5.1.4; then one start packet again, late (a
+    duplicate). Every other digit is "short": its 3 start packets are
+    lost and only the end packets arrive. One SSRC and one sequence
+    space for audio and events, as a real sender. Prints the count.
+    """
+    target = impair.hostport(argv[0])
+    user, outdir, digits = argv[1], argv[2], argv[3]
+    codes = {str(d): d for d in range(10)}
+    codes.update({"*": 10, "#": 11})
+    sip = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sip.bind(("127.0.0.1", 0))
+    rtp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    rtp.bind(("127.0.0.1", 0))
+    media, bye = sip_call(target, user, sip, rtp.getsockname()[1])
+    ssrc = random.getrandbits(32)
+    seq = random.getrandbits(15)
+    ts0 = random.getrandbits(31)
+    start = time.monotonic()
+    sent = 0
+
+    def send(pt, marker, ts, payload):
+        nonlocal seq
+        hdr = struct.pack("!BBHII", 0x80, (0x80 if marker else 0) | pt,
+                          seq & 0xFFFF, ts & 0xFFFFFFFF, ssrc)
+        rtp.sendto(hdr + payload, media)
+        seq += 1
+
+    silence = bytes([0xFF]) * FRAME
+    n = 50 * (2 + len(digits))
+    for i in range(n):
+        due = start + i * 0.020
+        d = due - time.monotonic()
+        if d > 0:
+            time.sleep(d)
+        ts = ts0 + i * FRAME
+        send(PT, i == 0, ts, silence)
+        k = i // 50 - 1
+        if 0 <= k < len(digits) and i % 50 == 0:
+            ev, short = codes[digits[k]], k % 2 == 1
+            for j in range(3):
+                if not short:
+                    send(101, j == 0, ts, telev_payload(ev, False,
+                                                         (j + 1) * FRAME))
+            for j in range(3):
+                send(101, False, ts, telev_payload(ev, True, 4 * FRAME))
+            send(101, True, ts, telev_payload(ev, False, FRAME))
+            sent += 1
+    # the call stays up a while: the test reads the counters
+    time.sleep(2.0)
+    sip.sendto(bye.encode(), target)
+    time.sleep(0.2)
+    print("digits sent=%d" % sent)
+
+
 def analyze(argv):
     outdir, raw, plog, skew = argv[0], argv[1], argv[2], float(argv[3])
     seq0 = int(open(os.path.join(outdir, "send.log")).read().split()[1])
@@ -159,11 +228,15 @@ def analyze(argv):
     a0 = None
     for line in open(os.path.join(outdir, "relay.log")):
         ns, seq, act = line.split()
-        seq = int(seq)
+        k = (int(seq) - seq0) & 0xFFFF
         if act == "lost":
-            lost.add((seq - seq0) & 0xFFFF)
-        elif seq == seq0 and a0 is None:
-            a0 = int(ns)
+            lost.add(k)
+        elif act == "fwd" and k < 10:
+            # the first ten go out unimpaired: each says when packet 0
+            # would have; a relay thread that ran late after a send
+            # only makes one later, so the earliest is the nominal
+            t0 = int(ns) - k * FRAME * 125000
+            a0 = t0 if a0 is None else min(a0, t0)
     periods = []
     xruns = 0
     for line in open(plog):
@@ -217,9 +290,11 @@ def analyze(argv):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2 or sys.argv[1] not in ("call", "analyze"):
+    if len(sys.argv) < 2 or sys.argv[1] not in ("call", "analyze", "dtmf"):
         sys.exit(__doc__)
     if sys.argv[1] == "call":
         call(sys.argv[2:])
+    elif sys.argv[1] == "dtmf":
+        dtmf(sys.argv[2:])
     else:
         sys.exit(analyze(sys.argv[2:]))
