@@ -11,6 +11,7 @@
 #include "ataua.h"
 #include "call_int.h"
 #include "nat.h"
+#include "sip_check.h"
 #include "sip_tls.h"
 #include "sip_stack.h"
 
@@ -165,6 +166,28 @@ static bool self_probe(struct sip_stack *ss, const struct sip_msg *msg)
 }
 
 
+/* A request we may answer: refuse what RFC 3261 8.2 says a UAS must
+   refuse (true = answered here, libre's listeners never see it) */
+static bool checked_reply(struct sip_stack *ss, const struct sip_msg *msg)
+{
+	struct sip_check chk;
+
+	sip_check_request(&chk, msg);
+	if (!chk.scode)
+		return false;
+	if (!pl_isset(&msg->via.sentby))
+		return true;  /* nowhere to send a response */
+
+	ata_info("sip: %r from %J refused: %u %s", &msg->met, &msg->src,
+		 chk.scode, chk.reason);
+	(void)sip_treplyf(NULL, NULL, ss->sip, msg, false, chk.scode,
+			  chk.reason, "%HContent-Length: 0\r\n\r\n",
+			  sip_check_unsupported, &chk);
+
+	return true;
+}
+
+
 /* First request listener: true = consumed (dropped silently) */
 static bool filter_handler(const struct sip_msg *msg, void *arg)
 {
@@ -175,7 +198,7 @@ static bool filter_handler(const struct sip_msg *msg, void *arg)
 
 	if (ss->accept_any || addr_find(&ss->trusted, &msg->src) ||
 	    in_dialog(ss, msg))
-		return false;
+		return checked_reply(ss, msg);
 
 	++ss->dropped;
 	log_rejected(ss, msg);
