@@ -97,6 +97,7 @@ int  call_media_status(struct re_printf *pf, const struct call_media *cm);
 
 /* call.c, for sip_stack.c */
 int  call_incoming_alloc(struct call **callp, struct sip_stack *ss,
+			 const struct call_mprefs *mp,
 			 const struct sip_msg *msg, const char *cuser);
 bool call_dialog_match(const struct call *call, const struct sip_msg *msg);
 bool call_invite_match(const struct call *call, const struct sip_msg *msg);

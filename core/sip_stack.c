@@ -45,6 +45,8 @@ struct stack_user {
 	char *user;
 	sip_incoming_h *inh;
 	void *arg;
+	struct call_mprefs mp;    /* the line's media and SRTP policy */
+	bool has_mp;
 };
 
 struct stack_addr {
@@ -224,6 +226,18 @@ static bool options_handler(const struct sip_msg *msg, void *arg)
 }
 
 
+static const char *srtp_policy_name(enum call_srtp_policy p)
+{
+	switch (p) {
+
+	case CALL_SRTP_OFF:       return "off";
+	case CALL_SRTP_OPTIONAL:  return "optional";
+	case CALL_SRTP_MANDATORY: return "mandatory";
+	default:                  return "?";
+	}
+}
+
+
 static struct stack_user *user_find(const struct sip_stack *ss,
 				    const struct pl *user)
 {
@@ -261,9 +275,19 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 		return;
 	}
 
-	err = call_incoming_alloc(&call, ss, msg, u->user);
+	err = call_incoming_alloc(&call, ss, u->has_mp ? &u->mp : NULL,
+				  msg, u->user);
 	if (err == EBADMSG) {
 		(void)sip_treply(NULL, ss->sip, msg, 400, "Bad SDP");
+		return;
+	}
+	else if (err == EACCES) {
+		ata_info("sip: INVITE from %r for '%s': refused by the SRTP "
+			 "policy (srtp: %s)", &msg->from.auri, u->user,
+			 srtp_policy_name(u->has_mp ? u->mp.srtp :
+					  ss->mp.srtp));
+		(void)sip_treply(NULL, ss->sip, msg, 488,
+				 "Not Acceptable Here");
 		return;
 	}
 	else if (err == ENOTSUP || err == EPROTO) {
@@ -551,6 +575,35 @@ int sip_stack_add_user(struct sip_stack *ss, const char *user,
 	u->inh = inh;
 	u->arg = arg;
 	list_append(&ss->users, &u->le, u);
+
+	return 0;
+}
+
+
+/**
+ * Answer INVITEs for @p user with @p mc (the called line's codecs and
+ * SRTP policy) rather than the stack-wide media settings.
+ */
+int sip_stack_user_media(struct sip_stack *ss, const char *user,
+			 const struct call_media_conf *mc)
+{
+	struct stack_user *u;
+	struct pl pl;
+	int err;
+
+	if (!ss || !user || !mc)
+		return EINVAL;
+
+	pl_set_str(&pl, user);
+	u = user_find(ss, &pl);
+	if (!u)
+		return ENOENT;
+
+	err = call_mprefs_set(&u->mp, mc);
+	if (err)
+		return err;
+
+	u->has_mp = true;
 
 	return 0;
 }
