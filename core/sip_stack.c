@@ -68,6 +68,9 @@ static void sip_stack_destructor(void *arg)
 	list_flush(&ss->seen);
 	mem_deref(ss->lsnr_options);
 	mem_deref(ss->lsnr_filter);
+	/* a hung-up session lives on until its BYE is answered, holding
+	   the socket and so the whole stack: end them now */
+	sipsess_close_all(ss->sock);
 	mem_deref(ss->sock);
 	sip_close(ss->sip, true);
 	mem_deref(ss->sip);
