@@ -6,8 +6,9 @@
 # A new target is picked up by its name (tests/fuzz/fuzz_NAME.c); a
 # target may #include a module's .c files (modules/NAME/*.c) to reach
 # its glue, or name more sources to build with it on comment lines
-# " * fuzz-with: modules/NAME/file.c". FUZZ_ONLY="fuzz_a fuzz_b" runs
-# only those.
+# " * fuzz-with: modules/NAME/file.c", and seed directories of the
+# shared test data on " * fuzz-seeds: rfc4475" ($ATA_TESTDATA, default
+# ../shared/testdata). FUZZ_ONLY="fuzz_a fuzz_b" runs only those.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 
@@ -72,6 +73,10 @@ for src in $srcs; do
 	mkdir -p "$corpus"
 	seeds=""
 	[ -d "tests/fuzz/seeds/$name" ] && seeds="tests/fuzz/seeds/$name"
+	for d in $(sed -n 's|^ \* fuzz-seeds: *||p' "$src"); do
+		d=${ATA_TESTDATA:-../shared/testdata}/$d
+		[ -d "$d" ] && seeds="$seeds $d"
+	done
 	# shellcheck disable=SC2086
 	if "$bin" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=1024 \
 		-artifact_prefix="$B/crashes/$name-" -print_final_stats=0 \
