@@ -31,7 +31,7 @@ bs_start bs 44.0.0.20 1002 pw1002 44.0.0.1 || lab_die "baresip did not start"
 bs_wait_reg bs 20 || lab_die "baresip did not register"
 
 PCAP=$LAB_DIR/sip.pcap
-lab_bg ata tcpdump.log tcpdump -i eth0 -s 0 -U -w "$PCAP" \
+lab_bg ata tcpdump.log tcpdump -i eth0 -s 0 -U --immediate-mode -w "$PCAP" \
 	udp dst port 5060 and dst host 44.0.0.1 >/dev/null
 sleep 1
 
@@ -101,6 +101,8 @@ if kam_wait_registered 1001 75; then
 else
 	t_fail "the next refresh registers 1001 again" "$(ata_ctl reg)"
 fi
+# (the capture may lag the registrar a moment)
+lab_wait_for "[ \"\$(registers $t0f | cut -d' ' -f2)\" -ge 1 ]" 5 || true
 read -r pk tx < <(registers "$t0f")
 # a refresh is two transactions when the new kamailio challenges it
 [ "$tx" -ge 1 ] && [ "$tx" -le 4 ] &&
