@@ -469,9 +469,11 @@ int call_connect(struct call **callp, struct sip_stack *ss, struct reg *reg,
 
 /**
  * For sip_stack: wrap an INVITE for @p cuser. Returns EBADMSG for SDP we
- * cannot parse (400), ENOTSUP/EPROTO when no codec is common (488).
+ * cannot parse (400), ENOTSUP/EPROTO when no codec is common, EACCES
+ * when the SRTP policy refuses the offer (both 488).
  */
 int call_incoming_alloc(struct call **callp, struct sip_stack *ss,
+			const struct call_mprefs *mp,
 			const struct sip_msg *msg, const char *cuser)
 {
 	struct mbuf *answer = NULL;
@@ -481,7 +483,9 @@ int call_incoming_alloc(struct call **callp, struct sip_stack *ss,
 	if (!callp || !ss || !msg || !cuser)
 		return EINVAL;
 
-	err = call_base_alloc(&call, ss, sip_stack_mprefs(ss), msg->tp);
+	/* the called line's media and SRTP policy; NULL: the stack's */
+	err = call_base_alloc(&call, ss, mp ? mp : sip_stack_mprefs(ss),
+			      msg->tp);
 	if (err)
 		return err;
 

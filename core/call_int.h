@@ -102,6 +102,7 @@ struct sdp_media *call_sdp_media(const struct call_sdp *cs);
 
 /* call.c, for sip_stack.c */
 int  call_incoming_alloc(struct call **callp, struct sip_stack *ss,
+			 const struct call_mprefs *mp,
 			 const struct sip_msg *msg, const char *cuser);
 bool call_dialog_match(const struct call *call, const struct sip_msg *msg);
 bool call_invite_match(const struct call *call, const struct sip_msg *msg);

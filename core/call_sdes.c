@@ -188,9 +188,11 @@ static void go_plain(struct call_sdes *sd)
 
 /**
  * We answer the offer decoded into @p m: pick the first usable crypto
- * line and put our answering line on @p m. ENOTSUP (answer 488) when
- * the policy or the profile needs crypto and none is usable; ENOMEM,
- * EIO. The previous agreement stays on error.
+ * line and put our answering line on @p m. EACCES (answer 488) when
+ * the policy or the profile needs crypto and none is usable, or the
+ * policy is off and the offer is RTP/SAVP (EACCES, not ENOTSUP, so the
+ * 488 can say "SRTP policy", not "no common codec"); ENOMEM, EIO. The
+ * previous agreement stays on error.
  */
 int call_sdes_answer(struct call_sdes *sd, struct sdp_media *m)
 {
@@ -206,7 +208,7 @@ int call_sdes_answer(struct call_sdes *sd, struct sdp_media *m)
 
 	if (sd->policy == CALL_SRTP_OFF) {
 		if (savp)
-			return ENOTSUP;
+			return EACCES;
 		sdp_media_del_lattr(m, attr_crypto);
 		return 0;
 	}
@@ -215,7 +217,7 @@ int call_sdes_answer(struct call_sdes *sd, struct sdp_media *m)
 
 	if (!scan.found) {
 		if (scan.count || savp || sd->policy == CALL_SRTP_MANDATORY)
-			return ENOTSUP;
+			return EACCES;
 
 		go_plain(sd);
 		sdp_media_del_lattr(m, attr_crypto);

@@ -338,23 +338,33 @@ static int negotiate(struct call_sdp *cs, bool answering)
 
 /**
  * Take the peer's offer and build our answer. Returns EBADMSG for
- * unparsable SDP, ENOTSUP/EPROTO when no audio codec is common or the
- * SRTP policy refuses the offer's crypto (the caller answers 488), or
+ * unparsable SDP, ENOTSUP/EPROTO when no audio codec is common, EACCES
+ * when the SRTP policy refuses the offer (the caller answers 488), or
  * ENOMEM. The previous agreement stays on error.
  */
 int call_sdp_answer(struct call_sdp *cs, struct mbuf *offer,
 		    struct mbuf **mbp)
 {
+	struct pl savp;
+	size_t pos;
 	int err;
 
 	if (!cs || !offer || !mbp)
 		return EINVAL;
 
+	pos = offer->pos;
 	err = sdp_decode(cs->sess, offer, true);
 	if (err)
 		return err;
 
 	err = negotiate(cs, true);
+	/* libre refuses an RTP/SAVP m-line we did not offer (port 0): that
+	   is our SRTP policy off, not a codec mismatch */
+	if (err == EPROTO && cs->mp.srtp == CALL_SRTP_OFF &&
+	    pos <= offer->end &&
+	    !re_regex((const char *)offer->buf + pos, offer->end - pos,
+		      "m=audio [0-9]+ RTP/SAVP[ \r\n]1", NULL, &savp))
+		return EACCES;
 	if (err)
 		return err;
 

@@ -283,6 +283,11 @@ int line_alloc(struct line **lnp, struct sip_stack *ss,
 		goto out;
 	}
 
+	/* incoming calls take this line's account SRTP policy */
+	err = sip_stack_user_media(ss, ln->user, &ln->mc);
+	if (err)
+		goto out;
+
 	err = reg_start(ln);
 
  out:

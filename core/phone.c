@@ -80,10 +80,9 @@ static int stack_start(const struct ata_config *cfg)
 	if (re_snprintf(listen, sizeof(listen), "%J", &s->listen) < 0)
 		return EINVAL;
 
+	/* the stack's media settings answer INVITEs for no line (404
+	   first anyway); each line brings its own SRTP policy */
 	media_conf_from_config(&mc, &cfg->media);
-	/* incoming calls: one stack-wide policy, line 1's account */
-	if (cfg->linec)
-		mc.srtp = (enum call_srtp_policy)cfg->linev[0].account.srtp;
 
 	memset(&sc, 0, sizeof(sc));
 	sc.listen     = listen;

@@ -13,6 +13,7 @@
 #include "hint.h"
 #include "call_int.h"
 #include "nat.h"
+#include "sip_check.h"
 #include "sip_tls.h"
 #include "sip_stack.h"
 
@@ -46,6 +47,8 @@ struct stack_user {
 	char *user;
 	sip_incoming_h *inh;
 	void *arg;
+	struct call_mprefs mp;    /* the line's media and SRTP policy */
+	bool has_mp;
 };
 
 struct stack_addr {
@@ -69,6 +72,9 @@ static void sip_stack_destructor(void *arg)
 	list_flush(&ss->seen);
 	mem_deref(ss->lsnr_options);
 	mem_deref(ss->lsnr_filter);
+	/* a hung-up session lives on until its BYE is answered, holding
+	   the socket and so the whole stack: end them now */
+	sipsess_close_all(ss->sock);
 	mem_deref(ss->sock);
 	sip_close(ss->sip, true);
 	mem_deref(ss->sip);
@@ -170,6 +176,28 @@ static bool self_probe(struct sip_stack *ss, const struct sip_msg *msg)
 }
 
 
+/* A request we may answer: refuse what RFC 3261 8.2 says a UAS must
+   refuse (true = answered here, libre's listeners never see it) */
+static bool checked_reply(struct sip_stack *ss, const struct sip_msg *msg)
+{
+	struct sip_check chk;
+
+	sip_check_request(&chk, msg);
+	if (!chk.scode)
+		return false;
+	if (!pl_isset(&msg->via.sentby))
+		return true;  /* nowhere to send a response */
+
+	ata_info("sip: %r from %J refused: %u %s", &msg->met, &msg->src,
+		 chk.scode, chk.reason);
+	(void)sip_treplyf(NULL, NULL, ss->sip, msg, false, chk.scode,
+			  chk.reason, "%HContent-Length: 0\r\n\r\n",
+			  sip_check_unsupported, &chk);
+
+	return true;
+}
+
+
 /* First request listener: true = consumed (dropped silently) */
 static bool filter_handler(const struct sip_msg *msg, void *arg)
 {
@@ -180,7 +208,7 @@ static bool filter_handler(const struct sip_msg *msg, void *arg)
 
 	if (ss->accept_any || addr_find(&ss->trusted, &msg->src) ||
 	    in_dialog(ss, msg))
-		return false;
+		return checked_reply(ss, msg);
 
 	++ss->dropped;
 	log_rejected(ss, msg);
@@ -203,6 +231,18 @@ static bool options_handler(const struct sip_msg *msg, void *arg)
 			  "Content-Length: 0\r\n\r\n");
 
 	return true;
+}
+
+
+static const char *srtp_policy_name(enum call_srtp_policy p)
+{
+	switch (p) {
+
+	case CALL_SRTP_OFF:       return "off";
+	case CALL_SRTP_OPTIONAL:  return "optional";
+	case CALL_SRTP_MANDATORY: return "mandatory";
+	default:                  return "?";
+	}
 }
 
 
@@ -243,7 +283,8 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 		return;
 	}
 
-	err = call_incoming_alloc(&call, ss, msg, u->user);
+	err = call_incoming_alloc(&call, ss, u->has_mp ? &u->mp : NULL,
+				  msg, u->user);
 	if (err == EBADMSG) {
 		(void)sip_treply(NULL, ss->sip, msg, 400, "Bad SDP");
 		return;
@@ -255,6 +296,15 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 				  "Busy Here", "Warning: 399 ataua \"%s\"\r\n"
 				  "Content-Length: 0\r\n\r\n",
 				  admission_reason());
+		return;
+	}
+	else if (err == EACCES) {
+		ata_info("sip: INVITE from %r for '%s': refused by the SRTP "
+			 "policy (srtp: %s)", &msg->from.auri, u->user,
+			 srtp_policy_name(u->has_mp ? u->mp.srtp :
+					  ss->mp.srtp));
+		(void)sip_treply(NULL, ss->sip, msg, 488,
+				 "Not Acceptable Here");
 		return;
 	}
 	else if (err == ENOTSUP || err == EPROTO) {
@@ -542,6 +592,35 @@ int sip_stack_add_user(struct sip_stack *ss, const char *user,
 	u->inh = inh;
 	u->arg = arg;
 	list_append(&ss->users, &u->le, u);
+
+	return 0;
+}
+
+
+/**
+ * Answer INVITEs for @p user with @p mc (the called line's codecs and
+ * SRTP policy) rather than the stack-wide media settings.
+ */
+int sip_stack_user_media(struct sip_stack *ss, const char *user,
+			 const struct call_media_conf *mc)
+{
+	struct stack_user *u;
+	struct pl pl;
+	int err;
+
+	if (!ss || !user || !mc)
+		return EINVAL;
+
+	pl_set_str(&pl, user);
+	u = user_find(ss, &pl);
+	if (!u)
+		return ENOENT;
+
+	err = call_mprefs_set(&u->mp, mc);
+	if (err)
+		return err;
+
+	u->has_mp = true;
 
 	return 0;
 }

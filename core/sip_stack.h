@@ -41,6 +41,8 @@ const struct sa *sip_stack_laddr(const struct sip_stack *ss,
 int  sip_stack_trust(struct sip_stack *ss, const struct sa *addr);
 int  sip_stack_add_user(struct sip_stack *ss, const char *user,
 			sip_incoming_h *inh, void *arg);
+int  sip_stack_user_media(struct sip_stack *ss, const char *user,
+			  const struct call_media_conf *mc);
 void sip_stack_del_user(struct sip_stack *ss, const char *user);
 int  sip_stack_status(struct re_printf *pf, const struct sip_stack *ss);
 

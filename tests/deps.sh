@@ -7,7 +7,7 @@ PKGS="pkg-config make gcc tcpdump libre-dev librem-dev libasound2-dev libsrtp2-d
 libyaml-dev libcmocka-dev libssl-dev clang libclang-rt-14-dev valgrind
 kamailio kamailio-tls-modules coturn miniupnpd-iptables miniupnpc libminiupnpc-dev
 baresip-core sip-tester iproute2
-iptables nftables procps psmisc python3 gnuplot-nox"
+iptables nftables procps psmisc python3 gnuplot-nox sipvicious"
 
 missing=""
 for p in $PKGS; do

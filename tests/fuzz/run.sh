@@ -3,6 +3,12 @@
 # against the core, and run each for a bounded time: `short` (make test)
 # or `long` (make fuzz). Seeds: tests/fuzz/seeds/NAME/ where present, plus
 # the public test material in ../shared/testdata. Prints TAP.
+# A new target is picked up by its name (tests/fuzz/fuzz_NAME.c); a
+# target may #include a module's .c files (modules/NAME/*.c) to reach
+# its glue, or name more sources to build with it on comment lines
+# " * fuzz-with: modules/NAME/file.c", and seed directories of the
+# shared test data on " * fuzz-seeds: rfc4475" ($ATA_TESTDATA, default
+# ../shared/testdata). FUZZ_ONLY="fuzz_a fuzz_b" runs only those.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 
@@ -40,16 +46,24 @@ rm -f "$B/libcore.a"
 # shellcheck disable=SC2086
 ar rcs "$B/libcore.a" $objs
 
-n=0 failed=0
-echo "1..$(find tests/fuzz -maxdepth 1 -name 'fuzz_*.c' | wc -l)"
+srcs=""
 for src in tests/fuzz/fuzz_*.c; do
 	[ -f "$src" ] || continue
+	case " ${FUZZ_ONLY:-$(basename "$src" .c)} " in
+	*" $(basename "$src" .c) "*) srcs="$srcs $src" ;;
+	esac
+done
+
+n=0 failed=0
+echo "1..$(echo "$srcs" | wc -w)"
+for src in $srcs; do
 	name=$(basename "$src" .c)
 	n=$((n + 1))
 	bin="$B/$name"
+	with=$(sed -n 's|^ \* fuzz-with: *||p' "$src")
 	# shellcheck disable=SC2086
 	if ! clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
-		$DEFS $INC "$src" "$B/libcore.a" $LIBS -o "$bin" \
+		$DEFS $INC "$src" $with "$B/libcore.a" $LIBS -o "$bin" \
 		>"$B/$name.build.log" 2>&1; then
 		echo "not ok $n - $name (build failed, $B/$name.build.log)"
 		failed=$((failed + 1))
@@ -59,6 +73,10 @@ for src in tests/fuzz/fuzz_*.c; do
 	mkdir -p "$corpus"
 	seeds=""
 	[ -d "tests/fuzz/seeds/$name" ] && seeds="tests/fuzz/seeds/$name"
+	for d in $(sed -n 's|^ \* fuzz-seeds: *||p' "$src"); do
+		d=${ATA_TESTDATA:-../shared/testdata}/$d
+		[ -d "$d" ] && seeds="$seeds $d"
+	done
 	# shellcheck disable=SC2086
 	if "$bin" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=1024 \
 		-artifact_prefix="$B/crashes/$name-" -print_final_stats=0 \
