@@ -36,7 +36,10 @@ objs=""
 for c in core/*.c; do
 	[ "$c" = core/main.c ] && continue
 	o="$B/obj/$(basename "$c" .c).o"
-	if [ ! -f "$o" ] || [ "$c" -nt "$o" ]; then
+	# rebuilt when its source or any core header is newer (a struct
+	# that grew in config.h must not meet objects built with the old one)
+	if [ ! -f "$o" ] || [ "$c" -nt "$o" ] ||
+	   [ -n "$(find core -maxdepth 1 -name '*.h' -newer "$o" -print -quit)" ]; then
 		# shellcheck disable=SC2086
 		clang -std=gnu11 $FLAGS $DEFS $INC -c "$c" -o "$o" || exit 1
 	fi
