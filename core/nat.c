@@ -151,6 +151,9 @@ void nat_set_public(const struct sa *pub, enum nat_method m)
 /** Every step has answered (or given up): choose, let REGISTERs go */
 void nat_decide(void)
 {
+	if (nat.ready && nat.upnp.state != STEP_OK && nat_step_turn_late())
+		return;  /* the relay's answer decides */
+
 	if (nat.upnp.state == STEP_OK) {
 		nat.obs.upnp_ok = true;
 		nat_set_public(&nat.upnp.b.public, NAT_METHOD_UPNP);

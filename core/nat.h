@@ -114,6 +114,12 @@ int  nat_media_bind(struct nat_media **nmp, struct rtp_sock *rtp,
 		    struct sa *addr);
 void nat_media_set_peer(struct nat_media *nm, const struct sa *rtp,
 			const struct sa *rtcp);
+/** The SDP's RTP (and RTCP, NULL = none) addresses are known/changed */
+typedef void (nat_media_h)(const struct sa *rtp, const struct sa *rtcp,
+			   void *arg);
+void nat_media_set_handler(struct nat_media *nm, nat_media_h *h,
+			   void *arg);
+bool nat_media_pending(const struct nat_media *nm);
 int  nat_media_print(struct re_printf *pf);
 
 #endif

@@ -311,6 +311,25 @@ void nat_steps_check(void)
 }
 
 
+/**
+ * After the first decision: a finding that came later (RFC 5780 says
+ * symmetric, the registrar sees another port) may call for TURN. true
+ * if the turn step runs now (its answer decides again).
+ */
+bool nat_step_turn_late(void)
+{
+	const struct ata_config *cfg = ata_config();
+
+	if (!cfg || !nat_step_want_turn())
+		return false;
+
+	ata_info("nat: later findings call for TURN");
+	return !step_start(&nat.turn, "turn",
+			   cfg->traversal.turn.timeout_ms) &&
+		nat.turn.state == STEP_RUNNING;
+}
+
+
 void nat_steps_start(const struct ata_config *cfg)
 {
 	(void)cfg;
