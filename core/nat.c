@@ -217,6 +217,7 @@ void nat_sip_start(struct udp_sock *us, const struct sa *laddr)
 void nat_sip_stop(void)
 {
 	tmr_cancel(&nat.tmr_deadline);
+	nat_flow_close();
 	nat_steps_stop();
 	nat.ns = mem_deref(nat.ns);
 	nat.us = mem_deref(nat.us);

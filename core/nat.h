@@ -17,6 +17,7 @@
 struct reg;
 struct rtp_sock;
 struct sip_msg;
+struct sip;
 
 /** RFC 4787 behaviour, same values as libre's enum nat_type */
 enum nat_kind {
@@ -86,6 +87,8 @@ void nat_sip_start(struct udp_sock *us, const struct sa *laddr);
 void nat_sip_stop(void);
 /** A response to our REGISTER (any status): evidence for the policy */
 void nat_reg_observe(int err, const struct sip_msg *msg);
+/** A REGISTER response over TCP/TLS: keep that flow alive (CRLF) */
+void nat_flow_observe(struct sip *sip, const struct sip_msg *msg);
 /** true when REGISTERs may go out (policy decided or gave up) */
 bool nat_ready(void);
 /** The public SIP address in use, NULL = our own */

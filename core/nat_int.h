@@ -67,6 +67,10 @@ void nat_reg_step_done(bool ok);
 uint32_t nat_keepalive_interval(uint32_t conf_ms, uint32_t lifetime_s);
 const struct ata_traversal *nat_module(const char *name);
 
+/* nat_flow.c */
+int  nat_flow_print(struct re_printf *pf);
+void nat_flow_close(void);
+
 /* nat_cmd.c */
 int  nat_cmds_register(void);
 void nat_cmds_unregister(void);

@@ -210,6 +210,8 @@ natlab_rtp_both_ways() {
 	[ "$bin" -gt 50 ] && [ "$bout" -gt 50 ] &&
 		t_ok "$1: baresip sees RTP both ways (in=$bin out=$bout)" ||
 		t_fail "$1: baresip sees RTP both ways" "in=$bin out=$bout"
+	# a topology's own checks while the call is up
+	[ -z "${NATLAB_IN_CALL:-}" ] || "$NATLAB_IN_CALL" "$1"
 	[ -n "${NATLAB_TURN:-}" ] || return 0
 	nat=$(ata_ctl nat)
 	printf '%s\n' "$nat" | grep -q '^rtp_public=.*>44\.0\.0\.[23]:.*(relayed)' &&
