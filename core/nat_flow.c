@@ -29,6 +29,13 @@ static struct {
 } flow;
 
 
+static const char *tp_name(enum sip_transp tp)
+{
+	return tp == SIP_TRANSP_TLS ? "tls" : tp == SIP_TRANSP_TCP ? "tcp" :
+		"udp";
+}
+
+
 static void ka_handler(int err, void *arg)
 {
 	(void)arg;
@@ -36,9 +43,9 @@ static void ka_handler(int err, void *arg)
 	++flow.failures;
 	flow.failed = true;
 	ata_warn("nat: SIP %s flow to %J: keep-alive failed: %m",
-		 sip_transp_name(flow.tp), &flow.dst, err);
+		 tp_name(flow.tp), &flow.dst, err);
 	ata_event(ATA_LOG_WARN, ATA_EVENT_KA_FAILED,
-		  "module=sip-%s dst=%J err=%d", sip_transp_name(flow.tp),
+		  "module=sip-%s dst=%J err=%d", tp_name(flow.tp),
 		  &flow.dst, err);
 }
 
@@ -79,12 +86,12 @@ void nat_flow_observe(struct sip *sip, const struct sip_msg *msg)
 				  ka_handler, NULL);
 	if (err) {
 		ata_warn("nat: SIP %s flow to %J: no keep-alive: %m",
-			 sip_transp_name(msg->tp), &msg->src, err);
+			 tp_name(msg->tp), &msg->src, err);
 		return;
 	}
 
 	ata_info("nat: SIP %s flow to %J: CRLF keep-alive every %u s",
-		 sip_transp_name(msg->tp), &msg->src, flow.interval_s);
+		 tp_name(msg->tp), &msg->src, flow.interval_s);
 }
 
 
@@ -95,7 +102,7 @@ int nat_flow_print(struct re_printf *pf)
 		return 0;
 
 	return re_hprintf(pf, "sip_flow=%s %J keepalive=crlf interval=%u "
-			  "state=%s failures=%u\n", sip_transp_name(flow.tp),
+			  "state=%s failures=%u\n", tp_name(flow.tp),
 			  &flow.dst, flow.interval_s,
 			  flow.failed ? "failed" : "ok", flow.failures);
 }

@@ -26,6 +26,35 @@ natlab_short_udp() {
 		lab_die "cannot shorten UDP timeouts in $1"
 }
 
+# natlab_block_udp ROUTER: the router forwards no UDP from its LAN out
+# (TCP only, like some hotel and office networks)
+natlab_block_udp() {
+	if [ "$LAB_NFT_OK" = 1 ]; then
+		ip netns exec "$(lab_ns "$1")" nft -f - <<-NFT
+			table ip block {
+				chain blockudp {
+					type filter hook forward priority 0;
+					iifname "lan" meta l4proto udp drop
+				}
+			}
+		NFT
+	else
+		ip netns exec "$(lab_ns "$1")" iptables-legacy -A FORWARD \
+			-i lan -p udp -j DROP
+	fi || lab_die "cannot block UDP in $1"
+}
+
+# natlab_short_tcp ROUTER S: conntrack forgets idle TCP connections
+# after S seconds (only keep-alives hold a flow open)
+natlab_short_tcp() {
+	lab_exec "$1" sysctl -qw \
+		net.netfilter.nf_conntrack_tcp_timeout_established="$2" ||
+		lab_die "cannot shorten TCP timeouts in $1"
+	# a connection it forgot is not picked up again mid-stream
+	lab_exec "$1" sysctl -qw net.netfilter.nf_conntrack_tcp_loose=0 ||
+		lab_die "cannot make conntrack strict in $1"
+}
+
 # natlab_router_in NAME WANSEG WAN LANSEG LAN: a cone NAT router whose
 # WAN side sits in segment WANSEG (e.g. another router's LAN), for NAT
 # inside NAT; its default route is that segment's gateway
@@ -102,7 +131,10 @@ natlab_resolv() {
 # natlab_ataua NS ADDR: start ataua (user 1001) with STUN on coturn;
 # NATLAB_ORDER (YAML list) and NATLAB_PARALLEL override the policy,
 # NATLAB_STUN the server ("host:port"); NATLAB_TURN=udp|tcp loads the
-# turn module with coturn as the TURN server over that transport
+# turn module with coturn as the TURN server over that transport;
+# NATLAB_TRANSPORTS ("[udp, tcp]") and NATLAB_SIP_TRANSPORT (the
+# account's) choose SIP transports, NATLAB_EXPIRY ("300s") the REGISTER
+# expiry
 natlab_ataua() {
 	local conf=$LAB_DIR/ataua.yaml mods=""
 	if [ -n "${NATLAB_TURN:-}" ]; then
@@ -112,9 +144,14 @@ natlab_ataua() {
     required: true"
 	fi
 	ATA_MODULES=${ATA_MODULES:-$mods} \
+	ATA_TRANSPORTS=${NATLAB_TRANSPORTS:-[udp]} \
+	ATA_ACC_TRANSPORT=${NATLAB_SIP_TRANSPORT:-udp} \
 	ATA_LISTEN=$2:5060 ATA_AOR=sip:1001@44.0.0.1 \
-	ATA_REGISTRAR=sip:44.0.0.1 ATA_PASSWORD=pw1001 \
+	ATA_REGISTRAR="sip:44.0.0.1${NATLAB_SIP_TRANSPORT:+;transport=$NATLAB_SIP_TRANSPORT}" \
+	ATA_PASSWORD=pw1001 \
 		ata_conf "$conf" "$LAB_DIR/ataua.sock"
+	[ -z "${NATLAB_EXPIRY:-}" ] ||
+		sed -i "s/^      expiry: 60s\$/      expiry: $NATLAB_EXPIRY/" "$conf"
 	cat >>"$conf" <<-YAML
 	traversal:
 	  order: ${NATLAB_ORDER:-[upnp, register, stun, turn]}
