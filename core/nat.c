@@ -297,9 +297,11 @@ void nat_reg_observe(int err, const struct sip_msg *msg)
 		nat.obs.reg_ok = false;
 	}
 
+	/* the original design: a registrar that sees another address
+	   than ours reveals a NAT, and the next step (STUN) runs */
 	if (msg->scode >= 200 && nat.reg.state == STEP_RUNNING) {
 		nat.reg_scode = msg->scode;
-		nat_reg_step_done(msg->scode < 300);
+		nat_reg_step_done(msg->scode < 300 && !nat.obs.reg_saw_other);
 	}
 
 	/* the registrar sees a NAT nothing else handled: use its view */

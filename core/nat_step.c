@@ -13,6 +13,12 @@
  * moves on to the next step, whose address a new REGISTER then
  * carries. With `parallel` it is evidence only: the first REGISTER
  * waits for the other steps so that it already has the right Contact.
+ *
+ * With `parallel`, an IGD that has not answered UPNP_GRACE_MS after
+ * STUN did is not waited for (SSDP discovery without an IGD takes its
+ * whole limit): the policy decides on STUN's answer, and a mapping that
+ * comes later still wins (nat_decide prefers it; the Contact changes
+ * and a new REGISTER goes out).
  */
 #include <string.h>
 #include <re.h>
@@ -26,7 +32,10 @@ enum {
 	KEEPALIVE_DEFAULT_MS = 25000,   /* below common 30 s UDP timeouts */
 	DEADLINE_SLACK_MS = 2000,
 	REG_STEP_TIMEOUT_MS = 8000,     /* challenge + answer, or give up */
+	UPNP_GRACE_MS = 300,            /* an IGD on the LAN answers in ms */
 };
+
+static struct tmr tmr_grace;
 
 
 const struct ata_traversal *nat_module(const char *name)
@@ -221,7 +230,7 @@ void nat_reg_step_done(bool ok)
 	tmr_cancel(&nat.tmr_reg);
 	nat.reg.state = ok ? STEP_OK : STEP_FAILED;
 	ata_info("nat: register: own Contact %s", ok ? "accepted" :
-		 "not accepted, next step");
+		 "not accepted or NAT seen, next step");
 	nat_steps_check();
 }
 
@@ -284,6 +293,18 @@ static bool steps_advance(const struct ata_config *cfg)
 }
 
 
+static void grace_handler(void *arg)
+{
+	(void)arg;
+
+	if (nat.ready || nat.upnp.state != STEP_RUNNING)
+		return;
+
+	ata_info("nat: no IGD answer yet, STUN has: deciding without");
+	nat_decide();
+}
+
+
 void nat_steps_check(void)
 {
 	const struct ata_config *cfg = ata_config();
@@ -296,8 +317,15 @@ void nat_steps_check(void)
 		return;
 	}
 
-	if (steps_advance(cfg))
+	if (steps_advance(cfg)) {
+		if (cfg->traversal.parallel &&
+		    nat.upnp.state == STEP_RUNNING &&
+		    nat.stun.state == STEP_OK && !tmr_isrunning(&tmr_grace))
+			/* no NAT at all: nothing for an IGD to add */
+			tmr_start(&tmr_grace, nat.obs.stun_ok ?
+				  UPNP_GRACE_MS : 0, grace_handler, NULL);
 		return;
+	}
 
 	if (nat.turn.state == STEP_RUNNING)
 		return;
@@ -344,6 +372,7 @@ void nat_steps_stop(void)
 	size_t i;
 
 	tmr_cancel(&nat.tmr_reg);
+	tmr_cancel(&tmr_grace);
 	nat.reg_probe = false;
 	nat.reg_scode = 0;
 

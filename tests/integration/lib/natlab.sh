@@ -134,15 +134,17 @@ natlab_resolv() {
 # turn module with coturn as the TURN server over that transport;
 # NATLAB_TRANSPORTS ("[udp, tcp]") and NATLAB_SIP_TRANSPORT (the
 # account's) choose SIP transports, NATLAB_EXPIRY ("300s") the REGISTER
-# expiry
+# expiry; NATLAB_UPNP=TIMEOUT ("3s") loads the upnp module with that
+# limit; NATLAB_LOG names the daemon's log (default ataua.log)
 natlab_ataua() {
-	local conf=$LAB_DIR/ataua.yaml mods=""
-	if [ -n "${NATLAB_TURN:-}" ]; then
-		mods="  - name: stun
-    required: false
+	local conf=$LAB_DIR/ataua.yaml mods="  - name: stun
+    required: false"
+	[ -z "${NATLAB_UPNP:-}" ] || mods="  - name: upnp
+    required: true
+$mods"
+	[ -z "${NATLAB_TURN:-}" ] || mods="$mods
   - name: turn
     required: true"
-	fi
 	ATA_MODULES=${ATA_MODULES:-$mods} \
 	ATA_TRANSPORTS=${NATLAB_TRANSPORTS:-[udp]} \
 	ATA_ACC_TRANSPORT=${NATLAB_SIP_TRANSPORT:-udp} \
@@ -162,6 +164,10 @@ natlab_ataua() {
 	    timeout: 2s
 	  rtp_keepalive: 5s
 	YAML
+	[ -z "${NATLAB_UPNP:-}" ] || cat >>"$conf" <<-YAML
+	  upnp:
+	    timeout: $NATLAB_UPNP
+	YAML
 	[ -z "${NATLAB_TURN:-}" ] || cat >>"$conf" <<-YAML
 	  turn:
 	    server: "44.0.0.2:3478"
@@ -174,7 +180,7 @@ natlab_ataua() {
 		lab_udp_counter "$1" 20000-20100
 		: >"$LAB_DIR/ata.counter"
 	}
-	ata_start "$1" "$conf" ataua.log || exit 1
+	ata_start "$1" "$conf" "${NATLAB_LOG:-ataua.log}" || exit 1
 	"$ATA_CTL" -s "$ATA_SOCK" monitor >"$LAB_DIR/events.log" 2>&1 \
 		{LAB__TAP}>&- {LAB__ERR}>&- &
 	echo $! >>"$LAB_DIR/pids"
