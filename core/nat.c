@@ -358,12 +358,47 @@ int nat_init(void)
 }
 
 
+static struct {
+	struct udp_sock *us;
+	struct sa laddr;
+} held;
+
+
+/**
+ * The module list is about to change (reload): every binding a module
+ * made (steps on the SIP socket, calls' media) is released now, while
+ * its code is still loaded. nat_modules_back() runs the policy again.
+ */
+void nat_modules_release(void)
+{
+	nat_media_release();
+	if (!nat.us)
+		return;
+
+	held.us = mem_ref(nat.us);
+	held.laddr = nat.laddr;
+	nat_sip_stop();
+}
+
+
+/** The new modules are loaded: the policy runs on the SIP socket again */
+void nat_modules_back(void)
+{
+	if (!held.us)
+		return;
+
+	nat_sip_start(held.us, &held.laddr);
+	held.us = mem_deref(held.us);
+}
+
+
 void nat_close(void)
 {
 	if (!nat.inited)
 		return;
 
 	nat_cmds_unregister();
+	held.us = mem_deref(held.us);
 	nat_sip_stop();
 	list_flush(&nat.lsnrs);
 	nat.inited = false;

@@ -85,6 +85,9 @@ void nat_close(void);
 void nat_sip_start(struct udp_sock *us, const struct sa *laddr);
 /** The SIP stack goes away: release every binding */
 void nat_sip_stop(void);
+/** Around a module list change: release bindings, then run again */
+void nat_modules_release(void);
+void nat_modules_back(void);
 /** A response to our REGISTER (any status): evidence for the policy */
 void nat_reg_observe(int err, const struct sip_msg *msg);
 /** A REGISTER response over TCP/TLS: keep that flow alive (CRLF) */
@@ -124,5 +127,6 @@ void nat_media_set_handler(struct nat_media *nm, nat_media_h *h,
 			   void *arg);
 bool nat_media_pending(const struct nat_media *nm);
 int  nat_media_print(struct re_printf *pf);
+void nat_media_release(void);
 
 #endif

@@ -360,6 +360,28 @@ static const char *leg_note(const struct nat_media *nm,
 }
 
 
+/**
+ * The traversal modules are about to be unloaded: drop the bindings
+ * they made for calls (their destructors are module code). The calls
+ * keep the addresses their SDP carries; keep-alives go on.
+ */
+void nat_media_release(void)
+{
+	struct le *le;
+	size_t i;
+
+	for (le = list_head(&medias); le; le = le->next) {
+		struct nat_media *nm = le->data;
+
+		for (i = 0; i < ARRAY_SIZE(nm->leg); i++) {
+			nm->leg[i].bind = mem_deref(nm->leg[i].bind);
+			if (nm->leg[i].state == LEG_WAIT)
+				nm->leg[i].state = LEG_FAILED;
+		}
+	}
+}
+
+
 /** `rtp_public=LOCAL>PUBLIC` (and rtcp_public) for each call's media */
 int nat_media_print(struct re_printf *pf)
 {

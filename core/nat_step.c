@@ -297,10 +297,11 @@ static void grace_handler(void *arg)
 {
 	(void)arg;
 
-	if (nat.ready || nat.upnp.state != STEP_RUNNING)
+	if (nat.ready || nat.upnp.state != STEP_RUNNING ||
+	    nat.turn.state == STEP_RUNNING)
 		return;
 
-	ata_info("nat: no IGD answer yet, STUN has: deciding without");
+	ata_info("nat: no IGD answer yet, STUN/TURN has: deciding without");
 	nat_decide();
 }
 
@@ -308,6 +309,7 @@ static void grace_handler(void *arg)
 void nat_steps_check(void)
 {
 	const struct ata_config *cfg = ata_config();
+	bool running;
 
 	if (nat.ready)
 		return;
@@ -317,25 +319,28 @@ void nat_steps_check(void)
 		return;
 	}
 
-	if (steps_advance(cfg)) {
-		if (cfg->traversal.parallel &&
-		    nat.upnp.state == STEP_RUNNING &&
-		    nat.stun.state == STEP_OK && !tmr_isrunning(&tmr_grace))
-			/* no NAT at all: nothing for an IGD to add */
-			tmr_start(&tmr_grace, nat.obs.stun_ok ?
-				  UPNP_GRACE_MS : 0, grace_handler, NULL);
+	running = steps_advance(cfg);
+
+	/* parallel: a relay as soon as the need shows, not after UPnP */
+	if (nat_step_want_turn() && (cfg->traversal.parallel || !running))
+		(void)step_start(&nat.turn, "turn",
+				 cfg->traversal.turn.timeout_ms);
+
+	if (nat.turn.state == STEP_RUNNING)
+		return;   /* its answer checks again */
+
+	if (!running) {
+		nat_decide();
 		return;
 	}
 
-	if (nat.turn.state == STEP_RUNNING)
-		return;
-
-	if (nat_step_want_turn() &&
-	    !step_start(&nat.turn, "turn", cfg->traversal.turn.timeout_ms) &&
-	    nat.turn.state == STEP_RUNNING)
-		return;
-
-	nat_decide();
+	if (cfg->traversal.parallel && nat.upnp.state == STEP_RUNNING &&
+	    (nat.stun.state == STEP_OK || nat.turn.state == STEP_OK) &&
+	    !tmr_isrunning(&tmr_grace))
+		/* no NAT at all: nothing for an IGD to add */
+		tmr_start(&tmr_grace, nat.obs.stun_ok ||
+			  nat.turn.state == STEP_OK ? UPNP_GRACE_MS : 0,
+			  grace_handler, NULL);
 }
 
 

@@ -210,6 +210,23 @@ lab_wait_for "ata_ctl nat | grep -qx 'public_sip=44.0.0.60:$newport'" 10 &&
 	t_ok "the policy took the new public address" ||
 	t_fail "the policy took the new public address" "$(ata_ctl nat)"
 
+# ---- reload with another module list: the modules' bindings are
+# released while their code is loaded, then the policy runs again
+conf=$LAB_DIR/ataua.yaml
+sed -i '/^  - name: stun$/,/^    required: false$/d' "$conf"
+t_check "reload with the stun module dropped" ata_ctl reload
+lab_wait_for "ata_ctl nat | grep -qx 'method=upnp'" 15 &&
+	kill -0 "$ATA_PID" 2>/dev/null &&
+	t_ok "after the reload: alive, the policy chose upnp again" ||
+	t_fail "after the reload: the policy chose upnp again" "$(ata_ctl nat)" \
+		"$(tail -n 5 "$LAB_DIR/ataua.log")"
+lab_wait_for "[ \"\$(map_get 5060 state)\" = mapped ]" 10
+newport=$(map_get 5060 external)
+lab_wait_for "kam_registered 1001 | grep -qE '@44.0.0.60:$newport([;>]|\$)'" 15 &&
+	t_ok "after the reload: registered at 44.0.0.60:$newport" ||
+	t_fail "after the reload: registered at 44.0.0.60:$newport" \
+		"$(kam_registered 1001)" "$(ata_ctl upnp status)"
+
 # ---- shutdown deletes our mapping, never the other host's
 lab_stop "$ATA_PID" 10
 t_check "shutdown deleted our mapping ($newport)" \
