@@ -80,6 +80,11 @@ if [ "${1:-}" = --one ]; then
 		[ $pol = parallel ] || NATLAB_PARALLEL=false
 		for i in $(seq 1 "$REPEAT"); do
 			NATLAB_LOG=reg.$pol.$i.log
+			# a fresh 5-tuple each run: coturn still holds the
+			# previous run's allocation for the old one (437)
+			off=0
+			[ $pol = parallel ] || off=10
+			NATLAB_SIP_PORT=$((5060 + off + i))
 			natlab_ataua ata $addr
 			lab_wait_for "ata_ctl reg | grep -qx 'state=registered'" 30 &&
 				lab_wait_for "! ata_ctl nat | grep -q '^verdict=pending'" 30 ||

@@ -39,8 +39,5 @@ lab_wait_for "ata_ctl nat | grep -qx 'filtering=address-port-dependent'" 10 &&
 ata_ctl nat | grep -qx 'keepalive=15' && t_ok "keep-alive 15 s" ||
 	t_fail "keep-alive 15 s" "$(ata_ctl nat)"
 
-natlab_call_out
-natlab_call_in "inbound"
-sleep $((NAT_UDP_TIMEOUT + 10))
-natlab_call_in "after the UDP timeout"
+natlab_calls_both_ways cone
 natlab_expect_verdict ok

@@ -135,7 +135,8 @@ natlab_resolv() {
 # NATLAB_TRANSPORTS ("[udp, tcp]") and NATLAB_SIP_TRANSPORT (the
 # account's) choose SIP transports, NATLAB_EXPIRY ("300s") the REGISTER
 # expiry; NATLAB_UPNP=TIMEOUT ("3s") loads the upnp module with that
-# limit; NATLAB_LOG names the daemon's log (default ataua.log)
+# limit; NATLAB_LOG names the daemon's log (default ataua.log),
+# NATLAB_SIP_PORT its SIP port (default 5060)
 natlab_ataua() {
 	local conf=$LAB_DIR/ataua.yaml mods="  - name: stun
     required: false"
@@ -148,7 +149,7 @@ $mods"
 	ATA_MODULES=${ATA_MODULES:-$mods} \
 	ATA_TRANSPORTS=${NATLAB_TRANSPORTS:-[udp]} \
 	ATA_ACC_TRANSPORT=${NATLAB_SIP_TRANSPORT:-udp} \
-	ATA_LISTEN=$2:5060 ATA_AOR=sip:1001@44.0.0.1 \
+	ATA_LISTEN=$2:${NATLAB_SIP_PORT:-5060} ATA_AOR=sip:1001@44.0.0.1 \
 	ATA_REGISTRAR="sip:44.0.0.1${NATLAB_SIP_TRANSPORT:+;transport=$NATLAB_SIP_TRANSPORT}" \
 	ATA_PASSWORD=pw1001 \
 		ata_conf "$conf" "$LAB_DIR/ataua.sock"
