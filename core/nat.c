@@ -154,11 +154,16 @@ void nat_decide(void)
 	if (nat.ready && nat.upnp.state != STEP_OK && nat_step_turn_late())
 		return;  /* the relay's answer decides */
 
+	nat.obs.turn_ok = false;
+	if (nat.turn.state == STEP_OK &&
+	    (nat.upnp.state == STEP_OK || !nat_step_need_turn()))
+		nat_step_turn_unneeded();
+
 	if (nat.upnp.state == STEP_OK) {
 		nat.obs.upnp_ok = true;
 		nat_set_public(&nat.upnp.b.public, NAT_METHOD_UPNP);
 	}
-	else if (nat.turn.state == STEP_OK) {
+	else if (nat.turn.state == STEP_OK && nat_step_need_turn()) {
 		nat.obs.turn_ok = true;
 		nat_set_public(&nat.turn.b.public, NAT_METHOD_TURN);
 	}

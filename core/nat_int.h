@@ -61,6 +61,8 @@ void nat_steps_start(const struct ata_config *cfg);
 void nat_steps_stop(void);
 void nat_steps_check(void);
 bool nat_step_want_turn(void);
+bool nat_step_need_turn(void);
+void nat_step_turn_unneeded(void);
 bool nat_step_turn_late(void);
 void nat_keepalive_update(void);
 void nat_reg_step_done(bool ok);

@@ -33,9 +33,11 @@ enum {
 	DEADLINE_SLACK_MS = 2000,
 	REG_STEP_TIMEOUT_MS = 8000,     /* challenge + answer, or give up */
 	UPNP_GRACE_MS = 300,            /* an IGD on the LAN answers in ms */
+	STUN_SLOW_MS = 700,             /* STUN answers in tens of ms     */
 };
 
-static struct tmr tmr_grace;
+static struct tmr tmr_grace, tmr_slow, tmr_release;
+static bool stun_slow;
 
 
 const struct ata_traversal *nat_module(const char *name)
@@ -110,17 +112,59 @@ static bool turn_configured(const struct ata_config *cfg)
 }
 
 
+/** What we know calls for a relay (or may: STUN is slow to answer) */
+bool nat_step_need_turn(void)
+{
+	return nat.obs.mapping == NAT_KIND_AD ||
+		nat.obs.mapping == NAT_KIND_APD || nat.obs.port_mismatch ||
+		(nat.stun.state == STEP_FAILED && nat.obs.stun_timeout) ||
+		(nat.stun.state == STEP_RUNNING && stun_slow);
+}
+
+
 bool nat_step_want_turn(void)
 {
 	const struct ata_config *cfg = ata_config();
-	bool need;
 
-	need = nat.obs.mapping == NAT_KIND_AD ||
-		nat.obs.mapping == NAT_KIND_APD || nat.obs.port_mismatch ||
-		(nat.stun.state == STEP_FAILED && nat.obs.stun_timeout);
+	return nat_step_need_turn() && nat.turn.state == STEP_IDLE &&
+		turn_configured(cfg) && nat_module("turn");
+}
 
-	return need && nat.turn.state == STEP_IDLE && turn_configured(cfg) &&
-		nat_module("turn");
+
+/* A relay allocated on suspicion that STUN then disproved: released
+   from a timer, never inside the relay's own callback */
+static void turn_release_handler(void *arg)
+{
+	(void)arg;
+
+	if (nat.turn.state != STEP_OK || nat_step_need_turn())
+		return;
+
+	ata_info("nat: turn: not needed after all, relay released");
+	nat.turn.bind = mem_deref(nat.turn.bind);
+	nat.turn.state = STEP_IDLE;
+}
+
+
+void nat_step_turn_unneeded(void)
+{
+	tmr_start(&tmr_release, 0, turn_release_handler, NULL);
+}
+
+
+/* parallel: STUN unanswered this long looks like blocked UDP; a relay
+   is asked beside it (released if STUN answers after all) */
+static void slow_handler(void *arg)
+{
+	(void)arg;
+
+	if (nat.ready || nat.stun.state != STEP_RUNNING)
+		return;
+
+	ata_info("nat: stun: no answer in %u ms, asking TURN beside it",
+		 STUN_SLOW_MS);
+	stun_slow = true;
+	nat_steps_check();
 }
 
 
@@ -283,6 +327,9 @@ static bool steps_advance(const struct ata_config *cfg)
 			reg_step_start();
 		else
 			(void)step_start(st, name, tmo);
+		if (st == &nat.stun && st->state == STEP_RUNNING &&
+		    tc->parallel && tmo > STUN_SLOW_MS)
+			tmr_start(&tmr_slow, STUN_SLOW_MS, slow_handler, NULL);
 		if (st->state == STEP_RUNNING)
 			running = true;
 		if (running && !tc->parallel)
@@ -297,11 +344,10 @@ static void grace_handler(void *arg)
 {
 	(void)arg;
 
-	if (nat.ready || nat.upnp.state != STEP_RUNNING ||
-	    nat.turn.state == STEP_RUNNING)
+	if (nat.ready || nat.turn.state == STEP_RUNNING)
 		return;
 
-	ata_info("nat: no IGD answer yet, STUN/TURN has: deciding without");
+	ata_info("nat: deciding without the steps still running");
 	nat_decide();
 }
 
@@ -309,7 +355,7 @@ static void grace_handler(void *arg)
 void nat_steps_check(void)
 {
 	const struct ata_config *cfg = ata_config();
-	bool running;
+	bool running, upnp_wait;
 
 	if (nat.ready)
 		return;
@@ -334,13 +380,20 @@ void nat_steps_check(void)
 		return;
 	}
 
-	if (cfg->traversal.parallel && nat.upnp.state == STEP_RUNNING &&
-	    (nat.stun.state == STEP_OK || nat.turn.state == STEP_OK) &&
-	    !tmr_isrunning(&tmr_grace))
-		/* no NAT at all: nothing for an IGD to add */
-		tmr_start(&tmr_grace, nat.obs.stun_ok ||
-			  nat.turn.state == STEP_OK ? UPNP_GRACE_MS : 0,
-			  grace_handler, NULL);
+	/* parallel: a good enough answer does not wait for slow steps: an
+	   IGD gets UPNP_GRACE_MS more (none is needed without a NAT), a
+	   slow STUN nothing once TURN has answered */
+	if (!cfg->traversal.parallel || tmr_isrunning(&tmr_grace))
+		return;
+	if (nat.stun.state != STEP_OK && nat.turn.state != STEP_OK)
+		return;
+	if (nat.stun.state == STEP_RUNNING && !stun_slow)
+		return;
+
+	upnp_wait = nat.upnp.state == STEP_RUNNING &&
+		(nat.obs.stun_ok || nat.turn.state == STEP_OK);
+	tmr_start(&tmr_grace, upnp_wait ? UPNP_GRACE_MS : 0, grace_handler,
+		  NULL);
 }
 
 
@@ -378,6 +431,9 @@ void nat_steps_stop(void)
 
 	tmr_cancel(&nat.tmr_reg);
 	tmr_cancel(&tmr_grace);
+	tmr_cancel(&tmr_slow);
+	tmr_cancel(&tmr_release);
+	stun_slow = false;
 	nat.reg_probe = false;
 	nat.reg_scode = 0;
 
