@@ -113,6 +113,20 @@ void nat_update(void)
 }
 
 
+int ata_nat_public_sip(struct sa *pub)
+{
+	if (!pub)
+		return EINVAL;
+
+	if (!nat_sip_public())
+		return ENOENT;
+
+	*pub = nat.pub;
+
+	return 0;
+}
+
+
 /** Use @p pub for SIP (NULL: our own address); re-register on change */
 void nat_set_public(const struct sa *pub, enum nat_method m)
 {
