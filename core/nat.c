@@ -319,6 +319,9 @@ void nat_reg_observe(int err, const struct sip_msg *msg)
 	/* the original design: a registrar that sees another address
 	   than ours reveals a NAT, and the next step (STUN) runs */
 	if (msg->scode >= 200 && nat.reg.state == STEP_RUNNING) {
+		if (msg->scode < 300 && nat.obs.reg_saw_other)
+			ata_info("nat: register: accepted, but the registrar"
+				 " sees %J: a NAT", &nat.reg_seen);
 		nat.reg_scode = msg->scode;
 		nat_reg_step_done(msg->scode < 300 && !nat.obs.reg_saw_other);
 	}

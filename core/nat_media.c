@@ -20,9 +20,10 @@
  * Whatever the method, a STUN Binding Indication goes to the peer every
  * rtp_keepalive while the call lives, so the NAT's mapping (or the TURN
  * permission and channel) stays open through long ringing and hold when
- * no RTP flows (RFC 6263; peers drop it as non-RTP). Through TURN the
- * first one goes at once: it makes the permission before the peer's
- * media arrives.
+ * no RTP flows (RFC 6263; peers drop it as non-RTP). The first one goes
+ * as soon as the peer's address is known: through TURN it makes the
+ * permission before the peer's media arrives, through a NAT it opens
+ * the mapping before the peer's first packets can race it.
  */
 #include <string.h>
 #include <re.h>
@@ -331,8 +332,11 @@ void nat_media_set_peer(struct nat_media *nm, const struct sa *rtp,
 	nm->peer_rtp = *rtp;
 	nm->peer_rtcp = rtcp && sa_isset(rtcp, SA_ALL) ? *rtcp : *rtp;
 
-	/* through a relay: the permission before the peer's media */
-	if (first && nm->method == NAT_METHOD_TURN)
+	/* at once: through a relay it makes the permission before the
+	   peer's media comes; through a NAT it opens the filter and takes
+	   the mapping before a peer's early packet can make the router
+	   pick another port for us (conntrack clash) */
+	if (first)
 		send_keepalives(nm);
 
 	if (!tmr_isrunning(&nm->tmr_ka))

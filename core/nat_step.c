@@ -274,7 +274,7 @@ void nat_reg_step_done(bool ok)
 	tmr_cancel(&nat.tmr_reg);
 	nat.reg.state = ok ? STEP_OK : STEP_FAILED;
 	ata_info("nat: register: own Contact %s", ok ? "accepted" :
-		 "not accepted or NAT seen, next step");
+		 "not accepted, next step");
 	nat_steps_check();
 }
 
