@@ -136,7 +136,8 @@ natlab_resolv() {
 # account's) choose SIP transports, NATLAB_EXPIRY ("300s") the REGISTER
 # expiry; NATLAB_UPNP=TIMEOUT ("3s") loads the upnp module with that
 # limit; NATLAB_LOG names the daemon's log (default ataua.log),
-# NATLAB_SIP_PORT its SIP port (default 5060)
+# NATLAB_SIP_PORT its SIP port (default 5060), NATLAB_RTP_KA the RTP
+# keep-alive interval (default 5s)
 natlab_ataua() {
 	local conf=$LAB_DIR/ataua.yaml mods="  - name: stun
     required: false"
@@ -163,7 +164,7 @@ $mods"
 	    server: "${NATLAB_STUN:-44.0.0.2:3478}"
 	    keepalive: 15s
 	    timeout: 2s
-	  rtp_keepalive: 5s
+	  rtp_keepalive: ${NATLAB_RTP_KA:-5s}
 	YAML
 	[ -z "${NATLAB_UPNP:-}" ] || cat >>"$conf" <<-YAML
 	  upnp:
@@ -328,6 +329,36 @@ natlab_calls_both_ways() {
 	natlab_call_in "$1 inbound"
 	sleep $((NAT_UDP_TIMEOUT + 10))
 	natlab_call_in "$1 inbound after the UDP timeout"
+}
+
+# natlab_hold_mapping WHAT WANT ROUTER: baresip calls, ataua answers,
+# baresip holds (both sides then send no RTP) for longer than ROUTER's
+# UDP timeout; WANT=kept: the router still maps our RTP port (only the
+# RTP keep-alives can have held it), WANT=lost: it forgot it
+natlab_hold_mapping() {
+	local what=$1 want=$2 port entry
+	bs_dial bs sip:1001@44.0.0.1
+	lab_wait_for "[ \"\$(ata_get ring line 1)\" = yes ]" 10
+	ata_ctl line 1 offhook >/dev/null
+	ata_wait_line 1 connected 10 || t_fail "$what: answered" "$(ata_ctl line 1)"
+	port=$(ata_ctl nat | sed -n 's/^rtp_public=[0-9.]*:\([0-9]*\)>.*/\1/p')
+	bs_cmd bs hold >/dev/null
+	lab_wait_for "ata_ctl calls | grep -qx 'dir=recvonly'" 10 ||
+		t_fail "$what: baresip holds" "$(ata_ctl calls)"
+	sleep $((NAT_UDP_TIMEOUT + 10))
+	entry=$(lab_exec "$3" cat /proc/net/nf_conntrack |
+		grep "udp .*src=192\.168\.1\.10 dst=44\.0\.0\.20 sport=$port ")
+	if [ "$want" = kept ] && [ -n "$port" ] && [ -n "$entry" ]; then
+		t_ok "$what: after $((NAT_UDP_TIMEOUT + 10)) s on hold the router still maps RTP port $port"
+	elif [ "$want" = lost ] && [ -n "$port" ] && [ -z "$entry" ]; then
+		t_ok "$what: after $((NAT_UDP_TIMEOUT + 10)) s on hold the router forgot RTP port $port"
+	else
+		t_fail "$what: RTP mapping $want (port ${port:-?})" "${entry:-no entry}"
+	fi
+	bs_hangup bs 2>/dev/null
+	ata_ctl line 1 onhook >/dev/null
+	ata_wait_line 1 idle 10 || true
+	bs_wait_call_state bs none 10 || true
 }
 
 # natlab_stop_ataua: stop the daemon (to start it again, other config)
