@@ -300,4 +300,13 @@ struct ata_nat_info {
 /** Feed the NAT verdict; @p module names the reporter (for logs) */
 void ata_nat_report(const char *module, const struct ata_nat_info *info);
 
+/**
+ * The public address peers must use for our SIP UDP socket, as the
+ * policy chose it (UPnP, STUN, TURN relay, what the registrar saw):
+ * 0 with *pub set, ENOENT when our own address is the right one or
+ * nothing is decided yet, EINVAL without @p pub. Each call's media has
+ * its own public addresses, in the SDP the call sends.
+ */
+int ata_nat_public_sip(struct sa *pub);
+
 #endif

@@ -14,6 +14,7 @@
 #include "call_int.h"
 #include "reg.h"
 #include "sip_stack.h"
+#include "nat.h"
 
 struct call {
 	struct le le;                /* in the stack's call list     */
@@ -35,10 +36,14 @@ struct call {
 	enum call_state state;
 	uint32_t id;
 	bool incoming;
+	bool wait_nat;               /* offer/answer held for nat_media */
 	char fail[64];               /* why we ended it, for CLOSED  */
 };
 
 static uint32_t call_next_id = 1;
+
+static void media_nat_handler(const struct sa *rtp, const struct sa *rtcp,
+			      void *arg);
 
 static const char ctype_sdp[] = "application/sdp";
 
@@ -344,6 +349,11 @@ static int call_base_alloc(struct call **callp, struct sip_stack *ss,
 	err = hint_media_alloc(&call->hint, call_media_sock(call->media),
 			       &laddr, call_media_laddr(call->media),
 			       call_sdp_media(call->sdp));
+	if (err)
+		goto out;
+
+	nat_media_set_handler(call_media_nat(call->media), media_nat_handler,
+			      call);
 
  out:
 	if (err)
@@ -393,6 +403,63 @@ static int target_uri(char **urip, const char *target, const char *domain,
 }
 
 
+/* The INVITE with our offer */
+static int connect_send(struct call *call)
+{
+	const struct reg_conf *rc = reg_config(call->reg);
+	struct mbuf *offer = NULL;
+	const char *routev[1];
+	int err;
+
+	err = call_sdp_offer(call->sdp, &offer);
+	if (err)
+		return err;
+
+	routev[0] = rc->outbound_proxy;
+	err = sipsess_connect(&call->sess, sip_stack_sock(call->ss),
+			      call->peer, rc->display_name, rc->aor,
+			      call->cuser, rc->outbound_proxy ? routev : NULL,
+			      rc->outbound_proxy ? 1 : 0, ctype_sdp, offer,
+			      auth_handler, call, false, offer_handler,
+			      answer_handler, progress_handler, estab_handler,
+			      NULL, NULL, close_handler, call, NULL);
+	mem_deref(offer);
+	if (!err)
+		ata_info("call: %u calling %s", call->id, call->peer);
+
+	return err;
+}
+
+
+/* The media's public addresses are known or changed (nat_media.c):
+   later SDP carries them; a held INVITE or answer goes now */
+static void media_nat_handler(const struct sa *rtp, const struct sa *rtcp,
+			      void *arg)
+{
+	struct call *call = arg;
+	int err;
+
+	call_sdp_set_laddr(call->sdp, rtp, rtcp);
+	if (!call->wait_nat || call->state == CALL_CLOSED)
+		return;
+
+	call->wait_nat = false;
+	if (call->incoming) {
+		err = call_answer(call);
+		if (err)
+			ata_warn("call: %u answer: %m", call->id, err);
+		return;
+	}
+
+	err = connect_send(call);
+	if (err) {
+		re_snprintf(call->fail, sizeof(call->fail), "connect: %m",
+			    err);
+		set_state(call, CALL_CLOSED, 0, call->fail);
+	}
+}
+
+
 /**
  * Call @p target (a number, dialled at the account's domain, or a SIP
  * URI) from the account of @p reg, with @p mc media (NULL = the stack's).
@@ -406,9 +473,7 @@ int call_connect(struct call **callp, struct sip_stack *ss, struct reg *reg,
 {
 	const struct reg_conf *rc = reg_config(reg);
 	struct call_mprefs mp;
-	struct mbuf *offer = NULL;
 	struct call *call = NULL;
-	const char *routev[1];
 	int err;
 
 	if (!callp || !ss || !rc || !str_isset(target))
@@ -438,26 +503,16 @@ int call_connect(struct call **callp, struct sip_stack *ss, struct reg *reg,
 	if (err)
 		goto out;
 
-	err = call_sdp_offer(call->sdp, &offer);
-	if (err)
-		goto out;
-
-	routev[0] = rc->outbound_proxy;
-	err = sipsess_connect(&call->sess, sip_stack_sock(ss), call->peer,
-			      rc->display_name, rc->aor, call->cuser,
-			      rc->outbound_proxy ? routev : NULL,
-			      rc->outbound_proxy ? 1 : 0, ctype_sdp, offer,
-			      auth_handler, call, false, offer_handler,
-			      answer_handler, progress_handler, estab_handler,
-			      NULL, NULL, close_handler, call, NULL);
-	if (err)
-		goto out;
-
 	call->state = CALL_OUTGOING;
-	ata_info("call: %u calling %s", call->id, call->peer);
+	/* a TURN relay still being allocated: the INVITE waits for it */
+	if (nat_media_pending(call_media_nat(call->media))) {
+		call->wait_nat = true;
+		ata_info("call: %u waits for its media relay", call->id);
+	}
+	else
+		err = connect_send(call);
 
  out:
-	mem_deref(offer);
 	if (err)
 		mem_deref(call);
 	else
@@ -597,6 +652,12 @@ int call_answer(struct call *call)
 
 	if (call->state != CALL_INCOMING)
 		return EPROTO;
+
+	/* a TURN relay still being allocated: answer once it is known */
+	if (nat_media_pending(call_media_nat(call->media))) {
+		call->wait_nat = true;
+		return 0;
+	}
 
 	/* the answer was negotiated when the INVITE came; encode it now */
 	if (call_sdp_neg(call->sdp)->ok) {

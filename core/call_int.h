@@ -58,6 +58,8 @@ int  call_sdp_answer(struct call_sdp *cs, struct mbuf *offer,
 int  call_sdp_answer_again(struct call_sdp *cs, struct mbuf **mbp);
 int  call_sdp_recv_answer(struct call_sdp *cs, struct mbuf *answer);
 const struct call_neg *call_sdp_neg(const struct call_sdp *cs);
+void call_sdp_set_laddr(struct call_sdp *cs, const struct sa *rtp,
+			const struct sa *rtcp);
 
 /* call_sdes.c: SDES keys (RFC 4568) for call_sdp.c */
 enum { CALL_SDES_OFFERC = 2 };
@@ -80,6 +82,7 @@ int  call_sdes_recv_answer(struct call_sdes *sd, struct sdp_media *m);
 
 /* call_media.c: RTP socket, G.711, RFC 4733, counters */
 struct call_media;
+struct nat_media;
 typedef void (call_media_digit_h)(char key, void *arg);
 typedef void (call_media_audio_h)(const struct rtp_header *h,
 				  const int16_t *pcm, size_t n, void *arg);
@@ -88,6 +91,7 @@ int  call_media_alloc(struct call_media **cmp, const struct call_mprefs *mp,
 		      const struct sa *laddr, call_media_digit_h *dh,
 		      call_media_audio_h *ah, void *arg);
 const struct sa *call_media_laddr(const struct call_media *cm);
+struct nat_media *call_media_nat(const struct call_media *cm);
 void call_media_update(struct call_media *cm, const struct call_neg *neg);
 void call_media_stop(struct call_media *cm);
 int  call_media_send_audio(struct call_media *cm, const int16_t *pcm,

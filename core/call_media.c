@@ -317,6 +317,13 @@ const struct sa *call_media_laddr(const struct call_media *cm)
 }
 
 
+/** The NAT side of the media (nat_media.c), NULL when none is handled */
+struct nat_media *call_media_nat(const struct call_media *cm)
+{
+	return cm ? cm->nat : NULL;
+}
+
+
 /** Apply a new offer/answer result: peer address, codec, mux, RTCP */
 void call_media_update(struct call_media *cm, const struct call_neg *neg)
 {

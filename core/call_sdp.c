@@ -165,6 +165,30 @@ int call_sdp_alloc(struct call_sdp **csp, const struct call_mprefs *mp,
 }
 
 
+/**
+ * Our media addresses changed (a TURN relay, another UPnP port): the
+ * next offer or answer carries @p rtp, and @p rtcp in a=rtcp when it is
+ * not the RTP port + 1 on the same address (NULL: leave RTCP implicit).
+ */
+void call_sdp_set_laddr(struct call_sdp *cs, const struct sa *rtp,
+			const struct sa *rtcp)
+{
+	struct sa next;
+
+	if (!cs || !rtp || !sa_isset(rtp, SA_ALL))
+		return;
+
+	sdp_session_set_laddr(cs->sess, rtp);
+	sdp_media_set_laddr(cs->audio, rtp);
+	sdp_media_set_lport(cs->audio, sa_port(rtp));
+
+	next = *rtp;
+	sa_set_port(&next, sa_port(rtp) + 1);
+	if (rtcp && sa_isset(rtcp, SA_ALL) && !sa_cmp(rtcp, &next, SA_ALL))
+		sdp_media_set_laddr_rtcp(cs->audio, rtcp);
+}
+
+
 /** Our next offer or answer says sendonly (or inactive) while held */
 void call_sdp_set_hold(struct call_sdp *cs, bool hold)
 {

@@ -172,6 +172,7 @@ int daemon_reload(const char *path, struct re_printf *errpf)
 		ata_warn("reload: control.socket changes on restart only\n");
 
 	if (!modules_equal(ocfg, ncfg)) {
+		nat_modules_release();   /* their bindings, while loaded */
 		module_unload_all();
 		err = module_load_all(ncfg->module_path, ncfg->modv,
 				      ncfg->modc);
@@ -179,12 +180,14 @@ int daemon_reload(const char *path, struct re_printf *errpf)
 			ata_warn("reload: modules failed; restoring old\n");
 			(void)module_load_all(ocfg->module_path, ocfg->modv,
 					      ocfg->modc);
+			nat_modules_back();
 			mem_deref(ncfg);
 			return err;
 		}
 	}
 
 	d.cfg = ncfg;
+	nat_modules_back();      /* the policy with the new modules */
 	apply_log(ncfg);
 	(void)phone_reload(ncfg);
 	mem_deref(ocfg);

@@ -113,6 +113,20 @@ void nat_update(void)
 }
 
 
+int ata_nat_public_sip(struct sa *pub)
+{
+	if (!pub)
+		return EINVAL;
+
+	if (!nat_sip_public())
+		return ENOENT;
+
+	*pub = nat.pub;
+
+	return 0;
+}
+
+
 /** Use @p pub for SIP (NULL: our own address); re-register on change */
 void nat_set_public(const struct sa *pub, enum nat_method m)
 {
@@ -151,11 +165,19 @@ void nat_set_public(const struct sa *pub, enum nat_method m)
 /** Every step has answered (or given up): choose, let REGISTERs go */
 void nat_decide(void)
 {
+	if (nat.ready && nat.upnp.state != STEP_OK && nat_step_turn_late())
+		return;  /* the relay's answer decides */
+
+	nat.obs.turn_ok = false;
+	if (nat.turn.state == STEP_OK &&
+	    (nat.upnp.state == STEP_OK || !nat_step_need_turn()))
+		nat_step_turn_unneeded();
+
 	if (nat.upnp.state == STEP_OK) {
 		nat.obs.upnp_ok = true;
 		nat_set_public(&nat.upnp.b.public, NAT_METHOD_UPNP);
 	}
-	else if (nat.turn.state == STEP_OK) {
+	else if (nat.turn.state == STEP_OK && nat_step_need_turn()) {
 		nat.obs.turn_ok = true;
 		nat_set_public(&nat.turn.b.public, NAT_METHOD_TURN);
 	}
@@ -214,6 +236,7 @@ void nat_sip_start(struct udp_sock *us, const struct sa *laddr)
 void nat_sip_stop(void)
 {
 	tmr_cancel(&nat.tmr_deadline);
+	nat_flow_close();
 	nat_steps_stop();
 	nat.ns = mem_deref(nat.ns);
 	nat.us = mem_deref(nat.us);
@@ -293,9 +316,14 @@ void nat_reg_observe(int err, const struct sip_msg *msg)
 		nat.obs.reg_ok = false;
 	}
 
+	/* the original design: a registrar that sees another address
+	   than ours reveals a NAT, and the next step (STUN) runs */
 	if (msg->scode >= 200 && nat.reg.state == STEP_RUNNING) {
+		if (msg->scode < 300 && nat.obs.reg_saw_other)
+			ata_info("nat: register: accepted, but the registrar"
+				 " sees %J: a NAT", &nat.reg_seen);
 		nat.reg_scode = msg->scode;
-		nat_reg_step_done(msg->scode < 300);
+		nat_reg_step_done(msg->scode < 300 && !nat.obs.reg_saw_other);
 	}
 
 	/* the registrar sees a NAT nothing else handled: use its view */
@@ -352,12 +380,47 @@ int nat_init(void)
 }
 
 
+static struct {
+	struct udp_sock *us;
+	struct sa laddr;
+} held;
+
+
+/**
+ * The module list is about to change (reload): every binding a module
+ * made (steps on the SIP socket, calls' media) is released now, while
+ * its code is still loaded. nat_modules_back() runs the policy again.
+ */
+void nat_modules_release(void)
+{
+	nat_media_release();
+	if (!nat.us)
+		return;
+
+	held.us = mem_ref(nat.us);
+	held.laddr = nat.laddr;
+	nat_sip_stop();
+}
+
+
+/** The new modules are loaded: the policy runs on the SIP socket again */
+void nat_modules_back(void)
+{
+	if (!held.us)
+		return;
+
+	nat_sip_start(held.us, &held.laddr);
+	held.us = mem_deref(held.us);
+}
+
+
 void nat_close(void)
 {
 	if (!nat.inited)
 		return;
 
 	nat_cmds_unregister();
+	held.us = mem_deref(held.us);
 	nat_sip_stop();
 	list_flush(&nat.lsnrs);
 	nat.inited = false;

@@ -17,6 +17,7 @@
 struct reg;
 struct rtp_sock;
 struct sip_msg;
+struct sip;
 
 /** RFC 4787 behaviour, same values as libre's enum nat_type */
 enum nat_kind {
@@ -84,8 +85,13 @@ void nat_close(void);
 void nat_sip_start(struct udp_sock *us, const struct sa *laddr);
 /** The SIP stack goes away: release every binding */
 void nat_sip_stop(void);
+/** Around a module list change: release bindings, then run again */
+void nat_modules_release(void);
+void nat_modules_back(void);
 /** A response to our REGISTER (any status): evidence for the policy */
 void nat_reg_observe(int err, const struct sip_msg *msg);
+/** A REGISTER response over TCP/TLS: keep that flow alive (CRLF) */
+void nat_flow_observe(struct sip *sip, const struct sip_msg *msg);
 /** true when REGISTERs may go out (policy decided or gave up) */
 bool nat_ready(void);
 /** The public SIP address in use, NULL = our own */
@@ -114,6 +120,13 @@ int  nat_media_bind(struct nat_media **nmp, struct rtp_sock *rtp,
 		    struct sa *addr);
 void nat_media_set_peer(struct nat_media *nm, const struct sa *rtp,
 			const struct sa *rtcp);
+/** The SDP's RTP (and RTCP, NULL = none) addresses are known/changed */
+typedef void (nat_media_h)(const struct sa *rtp, const struct sa *rtcp,
+			   void *arg);
+void nat_media_set_handler(struct nat_media *nm, nat_media_h *h,
+			   void *arg);
+bool nat_media_pending(const struct nat_media *nm);
 int  nat_media_print(struct re_printf *pf);
+void nat_media_release(void);
 
 #endif

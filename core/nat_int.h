@@ -61,10 +61,17 @@ void nat_steps_start(const struct ata_config *cfg);
 void nat_steps_stop(void);
 void nat_steps_check(void);
 bool nat_step_want_turn(void);
+bool nat_step_need_turn(void);
+void nat_step_turn_unneeded(void);
+bool nat_step_turn_late(void);
 void nat_keepalive_update(void);
 void nat_reg_step_done(bool ok);
 uint32_t nat_keepalive_interval(uint32_t conf_ms, uint32_t lifetime_s);
 const struct ata_traversal *nat_module(const char *name);
+
+/* nat_flow.c */
+int  nat_flow_print(struct re_printf *pf);
+void nat_flow_close(void);
 
 /* nat_cmd.c */
 int  nat_cmds_register(void);

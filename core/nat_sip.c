@@ -14,7 +14,7 @@
 #include "nat.h"
 
 enum {
-	HELPER_LAYER = 5,         /* below STUN/TURN (they see raw STUN) */
+	HELPER_LAYER = 30,        /* rewrite before TURN wraps it (16) */
 };
 
 struct nat_sip {

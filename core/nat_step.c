@@ -13,6 +13,12 @@
  * moves on to the next step, whose address a new REGISTER then
  * carries. With `parallel` it is evidence only: the first REGISTER
  * waits for the other steps so that it already has the right Contact.
+ *
+ * With `parallel`, an IGD that has not answered UPNP_GRACE_MS after
+ * STUN did is not waited for (SSDP discovery without an IGD takes its
+ * whole limit): the policy decides on STUN's answer, and a mapping that
+ * comes later still wins (nat_decide prefers it; the Contact changes
+ * and a new REGISTER goes out).
  */
 #include <string.h>
 #include <re.h>
@@ -26,7 +32,12 @@ enum {
 	KEEPALIVE_DEFAULT_MS = 25000,   /* below common 30 s UDP timeouts */
 	DEADLINE_SLACK_MS = 2000,
 	REG_STEP_TIMEOUT_MS = 8000,     /* challenge + answer, or give up */
+	UPNP_GRACE_MS = 300,            /* an IGD on the LAN answers in ms */
+	STUN_SLOW_MS = 700,             /* STUN answers in tens of ms     */
 };
+
+static struct tmr tmr_grace, tmr_slow, tmr_release;
+static bool stun_slow;
 
 
 const struct ata_traversal *nat_module(const char *name)
@@ -101,17 +112,59 @@ static bool turn_configured(const struct ata_config *cfg)
 }
 
 
+/** What we know calls for a relay (or may: STUN is slow to answer) */
+bool nat_step_need_turn(void)
+{
+	return nat.obs.mapping == NAT_KIND_AD ||
+		nat.obs.mapping == NAT_KIND_APD || nat.obs.port_mismatch ||
+		(nat.stun.state == STEP_FAILED && nat.obs.stun_timeout) ||
+		(nat.stun.state == STEP_RUNNING && stun_slow);
+}
+
+
 bool nat_step_want_turn(void)
 {
 	const struct ata_config *cfg = ata_config();
-	bool need;
 
-	need = nat.obs.mapping == NAT_KIND_AD ||
-		nat.obs.mapping == NAT_KIND_APD || nat.obs.port_mismatch ||
-		(nat.stun.state == STEP_FAILED && nat.obs.stun_timeout);
+	return nat_step_need_turn() && nat.turn.state == STEP_IDLE &&
+		turn_configured(cfg) && nat_module("turn");
+}
 
-	return need && nat.turn.state == STEP_IDLE && turn_configured(cfg) &&
-		nat_module("turn");
+
+/* A relay allocated on suspicion that STUN then disproved: released
+   from a timer, never inside the relay's own callback */
+static void turn_release_handler(void *arg)
+{
+	(void)arg;
+
+	if (nat.turn.state != STEP_OK || nat_step_need_turn())
+		return;
+
+	ata_info("nat: turn: not needed after all, relay released");
+	nat.turn.bind = mem_deref(nat.turn.bind);
+	nat.turn.state = STEP_IDLE;
+}
+
+
+void nat_step_turn_unneeded(void)
+{
+	tmr_start(&tmr_release, 0, turn_release_handler, NULL);
+}
+
+
+/* parallel: STUN unanswered this long looks like blocked UDP; a relay
+   is asked beside it (released if STUN answers after all) */
+static void slow_handler(void *arg)
+{
+	(void)arg;
+
+	if (nat.ready || nat.stun.state != STEP_RUNNING)
+		return;
+
+	ata_info("nat: stun: no answer in %u ms, asking TURN beside it",
+		 STUN_SLOW_MS);
+	stun_slow = true;
+	nat_steps_check();
 }
 
 
@@ -274,6 +327,9 @@ static bool steps_advance(const struct ata_config *cfg)
 			reg_step_start();
 		else
 			(void)step_start(st, name, tmo);
+		if (st == &nat.stun && st->state == STEP_RUNNING &&
+		    tc->parallel && tmo > STUN_SLOW_MS)
+			tmr_start(&tmr_slow, STUN_SLOW_MS, slow_handler, NULL);
 		if (st->state == STEP_RUNNING)
 			running = true;
 		if (running && !tc->parallel)
@@ -284,9 +340,22 @@ static bool steps_advance(const struct ata_config *cfg)
 }
 
 
+static void grace_handler(void *arg)
+{
+	(void)arg;
+
+	if (nat.ready || nat.turn.state == STEP_RUNNING)
+		return;
+
+	ata_info("nat: deciding without the steps still running");
+	nat_decide();
+}
+
+
 void nat_steps_check(void)
 {
 	const struct ata_config *cfg = ata_config();
+	bool running, upnp_wait;
 
 	if (nat.ready)
 		return;
@@ -296,18 +365,54 @@ void nat_steps_check(void)
 		return;
 	}
 
-	if (steps_advance(cfg))
-		return;
+	running = steps_advance(cfg);
+
+	/* parallel: a relay as soon as the need shows, not after UPnP */
+	if (nat_step_want_turn() && (cfg->traversal.parallel || !running))
+		(void)step_start(&nat.turn, "turn",
+				 cfg->traversal.turn.timeout_ms);
 
 	if (nat.turn.state == STEP_RUNNING)
+		return;   /* its answer checks again */
+
+	if (!running) {
+		nat_decide();
+		return;
+	}
+
+	/* parallel: a good enough answer does not wait for slow steps: an
+	   IGD gets UPNP_GRACE_MS more (none is needed without a NAT), a
+	   slow STUN nothing once TURN has answered */
+	if (!cfg->traversal.parallel || tmr_isrunning(&tmr_grace))
+		return;
+	if (nat.stun.state != STEP_OK && nat.turn.state != STEP_OK)
+		return;
+	if (nat.stun.state == STEP_RUNNING && !stun_slow)
 		return;
 
-	if (nat_step_want_turn() &&
-	    !step_start(&nat.turn, "turn", cfg->traversal.turn.timeout_ms) &&
-	    nat.turn.state == STEP_RUNNING)
-		return;
+	upnp_wait = nat.upnp.state == STEP_RUNNING &&
+		(nat.obs.stun_ok || nat.turn.state == STEP_OK);
+	tmr_start(&tmr_grace, upnp_wait ? UPNP_GRACE_MS : 0, grace_handler,
+		  NULL);
+}
 
-	nat_decide();
+
+/**
+ * After the first decision: a finding that came later (RFC 5780 says
+ * symmetric, the registrar sees another port) may call for TURN. true
+ * if the turn step runs now (its answer decides again).
+ */
+bool nat_step_turn_late(void)
+{
+	const struct ata_config *cfg = ata_config();
+
+	if (!cfg || !nat_step_want_turn())
+		return false;
+
+	ata_info("nat: later findings call for TURN");
+	return !step_start(&nat.turn, "turn",
+			   cfg->traversal.turn.timeout_ms) &&
+		nat.turn.state == STEP_RUNNING;
 }
 
 
@@ -325,6 +430,10 @@ void nat_steps_stop(void)
 	size_t i;
 
 	tmr_cancel(&nat.tmr_reg);
+	tmr_cancel(&tmr_grace);
+	tmr_cancel(&tmr_slow);
+	tmr_cancel(&tmr_release);
+	stun_slow = false;
 	nat.reg_probe = false;
 	nat.reg_scode = 0;
 

@@ -181,6 +181,7 @@ static void resp_handler(int err, const struct sip_msg *msg, void *arg)
 		(void)sip_stack_trust(reg->ss, &msg->src);
 
 	nat_reg_observe(err, msg);
+	nat_flow_observe(sip_stack_sip(reg->ss), msg);
 
 	if (err || !msg || msg->scode >= 300) {
 		fail(reg, err, msg);

@@ -18,7 +18,7 @@
 #include "stun_int.h"
 
 enum {
-	HELPER_LAYER = 10,         /* above nat_sip's rewriting helper */
+	HELPER_LAYER = 10,         /* below TURN (15), nat_sip (30) */
 	KEEPALIVE_DEFAULT_S = 25,
 };
 

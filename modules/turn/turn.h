@@ -46,8 +46,8 @@ void turn_inject_close(void);
    turn_peer.c ----- */
 
 enum {
-	LAYER_TURNC = 20,       /* above stun (10), nat_sip (5)           */
-	LAYER_RELAY = 21,       /* sends: ours first; receives: turnc's   */
+	LAYER_TURNC = 15,       /* above stun (10), below SRTP (20)       */
+	LAYER_RELAY = 16,       /* sends: ours first; receives: turnc's   */
 	CHAN_HDR = 4,           /* ChannelData header                     */
 	SENDIND4 = 36,          /* Send indication around IPv4 peer data  */
 	SENDIND6 = 48,          /* ... IPv6                               */

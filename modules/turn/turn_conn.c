@@ -121,17 +121,23 @@ static void tcp_recv_handler(struct mbuf *mb, void *arg)
 	buf->pos = 0;
 
 	while (!err && !tr->failing) {
-		struct mbuf frame;
+		struct mbuf *frame;
 
 		err = turn_frame_len(mbuf_buf(buf), mbuf_get_left(buf), &len);
 		if (err)
 			break;
 
-		mbuf_init(&frame);
-		frame.buf = mbuf_buf(buf);
-		frame.size = frame.end = len;
-		tcp_frame(tr, &frame);
+		/* a real mbuf: stun_msg_decode keeps a reference to it */
+		frame = mbuf_alloc(len);
+		if (!frame) {
+			err = ENOMEM;
+			break;
+		}
+		(void)mbuf_write_mem(frame, mbuf_buf(buf), len);
+		frame->pos = 0;
 		mbuf_advance(buf, len);
+		tcp_frame(tr, frame);
+		mem_deref(frame);
 	}
 
 	if (tr->failing)

@@ -8,10 +8,6 @@
  * socket and says nothing a periodic GetSpecificPortMappingEntry does
  * not, and that re-check also catches a router that lost its rules.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1   /* dladdr */
-#endif
-#include <dlfcn.h>
 #include <string.h>
 #include "upnp.h"
 
@@ -184,20 +180,6 @@ static int module_init(void)
 }
 
 
-/*
- * Maps the core still holds will be mem_deref'd after we are unloaded,
- * which would call into unmapped code: keep our code loaded for them.
- */
-static void module_pin(void)
-{
-	Dl_info info;
-
-	if (dladdr((void *)module_pin, &info) && info.dli_fname)
-		(void)dlopen(info.dli_fname,
-			     RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
-}
-
-
 static int module_close(void)
 {
 	struct le *le;
@@ -205,11 +187,11 @@ static int module_close(void)
 	ata_traversal_unregister(&upnp_ops);
 	upnp_cmd_unregister();   /* releases the `upnp map` mappings */
 
-	if (!list_isempty(&upnp.maps)) {
+	/* the core releases its bindings before unloading us (nat_close,
+	   nat_modules_release); any left are a bug, but not a crash */
+	if (!list_isempty(&upnp.maps))
 		ata_warn("upnp: closed with %u mapping(s) still bound;"
 			 " releasing them now", list_count(&upnp.maps));
-		module_pin();
-	}
 	while ((le = list_head(&upnp.maps)))
 		upnp_map_detach(le->data);
 

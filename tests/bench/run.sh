@@ -396,5 +396,6 @@ for n in $SCALE; do
 done
 
 cleanup
+bash "$HERE/nat_reg.sh" -n "$([ "$QUICK" = 1 ] && echo 1 || echo 3)" -o "$OUT/nat_reg.txt" || log "nat_reg: not run (see $OUT/nat_reg.txt.*.log)"
 PKT_FN=$PKT_FN python3 "$HERE/analyze.py" "$OUT" || die "analyze.py failed"
 log "results in $OUT (summary.txt, results.json, playout.png)"

@@ -44,8 +44,5 @@ printf '%s\n' "$log" | head -n 2 | tr '\n' '|' |
 	t_ok "refused first, then the STUN address" ||
 	t_fail "refused first, then the STUN address" "$log"
 
-natlab_call_out
-natlab_call_in "inbound"
-sleep $((NAT_UDP_TIMEOUT + 10))
-natlab_call_in "after the UDP timeout"
+natlab_calls_both_ways reject
 natlab_expect_verdict ok

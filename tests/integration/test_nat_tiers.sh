@@ -48,8 +48,5 @@ else
 	t_fail "no inner NAT address at kamailio" "$contacts"
 fi
 
-natlab_call_out
-natlab_call_in "inbound"
-sleep $((NAT_UDP_TIMEOUT + 10))
-natlab_call_in "after the UDP timeout"
+natlab_calls_both_ways tiers
 natlab_expect_verdict ok

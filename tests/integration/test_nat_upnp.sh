@@ -6,6 +6,10 @@
 #   - the lease (1 min) is refreshed before it runs out
 #   - miniupnpd restarted with its rules flushed: the mapping is back
 #     within the recheck interval (10 s)
+#   - calls both ways carry audio; each call's RTP and RTCP ports are
+#     mapped on the IGD for the call (the SDP has the external address)
+#     and unmapped after it; calls arrive after the UDP conntrack
+#     timeout and after the router restart
 #   - another LAN host grabs the port after a router restart: detected
 #     (SECURITY line, UPNP-MAPPING-STOLEN event), we move to another port
 #   - shutdown deletes our mapping and leaves the other host's alone
@@ -29,6 +33,7 @@ lab_init natupnp
 
 natlab_public
 lab_router r1 44.0.0.60/24 lan1 192.168.1.1/24 cone
+natlab_short_udp r1
 lab_host ata 192.168.1.10/24 lan1
 lab_host evil 192.168.1.11/24 lan1
 upnpd_start r1 || lab_die "miniupnpd did not start"
@@ -67,6 +72,34 @@ map_get() {
 		tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1
 }
 
+# during a call: its RTP and RTCP ports are mapped on the IGD and the
+# SDP carries the external address
+upnp_in_call() {
+	local nat port
+	nat=$(ata_ctl nat)
+	port=$(printf '%s\n' "$nat" |
+		sed -n 's/^rtp_public=192\.168\.1\.10:\([0-9]*\)>44\.0\.0\.60:[0-9]* (mapped)$/\1/p')
+	if [ -n "$port" ] && upnpd_has_rule r1 "$port" 192.168.1.10 &&
+		upnpd_has_rule r1 $((port + 1)) 192.168.1.10; then
+		t_ok "$1: RTP/RTCP ports $port/$((port + 1)) mapped on the IGD"
+		UPNP_CALL_PORT=$port
+	else
+		t_fail "$1: RTP/RTCP ports mapped on the IGD" "$nat" \
+			"$(upnpd_rules r1)"
+	fi
+}
+NATLAB_IN_CALL=upnp_in_call
+
+# after a call: its mappings are gone
+upnp_after_call() {
+	[ -n "${UPNP_CALL_PORT:-}" ] || return 0
+	lab_wait_for "! upnpd_has_rule r1 $UPNP_CALL_PORT" 10 &&
+		t_ok "$1: the call's RTP mapping is deleted at call end" ||
+		t_fail "$1: the call's RTP mapping is deleted" \
+			"$(upnpd_rules r1)"
+	UPNP_CALL_PORT=""
+}
+
 upnp_ataua ataua.log
 
 # ---- boot: the SIP port is mapped
@@ -102,6 +135,10 @@ lab_wait_for "ata_ctl nat | grep -qx 'method=upnp'" 15 &&
 	t_ok "the NAT policy chose upnp" ||
 	t_fail "the NAT policy chose upnp" "$(ata_ctl nat)"
 natlab_register 44.0.0.60
+natlab_call_out "upnp outgoing"
+upnp_after_call "upnp outgoing"
+natlab_call_in "upnp inbound"
+upnp_after_call "upnp inbound"
 
 # ---- the lease is renewed at half-time (1 min lease -> every 30 s)
 if lab_wait_for "grep -q 'refreshing the lease of UDP 5060' '$LAB_DIR/ataua.log'" 40 &&
@@ -110,6 +147,8 @@ if lab_wait_for "grep -q 'refreshing the lease of UDP 5060' '$LAB_DIR/ataua.log'
 else
 	t_fail "lease refreshed before expiry" "$(ata_ctl upnp status)"
 fi
+# that took longer than the router's UDP timeout
+natlab_call_in "upnp inbound after the UDP timeout"
 
 # ---- router restart, rules flushed: the mapping comes back
 upnpd_restart r1 || lab_die "miniupnpd did not restart"
@@ -125,6 +164,8 @@ lab_wait_for "grep -q 'UPNP-MAPPING-RESTORED ext_port=5060' '$LAB_DIR/events.log
 	t_fail "UPNP-MAPPING-RESTORED event" "$(cat "$LAB_DIR/events.log")"
 [ "$(map_get 5060 restored)" = 1 ] && t_ok "status counts restored=1" ||
 	t_fail "status counts restored=1" "$(ata_ctl upnp status)"
+NATLAB_IN_CALL=""
+natlab_call_in "upnp inbound after the router restart"
 
 # ---- another LAN host takes the port over after a router restart.
 # Right after one of our rechecks the next is RECHECK_S away: restart
@@ -168,6 +209,23 @@ fi
 lab_wait_for "ata_ctl nat | grep -qx 'public_sip=44.0.0.60:$newport'" 10 &&
 	t_ok "the policy took the new public address" ||
 	t_fail "the policy took the new public address" "$(ata_ctl nat)"
+
+# ---- reload with another module list: the modules' bindings are
+# released while their code is loaded, then the policy runs again
+conf=$LAB_DIR/ataua.yaml
+sed -i '/^  - name: stun$/,/^    required: false$/d' "$conf"
+t_check "reload with the stun module dropped" ata_ctl reload
+lab_wait_for "ata_ctl nat | grep -qx 'method=upnp'" 15 &&
+	kill -0 "$ATA_PID" 2>/dev/null &&
+	t_ok "after the reload: alive, the policy chose upnp again" ||
+	t_fail "after the reload: the policy chose upnp again" "$(ata_ctl nat)" \
+		"$(tail -n 5 "$LAB_DIR/ataua.log")"
+lab_wait_for "[ \"\$(map_get 5060 state)\" = mapped ]" 10
+newport=$(map_get 5060 external)
+lab_wait_for "kam_registered 1001 | grep -qE '@44.0.0.60:$newport([;>]|\$)'" 15 &&
+	t_ok "after the reload: registered at 44.0.0.60:$newport" ||
+	t_fail "after the reload: registered at 44.0.0.60:$newport" \
+		"$(kam_registered 1001)" "$(ata_ctl upnp status)"
 
 # ---- shutdown deletes our mapping, never the other host's
 lab_stop "$ATA_PID" 10

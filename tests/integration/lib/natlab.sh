@@ -26,6 +26,35 @@ natlab_short_udp() {
 		lab_die "cannot shorten UDP timeouts in $1"
 }
 
+# natlab_block_udp ROUTER: the router forwards no UDP from its LAN out
+# (TCP only, like some hotel and office networks)
+natlab_block_udp() {
+	if [ "$LAB_NFT_OK" = 1 ]; then
+		ip netns exec "$(lab_ns "$1")" nft -f - <<-NFT
+			table ip block {
+				chain blockudp {
+					type filter hook forward priority 0;
+					iifname "lan" meta l4proto udp drop
+				}
+			}
+		NFT
+	else
+		ip netns exec "$(lab_ns "$1")" iptables-legacy -A FORWARD \
+			-i lan -p udp -j DROP
+	fi || lab_die "cannot block UDP in $1"
+}
+
+# natlab_short_tcp ROUTER S: conntrack forgets idle TCP connections
+# after S seconds (only keep-alives hold a flow open)
+natlab_short_tcp() {
+	lab_exec "$1" sysctl -qw \
+		net.netfilter.nf_conntrack_tcp_timeout_established="$2" ||
+		lab_die "cannot shorten TCP timeouts in $1"
+	# a connection it forgot is not picked up again mid-stream
+	lab_exec "$1" sysctl -qw net.netfilter.nf_conntrack_tcp_loose=0 ||
+		lab_die "cannot make conntrack strict in $1"
+}
+
 # natlab_router_in NAME WANSEG WAN LANSEG LAN: a cone NAT router whose
 # WAN side sits in segment WANSEG (e.g. another router's LAN), for NAT
 # inside NAT; its default route is that segment's gateway
@@ -101,12 +130,32 @@ natlab_resolv() {
 
 # natlab_ataua NS ADDR: start ataua (user 1001) with STUN on coturn;
 # NATLAB_ORDER (YAML list) and NATLAB_PARALLEL override the policy,
-# NATLAB_STUN the server ("host:port")
+# NATLAB_STUN the server ("host:port"); NATLAB_TURN=udp|tcp loads the
+# turn module with coturn as the TURN server over that transport;
+# NATLAB_TRANSPORTS ("[udp, tcp]") and NATLAB_SIP_TRANSPORT (the
+# account's) choose SIP transports, NATLAB_EXPIRY ("300s") the REGISTER
+# expiry; NATLAB_UPNP=TIMEOUT ("3s") loads the upnp module with that
+# limit; NATLAB_LOG names the daemon's log (default ataua.log),
+# NATLAB_SIP_PORT its SIP port (default 5060), NATLAB_RTP_KA the RTP
+# keep-alive interval (default 5s)
 natlab_ataua() {
-	local conf=$LAB_DIR/ataua.yaml
-	ATA_LISTEN=$2:5060 ATA_AOR=sip:1001@44.0.0.1 \
-	ATA_REGISTRAR=sip:44.0.0.1 ATA_PASSWORD=pw1001 \
+	local conf=$LAB_DIR/ataua.yaml mods="  - name: stun
+    required: false"
+	[ -z "${NATLAB_UPNP:-}" ] || mods="  - name: upnp
+    required: true
+$mods"
+	[ -z "${NATLAB_TURN:-}" ] || mods="$mods
+  - name: turn
+    required: true"
+	ATA_MODULES=${ATA_MODULES:-$mods} \
+	ATA_TRANSPORTS=${NATLAB_TRANSPORTS:-[udp]} \
+	ATA_ACC_TRANSPORT=${NATLAB_SIP_TRANSPORT:-udp} \
+	ATA_LISTEN=$2:${NATLAB_SIP_PORT:-5060} ATA_AOR=sip:1001@44.0.0.1 \
+	ATA_REGISTRAR="sip:44.0.0.1${NATLAB_SIP_TRANSPORT:+;transport=$NATLAB_SIP_TRANSPORT}" \
+	ATA_PASSWORD=pw1001 \
 		ata_conf "$conf" "$LAB_DIR/ataua.sock"
+	[ -z "${NATLAB_EXPIRY:-}" ] ||
+		sed -i "s/^      expiry: 60s\$/      expiry: $NATLAB_EXPIRY/" "$conf"
 	cat >>"$conf" <<-YAML
 	traversal:
 	  order: ${NATLAB_ORDER:-[upnp, register, stun, turn]}
@@ -115,10 +164,25 @@ natlab_ataua() {
 	    server: "${NATLAB_STUN:-44.0.0.2:3478}"
 	    keepalive: 15s
 	    timeout: 2s
-	  rtp_keepalive: 5s
+	  rtp_keepalive: ${NATLAB_RTP_KA:-5s}
 	YAML
-	lab_udp_counter "$1" 20000-20100
-	ata_start "$1" "$conf" ataua.log || exit 1
+	[ -z "${NATLAB_UPNP:-}" ] || cat >>"$conf" <<-YAML
+	  upnp:
+	    timeout: $NATLAB_UPNP
+	YAML
+	[ -z "${NATLAB_TURN:-}" ] || cat >>"$conf" <<-YAML
+	  turn:
+	    server: "44.0.0.2:3478"
+	    transport: $NATLAB_TURN
+	    username: "$COTURN_USER"
+	    password: "$COTURN_PASS"
+	    timeout: 3s
+	YAML
+	[ -e "$LAB_DIR/ata.counter" ] || {
+		lab_udp_counter "$1" 20000-20100
+		: >"$LAB_DIR/ata.counter"
+	}
+	ata_start "$1" "$conf" "${NATLAB_LOG:-ataua.log}" || exit 1
 	"$ATA_CTL" -s "$ATA_SOCK" monitor >"$LAB_DIR/events.log" 2>&1 \
 		{LAB__TAP}>&- {LAB__ERR}>&- &
 	echo $! >>"$LAB_DIR/pids"
@@ -166,47 +230,81 @@ natlab_register() {
 	fi
 }
 
+# natlab_rtp_mark: remember baresip's RTP counters before a call
+natlab_rtp_mark() {
+	read -r NATLAB_BS_IN0 NATLAB_BS_OUT0 < <(bs_rtp_count bs)
+}
+
+# natlab_rtp_both_ways WHAT: in the current call, RTP flows both ways
+# (ataua's counters, and baresip's since natlab_rtp_mark); through the
+# relay when NATLAB_TURN is set
 natlab_rtp_both_ways() {
-	local calls rx tx bin bout
-	sleep 3
+	local calls rx tx bad bin bout nat
+	lab_wait_for "[ \"\$(ata_ctl calls | sed -n 's/^rx_packets=//p' |
+		head -n 1)\" -gt 100 ] 2>/dev/null" 10 || true
 	calls=$(ata_ctl calls)
 	rx=$(printf '%s\n' "$calls" | sed -n 's/^rx_packets=//p' | head -n 1)
 	tx=$(printf '%s\n' "$calls" | sed -n 's/^tx_packets=//p' | head -n 1)
-	[ "${rx:-0}" -gt 50 ] && [ "${tx:-0}" -gt 50 ] &&
-		t_ok "$1: ataua counts RTP both ways (rx=$rx tx=$tx)" ||
+	bad=$(printf '%s\n' "$calls" | sed -n 's/^rx_bad=//p' | head -n 1)
+	[ "${rx:-0}" -gt 50 ] && [ "${tx:-0}" -gt 50 ] && [ "${bad:-1}" = 0 ] &&
+		t_ok "$1: ataua counts RTP both ways (rx=$rx tx=$tx bad=$bad)" ||
 		t_fail "$1: ataua counts RTP both ways" "$calls"
 	read -r bin bout < <(bs_rtp_count bs)
-	[ "${bin:-0}" -gt 50 ] && [ "${bout:-0}" -gt 50 ] &&
+	bin=$((bin - ${NATLAB_BS_IN0:-0}))
+	bout=$((bout - ${NATLAB_BS_OUT0:-0}))
+	[ "$bin" -gt 50 ] && [ "$bout" -gt 50 ] &&
 		t_ok "$1: baresip sees RTP both ways (in=$bin out=$bout)" ||
 		t_fail "$1: baresip sees RTP both ways" "in=$bin out=$bout"
+	# a topology's own checks while the call is up
+	[ -z "${NATLAB_IN_CALL:-}" ] || "$NATLAB_IN_CALL" "$1"
+	[ -n "${NATLAB_TURN:-}" ] || return 0
+	nat=$(ata_ctl nat)
+	printf '%s\n' "$nat" | grep -q '^rtp_public=.*>44\.0\.0\.[23]:.*(relayed)' &&
+		t_ok "$1: the call's RTP address is a relay on coturn" ||
+		t_fail "$1: the call's RTP address is a relay on coturn" "$nat"
+	printf '%s\n' "$calls" | grep -qx 'last_remote=44.0.0.20:.*' &&
+		t_ok "$1: RTP from baresip arrives unwrapped from the relay" ||
+		t_fail "$1: RTP from baresip arrives unwrapped" "$calls"
 }
 
-# natlab_call_out: ataua calls baresip; audio both ways, our tone recorded
-natlab_call_out() {
+# natlab_bs_heard_tone WHAT: baresip's last recording holds our 1004 Hz
+natlab_bs_heard_tone() {
 	local dec out
-	ata_ctl line 1 offhook >/dev/null
-	ata_ctl line 1 digits 1002 >/dev/null
-	ata_wait_line 1 connected 20 && t_ok "ataua -> baresip: connected" ||
-		t_fail "ataua -> baresip: connected" "$(ata_ctl line 1)"
-	natlab_rtp_both_ways "outgoing"
-	ata_ctl nat | grep -q '^rtp_public=' &&
-		t_ok "nat shows the call's public RTP address" ||
-		t_skip "nat shows the call's public RTP address" "no NAT"
-	ata_ctl line 1 onhook >/dev/null
-	bs_wait_call_state bs none 10 || true
-	dec=$(find "$(bs__dir bs)" -name '*dec*.wav' 2>/dev/null | sort |
-		tail -n 1)
+	dec=$(find "$(bs__dir bs)" -name '*dec*.wav' -newer "$LAB_DIR/call.mark" \
+		2>/dev/null | sort | tail -n 1)
 	if [ -n "$dec" ] && out=$(python3 \
 		"$ATA_ROOT/tests/integration/lib/wavtone.py" "$dec" 1004 0.5); then
-		t_ok "baresip's recording holds our 1004 Hz tone ($out)"
+		t_ok "$1: baresip's recording holds our 1004 Hz tone ($out)"
 	else
-		t_fail "baresip's recording holds our 1004 Hz tone" \
+		t_fail "$1: baresip's recording holds our 1004 Hz tone" \
 			"file=$dec ${out:-}"
 	fi
 }
 
+# natlab_call_out [WHAT]: ataua calls baresip; audio both ways, our tone
+# recorded
+natlab_call_out() {
+	local what=${1:-outgoing}
+	: >"$LAB_DIR/call.mark"
+	natlab_rtp_mark
+	ata_ctl line 1 offhook >/dev/null
+	ata_ctl line 1 digits 1002 >/dev/null
+	ata_wait_line 1 connected 20 && t_ok "$what: ataua -> baresip: connected" ||
+		t_fail "$what: ataua -> baresip: connected" "$(ata_ctl line 1)"
+	natlab_rtp_both_ways "$what"
+	ata_ctl nat | grep -q '^rtp_public=' &&
+		t_ok "$what: nat shows the call's public RTP address" ||
+		t_skip "$what: nat shows the call's public RTP address" "no NAT"
+	ata_ctl line 1 onhook >/dev/null
+	bs_wait_call_state bs none 10 || true
+	ata_wait_line 1 idle 10 || true
+	natlab_bs_heard_tone "$what"
+}
+
 # natlab_call_in WHAT: baresip calls ataua; it rings, answers, audio
 natlab_call_in() {
+	: >"$LAB_DIR/call.mark"
+	natlab_rtp_mark
 	bs_dial bs sip:1001@44.0.0.1
 	lab_wait_for "[ \"\$(ata_get ring line 1)\" = yes ]" 10 &&
 		t_ok "$1: baresip -> ataua rings" ||
@@ -219,4 +317,52 @@ natlab_call_in() {
 	bs_hangup bs 2>/dev/null
 	ata_ctl line 1 onhook >/dev/null
 	ata_wait_line 1 idle 10 || true
+	bs_wait_call_state bs none 10 || true
+	natlab_bs_heard_tone "$1"
+}
+
+# natlab_calls_both_ways WHAT: a call out, a call in, and a call in
+# after the router's UDP conntrack timeout has passed (the keep-alives
+# must have held the mapping)
+natlab_calls_both_ways() {
+	natlab_call_out "$1 outgoing"
+	natlab_call_in "$1 inbound"
+	sleep $((NAT_UDP_TIMEOUT + 10))
+	natlab_call_in "$1 inbound after the UDP timeout"
+}
+
+# natlab_hold_mapping WHAT WANT ROUTER: baresip calls, ataua answers,
+# baresip holds (both sides then send no RTP) for longer than ROUTER's
+# UDP timeout; WANT=kept: the router still maps our RTP port (only the
+# RTP keep-alives can have held it), WANT=lost: it forgot it
+natlab_hold_mapping() {
+	local what=$1 want=$2 port entry
+	bs_dial bs sip:1001@44.0.0.1
+	lab_wait_for "[ \"\$(ata_get ring line 1)\" = yes ]" 10
+	ata_ctl line 1 offhook >/dev/null
+	ata_wait_line 1 connected 10 || t_fail "$what: answered" "$(ata_ctl line 1)"
+	port=$(ata_ctl nat | sed -n 's/^rtp_public=[0-9.]*:\([0-9]*\)>.*/\1/p')
+	bs_cmd bs hold >/dev/null
+	lab_wait_for "ata_ctl calls | grep -qx 'dir=recvonly'" 10 ||
+		t_fail "$what: baresip holds" "$(ata_ctl calls)"
+	sleep $((NAT_UDP_TIMEOUT + 10))
+	entry=$(lab_exec "$3" cat /proc/net/nf_conntrack |
+		grep "udp .*src=192\.168\.1\.10 dst=44\.0\.0\.20 sport=$port ")
+	if [ "$want" = kept ] && [ -n "$port" ] && [ -n "$entry" ]; then
+		t_ok "$what: after $((NAT_UDP_TIMEOUT + 10)) s on hold the router still maps RTP port $port"
+	elif [ "$want" = lost ] && [ -n "$port" ] && [ -z "$entry" ]; then
+		t_ok "$what: after $((NAT_UDP_TIMEOUT + 10)) s on hold the router forgot RTP port $port"
+	else
+		t_fail "$what: RTP mapping $want (port ${port:-?})" "${entry:-no entry}"
+	fi
+	bs_hangup bs 2>/dev/null
+	ata_ctl line 1 onhook >/dev/null
+	ata_wait_line 1 idle 10 || true
+	bs_wait_call_state bs none 10 || true
+}
+
+# natlab_stop_ataua: stop the daemon (to start it again, other config)
+natlab_stop_ataua() {
+	lab_stop "$ATA_PID" 5
+	ATA_PID=""
 }
