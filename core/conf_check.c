@@ -115,6 +115,12 @@ static void check_lines(struct conf_ctx *ctx, const struct conf_node *root,
 			break;
 		}
 
+		if (line->hook.flash_min_ms >= line->hook.flash_max_ms)
+			conf_err(ctx, line_key(root, i, "hook"), "'lines[%zu]"
+				 ".hook.flash_min' (%ums) must be below "
+				 "flash_max (%ums)", i, line->hook.flash_min_ms,
+				 line->hook.flash_max_ms);
+
 		if (!line->tones)
 			continue;
 
