@@ -105,6 +105,7 @@ static void check_lines(struct conf_ctx *ctx, const struct conf_node *root,
 
 	for (i = 0; i < cfg->linec; i++) {
 		struct ata_conf_line *line = &cfg->linev[i];
+		const struct ata_conf_hook *hk;
 
 		for (k = 0; k < i; k++) {
 			if (cfg->linev[k].id != line->id)
@@ -115,11 +116,12 @@ static void check_lines(struct conf_ctx *ctx, const struct conf_node *root,
 			break;
 		}
 
-		if (line->hook.flash_min_ms >= line->hook.flash_max_ms)
+		hk = &line->hook;
+		if (hk->flash_min_ms >= hk->flash_max_ms)
 			conf_err(ctx, line_key(root, i, "hook"), "'lines[%zu]"
 				 ".hook.flash_min' (%ums) must be below "
-				 "flash_max (%ums)", i, line->hook.flash_min_ms,
-				 line->hook.flash_max_ms);
+				 "flash_max (%ums)", i, hk->flash_min_ms,
+				 hk->flash_max_ms);
 
 		if (!line->tones)
 			continue;
