@@ -13,6 +13,7 @@
  * main loop (fd_listen); every event re-reads the element. Events are
  * rare (a few per second while dialling), so this costs nothing.
  */
+#include <errno.h>
 #include <string.h>
 #include "ataua.h"
 #include "alsa.h"
@@ -161,11 +162,21 @@ static void ctl_fd_handler(int flags, void *arg)
 	struct alsa_ctl *c = arg;
 	snd_ctl_event_t *ev;
 	bool on;
+	int r;
 
 	(void)flags;
 	snd_ctl_event_alloca(&ev);
-	while (snd_ctl_read(c->ctl, ev) > 0)
+	while ((r = snd_ctl_read(c->ctl, ev)) > 0)
 		;
+
+	/* a device gone keeps its fd readable: stop, don't spin */
+	if (r < 0 && r != -EAGAIN) {
+		ata_warn("audio-alsa: hook control lost (%s): hook via the "
+			 "control socket\n", snd_strerror(r));
+		fd_close(c->fd);
+		c->fd = -1;
+		return;
+	}
 
 	if (!alsa_ctl_get(c, &on) && c->h)
 		c->h(on, c->arg);

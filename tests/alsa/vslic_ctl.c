@@ -11,7 +11,8 @@
  * `echo 1 > hook`, not by rename) and reads ring_file, which the plugin
  * rewrites ("1\n" / "0\n") on every write of the element.
  *
- * Events: the poll descriptor is an inotify fd watching hook_file. On
+ * Events: the poll descriptor is an inotify fd watching hook_file while
+ * the application is subscribed (snd_ctl_subscribe_events). On
  * each change read_event re-reads the file and, when the value differs
  * from the one last reported, returns a VALUE event for "Hook Switch",
  * so the application sleeps in poll() until the hook moves. A file
@@ -223,6 +224,18 @@ static void vc_subscribe_events(snd_ctl_ext_t *ext, int subscribe)
 	struct vslic_ctl *v = ext->private_data;
 
 	v->subscribed = subscribe != 0;
+
+	/* watch only for a subscriber: an unread watch would just queue */
+	if (v->subscribed && v->wd < 0 && v->hook_file) {
+		v->wd = inotify_add_watch(v->ext.poll_fd, v->hook_file,
+					  IN_MODIFY | IN_CLOSE_WRITE);
+		if (v->wd < 0)
+			SNDERR("vslic_ctl: cannot watch %s", v->hook_file);
+	}
+	else if (!v->subscribed && v->wd >= 0) {
+		(void)inotify_rm_watch(v->ext.poll_fd, v->wd);
+		v->wd = -1;
+	}
 }
 
 
@@ -326,7 +339,8 @@ static int parse(struct vslic_ctl *v, snd_config_t *conf)
 }
 
 
-/* The hook file must exist to be watched: on-hook if it does not */
+/* The inotify fd (the poll descriptor); the hook file must exist to be
+ * watched (at subscribe): create it on-hook if it does not */
 static int watch_hook(struct vslic_ctl *v)
 {
 	int fd;
@@ -348,12 +362,6 @@ static int watch_hook(struct vslic_ctl *v)
 	}
 	(void)close(fd);
 
-	v->wd = inotify_add_watch(v->ext.poll_fd, v->hook_file,
-				  IN_MODIFY | IN_CLOSE_WRITE);
-	if (v->wd < 0) {
-		SNDERR("vslic_ctl: cannot watch %s", v->hook_file);
-		return -errno;
-	}
 	(void)hook_refresh(v);
 	v->hook_dirty = false;
 
@@ -374,6 +382,7 @@ SND_CTL_PLUGIN_DEFINE_FUNC(vslic)
 	if (!v)
 		return -ENOMEM;
 	v->ext.poll_fd = -1;
+	v->wd = -1;
 
 	err = parse(v, conf);
 	if (!err)
