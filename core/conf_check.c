@@ -123,6 +123,12 @@ static void check_lines(struct conf_ctx *ctx, const struct conf_node *root,
 				 "flash_max (%ums)", i, hk->flash_min_ms,
 				 hk->flash_max_ms);
 
+		if (line->ring_cadencec % 2)
+			conf_err(ctx, line_key(root, i, "ring_cadence"),
+				 "'lines[%zu].ring_cadence' has %zu durations;"
+				 " it needs on/off pairs", i,
+				 line->ring_cadencec);
+
 		if (!line->tones)
 			continue;
 

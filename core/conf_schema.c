@@ -174,6 +174,8 @@ static const struct conf_field hook_rows[] = {
 #undef S
 static const struct conf_schema hook_schema =
 	SCHEMA("hook", struct ata_conf_hook, hook_rows);
+static const struct conf_field f_ring_cadence = {
+	.type = CT_DUR, .min = MS(100), .max = SEC(30) };
 #define S struct ata_conf_line
 static const struct conf_field line_rows[] = {
 	/* no default: an absent id becomes the line's position */
@@ -186,6 +188,8 @@ static const struct conf_field line_rows[] = {
 	ROW(S, dialplan, "dialplan", CT_MAP, .sub = &dialplan_schema),
 	ROW(S, account, "account", CT_MAP, .sub = &account_schema),
 	ROW(S, hook, "hook", CT_MAP, .sub = &hook_schema),
+	LIST(S, ring_cadencev, ring_cadencec, "ring_cadence",
+	     &f_ring_cadence, .max = 8),
 };
 #undef S
 #define S struct ata_conf_upnp

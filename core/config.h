@@ -155,6 +155,8 @@ struct ata_conf_line {
 	struct ata_conf_dialplan dialplan;
 	struct ata_conf_account account;
 	struct ata_conf_hook hook;   /**< appended */
+	uint32_t *ring_cadencev;     /**< ms on, off, ...; none = steady  */
+	size_t ring_cadencec;
 };
 
 struct ata_conf_upnp {

@@ -55,6 +55,9 @@ struct line {
 	/* the driver's hook switch, timed (line_hook.c) */
 	struct hook_det hook;
 	struct tmr tmr_hook;
+	/* lines[].ring_cadence: the ring switch timed here (line_media.c) */
+	struct tmr tmr_ring;
+	size_t ring_seg;
 };
 
 /* line.c */

@@ -5,7 +5,8 @@
 # and reads "Ring Switch" (ring). Loopback only, no root.
 #   - lift -> off-hook, dial tone; 300 ms on-hook -> a flash, not a
 #     hang-up (still off-hook); 2.5 s on-hook -> idle
-#   - a call from lib/rtppeer.py -> Ring Switch on; lift -> answered,
+#   - a call from lib/rtppeer.py -> Ring Switch on, and with
+#     ring_cadence off and on again while ringing; lift -> answered,
 #     Ring Switch off; flash -> held, flash -> connected; hang up -> idle
 #   - pulse dialling "1002" on the hook switch -> the INVITE for 1002
 #     reaches a stand-in proxy (a few lines of python below)
@@ -82,6 +83,7 @@ lines:
     device: vslic
     hook_control: "$2"
     ring_control: "vslic:Ring Switch"
+    ring_cadence: [500ms, 500ms]
     hook:
       flash_min: 150ms
       flash_max: 1500ms
@@ -137,6 +139,11 @@ lab_wait_for '[ "$(ring)" = 1 ]' 20 &&
 	t_ok "incoming call: Ring Switch on" ||
 	t_fail "incoming call: Ring Switch on" "$(line)" "ring=$(ring)" \
 		"$(tail -n 5 "$LAB_DIR/peer.log")"
+lab_wait_for '[ "$(ring)" = 0 ]' 5 && lab_wait_for '[ "$(ring)" = 1 ]' 5 &&
+	[ "$(ata_get state line 1)" = ringing ] &&
+	t_ok "ring_cadence: the switch goes off and on again while ringing" ||
+	t_fail "ring_cadence: off and on while ringing" "$(line)" \
+		"ring=$(ring)"
 hook 1
 ata_wait_line 1 connected 10 && lab_wait_for '[ "$(ring)" = 0 ]' 5 &&
 	t_ok "lifted: answered, Ring Switch off" ||
@@ -148,8 +155,10 @@ hook 0; sleep 0.3; hook 1
 ata_wait_line 1 connected 5 && t_ok "flash again: connected" ||
 	t_fail "flash again: connected" "$(line)"
 hook 0
-ata_wait_line 1 idle 10 && [ "$(ring)" = 0 ] &&
-	t_ok "hung up: idle, not ringing" || t_fail "hung up: idle" "$(line)"
+ata_wait_line 1 idle 10 && sleep 1.2 && [ "$(ring)" = 0 ] &&
+	t_ok "hung up: idle, the ring switch stays off" ||
+	t_fail "hung up: idle, the ring switch stays off" "$(line)" \
+		"ring=$(ring)"
 kill "$peer" 2>/dev/null; wait "$peer" 2>/dev/null
 
 # ---- pulse dialling: 60 ms breaks, 50 ms makes, 800 ms between digits

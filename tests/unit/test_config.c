@@ -199,6 +199,8 @@ static const struct bad_case bad_cases[] = {
 	{LINES "    hook: {flash_min: 900ms}\n", "3:11",
 	 "'lines[0].hook.flash_min' (900ms) must be below flash_max (800ms)"},
 	{LINES "    hook: {debounce: 1ms}\n", "3:22", "out of range"},
+	{LINES "    ring_cadence: [2s, 4s, 1s]\n", "3:19",
+	 "'lines[0].ring_cadence' has 3 durations; it needs on/off pairs"},
 	/* document level */
 	{"- 1\n- 2\n", "1:1", "must be a mapping (key: value), not a list"},
 	{"a: [1, 2\nb: 3\n", "2:2", "not valid YAML"},
