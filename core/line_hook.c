@@ -10,6 +10,7 @@
  */
 #include "ataua.h"
 #include "config.h"
+#include "ctrl_proto.h"
 #include "hook_det.h"
 #include "line.h"
 #include "line_audio.h"
