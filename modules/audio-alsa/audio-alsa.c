@@ -66,6 +66,10 @@ static void hook_open(struct alsa_line *l, const struct ata_linedrv_conf *c)
 	err = alsa_ctl_open(&l->hook, c->device, c->hook_control);
 	if (!err)
 		err = alsa_ctl_watch(l->hook, hook_handler, l);
+	if (err == ENOTSUP)
+		ata_warn("audio-alsa: %s names no card: write hook_control "
+			 "as CTL:ELEMENT (e.g. hw:0:%s)\n", c->device,
+			 c->hook_control);
 	if (err) {
 		ata_warn("audio-alsa: %s: no hook control '%s' (%m): hook "
 			 "via the control socket\n", c->device,

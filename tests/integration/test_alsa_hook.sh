@@ -10,7 +10,8 @@
 #     Ring Switch off; flash -> held, flash -> connected; hang up -> idle
 #   - pulse dialling "1002" on the hook switch -> the INVITE for 1002
 #     reaches a stand-in proxy (a few lines of python below)
-#   - the control: with hook_control unset the same file moves nothing
+#   - the control: with an element that does not exist, a warning, the
+#     same file moves nothing, and `atactl line 1 offhook` still works
 set -u
 . "$(dirname "$0")/lib/lab.sh"
 . "$(dirname "$0")/lib/ataua.sh"
@@ -195,17 +196,25 @@ done
 hook 0
 ata_wait_line 1 idle 10 || t_diag "line not idle: $(line)"
 
-# ---- the control: no hook_control, the same file changes nothing
+# ---- the control: an element that does not exist is a warning, and
+# the same file then changes nothing
 ata_ctl QUIT >/dev/null 2>&1 || kill "$ATA_PID" 2>/dev/null
 lab_wait_for "! kill -0 $ATA_PID" 10
-conf "$LAB_DIR/ataua2.yaml" ""
+conf "$LAB_DIR/ataua2.yaml" "vslic:No Such Switch"
 ata_start - "$LAB_DIR/ataua2.yaml" "$LAB_DIR/ataua2.log" ||
 	lab_die "no second ataua"
 ata_wait_line 1 idle 10
+t_check "a missing element: warned, hook via the control socket" \
+	grep -q "no hook control 'vslic:No Such Switch'" \
+	"$LAB_DIR/ataua2.log"
 hook 1
 sleep 1.5
 [ "$(ata_get state line 1)" = idle ] &&
-	t_ok "control: without hook_control the switch is not read" ||
-	t_fail "control: without hook_control the switch is not read" \
+	t_ok "control: without a watched element the switch is not read" ||
+	t_fail "control: without a watched element the switch is not read" \
 		"$(line)"
+ata_ctl line 1 offhook >/dev/null
+ata_wait_line 1 dialtone 5 &&
+	t_ok "the control socket still drives the hook" ||
+	t_fail "the control socket still drives the hook" "$(line)"
 hook 0
