@@ -256,6 +256,43 @@ static void test_pulse_then_flash(void **state)
 }
 
 
+/* The timer came late (a busy main loop): still the right events */
+static void test_late_poll(void **state)
+{
+	(void)state;
+	setup_conf(false);
+	hook_det_input(&hd, true, 0);
+	now = 1000;               /* the lift is confirmed only now */
+	hook_det_input(&hd, false, 1000);
+	/* no poll until 3000: the hang-up, then the new lift, in order */
+	now = 3000;
+	hook_det_input(&hd, true, 3000);
+	now = 3100;
+	hook_det_poll(&hd, 3100);
+	assert_string_equal(evs, "1000:off 3000:on 3100:off");
+}
+
+
+static void test_own_timing(void **state)
+{
+	struct hook_det_conf c = {
+		.debounce_ms = 30, .flash_min_ms = 150, .flash_max_ms = 1500,
+	};
+
+	(void)state;
+	hook_det_init(&hd, &c, on_ev, NULL);
+	evs[0] = '\0';
+	now = 0;
+	set(0, true);
+	set(1000, false);
+	set(1120, true);          /* below this flash_min: ignored */
+	set(2000, false);
+	set(3400, true);          /* 1.4 s: still a flash here */
+	run_to(6000);
+	assert_string_equal(evs, "30:off 3430:flash");
+}
+
+
 static void test_reset_and_null(void **state)
 {
 	(void)state;
@@ -289,6 +326,8 @@ int main(void)
 		cmocka_unit_test(test_rotary_bounce_and_too_many),
 		cmocka_unit_test(test_pulses_then_hang_up),
 		cmocka_unit_test(test_pulse_then_flash),
+		cmocka_unit_test(test_late_poll),
+		cmocka_unit_test(test_own_timing),
 		cmocka_unit_test(test_reset_and_null),
 	};
 
