@@ -44,6 +44,7 @@ TESTMOD_SRCS := $(wildcard tests/unit/mod_*.c)
 TESTMOD_SOS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%.so,\
 		$(TESTMOD_SRCS))
 ALSA_PLUG  := $(BUILD)/tests/alsa/libasound_module_pcm_vslic.so
+ALSA_CTL_PLUG := $(BUILD)/tests/alsa/libasound_module_ctl_vslic.so
 
 .DEFAULT_GOAL := all
 
@@ -100,7 +101,8 @@ $(BUILD)/tests/unit/mod_%.so: $(BUILD)/tests/unit/mod_%.o
 	$(Q)$(CC) $(ALL_LDFLAGS) -shared -o $@ $^
 
 ALSA_SELFTEST_SRCS := $(wildcard tests/alsa/vslic_selftest*.c)
-ALSA_PLUG_SRCS := $(filter-out $(ALSA_SELFTEST_SRCS),$(wildcard tests/alsa/*.c))
+ALSA_PLUG_SRCS := $(filter-out $(ALSA_SELFTEST_SRCS) tests/alsa/vslic_ctl.c,\
+		  $(wildcard tests/alsa/*.c))
 ALSA_SELFTEST := $(BUILD)/tests/alsa/vslic_selftest
 
 $(ALSA_PLUG): $(patsubst %.c,$(BUILD)/%.o,$(ALSA_PLUG_SRCS))
@@ -109,7 +111,11 @@ $(ALSA_PLUG): $(patsubst %.c,$(BUILD)/%.o,$(ALSA_PLUG_SRCS))
 $(ALSA_SELFTEST): $(patsubst %.c,$(BUILD)/%.o,$(ALSA_SELFTEST_SRCS))
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lasound -lm
 
-vslic: $(ALSA_PLUG) $(ALSA_SELFTEST)
+# the hook/ring controls: an external control plugin of its own
+$(ALSA_CTL_PLUG): $(BUILD)/tests/alsa/vslic_ctl.o
+	$(CC) $(ALL_LDFLAGS) -shared -o $@ $^ -lasound
+
+vslic: $(ALSA_PLUG) $(ALSA_SELFTEST) $(ALSA_CTL_PLUG)
 
 unit-bins: $(UNIT_BINS) $(TESTMOD_SOS)
 

@@ -309,4 +309,14 @@ void ata_nat_report(const char *module, const struct ata_nat_info *info);
  */
 int ata_nat_public_sip(struct sa *pub);
 
+/* ----- Hook switch from the line driver (core/line_hook.c), appended -- */
+
+/**
+ * The line's hook switch (lines[].hook_control) reads @p offhook: raw,
+ * at open and at every change (repeats are harmless). The core
+ * debounces it and tells flash, pulse digits and hang-up apart
+ * (lines[].hook timings). Main thread.
+ */
+void ata_audio_hook(struct ata_audio *au, bool offhook);
+
 #endif

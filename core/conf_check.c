@@ -105,6 +105,7 @@ static void check_lines(struct conf_ctx *ctx, const struct conf_node *root,
 
 	for (i = 0; i < cfg->linec; i++) {
 		struct ata_conf_line *line = &cfg->linev[i];
+		const struct ata_conf_hook *hk;
 
 		for (k = 0; k < i; k++) {
 			if (cfg->linev[k].id != line->id)
@@ -114,6 +115,19 @@ static void check_lines(struct conf_ctx *ctx, const struct conf_node *root,
 				 i, line->id, k);
 			break;
 		}
+
+		hk = &line->hook;
+		if (hk->flash_min_ms >= hk->flash_max_ms)
+			conf_err(ctx, line_key(root, i, "hook"), "'lines[%zu]"
+				 ".hook.flash_min' (%ums) must be below "
+				 "flash_max (%ums)", i, hk->flash_min_ms,
+				 hk->flash_max_ms);
+
+		if (line->ring_cadencec % 2)
+			conf_err(ctx, line_key(root, i, "ring_cadence"),
+				 "'lines[%zu].ring_cadence' has %zu durations;"
+				 " it needs on/off pairs", i,
+				 line->ring_cadencec);
 
 		if (!line->tones)
 			continue;

@@ -159,6 +159,23 @@ static const struct conf_schema dialplan_schema =
 	SCHEMA("dialplan", struct ata_conf_dialplan, dialplan_rows);
 static const struct conf_schema account_schema =
 	SCHEMA("account", struct ata_conf_account, account_rows);
+#define S struct ata_conf_hook
+static const struct conf_field hook_rows[] = {
+	ROW(S, debounce_ms, "debounce", CT_DUR, .min = MS(5),
+	    .max = MS(50), .def = "15ms"),
+	ROW(S, flash_min_ms, "flash_min", CT_DUR, .min = MS(20),
+	    .max = MS(1000), .def = "80ms"),
+	ROW(S, flash_max_ms, "flash_max", CT_DUR, .min = MS(100),
+	    .max = MS(3000), .def = "800ms"),
+	ROW(S, pulse_dialing, "pulse_dialing", CT_BOOL, .def = "false"),
+	ROW(S, pulse_interdigit_ms, "pulse_interdigit", CT_DUR,
+	    .min = MS(150), .max = MS(2000), .def = "300ms"),
+};
+#undef S
+static const struct conf_schema hook_schema =
+	SCHEMA("hook", struct ata_conf_hook, hook_rows);
+static const struct conf_field f_ring_cadence = {
+	.type = CT_DUR, .min = MS(100), .max = SEC(30) };
 #define S struct ata_conf_line
 static const struct conf_field line_rows[] = {
 	/* no default: an absent id becomes the line's position */
@@ -170,6 +187,9 @@ static const struct conf_field line_rows[] = {
 	ROW(S, tones, "tones", CT_STR, .flags = CF_NONEMPTY, .def = "us"),
 	ROW(S, dialplan, "dialplan", CT_MAP, .sub = &dialplan_schema),
 	ROW(S, account, "account", CT_MAP, .sub = &account_schema),
+	ROW(S, hook, "hook", CT_MAP, .sub = &hook_schema),
+	LIST(S, ring_cadencev, ring_cadencec, "ring_cadence",
+	     &f_ring_cadence, .max = 8),
 };
 #undef S
 #define S struct ata_conf_upnp

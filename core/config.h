@@ -136,6 +136,15 @@ struct ata_conf_account {
 	enum ata_srtp srtp;
 };
 
+/** Hook switch timing, for a driver's hook control (core/hook_det.c) */
+struct ata_conf_hook {
+	uint32_t debounce_ms;
+	uint32_t flash_min_ms;       /**< shorter on-hook: ignored / pulse */
+	uint32_t flash_max_ms;       /**< longer on-hook: hang up          */
+	bool pulse_dialing;          /**< count short breaks as digits     */
+	uint32_t pulse_interdigit_ms;
+};
+
 struct ata_conf_line {
 	uint32_t id;                 /**< 1..64, unique                    */
 	char *device;                /**< ALSA PCM name                    */
@@ -145,6 +154,9 @@ struct ata_conf_line {
 	const struct ata_tone_profile *tone;  /**< Resolved profile        */
 	struct ata_conf_dialplan dialplan;
 	struct ata_conf_account account;
+	struct ata_conf_hook hook;   /**< appended */
+	uint32_t *ring_cadencev;     /**< ms on, off, ...; none = steady  */
+	size_t ring_cadencec;
 };
 
 struct ata_conf_upnp {

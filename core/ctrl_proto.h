@@ -99,4 +99,8 @@
 #define ATA_EVENT_BW_REFUSED   "BANDWIDTH-REFUSED"
 #define ATA_EVENT_BW_AVAILABLE "BANDWIDTH-AVAILABLE"
 
+/* Hook switch of a driver's hook_control, as timed (core/line_hook.c):
+ * line= hook=offhook|onhook|flash|digit key=0..9 or - (debug level) */
+#define ATA_EVENT_HOOK         "HOOK"
+
 #endif

@@ -26,6 +26,7 @@ static void line_destructor(void *arg)
 	size_t i;
 
 	tmr_cancel(&ln->tmr_fsm);
+	line_hook_close(ln);
 	line_media_stop(ln);
 	line_media_close(ln);
 
@@ -259,6 +260,7 @@ int line_alloc(struct line **lnp, struct sip_stack *ss,
 	ln->ss  = mem_ref(ss);
 	ln->tone = LINE_TONE_NONE;
 	tmr_init(&ln->tmr_fsm);
+	line_hook_init(ln);
 	line_media_conf(ln);
 
 	dpc = &lc->dialplan;

@@ -440,3 +440,9 @@ void line_audio_stats(struct ata_audio *au, struct line_audio_stats *st)
 	st->tx_dropped = au->tx_dropped;
 	st->delay_ms = au->delay_ms;
 }
+
+
+void *line_audio_owner(const struct ata_audio *au)
+{
+	return au ? au->arg : NULL;
+}

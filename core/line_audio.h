@@ -34,5 +34,7 @@ int  line_audio_put(struct ata_audio *au, uint32_t ssrc, uint16_t seq,
 		    uint32_t ts, bool marker, const int16_t *pcm, size_t n);
 void line_audio_stats(struct ata_audio *au, struct line_audio_stats *st);
 void line_audio_tone(struct ata_audio *au, struct tone_gen *tg);
+/** The handler argument given to line_audio_alloc (the line) */
+void *line_audio_owner(const struct ata_audio *au);
 
 #endif

@@ -5,6 +5,7 @@
 #define ATA_LINE_INT_H
 
 #include "call.h"
+#include "hook_det.h"
 #include "line_fsm.h"
 
 #ifndef ATA_EVENT_DTMF
@@ -50,6 +51,13 @@ struct line {
 	void *port;                          /* driver's port, ref         */
 	struct ata_audio *au;                /* jitter buffer, tx queue    */
 	bool drv_ring;                       /* ring state sent to driver  */
+
+	/* the driver's hook switch, timed (line_hook.c) */
+	struct hook_det hook;
+	struct tmr tmr_hook;
+	/* lines[].ring_cadence: the ring switch timed here (line_media.c) */
+	struct tmr tmr_ring;
+	size_t ring_seg;
 };
 
 /* line.c */
@@ -61,6 +69,10 @@ struct call *line_dial(struct line *ln, const char *digits);
 /* line_ops.c */
 void line_fsm_setup(struct line *ln);
 enum sip_transp line_sip_transp(int transport);
+
+/* line_hook.c */
+void line_hook_init(struct line *ln);
+void line_hook_close(struct line *ln);
 
 /* line_media.c */
 void line_media_conf(struct line *ln);

@@ -117,6 +117,7 @@ void line_media_conf(struct line *ln)
 	/* enum call_srtp_policy follows enum ata_srtp's order */
 	ln->mc.srtp = (enum call_srtp_policy)ln->lc->account.srtp;
 	tmr_init(&ln->tmr_media);
+	tmr_init(&ln->tmr_ring);
 	driver_open(ln);
 }
 
@@ -124,6 +125,7 @@ void line_media_conf(struct line *ln)
 void line_media_close(struct line *ln)
 {
 	/* the port first: it joins the thread that uses au */
+	tmr_cancel(&ln->tmr_ring);
 	ln->port = mem_deref(ln->port);
 	ln->au = mem_deref(ln->au);
 	ln->drv = NULL;
@@ -181,13 +183,38 @@ static void media_tick(void *arg)
 }
 
 
+/* lines[].ring_cadence: the next on/off step of the ring switch */
+static void ring_step(void *arg)
+{
+	struct line *ln = arg;
+	const struct ata_conf_line *lc = ln->lc;
+
+	ln->ring_seg = (ln->ring_seg + 1) % lc->ring_cadencec;
+	(void)ln->drv->ring(ln->port, ln->ring_seg % 2 == 0);
+	tmr_start(&ln->tmr_ring, lc->ring_cadencev[ln->ring_seg], ring_step,
+		  ln);
+}
+
+
+/*
+ * The ring switch follows the line's ringing: steady on while it rings
+ * (the SLIC's ring generator does the cadence), or switched on and off
+ * here when lines[].ring_cadence asks for it (a SLIC that cannot).
+ */
 static void ring_sync(struct line *ln)
 {
 	if (!ln->drv || !ln->drv->ring || ln->drv_ring == ln->ringing)
 		return;
 
 	ln->drv_ring = ln->ringing;
+	tmr_cancel(&ln->tmr_ring);
 	(void)ln->drv->ring(ln->port, ln->ringing);
+
+	if (ln->ringing && ln->lc->ring_cadencec >= 2) {
+		ln->ring_seg = 0;
+		tmr_start(&ln->tmr_ring, ln->lc->ring_cadencev[0], ring_step,
+			  ln);
+	}
 }
 
 

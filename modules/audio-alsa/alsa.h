@@ -20,5 +20,9 @@ unsigned alsa_port_count(void);
 int  alsa_ctl_open(struct alsa_ctl **ctlp, const char *device,
 		   const char *elem);
 int  alsa_ctl_set(struct alsa_ctl *ctl, bool on);
+int  alsa_ctl_get(struct alsa_ctl *ctl, bool *on);
+/** The element's value, now and on every change (main loop) */
+typedef void (alsa_ctl_h)(bool on, void *arg);
+int  alsa_ctl_watch(struct alsa_ctl *ctl, alsa_ctl_h *h, void *arg);
 
 #endif

@@ -16,10 +16,67 @@
  * and telephone-event share libre's one socket handler; draining the
  * RTP fd from this thread (one wake-up per period and none per packet)
  * is the next step once measured against baresip.
+ *
+ * The hook switch, when lines[].hook_control names one, is watched on
+ * the main loop (alsa_ctl.c) and reported with ata_audio_hook(); the
+ * core times it (debounce, flash, pulse digits: core/hook_det.c).
  */
 #include <stdlib.h>
 #include "ataua.h"
 #include "alsa.h"
+
+
+/* A line: its PCM pair (alsa_pcm.c) and its hook switch, if any */
+struct alsa_line {
+	struct alsa_port *port;
+	struct alsa_ctl *hook;
+	struct ata_audio *au;     /* ref */
+	char hook_control[128];
+	bool offhook;
+};
+
+
+static void line_destructor(void *arg)
+{
+	struct alsa_line *l = arg;
+
+	l->hook = mem_deref(l->hook);   /* no more hook reports */
+	l->port = mem_deref(l->port);
+	l->au = mem_deref(l->au);
+}
+
+
+static void hook_handler(bool offhook, void *arg)
+{
+	struct alsa_line *l = arg;
+
+	l->offhook = offhook;
+	ata_audio_hook(l->au, offhook);
+}
+
+
+static void hook_open(struct alsa_line *l, const struct ata_linedrv_conf *c)
+{
+	int err;
+
+	if (!str_isset(c->hook_control))
+		return;
+
+	str_ncpy(l->hook_control, c->hook_control, sizeof(l->hook_control));
+	err = alsa_ctl_open(&l->hook, c->device, c->hook_control);
+	if (!err)
+		err = alsa_ctl_watch(l->hook, hook_handler, l);
+	if (err == ENOTSUP)
+		ata_warn("audio-alsa: %s names no card: write hook_control "
+			 "as CTL:ELEMENT (e.g. hw:0:%s)\n", c->device,
+			 c->hook_control);
+	if (err) {
+		ata_warn("audio-alsa: %s: no hook control '%s' (%m): hook "
+			 "via the control socket\n", c->device,
+			 c->hook_control, err);
+		l->hook = mem_deref(l->hook);
+	}
+}
 
 
 static int alsa_status(struct re_printf *pf)
@@ -31,29 +88,52 @@ static int alsa_status(struct re_printf *pf)
 static int alsa_open(void **portp, const struct ata_linedrv_conf *c,
 		     struct ata_audio *au)
 {
-	struct alsa_port *p = NULL;
+	struct alsa_line *l;
 	int err;
 
-	if (!portp)
+	if (!portp || !c)
 		return EINVAL;
 
-	err = alsa_port_open(&p, c, au);
-	if (!err)
-		*portp = p;
+	l = mem_zalloc(sizeof(*l), line_destructor);
+	if (!l)
+		return ENOMEM;
 
-	return err;
+	err = alsa_port_open(&l->port, c, au);
+	if (err) {
+		mem_deref(l);
+		return err;
+	}
+
+	l->au = mem_ref(au);
+	hook_open(l, c);
+	*portp = l;
+
+	return 0;
 }
 
 
 static int alsa_ring(void *port, bool on)
 {
-	return alsa_port_ring(port, on);
+	struct alsa_line *l = port;
+
+	return l ? alsa_port_ring(l->port, on) : EINVAL;
 }
 
 
 static int alsa_pstatus(struct re_printf *pf, const void *port)
 {
-	return alsa_port_status(pf, port);
+	const struct alsa_line *l = port;
+	int err;
+
+	if (!l)
+		return EINVAL;
+
+	err = alsa_port_status(pf, l->port);
+	if (l->hook)
+		err |= re_hprintf(pf, "hook_control=%s\nhook_switch=%s\n",
+				  l->hook_control, l->offhook ? "off" : "on");
+
+	return err;
 }
 
 

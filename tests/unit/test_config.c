@@ -196,6 +196,11 @@ static const struct bad_case bad_cases[] = {
 	 " profile"},
 	{LINES "  - id: 1\n    account: {aor: sip:b@c}\n", "3:9",
 	 "'lines[1]' has id 1, already used by 'lines[0]'"},
+	{LINES "    hook: {flash_min: 900ms}\n", "3:11",
+	 "'lines[0].hook.flash_min' (900ms) must be below flash_max (800ms)"},
+	{LINES "    hook: {debounce: 1ms}\n", "3:22", "out of range"},
+	{LINES "    ring_cadence: [2s, 4s, 1s]\n", "3:19",
+	 "'lines[0].ring_cadence' has 3 durations; it needs on/off pairs"},
 	/* document level */
 	{"- 1\n- 2\n", "1:1", "must be a mapping (key: value), not a list"},
 	{"a: [1, 2\nb: 3\n", "2:2", "not valid YAML"},
@@ -529,6 +534,11 @@ static void test_defaults(void **state)
 	assert_defaults(cfg);
 	assert_string_equal(cfg->module_path, "/usr/lib/ataua");
 	assert_string_equal(cfg->linev[0].account.registrar, "");
+	assert_int_equal(cfg->linev[0].hook.debounce_ms, 15);
+	assert_int_equal(cfg->linev[0].hook.flash_min_ms, 80);
+	assert_int_equal(cfg->linev[0].hook.flash_max_ms, 800);
+	assert_false(cfg->linev[0].hook.pulse_dialing);
+	assert_int_equal(cfg->linev[0].hook.pulse_interdigit_ms, 300);
 	mem_deref(cfg);
 }
 
