@@ -7,14 +7,34 @@
  * Playback hw counts samples that have begun (fetched); an underrun is a
  * sample that began before the application wrote it. Capture hw counts
  * samples fully captured; an overrun is more than a buffer unread.
- * Timer and poll handling live in vslic_poll.c.
+ * While the fail_file exists the device is gone, as an unplugged USB or
+ * SPI codec: the state becomes DISCONNECTED (alsa-lib then answers
+ * -ENODEV), transfer, prepare and start fail with -ENODEV, and so does
+ * an open. Timer and poll handling live in vslic_poll.c.
  */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vslic.h"
+
+
+/** The device is gone while conf.fail_file exists (fault injection) */
+bool vslic_failed(const struct vslic *v)
+{
+	return v->conf.fail_file && access(v->conf.fail_file, F_OK) == 0;
+}
+
+
+/* Gone: alsa-lib reports -ENODEV for a DISCONNECTED PCM from now on */
+static int disconnect(struct vslic *v)
+{
+	snd_pcm_ioplug_set_state(&v->io, SND_PCM_STATE_DISCONNECTED);
+
+	return -ENODEV;
+}
 
 static void xrun(struct vslic *v, uint64_t line)
 {
@@ -77,6 +97,9 @@ static int vslic_start(snd_pcm_ioplug_t *io)
 	uint64_t now = vslic_now_ns();
 	uint64_t line;
 
+	if (vslic_failed(v))
+		return disconnect(v);
+
 	pthread_mutex_lock(&v->lock);
 
 	if (!v->epoch_set) {
@@ -122,6 +145,10 @@ static snd_pcm_sframes_t vslic_pointer(snd_pcm_ioplug_t *io)
 	struct vslic *v = io->private_data;
 	snd_pcm_sframes_t ret;
 
+	/* a position, not an error: ioplug would turn one into XRUN */
+	if (vslic_failed(v))
+		(void)disconnect(v);
+
 	pthread_mutex_lock(&v->lock);
 
 	if (vslic_update(v, vslic_now_ns()))
@@ -147,6 +174,9 @@ static snd_pcm_sframes_t vslic_transfer(snd_pcm_ioplug_t *io,
 	int step = (int)(areas[0].step / 16);
 	snd_pcm_uframes_t i;
 
+	if (vslic_failed(v))
+		return disconnect(v);
+
 	pthread_mutex_lock(&v->lock);
 
 	if (io->stream == SND_PCM_STREAM_CAPTURE) {
@@ -169,6 +199,9 @@ static snd_pcm_sframes_t vslic_transfer(snd_pcm_ioplug_t *io,
 static int vslic_prepare(snd_pcm_ioplug_t *io)
 {
 	struct vslic *v = io->private_data;
+
+	if (vslic_failed(v))
+		return disconnect(v);
 
 	pthread_mutex_lock(&v->lock);
 
