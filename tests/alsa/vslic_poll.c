@@ -116,7 +116,8 @@ int vslic_poll_revents(snd_pcm_ioplug_t *io, struct pollfd *pfd,
 	pthread_mutex_lock(&v->lock);
 
 	*revents = 0;
-	if (state != SND_PCM_STATE_DISCONNECTED && vslic_update(v, vslic_now_ns()) && state != SND_PCM_STATE_XRUN &&
+	if (state != SND_PCM_STATE_DISCONNECTED &&
+	    vslic_update(v, vslic_now_ns()) && state != SND_PCM_STATE_XRUN &&
 	    state != SND_PCM_STATE_DRAINING) {
 		snd_pcm_ioplug_set_state(io, SND_PCM_STATE_XRUN);
 		state = SND_PCM_STATE_XRUN;
