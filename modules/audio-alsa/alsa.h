@@ -8,6 +8,7 @@
 
 struct alsa_port;
 struct alsa_ctl;
+struct alsa_lost;
 
 /* alsa_pcm.c */
 int  alsa_port_open(struct alsa_port **pp, const struct ata_linedrv_conf *c,
@@ -20,5 +21,11 @@ unsigned alsa_port_count(void);
 int  alsa_ctl_open(struct alsa_ctl **ctlp, const char *device,
 		   const char *elem);
 int  alsa_ctl_set(struct alsa_ctl *ctl, bool on);
+
+/* alsa_lost.c */
+int  alsa_lost_alloc(struct alsa_lost **lp, uint32_t line,
+		     const char *device);
+void alsa_lost_down(struct alsa_lost *l, int err);
+void alsa_lost_up(struct alsa_lost *l, uint64_t down_ms, unsigned tries);
 
 #endif

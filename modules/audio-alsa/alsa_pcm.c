@@ -7,6 +7,14 @@
  * later. Capture runs non-blocking beside it; a short read is padded.
  * Underruns and overruns are recovered with snd_pcm_recover, re-primed
  * to the same fill (so the delay stays what it was) and counted.
+ *
+ * Anything else is a device error (an unplugged USB or SPI codec gives
+ * -ENODEV, a broken one -EIO, a wait that times out, a recover that
+ * fails): both PCMs are closed, the outage is reported once
+ * (alsa_lost.c) and the same thread keeps the core's clock on a timer,
+ * silence both ways, so a call stays up and its RTP keeps flowing,
+ * while it reopens the device with a backoff of 100 ms doubling to 5 s.
+ * Each sleep is one period, so a stop is seen within a period.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -19,6 +27,8 @@
 enum {
 	SRATE = 8000,
 	WAIT_MS = 1000,
+	RETRY_MIN_MS = 100,
+	RETRY_MAX_MS = 5000,
 };
 
 struct alsa_port {
@@ -36,6 +46,13 @@ struct alsa_port {
 	atomic_uint_fast64_t gap_max;   /* ns between two wakes, max    */
 	uint64_t wake_ns;
 	uint64_t empty_ns;        /* when the playback buffer runs dry */
+	/* device errors: the outage's clock and reopen schedule */
+	struct alsa_lost *lost;
+	atomic_bool down;
+	atomic_uint_fast64_t device_errors;
+	uint64_t down_ns, tick_ns, retry_ns;
+	uint32_t retry_ms;
+	unsigned tries;
 };
 
 static atomic_uint nports;
@@ -57,6 +74,7 @@ static void port_destructor(void *arg)
 	mem_deref(p->pbuf);
 	mem_deref(p->cbuf);
 	mem_deref(p->ring);
+	mem_deref(p->lost);
 	mem_deref(p->au);
 }
 
@@ -143,26 +161,39 @@ static void note_fill(struct alsa_port *p, snd_pcm_sframes_t avail)
  * its place (the delay stays constant) instead of arriving late by the
  * length of the stall.
  */
-static void recover_play(struct alsa_port *p, int r)
+static int recover_play(struct alsa_port *p, int r)
 {
 	uint64_t t = now_ns();
 
+	if (r == -EINTR)
+		return 0;
+	if (r != -EPIPE && r != -ESTRPIPE)
+		return r;        /* not an xrun: a device error */
+
 	++p->xruns;
 	ata_audio_xrun(p->au);
-	if (snd_pcm_recover(p->play, r, 1) < 0)
-		(void)snd_pcm_prepare(p->play);
+	r = snd_pcm_recover(p->play, r, 1);
+	if (r < 0)
+		return r;
 	/* and the silence prime() queues ahead of the next period */
 	if (p->empty_ns && t > p->empty_ns)
 		ata_audio_skip(p->au, p->buffer +
 			       (size_t)((t - p->empty_ns) /
 					(1000000000u / SRATE)));
-	(void)prime(p);
+	r = prime(p);
+	if (r < 0 && r != -EPIPE)
+		return r;
 	note_fill(p, snd_pcm_avail_update(p->play));
+
+	return 0;
 }
 
 
-/* Read this period's capture; NULL when none could be read */
-static const int16_t *capture(struct alsa_port *p)
+/*
+ * Read this period's capture; NULL when none could be read, with *errp
+ * set (negative) on a device error
+ */
+static const int16_t *capture(struct alsa_port *p, int *errp)
 {
 	snd_pcm_sframes_t c, avail;
 
@@ -170,12 +201,16 @@ static const int16_t *capture(struct alsa_port *p)
 	if (c == -EPIPE || c == -ESTRPIPE) {
 		++p->xruns;
 		ata_audio_xrun(p->au);
-		(void)snd_pcm_recover(p->cap, (int)c, 1);
-		(void)snd_pcm_start(p->cap);
+		*errp = snd_pcm_recover(p->cap, (int)c, 1);
+		if (!*errp)
+			(void)snd_pcm_start(p->cap);
 		return NULL;
 	}
-	if (c < 0)
+	if (c < 0) {
+		if (c != -EAGAIN && c != -EINTR)
+			*errp = (int)c;
 		return NULL;
+	}
 
 	/* capture started a little ahead of playback: never let the
 	   backlog grow towards an overrun, keep at most one period */
@@ -205,11 +240,152 @@ static void note_wake(struct alsa_port *p)
 }
 
 
+/* One wake of the playback clock: 0, or a device error (negative) */
+static int play_wake(struct alsa_port *p)
+{
+	snd_pcm_sframes_t avail, delay, w;
+	const int16_t *cap;
+	int r;
+
+	r = snd_pcm_wait(p->play, WAIT_MS);
+	note_wake(p);
+	if (r == 0)
+		return -ETIMEDOUT;   /* no period in a second: wedged */
+	if (r < 0)
+		return recover_play(p, r);
+
+	r = snd_pcm_avail_delay(p->play, &avail, &delay);
+	if (r < 0)
+		return recover_play(p, r);
+
+	/* how long after the period was due the thread ran */
+	if (avail > (snd_pcm_sframes_t)p->period &&
+	    (uint64_t)(avail - (snd_pcm_sframes_t)p->period) > p->late_max)
+		p->late_max = (uint64_t)(avail -
+					 (snd_pcm_sframes_t)p->period);
+
+	while (avail >= (snd_pcm_sframes_t)p->period) {
+		ata_audio_delay(p->au, delay > 0 ? (size_t)delay : 0);
+		cap = capture(p, &r);
+		if (r < 0)
+			return r;
+		ata_audio_period(p->au, p->pbuf, cap, p->period);
+		w = snd_pcm_writei(p->play, p->pbuf, p->period);
+		if (w < 0)
+			return recover_play(p, (int)w);
+		avail -= (snd_pcm_sframes_t)p->period;
+		delay += (snd_pcm_sframes_t)p->period;
+		note_fill(p, avail);
+	}
+
+	return 0;
+}
+
+
+static void close_pcms(struct alsa_port *p)
+{
+	if (p->play)
+		(void)snd_pcm_close(p->play);
+	if (p->cap)
+		(void)snd_pcm_close(p->cap);
+	p->play = NULL;
+	p->cap = NULL;
+}
+
+
+/* The device failed hard: close it, say so once, start the outage */
+static void device_lost(struct alsa_port *p, int r)
+{
+	close_pcms(p);
+	++p->device_errors;
+	atomic_store(&p->down, true);
+	alsa_lost_down(p->lost, r < 0 ? -r : EIO);
+
+	p->down_ns = p->tick_ns = now_ns();
+	p->retry_ms = RETRY_MIN_MS;
+	p->retry_ns = p->down_ns + RETRY_MIN_MS * 1000000ull;
+	p->tries = 0;
+	p->wake_ns = 0;     /* the outage is no scheduling gap */
+	p->empty_ns = 0;
+}
+
+
+static int open_pcm(struct alsa_port *p, snd_pcm_t **pcm,
+		    snd_pcm_stream_t dir, int mode, bool quiet);
+
+
+/* Open both PCMs again with the same geometry and start them */
+static int reopen(struct alsa_port *p)
+{
+	const snd_pcm_uframes_t period = p->period, buffer = p->buffer;
+	int err;
+
+	err = open_pcm(p, &p->play, SND_PCM_STREAM_PLAYBACK, 0, true);
+	if (!err)
+		err = open_pcm(p, &p->cap, SND_PCM_STREAM_CAPTURE,
+			       SND_PCM_NONBLOCK, true);
+	/* pbuf and cbuf hold one period; the delay is the buffer's */
+	if (!err && (p->period != period || p->buffer != buffer))
+		err = EINVAL;
+	if (!err && (prime(p) < 0 || snd_pcm_start(p->cap) < 0))
+		err = EIO;
+	if (err) {
+		close_pcms(p);
+		p->period = period;
+		p->buffer = buffer;
+	}
+
+	return err;
+}
+
+
+/*
+ * One period of an outage: sleep to the next tick of our own clock,
+ * give the core its period (silence captured, playback dropped), and
+ * reopen when the backoff says so.
+ */
+static void outage_period(struct alsa_port *p)
+{
+	const uint64_t period_ns = p->period * (1000000000ull / SRATE);
+	struct timespec ts;
+	uint64_t t;
+
+	p->tick_ns += period_ns;
+	t = now_ns();
+	if (t > p->tick_ns + 100 * period_ns)
+		p->tick_ns = t;      /* far behind: no burst of periods */
+	ts.tv_sec = (time_t)(p->tick_ns / 1000000000u);
+	ts.tv_nsec = (long)(p->tick_ns % 1000000000u);
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
+	       EINTR)
+		;
+
+	ata_audio_period(p->au, p->pbuf, NULL, p->period);
+
+	t = now_ns();
+	if (t < p->retry_ns || !atomic_load(&p->run))
+		return;
+
+	++p->tries;
+	if (reopen(p)) {
+		p->retry_ms = p->retry_ms * 2 > RETRY_MAX_MS ?
+			RETRY_MAX_MS : p->retry_ms * 2;
+		p->retry_ns = now_ns() + p->retry_ms * 1000000ull;
+		return;
+	}
+
+	/* the primed buffer delays what comes next: keep the delay */
+	ata_audio_skip(p->au, p->buffer);
+	note_fill(p, snd_pcm_avail_update(p->play));
+	atomic_store(&p->down, false);
+	alsa_lost_up(p->lost, (t - p->down_ns) / 1000000u, p->tries);
+}
+
+
 static void *port_thread(void *arg)
 {
 	struct alsa_port *p = arg;
 	struct sched_param sp = { .sched_priority = 10 };
-	snd_pcm_sframes_t avail, delay, w;
 	int r;
 
 	/* a real-time slot where allowed; plain scheduling otherwise */
@@ -218,54 +394,33 @@ static void *port_thread(void *arg)
 		ata_notice("audio-alsa: %s: no real-time priority (%m): "
 			   "a busy CPU may cause underruns\n", p->device, r);
 
-	if (prime(p) < 0 || snd_pcm_start(p->cap) < 0)
-		ata_warn("audio-alsa: %s: cannot start\n", p->device);
+	r = prime(p);
+	if (!r)
+		r = snd_pcm_start(p->cap);
+	if (r < 0)
+		device_lost(p, r);
 
 	while (atomic_load(&p->run)) {
-		r = snd_pcm_wait(p->play, WAIT_MS);
-		note_wake(p);
-		if (r < 0) {
-			recover_play(p, r);
+		if (!p->play) {
+			outage_period(p);
 			continue;
 		}
-
-		r = snd_pcm_avail_delay(p->play, &avail, &delay);
-		if (r < 0) {
-			recover_play(p, r);
-			continue;
-		}
-
-		/* how long after the period was due the thread ran */
-		if (avail > (snd_pcm_sframes_t)p->period &&
-		    (uint64_t)(avail - (snd_pcm_sframes_t)p->period) >
-		    p->late_max)
-			p->late_max = (uint64_t)(avail -
-				(snd_pcm_sframes_t)p->period);
-
-		while (avail >= (snd_pcm_sframes_t)p->period) {
-			ata_audio_delay(p->au, delay > 0 ? (size_t)delay : 0);
-			ata_audio_period(p->au, p->pbuf, capture(p),
-					 p->period);
-			w = snd_pcm_writei(p->play, p->pbuf, p->period);
-			if (w < 0) {
-				recover_play(p, (int)w);
-				break;
-			}
-			avail -= (snd_pcm_sframes_t)p->period;
-			delay += (snd_pcm_sframes_t)p->period;
-			note_fill(p, avail);
-		}
+		r = play_wake(p);
+		if (r < 0)
+			device_lost(p, r);
 	}
 
-	(void)snd_pcm_drop(p->play);
-	(void)snd_pcm_drop(p->cap);
+	if (p->play)
+		(void)snd_pcm_drop(p->play);
+	if (p->cap)
+		(void)snd_pcm_drop(p->cap);
 
 	return NULL;
 }
 
 
 static int open_pcm(struct alsa_port *p, snd_pcm_t **pcm,
-		    snd_pcm_stream_t dir, int mode)
+		    snd_pcm_stream_t dir, int mode, bool quiet)
 {
 	const bool playback = dir == SND_PCM_STREAM_PLAYBACK;
 	snd_pcm_uframes_t period = p->period;
@@ -286,7 +441,11 @@ static int open_pcm(struct alsa_port *p, snd_pcm_t **pcm,
 	}
 
  out:
-	if (r < 0)
+	if (r < 0 && *pcm) {
+		(void)snd_pcm_close(*pcm);
+		*pcm = NULL;
+	}
+	if (r < 0 && !quiet)
 		ata_warn("audio-alsa: %s (%s): %s\n", p->device,
 			 playback ? "playback" : "capture", snd_strerror(r));
 
@@ -317,11 +476,14 @@ int alsa_port_open(struct alsa_port **pp, const struct ata_linedrv_conf *c,
 	p->period = c->period_ms * (SRATE / 1000);
 	p->buffer = p->period * c->periods;
 
-	err = open_pcm(p, &p->play, SND_PCM_STREAM_PLAYBACK, 0);
+	err = open_pcm(p, &p->play, SND_PCM_STREAM_PLAYBACK, 0, false);
 	if (err)
 		goto out;
 	err = open_pcm(p, &p->cap, SND_PCM_STREAM_CAPTURE,
-		       SND_PCM_NONBLOCK);
+		       SND_PCM_NONBLOCK, false);
+	if (err)
+		goto out;
+	err = alsa_lost_alloc(&p->lost, c->line, p->device);
 	if (err)
 		goto out;
 
@@ -371,13 +533,16 @@ int alsa_port_status(struct re_printf *pf, const struct alsa_port *p)
 	return re_hprintf(pf, "device=%s\nperiod_frames=%lu\n"
 			  "buffer_frames=%lu\ndevice_xruns=%llu\n"
 			  "short_captures=%llu\nwake_late_max_us=%llu\n"
-			  "wake_gap_max_us=%llu\n",
+			  "wake_gap_max_us=%llu\n"
+			  "device_state=%s\ndevice_errors=%llu\n",
 			  p->device,
 			  (unsigned long)p->period, (unsigned long)p->buffer,
 			  (unsigned long long)p->xruns,
 			  (unsigned long long)p->short_caps,
 			  (unsigned long long)p->late_max * 1000000 / SRATE,
-			  (unsigned long long)p->gap_max / 1000);
+			  (unsigned long long)p->gap_max / 1000,
+			  atomic_load(&p->down) ? "lost" : "up",
+			  (unsigned long long)p->device_errors);
 }
 
 
