@@ -100,9 +100,9 @@ static int vslic_alloc(struct vslic **vp, snd_config_t *conf,
 	err = vslic_conf_env(&v->conf);
 	if (err)
 		goto out;
-	if (vslic_failed(v)) {
+	err = -vslic_failed(v);
+	if (err) {
 		SNDERR("vslic: device gone (%s exists)", v->conf.fail_file);
-		err = -ENODEV;
 		goto out;
 	}
 	err = vslic_line_open(v);

@@ -426,7 +426,8 @@ static int test_nonblock_poll(void)
 }
 
 
-/* fail_file: the device goes away (-ENODEV everywhere) and comes back */
+/* fail_file: the device goes away (-ENODEV everywhere), comes back, then
+   breaks (-EIO) */
 static int test_device_gone(void)
 {
 	char gone[256];
@@ -467,10 +468,31 @@ static int test_device_gone(void)
 	CHECK(unlink(gone) == 0, "remove %s", gone);
 	CHECK(st_open(&pcm, "vslic", SND_PCM_STREAM_PLAYBACK, 0, RATE,
 		      PERIOD, PERIODS) == 0, "open after the device is back");
-	err = st_write(pcm, 0, PERIOD);
+	for (w = 0; w < 4 * PERIOD; w += PERIOD) {
+		err = st_write(pcm, w, PERIOD);
+		ST_STALL_IF(err == -EPIPE, pcm);
+		CHECK(err == PERIOD, "write after the device is back gave "
+		      "%d", err);
+	}
+
+	/* "EIO": broken, not gone: an xrun that recover cannot fix */
+	f = fopen(gone, "w");
+	CHECK(f && fputs("EIO\n", f) >= 0 && fclose(f) == 0, "write %s",
+	      gone);
+	err = snd_pcm_wait(pcm, 1000);
+	CHECK(err == -EPIPE, "wait gave %d", err);
+	snd_lib_error_set_handler(quiet);
+	err = snd_pcm_recover(pcm, err, 1);
+	snd_lib_error_set_handler(NULL);
+	CHECK(err == -EIO, "recover gave %d", err);
 	snd_pcm_close(pcm);
+	snd_lib_error_set_handler(quiet);
+	err = st_open(&pcm, "vslic", SND_PCM_STREAM_PLAYBACK, 0, RATE,
+		      PERIOD, PERIODS);
+	snd_lib_error_set_handler(NULL);
+	(void)unlink(gone);
 	unsetenv("VSLIC_FAIL");
-	CHECK(err == PERIOD, "write after the device is back gave %d", err);
+	CHECK(err == -EIO, "open while broken gave %d", err);
 
 	return 0;
 }

@@ -5,8 +5,9 @@
 # answers its control socket, reports AUDIO-DEVICE-LOST once and counts
 # device_errors, keeps the call up with RTP flowing (silence), does not
 # spin (CPU time over the outage), then reopens the device by itself
-# (AUDIO-DEVICE-BACK), plays the far end's audio again. A SIGTERM during
-# a second outage stops it cleanly (exit 0). No root needed.
+# (AUDIO-DEVICE-BACK), plays the far end's audio again. A second outage
+# is a broken device (an xrun whose recover fails with -EIO); a SIGTERM
+# during it stops the daemon cleanly (exit 0). No root needed.
 set -u
 . "$(dirname "$0")/lib/lab.sh"
 . "$(dirname "$0")/lib/ataua.sh"
@@ -113,10 +114,14 @@ tg=$(fc_stat jitbuf_target_ms)
 	t_ok "no stale audio after the outage (delay $pd ms, target $tg)" ||
 	t_fail "no stale audio after the outage" "delay ${pd:-?} target ${tg:-?}"
 
-# --- outage 2: SIGTERM while the driver waits to reopen ---
-: >"$GONE"
+# --- outage 2: a broken device (-EIO: an xrun recover cannot fix);
+# SIGTERM while the driver waits to reopen ---
+echo EIO >"$GONE"
 lab_wait_for "[ \"\$(fc_stat device_state)\" = lost ]" 10 ||
 	t_fail "second outage seen" "$(ata_ctl stats 1)"
+lab_wait_for "grep -q 'AUDIO-DEVICE-LOST.*error=EIO' '$mon'" 10 &&
+	t_ok "a failed recover is a device error too (error=EIO)" ||
+	t_fail "a failed recover is a device error too" "$(cat "$mon")"
 # the reopen truncated the recording, the close at this outage flushed
 # it (a failing open does not truncate): all of it is what played
 # between the two outages, where the peer's 1 kHz bursts (twice a
