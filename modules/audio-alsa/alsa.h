@@ -22,10 +22,8 @@ int  alsa_ctl_open(struct alsa_ctl **ctlp, const char *device,
 		   const char *elem);
 int  alsa_ctl_set(struct alsa_ctl *ctl, bool on);
 
-/* alsa_lost.c */
+/* alsa_outage.c */
 int  alsa_lost_alloc(struct alsa_lost **lp, uint32_t line,
 		     const char *device);
-void alsa_lost_down(struct alsa_lost *l, int err);
-void alsa_lost_up(struct alsa_lost *l, uint64_t down_ms, unsigned tries);
 
 #endif

@@ -10,11 +10,8 @@
  *
  * Anything else is a device error (an unplugged USB or SPI codec gives
  * -ENODEV, a broken one -EIO, a wait that times out, a recover that
- * fails): both PCMs are closed, the outage is reported once
- * (alsa_lost.c) and the same thread keeps the core's clock on a timer,
- * silence both ways, so a call stays up and its RTP keeps flowing,
- * while it reopens the device with a backoff of 100 ms doubling to 5 s.
- * Each sleep is one period, so a stop is seen within a period.
+ * fails): the same thread then runs the outage (alsa_outage.c) until
+ * the device opens again.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -23,37 +20,8 @@
 #include <time.h>
 #include "ataua.h"
 #include "alsa.h"
+#include "alsa_port.h"
 
-enum {
-	SRATE = 8000,
-	WAIT_MS = 1000,
-	RETRY_MIN_MS = 100,
-	RETRY_MAX_MS = 5000,
-};
-
-struct alsa_port {
-	snd_pcm_t *play, *cap;
-	struct ata_audio *au;
-	struct alsa_ctl *ring;
-	pthread_t thr;
-	bool started;
-	atomic_bool run;
-	snd_pcm_uframes_t period, buffer;
-	int16_t *pbuf, *cbuf;
-	char device[128];
-	atomic_uint_fast64_t xruns, short_caps;
-	atomic_uint_fast64_t late_max;  /* frames a wake came late, max */
-	atomic_uint_fast64_t gap_max;   /* ns between two wakes, max    */
-	uint64_t wake_ns;
-	uint64_t empty_ns;        /* when the playback buffer runs dry */
-	/* device errors: the outage's clock and reopen schedule */
-	struct alsa_lost *lost;
-	atomic_bool down;
-	atomic_uint_fast64_t device_errors;
-	uint64_t down_ns, tick_ns, retry_ns;
-	uint32_t retry_ms;
-	unsigned tries;
-};
 
 static atomic_uint nports;
 
@@ -116,7 +84,7 @@ static int set_params(snd_pcm_t *pcm, snd_pcm_uframes_t *period,
 
 
 /* Fill the playback buffer with silence (it starts when full) */
-static int prime(struct alsa_port *p)
+int alsa_pcm_prime(struct alsa_port *p)
 {
 	snd_pcm_uframes_t left = p->buffer;
 	snd_pcm_sframes_t w;
@@ -134,24 +102,14 @@ static int prime(struct alsa_port *p)
 }
 
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-
 /* After a write: the queued samples run out at empty_ns */
-static void note_fill(struct alsa_port *p, snd_pcm_sframes_t avail)
+void alsa_pcm_note_fill(struct alsa_port *p, snd_pcm_sframes_t avail)
 {
 	snd_pcm_uframes_t fill = avail >= 0 &&
 		(snd_pcm_uframes_t)avail < p->buffer ?
 		p->buffer - (snd_pcm_uframes_t)avail : 0;
 
-	p->empty_ns = now_ns() + fill * (1000000000u / SRATE);
+	p->empty_ns = alsa_now_ns() + fill * (1000000000u / SRATE);
 }
 
 
@@ -163,7 +121,7 @@ static void note_fill(struct alsa_port *p, snd_pcm_sframes_t avail)
  */
 static int recover_play(struct alsa_port *p, int r)
 {
-	uint64_t t = now_ns();
+	uint64_t t = alsa_now_ns();
 
 	if (r == -EINTR)
 		return 0;
@@ -175,15 +133,15 @@ static int recover_play(struct alsa_port *p, int r)
 	r = snd_pcm_recover(p->play, r, 1);
 	if (r < 0)
 		return r;
-	/* and the silence prime() queues ahead of the next period */
+	/* and the silence priming queues ahead of the next period */
 	if (p->empty_ns && t > p->empty_ns)
 		ata_audio_skip(p->au, p->buffer +
 			       (size_t)((t - p->empty_ns) /
 					(1000000000u / SRATE)));
-	r = prime(p);
+	r = alsa_pcm_prime(p);
 	if (r < 0 && r != -EPIPE)
 		return r;
-	note_fill(p, snd_pcm_avail_update(p->play));
+	alsa_pcm_note_fill(p, snd_pcm_avail_update(p->play));
 
 	return 0;
 }
@@ -232,7 +190,7 @@ static const int16_t *capture(struct alsa_port *p, int *errp)
 /* The longest time the thread did not run: tells a stall from the rest */
 static void note_wake(struct alsa_port *p)
 {
-	uint64_t t = now_ns();
+	uint64_t t = alsa_now_ns();
 
 	if (p->wake_ns && t - p->wake_ns > p->gap_max)
 		p->gap_max = t - p->wake_ns;
@@ -275,110 +233,10 @@ static int play_wake(struct alsa_port *p)
 			return recover_play(p, (int)w);
 		avail -= (snd_pcm_sframes_t)p->period;
 		delay += (snd_pcm_sframes_t)p->period;
-		note_fill(p, avail);
+		alsa_pcm_note_fill(p, avail);
 	}
 
 	return 0;
-}
-
-
-static void close_pcms(struct alsa_port *p)
-{
-	if (p->play)
-		(void)snd_pcm_close(p->play);
-	if (p->cap)
-		(void)snd_pcm_close(p->cap);
-	p->play = NULL;
-	p->cap = NULL;
-}
-
-
-/* The device failed hard: close it, say so once, start the outage */
-static void device_lost(struct alsa_port *p, int r)
-{
-	close_pcms(p);
-	++p->device_errors;
-	atomic_store(&p->down, true);
-	alsa_lost_down(p->lost, r < 0 ? -r : EIO);
-
-	p->down_ns = p->tick_ns = now_ns();
-	p->retry_ms = RETRY_MIN_MS;
-	p->retry_ns = p->down_ns + RETRY_MIN_MS * 1000000ull;
-	p->tries = 0;
-	p->wake_ns = 0;     /* the outage is no scheduling gap */
-	p->empty_ns = 0;
-}
-
-
-static int open_pcm(struct alsa_port *p, snd_pcm_t **pcm,
-		    snd_pcm_stream_t dir, int mode, bool quiet);
-
-
-/* Open both PCMs again with the same geometry and start them */
-static int reopen(struct alsa_port *p)
-{
-	const snd_pcm_uframes_t period = p->period, buffer = p->buffer;
-	int err;
-
-	err = open_pcm(p, &p->play, SND_PCM_STREAM_PLAYBACK, 0, true);
-	if (!err)
-		err = open_pcm(p, &p->cap, SND_PCM_STREAM_CAPTURE,
-			       SND_PCM_NONBLOCK, true);
-	/* pbuf and cbuf hold one period; the delay is the buffer's */
-	if (!err && (p->period != period || p->buffer != buffer))
-		err = EINVAL;
-	if (!err && (prime(p) < 0 || snd_pcm_start(p->cap) < 0))
-		err = EIO;
-	if (err) {
-		close_pcms(p);
-		p->period = period;
-		p->buffer = buffer;
-	}
-
-	return err;
-}
-
-
-/*
- * One period of an outage: sleep to the next tick of our own clock,
- * give the core its period (silence captured, playback dropped), and
- * reopen when the backoff says so.
- */
-static void outage_period(struct alsa_port *p)
-{
-	const uint64_t period_ns = p->period * (1000000000ull / SRATE);
-	struct timespec ts;
-	uint64_t t;
-
-	p->tick_ns += period_ns;
-	t = now_ns();
-	if (t > p->tick_ns + 100 * period_ns)
-		p->tick_ns = t;      /* far behind: no burst of periods */
-	ts.tv_sec = (time_t)(p->tick_ns / 1000000000u);
-	ts.tv_nsec = (long)(p->tick_ns % 1000000000u);
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
-	       EINTR)
-		;
-
-	ata_audio_period(p->au, p->pbuf, NULL, p->period);
-
-	t = now_ns();
-	if (t < p->retry_ns || !atomic_load(&p->run))
-		return;
-
-	++p->tries;
-	if (reopen(p)) {
-		p->retry_ms = p->retry_ms * 2 > RETRY_MAX_MS ?
-			RETRY_MAX_MS : p->retry_ms * 2;
-		p->retry_ns = now_ns() + p->retry_ms * 1000000ull;
-		return;
-	}
-
-	/* the primed buffer delays what comes next: keep the delay */
-	ata_audio_skip(p->au, p->buffer);
-	note_fill(p, snd_pcm_avail_update(p->play));
-	atomic_store(&p->down, false);
-	alsa_lost_up(p->lost, (t - p->down_ns) / 1000000u, p->tries);
 }
 
 
@@ -394,20 +252,20 @@ static void *port_thread(void *arg)
 		ata_notice("audio-alsa: %s: no real-time priority (%m): "
 			   "a busy CPU may cause underruns\n", p->device, r);
 
-	r = prime(p);
+	r = alsa_pcm_prime(p);
 	if (!r)
 		r = snd_pcm_start(p->cap);
 	if (r < 0)
-		device_lost(p, r);
+		alsa_port_lost(p, r);
 
 	while (atomic_load(&p->run)) {
 		if (!p->play) {
-			outage_period(p);
+			alsa_port_outage(p);
 			continue;
 		}
 		r = play_wake(p);
 		if (r < 0)
-			device_lost(p, r);
+			alsa_port_lost(p, r);
 	}
 
 	if (p->play)
@@ -419,8 +277,9 @@ static void *port_thread(void *arg)
 }
 
 
-static int open_pcm(struct alsa_port *p, snd_pcm_t **pcm,
-		    snd_pcm_stream_t dir, int mode, bool quiet)
+/* Open one direction at the port's geometry; quiet: a reopen, no log */
+int alsa_pcm_open(struct alsa_port *p, snd_pcm_t **pcm,
+		  snd_pcm_stream_t dir, int mode, bool quiet)
 {
 	const bool playback = dir == SND_PCM_STREAM_PLAYBACK;
 	snd_pcm_uframes_t period = p->period;
@@ -476,11 +335,11 @@ int alsa_port_open(struct alsa_port **pp, const struct ata_linedrv_conf *c,
 	p->period = c->period_ms * (SRATE / 1000);
 	p->buffer = p->period * c->periods;
 
-	err = open_pcm(p, &p->play, SND_PCM_STREAM_PLAYBACK, 0, false);
+	err = alsa_pcm_open(p, &p->play, SND_PCM_STREAM_PLAYBACK, 0, false);
 	if (err)
 		goto out;
-	err = open_pcm(p, &p->cap, SND_PCM_STREAM_CAPTURE,
-		       SND_PCM_NONBLOCK, false);
+	err = alsa_pcm_open(p, &p->cap, SND_PCM_STREAM_CAPTURE,
+			    SND_PCM_NONBLOCK, false);
 	if (err)
 		goto out;
 	err = alsa_lost_alloc(&p->lost, c->line, p->device);
