@@ -162,6 +162,7 @@ void alsa_port_lost(struct alsa_port *p, int r)
 	p->retry_ms = RETRY_MIN_MS;
 	p->retry_ns = p->down_ns + RETRY_MIN_MS * 1000000ull;
 	p->tries = 0;
+	p->xrun_streak = 0;
 	p->wake_ns = 0;     /* the outage is no scheduling gap */
 	p->empty_ns = 0;
 }

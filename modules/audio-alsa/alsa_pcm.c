@@ -130,6 +130,9 @@ static int recover_play(struct alsa_port *p, int r)
 
 	++p->xruns;
 	ata_audio_xrun(p->au);
+	/* a device that underruns again at once would spin here */
+	if (++p->xrun_streak > XRUN_STREAK_MAX)
+		return -EPIPE;
 	r = snd_pcm_recover(p->play, r, 1);
 	if (r < 0)
 		return r;
@@ -231,6 +234,7 @@ static int play_wake(struct alsa_port *p)
 		w = snd_pcm_writei(p->play, p->pbuf, p->period);
 		if (w < 0)
 			return recover_play(p, (int)w);
+		p->xrun_streak = 0;
 		avail -= (snd_pcm_sframes_t)p->period;
 		delay += (snd_pcm_sframes_t)p->period;
 		alsa_pcm_note_fill(p, avail);

@@ -17,6 +17,7 @@ enum {
 	WAIT_MS = 1000,
 	RETRY_MIN_MS = 100,
 	RETRY_MAX_MS = 5000,
+	XRUN_STREAK_MAX = 20,   /* recoveries with no period between */
 };
 
 struct alsa_port {
@@ -41,6 +42,7 @@ struct alsa_port {
 	uint64_t down_ns, tick_ns, retry_ns;
 	uint32_t retry_ms;
 	unsigned tries;
+	unsigned xrun_streak;
 };
 
 static inline uint64_t alsa_now_ns(void)
