@@ -10,8 +10,8 @@
  *
  * Anything else is a device error (an unplugged USB or SPI codec gives
  * -ENODEV, a broken one -EIO, a wait that times out, a recover that
- * fails, xruns back to back): the same thread then runs the outage (alsa_outage.c) until
- * the device opens again.
+ * fails, xruns back to back): the same thread then runs the outage
+ * (alsa_outage.c) until the device opens again.
  */
 #include <pthread.h>
 #include <sched.h>
