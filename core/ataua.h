@@ -240,6 +240,7 @@ struct ata_linedrv_conf {
 	const char *ring_control;  /**< "" = ring via control socket      */
 	uint32_t period_ms;
 	uint32_t periods;
+	uint32_t line;             /**< line id, for events and logs     */
 };
 
 /** Line driver (audio-alsa): PCM, hook state and ringing */

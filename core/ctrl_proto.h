@@ -103,4 +103,11 @@
  * line= hook=offhook|onhook|flash|digit key=0..9 or - (debug level) */
 #define ATA_EVENT_HOOK         "HOOK"
 
+/* Line audio (modules/audio-alsa): a line's PCM failed hard (unplugged,
+ * I/O error, recover failed; line= device= error=ENODEV|EIO|...): the
+ * call stays up with silence both ways while the driver reopens it with
+ * a capped backoff; it works again (line= device= down_ms= retries=) */
+#define ATA_EVENT_AUDIO_LOST   "AUDIO-DEVICE-LOST"
+#define ATA_EVENT_AUDIO_BACK   "AUDIO-DEVICE-BACK"
+
 #endif

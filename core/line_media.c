@@ -92,6 +92,7 @@ static void driver_open(struct line *ln)
 	dc.ring_control = ln->lc->ring_control ? ln->lc->ring_control : "";
 	dc.period_ms    = m->period_ms;
 	dc.periods      = m->periods;
+	dc.line         = ln->id;
 
 	err = drv->open(&ln->port, &dc, ln->au);
 	if (err)

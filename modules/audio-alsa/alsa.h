@@ -8,6 +8,7 @@
 
 struct alsa_port;
 struct alsa_ctl;
+struct alsa_lost;
 
 /* alsa_pcm.c */
 int  alsa_port_open(struct alsa_port **pp, const struct ata_linedrv_conf *c,
@@ -24,5 +25,9 @@ int  alsa_ctl_get(struct alsa_ctl *ctl, bool *on);
 /** The element's value, now and on every change (main loop) */
 typedef void (alsa_ctl_h)(bool on, void *arg);
 int  alsa_ctl_watch(struct alsa_ctl *ctl, alsa_ctl_h *h, void *arg);
+
+/* alsa_outage.c */
+int  alsa_lost_alloc(struct alsa_lost **lp, uint32_t line,
+		     const char *device);
 
 #endif

@@ -7,6 +7,11 @@
  * later. Capture runs non-blocking beside it; a short read is padded.
  * Underruns and overruns are recovered with snd_pcm_recover, re-primed
  * to the same fill (so the delay stays what it was) and counted.
+ *
+ * Anything else is a device error (an unplugged USB or SPI codec gives
+ * -ENODEV, a broken one -EIO, a wait that times out, a recover that
+ * fails, xruns back to back): the same thread then runs the outage
+ * (alsa_outage.c) until the device opens again.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -15,28 +20,8 @@
 #include <time.h>
 #include "ataua.h"
 #include "alsa.h"
+#include "alsa_port.h"
 
-enum {
-	SRATE = 8000,
-	WAIT_MS = 1000,
-};
-
-struct alsa_port {
-	snd_pcm_t *play, *cap;
-	struct ata_audio *au;
-	struct alsa_ctl *ring;
-	pthread_t thr;
-	bool started;
-	atomic_bool run;
-	snd_pcm_uframes_t period, buffer;
-	int16_t *pbuf, *cbuf;
-	char device[128];
-	atomic_uint_fast64_t xruns, short_caps;
-	atomic_uint_fast64_t late_max;  /* frames a wake came late, max */
-	atomic_uint_fast64_t gap_max;   /* ns between two wakes, max    */
-	uint64_t wake_ns;
-	uint64_t empty_ns;        /* when the playback buffer runs dry */
-};
 
 static atomic_uint nports;
 
@@ -57,6 +42,7 @@ static void port_destructor(void *arg)
 	mem_deref(p->pbuf);
 	mem_deref(p->cbuf);
 	mem_deref(p->ring);
+	mem_deref(p->lost);
 	mem_deref(p->au);
 }
 
@@ -98,7 +84,7 @@ static int set_params(snd_pcm_t *pcm, snd_pcm_uframes_t *period,
 
 
 /* Fill the playback buffer with silence (it starts when full) */
-static int prime(struct alsa_port *p)
+int alsa_pcm_prime(struct alsa_port *p)
 {
 	snd_pcm_uframes_t left = p->buffer;
 	snd_pcm_sframes_t w;
@@ -116,24 +102,14 @@ static int prime(struct alsa_port *p)
 }
 
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-
 /* After a write: the queued samples run out at empty_ns */
-static void note_fill(struct alsa_port *p, snd_pcm_sframes_t avail)
+void alsa_pcm_note_fill(struct alsa_port *p, snd_pcm_sframes_t avail)
 {
 	snd_pcm_uframes_t fill = avail >= 0 &&
 		(snd_pcm_uframes_t)avail < p->buffer ?
 		p->buffer - (snd_pcm_uframes_t)avail : 0;
 
-	p->empty_ns = now_ns() + fill * (1000000000u / SRATE);
+	p->empty_ns = alsa_now_ns() + fill * (1000000000u / SRATE);
 }
 
 
@@ -143,26 +119,42 @@ static void note_fill(struct alsa_port *p, snd_pcm_sframes_t avail)
  * its place (the delay stays constant) instead of arriving late by the
  * length of the stall.
  */
-static void recover_play(struct alsa_port *p, int r)
+static int recover_play(struct alsa_port *p, int r)
 {
-	uint64_t t = now_ns();
+	uint64_t t = alsa_now_ns();
+
+	if (r == -EINTR)
+		return 0;
+	if (r != -EPIPE && r != -ESTRPIPE)
+		return r;        /* not an xrun: a device error */
 
 	++p->xruns;
 	ata_audio_xrun(p->au);
-	if (snd_pcm_recover(p->play, r, 1) < 0)
-		(void)snd_pcm_prepare(p->play);
-	/* and the silence prime() queues ahead of the next period */
+	/* a device that underruns again at once would spin here */
+	if (++p->xrun_streak > XRUN_STREAK_MAX)
+		return -EPIPE;
+	r = snd_pcm_recover(p->play, r, 1);
+	if (r < 0)
+		return r;
+	/* and the silence priming queues ahead of the next period */
 	if (p->empty_ns && t > p->empty_ns)
 		ata_audio_skip(p->au, p->buffer +
 			       (size_t)((t - p->empty_ns) /
 					(1000000000u / SRATE)));
-	(void)prime(p);
-	note_fill(p, snd_pcm_avail_update(p->play));
+	r = alsa_pcm_prime(p);
+	if (r < 0 && r != -EPIPE)
+		return r;
+	alsa_pcm_note_fill(p, snd_pcm_avail_update(p->play));
+
+	return 0;
 }
 
 
-/* Read this period's capture; NULL when none could be read */
-static const int16_t *capture(struct alsa_port *p)
+/*
+ * Read this period's capture; NULL when none could be read, with *errp
+ * set (negative) on a device error
+ */
+static const int16_t *capture(struct alsa_port *p, int *errp)
 {
 	snd_pcm_sframes_t c, avail;
 
@@ -170,12 +162,16 @@ static const int16_t *capture(struct alsa_port *p)
 	if (c == -EPIPE || c == -ESTRPIPE) {
 		++p->xruns;
 		ata_audio_xrun(p->au);
-		(void)snd_pcm_recover(p->cap, (int)c, 1);
-		(void)snd_pcm_start(p->cap);
+		*errp = snd_pcm_recover(p->cap, (int)c, 1);
+		if (!*errp)
+			(void)snd_pcm_start(p->cap);
 		return NULL;
 	}
-	if (c < 0)
+	if (c < 0) {
+		if (c != -EAGAIN && c != -EINTR)
+			*errp = (int)c;
 		return NULL;
+	}
 
 	/* capture started a little ahead of playback: never let the
 	   backlog grow towards an overrun, keep at most one period */
@@ -197,7 +193,7 @@ static const int16_t *capture(struct alsa_port *p)
 /* The longest time the thread did not run: tells a stall from the rest */
 static void note_wake(struct alsa_port *p)
 {
-	uint64_t t = now_ns();
+	uint64_t t = alsa_now_ns();
 
 	if (p->wake_ns && t - p->wake_ns > p->gap_max)
 		p->gap_max = t - p->wake_ns;
@@ -205,11 +201,53 @@ static void note_wake(struct alsa_port *p)
 }
 
 
+/* One wake of the playback clock: 0, or a device error (negative) */
+static int play_wake(struct alsa_port *p)
+{
+	snd_pcm_sframes_t avail, delay, w;
+	const int16_t *cap;
+	int r;
+
+	r = snd_pcm_wait(p->play, WAIT_MS);
+	note_wake(p);
+	if (r == 0)
+		return -ETIMEDOUT;   /* no period in a second: wedged */
+	if (r < 0)
+		return recover_play(p, r);
+
+	r = snd_pcm_avail_delay(p->play, &avail, &delay);
+	if (r < 0)
+		return recover_play(p, r);
+
+	/* how long after the period was due the thread ran */
+	if (avail > (snd_pcm_sframes_t)p->period &&
+	    (uint64_t)(avail - (snd_pcm_sframes_t)p->period) > p->late_max)
+		p->late_max = (uint64_t)(avail -
+					 (snd_pcm_sframes_t)p->period);
+
+	while (avail >= (snd_pcm_sframes_t)p->period) {
+		ata_audio_delay(p->au, delay > 0 ? (size_t)delay : 0);
+		cap = capture(p, &r);
+		if (r < 0)
+			return r;
+		ata_audio_period(p->au, p->pbuf, cap, p->period);
+		w = snd_pcm_writei(p->play, p->pbuf, p->period);
+		if (w < 0)
+			return recover_play(p, (int)w);
+		p->xrun_streak = 0;
+		avail -= (snd_pcm_sframes_t)p->period;
+		delay += (snd_pcm_sframes_t)p->period;
+		alsa_pcm_note_fill(p, avail);
+	}
+
+	return 0;
+}
+
+
 static void *port_thread(void *arg)
 {
 	struct alsa_port *p = arg;
 	struct sched_param sp = { .sched_priority = 10 };
-	snd_pcm_sframes_t avail, delay, w;
 	int r;
 
 	/* a real-time slot where allowed; plain scheduling otherwise */
@@ -218,54 +256,34 @@ static void *port_thread(void *arg)
 		ata_notice("audio-alsa: %s: no real-time priority (%m): "
 			   "a busy CPU may cause underruns\n", p->device, r);
 
-	if (prime(p) < 0 || snd_pcm_start(p->cap) < 0)
-		ata_warn("audio-alsa: %s: cannot start\n", p->device);
+	r = alsa_pcm_prime(p);
+	if (!r)
+		r = snd_pcm_start(p->cap);
+	if (r < 0)
+		alsa_port_lost(p, r);
 
 	while (atomic_load(&p->run)) {
-		r = snd_pcm_wait(p->play, WAIT_MS);
-		note_wake(p);
-		if (r < 0) {
-			recover_play(p, r);
+		if (!p->play) {
+			alsa_port_outage(p);
 			continue;
 		}
-
-		r = snd_pcm_avail_delay(p->play, &avail, &delay);
-		if (r < 0) {
-			recover_play(p, r);
-			continue;
-		}
-
-		/* how long after the period was due the thread ran */
-		if (avail > (snd_pcm_sframes_t)p->period &&
-		    (uint64_t)(avail - (snd_pcm_sframes_t)p->period) >
-		    p->late_max)
-			p->late_max = (uint64_t)(avail -
-				(snd_pcm_sframes_t)p->period);
-
-		while (avail >= (snd_pcm_sframes_t)p->period) {
-			ata_audio_delay(p->au, delay > 0 ? (size_t)delay : 0);
-			ata_audio_period(p->au, p->pbuf, capture(p),
-					 p->period);
-			w = snd_pcm_writei(p->play, p->pbuf, p->period);
-			if (w < 0) {
-				recover_play(p, (int)w);
-				break;
-			}
-			avail -= (snd_pcm_sframes_t)p->period;
-			delay += (snd_pcm_sframes_t)p->period;
-			note_fill(p, avail);
-		}
+		r = play_wake(p);
+		if (r < 0)
+			alsa_port_lost(p, r);
 	}
 
-	(void)snd_pcm_drop(p->play);
-	(void)snd_pcm_drop(p->cap);
+	if (p->play)
+		(void)snd_pcm_drop(p->play);
+	if (p->cap)
+		(void)snd_pcm_drop(p->cap);
 
 	return NULL;
 }
 
 
-static int open_pcm(struct alsa_port *p, snd_pcm_t **pcm,
-		    snd_pcm_stream_t dir, int mode)
+/* Open one direction at the port's geometry; quiet: a reopen, no log */
+int alsa_pcm_open(struct alsa_port *p, snd_pcm_t **pcm,
+		  snd_pcm_stream_t dir, int mode, bool quiet)
 {
 	const bool playback = dir == SND_PCM_STREAM_PLAYBACK;
 	snd_pcm_uframes_t period = p->period;
@@ -286,7 +304,11 @@ static int open_pcm(struct alsa_port *p, snd_pcm_t **pcm,
 	}
 
  out:
-	if (r < 0)
+	if (r < 0 && *pcm) {
+		(void)snd_pcm_close(*pcm);
+		*pcm = NULL;
+	}
+	if (r < 0 && !quiet)
 		ata_warn("audio-alsa: %s (%s): %s\n", p->device,
 			 playback ? "playback" : "capture", snd_strerror(r));
 
@@ -317,11 +339,14 @@ int alsa_port_open(struct alsa_port **pp, const struct ata_linedrv_conf *c,
 	p->period = c->period_ms * (SRATE / 1000);
 	p->buffer = p->period * c->periods;
 
-	err = open_pcm(p, &p->play, SND_PCM_STREAM_PLAYBACK, 0);
+	err = alsa_pcm_open(p, &p->play, SND_PCM_STREAM_PLAYBACK, 0, false);
 	if (err)
 		goto out;
-	err = open_pcm(p, &p->cap, SND_PCM_STREAM_CAPTURE,
-		       SND_PCM_NONBLOCK);
+	err = alsa_pcm_open(p, &p->cap, SND_PCM_STREAM_CAPTURE,
+			    SND_PCM_NONBLOCK, false);
+	if (err)
+		goto out;
+	err = alsa_lost_alloc(&p->lost, c->line, p->device);
 	if (err)
 		goto out;
 
@@ -371,13 +396,16 @@ int alsa_port_status(struct re_printf *pf, const struct alsa_port *p)
 	return re_hprintf(pf, "device=%s\nperiod_frames=%lu\n"
 			  "buffer_frames=%lu\ndevice_xruns=%llu\n"
 			  "short_captures=%llu\nwake_late_max_us=%llu\n"
-			  "wake_gap_max_us=%llu\n",
+			  "wake_gap_max_us=%llu\n"
+			  "device_state=%s\ndevice_errors=%llu\n",
 			  p->device,
 			  (unsigned long)p->period, (unsigned long)p->buffer,
 			  (unsigned long long)p->xruns,
 			  (unsigned long long)p->short_caps,
 			  (unsigned long long)p->late_max * 1000000 / SRATE,
-			  (unsigned long long)p->gap_max / 1000);
+			  (unsigned long long)p->gap_max / 1000,
+			  atomic_load(&p->down) ? "lost" : "up",
+			  (unsigned long long)p->device_errors);
 }
 
 

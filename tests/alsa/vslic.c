@@ -100,6 +100,11 @@ static int vslic_alloc(struct vslic **vp, snd_config_t *conf,
 	err = vslic_conf_env(&v->conf);
 	if (err)
 		goto out;
+	err = -vslic_failed(v);
+	if (err) {
+		SNDERR("vslic: device gone (%s exists)", v->conf.fail_file);
+		goto out;
+	}
 	err = vslic_line_open(v);
 	if (err)
 		goto out;

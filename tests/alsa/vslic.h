@@ -48,6 +48,7 @@ struct vslic_conf {
 	int tone_level;            /* peak amplitude, 0..32767 */
 	char *playback_file;       /* raw S16 recording of the line */
 	char *playback_log;        /* "<line_index> <monotonic_ns>" lines */
+	char *fail_file;           /* while it exists: device gone/broken */
 };
 
 /** Maps monotonic time to line sample positions and back */
@@ -116,6 +117,7 @@ int vslic_poll_revents(snd_pcm_ioplug_t *io, struct pollfd *pfd,
 /* vslic_pcm.c */
 extern const snd_pcm_ioplug_callback_t vslic_callback;
 int vslic_update(struct vslic *v, uint64_t now_ns);
+int vslic_failed(const struct vslic *v);
 
 #pragma GCC visibility pop
 

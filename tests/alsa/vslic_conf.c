@@ -2,8 +2,9 @@
  * @file tests/alsa/vslic_conf.c  vslic settings: pcm block, then VSLIC_* env
  *
  * Keys of `pcm.NAME { type vslic ... }`: skew_ppm, capture_file,
- * capture_tone, capture_level, playback_file, playback_log. The variables
- * VSLIC_SKEW_PPM, VSLIC_CAPTURE, VSLIC_PLAYBACK and VSLIC_LOG override
+ * capture_tone, capture_level, playback_file, playback_log, fail_file.
+ * The variables VSLIC_SKEW_PPM, VSLIC_CAPTURE, VSLIC_PLAYBACK, VSLIC_LOG
+ * and VSLIC_FAIL override
  * them so that one asoundrc serves every test. Errors are negative errnos
  * (ALSA's convention) with an SNDERR naming the key.
  */
@@ -185,6 +186,12 @@ static int key_playback_log(struct vslic_conf *conf, snd_config_t *node)
 }
 
 
+static int key_fail_file(struct vslic_conf *conf, snd_config_t *node)
+{
+	return key_string(node, "fail_file", &conf->fail_file);
+}
+
+
 static const struct vslic_key keys[] = {
 	{"skew_ppm",      key_skew},
 	{"capture_file",  key_capture_file},
@@ -192,6 +199,7 @@ static const struct vslic_key keys[] = {
 	{"capture_level", key_capture_level},
 	{"playback_file", key_playback_file},
 	{"playback_log",  key_playback_log},
+	{"fail_file",     key_fail_file},
 };
 
 
@@ -299,7 +307,7 @@ static int env_capture(struct vslic_conf *conf, const char *spec)
 }
 
 
-/** Apply VSLIC_* overrides; an empty VSLIC_PLAYBACK/LOG disables it */
+/** Apply VSLIC_* overrides; an empty VSLIC_PLAYBACK/LOG/FAIL disables it */
 int vslic_conf_env(struct vslic_conf *conf)
 {
 	const char *s;
@@ -336,8 +344,15 @@ int vslic_conf_env(struct vslic_conf *conf)
 	}
 
 	s = getenv("VSLIC_LOG");
+	if (s) {
+		err = set_string(&conf->playback_log, s);
+		if (err)
+			return err;
+	}
+
+	s = getenv("VSLIC_FAIL");
 	if (s)
-		return set_string(&conf->playback_log, s);
+		return set_string(&conf->fail_file, s);
 
 	return 0;
 }
@@ -351,5 +366,6 @@ void vslic_conf_reset(struct vslic_conf *conf)
 	free(conf->capture_file);
 	free(conf->playback_file);
 	free(conf->playback_log);
+	free(conf->fail_file);
 	memset(conf, 0, sizeof(*conf));
 }

@@ -7,14 +7,54 @@
  * Playback hw counts samples that have begun (fetched); an underrun is a
  * sample that began before the application wrote it. Capture hw counts
  * samples fully captured; an overrun is more than a buffer unread.
- * Timer and poll handling live in vslic_poll.c.
+ * While the fail_file exists the device is gone, as an unplugged USB or
+ * SPI codec: the state becomes DISCONNECTED (alsa-lib then answers
+ * -ENODEV), transfer, prepare and start fail with -ENODEV, and so does
+ * an open. A file that starts with "EIO" makes a broken device instead:
+ * the pointer fails (alsa-lib: XRUN, -EPIPE), and prepare (so recover),
+ * start, transfer and open fail with -EIO. Timer and poll handling live
+ * in vslic_poll.c.
  */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vslic.h"
+
+
+/**
+ * Fault injection: 0 while conf.fail_file does not exist, else ENODEV,
+ * or EIO when the file starts with "EIO" (read only while it exists)
+ */
+int vslic_failed(const struct vslic *v)
+{
+	char buf[4] = "";
+	FILE *f;
+
+	if (!v->conf.fail_file || access(v->conf.fail_file, F_OK))
+		return 0;
+
+	f = fopen(v->conf.fail_file, "r");
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+
+	return strcmp(buf, "EIO") ? ENODEV : EIO;
+}
+
+
+/* Gone: alsa-lib reports -ENODEV for a DISCONNECTED PCM from now on */
+static int disconnect(struct vslic *v, int e)
+{
+	if (e == ENODEV)
+		snd_pcm_ioplug_set_state(&v->io, SND_PCM_STATE_DISCONNECTED);
+
+	return -e;
+}
 
 static void xrun(struct vslic *v, uint64_t line)
 {
@@ -76,6 +116,11 @@ static int vslic_start(snd_pcm_ioplug_t *io)
 	struct vslic *v = io->private_data;
 	uint64_t now = vslic_now_ns();
 	uint64_t line;
+	int e;
+
+	e = vslic_failed(v);
+	if (e)
+		return disconnect(v, e);
 
 	pthread_mutex_lock(&v->lock);
 
@@ -121,6 +166,14 @@ static snd_pcm_sframes_t vslic_pointer(snd_pcm_ioplug_t *io)
 {
 	struct vslic *v = io->private_data;
 	snd_pcm_sframes_t ret;
+	int e;
+
+	/* gone: a position, not an error (ioplug makes one an XRUN) */
+	e = vslic_failed(v);
+	if (e)
+		(void)disconnect(v, e);
+	if (e == EIO)
+		return -EIO;
 
 	pthread_mutex_lock(&v->lock);
 
@@ -146,6 +199,11 @@ static snd_pcm_sframes_t vslic_transfer(snd_pcm_ioplug_t *io,
 				   8);
 	int step = (int)(areas[0].step / 16);
 	snd_pcm_uframes_t i;
+	int e;
+
+	e = vslic_failed(v);
+	if (e)
+		return disconnect(v, e);
 
 	pthread_mutex_lock(&v->lock);
 
@@ -169,6 +227,11 @@ static snd_pcm_sframes_t vslic_transfer(snd_pcm_ioplug_t *io,
 static int vslic_prepare(snd_pcm_ioplug_t *io)
 {
 	struct vslic *v = io->private_data;
+	int e;
+
+	e = vslic_failed(v);
+	if (e)
+		return disconnect(v, e);
 
 	pthread_mutex_lock(&v->lock);
 

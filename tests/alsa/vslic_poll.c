@@ -108,10 +108,28 @@ int vslic_poll_revents(snd_pcm_ioplug_t *io, struct pollfd *pfd,
 	if (!pfd || !revents || nfds != 1 || pfd[0].fd != v->timer_fd)
 		return -EINVAL;
 
+	/* fault injection: unplugged, or broken (an error, like an xrun) */
+	switch (vslic_failed(v)) {
+
+	case 0:
+		break;
+
+	case ENODEV:
+		state = SND_PCM_STATE_DISCONNECTED;
+		snd_pcm_ioplug_set_state(io, state);
+		break;
+
+	default:
+		state = SND_PCM_STATE_XRUN;
+		snd_pcm_ioplug_set_state(io, state);
+		break;
+	}
+
 	pthread_mutex_lock(&v->lock);
 
 	*revents = 0;
-	if (vslic_update(v, vslic_now_ns()) && state != SND_PCM_STATE_XRUN &&
+	if (state != SND_PCM_STATE_DISCONNECTED &&
+	    vslic_update(v, vslic_now_ns()) && state != SND_PCM_STATE_XRUN &&
 	    state != SND_PCM_STATE_DRAINING) {
 		snd_pcm_ioplug_set_state(io, SND_PCM_STATE_XRUN);
 		state = SND_PCM_STATE_XRUN;

@@ -426,6 +426,78 @@ static int test_nonblock_poll(void)
 }
 
 
+/* fail_file: the device goes away (-ENODEV everywhere), comes back, then
+   breaks (-EIO) */
+static int test_device_gone(void)
+{
+	char gone[256];
+	snd_pcm_t *pcm = NULL;
+	FILE *f;
+	uint64_t w;
+	int err;
+
+	use_files("0");
+	snprintf(gone, sizeof(gone), "%s", st_path("gone"));
+	(void)unlink(gone);
+	setenv("VSLIC_FAIL", gone, 1);
+	CHECK(st_open(&pcm, "vslic", SND_PCM_STREAM_PLAYBACK, 0, RATE,
+		      PERIOD, PERIODS) == 0, "open vslic");
+	for (w = 0; w < 4 * PERIOD; w += PERIOD) {
+		err = st_write(pcm, w, PERIOD);
+		ST_STALL_IF(err == -EPIPE, pcm);
+		CHECK(err == PERIOD, "write gave %d", err);
+	}
+
+	f = fopen(gone, "w");
+	CHECK(f && fclose(f) == 0, "create %s", gone);
+	err = snd_pcm_wait(pcm, 1000);
+	CHECK(err == -ENODEV, "wait gave %d", err);
+	err = st_write(pcm, w, PERIOD);
+	CHECK(err == -ENODEV, "write gave %d", err);
+	CHECK(snd_pcm_state(pcm) == SND_PCM_STATE_DISCONNECTED, "state %s",
+	      snd_pcm_state_name(snd_pcm_state(pcm)));
+	CHECK(snd_pcm_recover(pcm, err, 1) < 0, "recover succeeded");
+	snd_pcm_close(pcm);
+
+	snd_lib_error_set_handler(quiet);
+	err = st_open(&pcm, "vslic", SND_PCM_STREAM_PLAYBACK, 0, RATE,
+		      PERIOD, PERIODS);
+	snd_lib_error_set_handler(NULL);
+	CHECK(err == -ENODEV, "open while gone gave %d", err);
+
+	CHECK(unlink(gone) == 0, "remove %s", gone);
+	CHECK(st_open(&pcm, "vslic", SND_PCM_STREAM_PLAYBACK, 0, RATE,
+		      PERIOD, PERIODS) == 0, "open after the device is back");
+	for (w = 0; w < 4 * PERIOD; w += PERIOD) {
+		err = st_write(pcm, w, PERIOD);
+		ST_STALL_IF(err == -EPIPE, pcm);
+		CHECK(err == PERIOD, "write after the device is back gave "
+		      "%d", err);
+	}
+
+	/* "EIO": broken, not gone: an xrun that recover cannot fix */
+	f = fopen(gone, "w");
+	CHECK(f && fputs("EIO\n", f) >= 0 && fclose(f) == 0, "write %s",
+	      gone);
+	err = snd_pcm_wait(pcm, 1000);
+	CHECK(err == -EPIPE, "wait gave %d", err);
+	snd_lib_error_set_handler(quiet);
+	err = snd_pcm_recover(pcm, err, 1);
+	snd_lib_error_set_handler(NULL);
+	CHECK(err == -EIO, "recover gave %d", err);
+	snd_pcm_close(pcm);
+	snd_lib_error_set_handler(quiet);
+	err = st_open(&pcm, "vslic", SND_PCM_STREAM_PLAYBACK, 0, RATE,
+		      PERIOD, PERIODS);
+	snd_lib_error_set_handler(NULL);
+	(void)unlink(gone);
+	unsetenv("VSLIC_FAIL");
+	CHECK(err == -EIO, "open while broken gave %d", err);
+
+	return 0;
+}
+
+
 static const struct st_test tests[] = {
 	TEST(test_refuses_other_formats),
 	TEST(test_play_nominal),
@@ -436,6 +508,7 @@ static const struct st_test tests[] = {
 	TEST(test_capture_tone),
 	TEST(test_plug_16k),
 	TEST(test_nonblock_poll),
+	TEST(test_device_gone),
 };
 
 

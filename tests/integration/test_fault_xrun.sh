@@ -32,6 +32,8 @@ t_diag "$(ata_ctl stats 1 | tr '\n' ' ')"
 [ "${xr:-0}" -gt "${x0:-0}" ] &&
 	t_ok "xruns counted in stats (xruns $x0 -> $xr, device_xruns=$dx)" ||
 	t_fail "xruns counted in stats" "xruns $x0 -> ${xr:-?}"
+de=$(fc_stat device_errors)
+t_check "an xrun is no device error (device_errors=$de)" [ "$de" = 0 ]
 logged=$(grep -c '^# xrun' "$LAB_DIR/vslic.log")
 [ "$logged" -gt 0 ] && t_ok "the device saw $logged xrun(s)" ||
 	t_fail "the device saw xruns" "$(tail -n 3 "$LAB_DIR/vslic.log")"
