@@ -50,6 +50,7 @@ struct line {
 	void *port;                          /* driver's port, ref         */
 	struct ata_audio *au;                /* jitter buffer, tx queue    */
 	bool drv_ring;                       /* ring state sent to driver  */
+	uint32_t key_call;                   /* handset key went to, 0: no */
 };
 
 /* line.c */

@@ -52,7 +52,7 @@ static bool offhook(enum line_state st)
  * A key the handset dialled in-band: the line takes it as the keypad's
  * (`line N digits D` does the same) at the press; dialling it, or
  * during a call sending it as RFC 4733. The event at the release says
- * how long it sounded.
+ * how long it sounded, and the call it went to (none: dialled).
  */
 static void handset_key(char key, bool end, uint32_t dur_ms, void *arg)
 {
@@ -64,14 +64,16 @@ static void handset_key(char key, bool end, uint32_t dur_ms, void *arg)
 		return;
 
 	if (!end) {
+		ln->key_call = call && ln->fsm.st == LINE_CONNECTED ?
+			call_id(call) : 0;
 		line_input(ln, LEV_DIGIT, key);
 		return;
 	}
 
-	if (call && ln->fsm.st == LINE_CONNECTED)
+	if (ln->key_call)
 		ata_event(ATA_LOG_INFO, ATA_EVENT_DTMF, "line=%u id=%u key=%c "
 			  "source=handset duration_ms=%u", ln->id,
-			  call_id(call), key, dur_ms);
+			  ln->key_call, key, dur_ms);
 	else
 		ata_event(ATA_LOG_INFO, ATA_EVENT_DTMF, "line=%u key=%c "
 			  "source=handset duration_ms=%u", ln->id, key,
