@@ -25,7 +25,6 @@ plug=$ATA_ROOT/build/tests/alsa/libasound_module_pcm_vslic.so
 ata_host_init dtmfhandset
 
 peer_py=$LAB_LIB_DIR/dtmfpeer.py
-[ -n "${LAB_LIB_DIR:-}" ] || peer_py=$ATA_ROOT/tests/integration/lib/dtmfpeer.py
 python3 "$peer_py" capture "$LAB_DIR/capture.raw" ||
 	lab_die "cannot make the capture file"
 sed "s|@PLUGDIR@|$(dirname "$plug")|" \
