@@ -1,17 +1,26 @@
 /**
  * @file dtmf_det.c  In-band DTMF detector (Goertzel) for 8 kHz S16 audio
  *
- * Why 102-sample blocks: a 40 ms tone (320 samples) holds two whole
- * consecutive blocks in any alignment, a 20 ms tone (160) at most one
- * whole block plus a remnant of at most 58 samples, which fails the
- * energy share test below; so "two consecutive blocks agree" accepts
- * 40 ms and rejects 20 ms. The bins (78 Hz wide) still separate the
- * 73 Hz spaced rows by more than the 8 dB relative peak test needs.
+ * Why 102-sample blocks (12.75 ms): a press needs two consecutive
+ * blocks that show the key, each with at least 90 % of its power in
+ * the two tones (a block only partly covered by the tone has no more
+ * of it than that part), so the tone must cover 2 x 92 samples: tones
+ * shorter than 23 ms are refused, while a 40 ms tone (320 samples)
+ * holds two whole blocks in any alignment. The bins (78 Hz wide)
+ * still separate the 73 Hz spaced rows by more than the 8 dB relative
+ * peak test needs; longer blocks could not meet both durations.
  *
  * Frequency: besides each nominal frequency f, bins at f * (1 -+ 5 %)
  * are run; a tone passes when its nominal bin is stronger than both
- * neighbours, i.e. when it lies nearer to f than to them: within
- * +-2.5 %, between the 1.5 % to accept and the 3.5 % to reject.
+ * of them, i.e. when it lies nearer to f than to them: within
+ * +-2.5 %, between the 1.5 % to accept and the 3.5 % to reject. Its
+ * power is the best of the bins at f and f * (1 -+ 1 %), so a tone
+ * 1.5 % off loses under 3 % of it (the nominal bin alone: up to 28 %
+ * at 1633 Hz) and twist and energy share do not depend on the offset.
+ *
+ * Twist is refused beyond 10 dB normal and 6 dB reverse: the 8 and
+ * 4 dB to accept plus room for the rectangular window's leakage from
+ * the other tone (up to 1.5 dB at the nearest pair).
  *
  * Levels are compared as powers (mean square, 2 |X|^2 / N^2 is a
  * sine's A^2 / 2), so every test is independent of the signal level

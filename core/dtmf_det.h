@@ -8,10 +8,12 @@
  * Allocation-free after dtmf_det_alloc(), so it may run on the audio
  * thread. Acceptance (ITU-T Q.24 practice): frequency deviation within
  * 1.5 % accepted, 3.5 % rejected (the boundary lies at 2.5 %); twist up
- * to 8 dB normal (column weaker), 4 dB reverse; 40 ms tones accepted,
- * 20 ms rejected; 40 ms pauses separate presses; each tone from about
- * -35 dBm0; the two tones must carry most of the block's energy and
- * stand 8 dB above the other rows and columns (speech talk-off).
+ * to 8 dB normal (column weaker), 4 dB reverse accepted, 12 and 8 dB
+ * refused; 40 ms tones accepted, under 23 ms refused; 40 ms
+ * pauses separate presses; each tone from -35 dBm0; the two tones must
+ * carry 90 % of a block's power and stand 8 dB above the other rows
+ * and columns (speech talk-off). Durations are counted in whole blocks
+ * with the key, so they read up to two blocks short.
  */
 #ifndef ATA_DTMF_DET_H
 #define ATA_DTMF_DET_H

@@ -6,7 +6,7 @@ capture: dtmfpeer.py capture OUT.raw
   8 kHz, a timeline from the device's first sample: 1.0-5.0 s
   speech-like voiced sound and dial tone (350 + 440 Hz), 6.0 s the keys
   1 0 0 2 (100 ms each, 100 ms apart, -10 dBm0 a tone), 14.0 s the keys
-  5 and # (150 ms, 150 ms apart), silence to 24 s.
+  5 and # (150 ms, 150 ms apart), silence to 40 s (the file loops).
 uas: dtmfpeer.py uas PORT OUTDIR SECONDS
   Listens on 127.0.0.1:PORT (UDP), takes any REGISTER (the line's
   registrar, which outgoing calls need), answers one INVITE with PCMU and
@@ -40,7 +40,7 @@ def key_pair(key):
 
 def capture(path):
     sr = 8000
-    out = [0.0] * (24 * sr)
+    out = [0.0] * (40 * sr)
     amp = PEAK0 * 10 ** (-10 / 20.0)
     # speech-like and dial tone: no key must come of them
     ph = 0.0
