@@ -842,3 +842,17 @@ bool call_sends_audio(const struct call *call)
 	return neg && neg->ok && (neg->dir & SDP_SENDONLY) &&
 		sa_isset(&neg->rtp, SA_ALL);
 }
+
+
+/** The peer takes our digits as RFC 4733 telephone-events */
+bool call_sends_telev(const struct call *call)
+{
+	const struct call_neg *neg;
+
+	if (!call || call->state == CALL_CLOSED)
+		return false;
+
+	neg = call_sdp_neg(call->sdp);
+
+	return neg && neg->ok && neg->telev_pt >= 0;
+}

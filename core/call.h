@@ -93,6 +93,7 @@ const char *call_peer(const struct call *call);
 int  call_status(struct re_printf *pf, const struct call *call);
 uint32_t call_ptime(const struct call *call);
 bool call_sends_audio(const struct call *call);
+bool call_sends_telev(const struct call *call);
 const char *call_state_name(enum call_state st);
 
 #endif

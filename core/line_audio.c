@@ -9,6 +9,14 @@
  * makes packets late but can never starve the device. Full ptime frames
  * of capture go to the main loop through a small lock-free ring and a
  * pipe (one write per frame, no allocation on the audio thread).
+ *
+ * While the line is off-hook the audio thread also runs the DTMF
+ * detector (core/dtmf_det.c) over every captured period: it costs a
+ * few Goertzel filters per sample, needs no allocation, and sees the
+ * capture whether or not a call takes it. Keys go to the main loop
+ * through a second small ring over the same pipe. While a key sounds
+ * and the call sends it as RFC 4733, the captured audio is silenced so
+ * the far end does not hear the tone as well.
  */
 #define _GNU_SOURCE 1
 #include <fcntl.h>
@@ -18,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "ataua.h"
+#include "dtmf_det.h"
 #include "jbuf.h"
 #include "line_audio.h"
 #include "tone.h"
@@ -26,6 +35,13 @@ enum {
 	SRATE = 8000,
 	FRAME_MAX = 480,   /* 60 ms */
 	TXQ = 4,           /* frames queued for the main loop */
+	DIGQ = 8,          /* keys queued for the main loop   */
+};
+
+struct audio_key {
+	char key;
+	bool end;
+	uint32_t dur_ms;
 };
 
 struct ata_audio {
@@ -50,6 +66,17 @@ struct ata_audio {
 	bool anchor_run;           /* the clock ran since the anchor  */
 	struct tone_gen *tone;     /* ref: played (or mixed) if set   */
 	atomic_uint_fast64_t xruns, periods, tx_dropped;
+
+	/* handset DTMF: the detector is the audio thread's alone */
+	struct dtmf_det *det;
+	atomic_bool det_on;        /* main loop: the line is off-hook */
+	atomic_bool det_mute;      /* main loop: keys go as RFC 4733  */
+	bool det_run;              /* audio thread: det_on last time  */
+	bool key_ready;            /* audio thread: write the pipe    */
+	struct audio_key keyq[DIGQ];
+	atomic_uint keyq_head, keyq_tail;
+	line_audio_key_h *keyh;
+	void *key_arg;
 };
 
 
@@ -65,6 +92,7 @@ static void audio_destructor(void *arg)
 		(void)close(au->pipe[1]);
 	mem_deref(au->jb);
 	mem_deref(au->tone);
+	mem_deref(au->det);
 	pthread_mutex_destroy(&au->mtx);
 }
 
@@ -78,7 +106,7 @@ static void pipe_handler(int flags, void *arg)
 	size_t n;
 
 	(void)flags;
-	/* one byte per frame, at most TXQ unread: one read empties it */
+	/* one byte per period that queued frames or keys: read them all */
 	while (read(au->pipe[0], buf, sizeof(buf)) == (ssize_t)sizeof(buf))
 		;
 
@@ -98,6 +126,41 @@ static void pipe_handler(int flags, void *arg)
 		if (au->txh)
 			au->txh(frame, n, au->arg);
 	}
+
+	for (;;) {
+		unsigned t = atomic_load_explicit(&au->keyq_tail,
+						  memory_order_relaxed);
+		struct audio_key k;
+
+		if (t == atomic_load_explicit(&au->keyq_head,
+					      memory_order_acquire))
+			break;
+		k = au->keyq[t % DIGQ];
+		atomic_store_explicit(&au->keyq_tail, t + 1,
+				      memory_order_release);
+
+		if (au->keyh)
+			au->keyh(k.key, k.end, k.dur_ms, au->key_arg);
+	}
+}
+
+
+/* Audio thread: a key from the detector, queued (dropped if full) */
+static void key_handler(char key, bool end, uint32_t dur_ms, void *arg)
+{
+	struct ata_audio *au = arg;
+	unsigned h = atomic_load_explicit(&au->keyq_head,
+					  memory_order_relaxed);
+
+	if (h - atomic_load_explicit(&au->keyq_tail, memory_order_acquire)
+	    >= DIGQ)
+		return;
+
+	au->keyq[h % DIGQ].key = key;
+	au->keyq[h % DIGQ].end = end;
+	au->keyq[h % DIGQ].dur_ms = dur_ms;
+	atomic_store_explicit(&au->keyq_head, h + 1, memory_order_release);
+	au->key_ready = true;
 }
 
 
@@ -141,6 +204,10 @@ int line_audio_alloc(struct ata_audio **aup, uint32_t delay_ms,
 
 	jc.delay_ms = delay_ms;
 	err = jitbuf_alloc(&au->jb, &jc);
+	if (err)
+		goto out;
+
+	err = dtmf_det_alloc(&au->det, key_handler, au);
 	if (err)
 		goto out;
 
@@ -342,6 +409,24 @@ void line_audio_tone(struct ata_audio *au, struct tone_gen *tg)
 }
 
 
+/* Audio thread: the detector over the period; true to mute it */
+static bool detect(struct ata_audio *au, const int16_t *cap, size_t n)
+{
+	bool on = atomic_load_explicit(&au->det_on, memory_order_relaxed);
+
+	if (on && !au->det_run)
+		dtmf_det_reset(au->det);
+	au->det_run = on;
+	if (!on || !cap)
+		return false;
+
+	dtmf_det_process(au->det, cap, n);
+
+	return dtmf_det_busy(au->det) &&
+		atomic_load_explicit(&au->det_mute, memory_order_relaxed);
+}
+
+
 void ata_audio_period(struct ata_audio *au, int16_t *play,
 		      const int16_t *cap, size_t n)
 {
@@ -350,6 +435,9 @@ void ata_audio_period(struct ata_audio *au, int16_t *play,
 
 	if (!au || !play)
 		return;
+
+	if (detect(au, cap, n))
+		cap = NULL;
 
 	++au->periods;
 	t = au->next_ns ? au->next_ns : now_ns();
@@ -386,6 +474,10 @@ void ata_audio_period(struct ata_audio *au, int16_t *play,
 	}
 	pthread_mutex_unlock(&au->mtx);
 
+	if (au->key_ready) {
+		au->key_ready = false;
+		ready = true;
+	}
 	if (ready)
 		(void)write(au->pipe[1], "f", 1);
 }
@@ -445,4 +537,33 @@ void line_audio_stats(struct ata_audio *au, struct line_audio_stats *st)
 void *line_audio_owner(const struct ata_audio *au)
 {
 	return au ? au->arg : NULL;
+}
+
+
+/**
+ * Handset DTMF: @p keyh gets each key detected in the capture, on the
+ * main loop, at the press and at the release
+ */
+void line_audio_key_handler(struct ata_audio *au, line_audio_key_h *keyh,
+			    void *arg)
+{
+	if (!au)
+		return;
+
+	au->keyh = keyh;
+	au->key_arg = arg;
+}
+
+
+/**
+ * Run the detector (@p on: the line is off-hook) and silence the
+ * capture while a key sounds (@p mute: the call sends keys as RFC 4733)
+ */
+void line_audio_dtmf(struct ata_audio *au, bool on, bool mute)
+{
+	if (!au)
+		return;
+
+	atomic_store_explicit(&au->det_mute, mute, memory_order_relaxed);
+	atomic_store_explicit(&au->det_on, on, memory_order_relaxed);
 }

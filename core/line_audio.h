@@ -18,6 +18,10 @@ struct tone_gen;
 /** A full ptime of capture, on the main loop */
 typedef void (line_audio_tx_h)(const int16_t *pcm, size_t n, void *arg);
 
+/** A handset key (core/dtmf_det.h): at the press, then the release */
+typedef void (line_audio_key_h)(char key, bool end, uint32_t dur_ms,
+				void *arg);
+
 struct line_audio_stats {
 	struct jitbuf_stats jb;
 	uint64_t xruns;
@@ -36,5 +40,8 @@ void line_audio_stats(struct ata_audio *au, struct line_audio_stats *st);
 void line_audio_tone(struct ata_audio *au, struct tone_gen *tg);
 /** The handler argument given to line_audio_alloc (the line) */
 void *line_audio_owner(const struct ata_audio *au);
+void line_audio_key_handler(struct ata_audio *au, line_audio_key_h *keyh,
+			    void *arg);
+void line_audio_dtmf(struct ata_audio *au, bool on, bool mute);
 
 #endif

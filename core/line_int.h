@@ -58,6 +58,7 @@ struct line {
 	/* lines[].ring_cadence: the ring switch timed here (line_media.c) */
 	struct tmr tmr_ring;
 	size_t ring_seg;
+	uint32_t key_call;                   /* handset key went to, 0: no */
 };
 
 /* line.c */

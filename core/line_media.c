@@ -42,6 +42,45 @@ void media_conf_from_config(struct call_media_conf *mc,
 }
 
 
+static bool offhook(enum line_state st)
+{
+	return st != LINE_IDLE && st != LINE_RINGING;
+}
+
+
+/*
+ * A key the handset dialled in-band: the line takes it as the keypad's
+ * (`line N digits D` does the same) at the press; dialling it, or
+ * during a call sending it as RFC 4733. The event at the release says
+ * how long it sounded, and the call it went to (none: dialled).
+ */
+static void handset_key(char key, bool end, uint32_t dur_ms, void *arg)
+{
+	struct line *ln = arg;
+	struct call *call = ln->fsm.cur;
+
+	/* queued before an on-hook the main loop saw first */
+	if (!offhook(ln->fsm.st))
+		return;
+
+	if (!end) {
+		ln->key_call = call && ln->fsm.st == LINE_CONNECTED ?
+			call_id(call) : 0;
+		line_input(ln, LEV_DIGIT, key);
+		return;
+	}
+
+	if (ln->key_call)
+		ata_event(ATA_LOG_INFO, ATA_EVENT_DTMF, "line=%u id=%u key=%c "
+			  "source=handset duration_ms=%u", ln->id,
+			  ln->key_call, key, dur_ms);
+	else
+		ata_event(ATA_LOG_INFO, ATA_EVENT_DTMF, "line=%u key=%c "
+			  "source=handset duration_ms=%u", ln->id, key,
+			  dur_ms);
+}
+
+
 static void audio_tx_handler(const int16_t *pcm, size_t n, void *arg)
 {
 	struct line *ln = arg;
@@ -85,6 +124,7 @@ static void driver_open(struct line *ln)
 			       ln);
 	if (err)
 		goto out;
+	line_audio_key_handler(ln->au, handset_key, ln);
 
 	memset(&dc, 0, sizeof(dc));
 	dc.device       = ln->lc->device;
@@ -227,6 +267,9 @@ void line_media_update(struct line *ln)
 		return;
 
 	ring_sync(ln);
+	line_audio_dtmf(ln->au, offhook(ln->fsm.st),
+			ln->fsm.st == LINE_CONNECTED &&
+			call_sends_telev(ln->fsm.cur));
 
 	if (ln->fsm.st == LINE_CONNECTED && ln->fsm.cur) {
 		if (ln->au) {

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 #include <cmocka.h>
 #include <re.h>
 
@@ -220,6 +221,119 @@ static void test_delay_and_capture(void **state)
 }
 
 
+struct keys {
+	char seen[16];
+	size_t n, ends;
+	uint32_t dur;
+};
+
+
+static void key_handler(char key, bool end, uint32_t dur_ms, void *arg)
+{
+	struct keys *k = arg;
+
+	if (end) {
+		++k->ends;
+		k->dur = dur_ms;
+	}
+	else if (k->n < sizeof(k->seen) - 1) {
+		k->seen[k->n++] = key;
+	}
+}
+
+
+struct loud {
+	size_t frames, tone_frames;
+};
+
+
+static void loud_handler(const int16_t *pcm, size_t n, void *arg)
+{
+	struct loud *l = arg;
+	bool tone = false;
+
+	for (size_t i = 0; i < n; i++)
+		tone |= pcm[i] > 1000 || pcm[i] < -1000;
+	++l->frames;
+	l->tone_frames += tone;
+}
+
+
+/* @p ms of key 9 (852 + 1477 Hz, -10 dBm0 each), then as long silent */
+static void feed_key9(struct ata_audio *au, unsigned ms)
+{
+	int16_t play[PERIOD], cap[PERIOD];
+	size_t total = 2 * (size_t)ms * 8, pos = 0;
+	double a = TONE_0DBM0_PEAK * pow(10.0, -10 / 20.0);
+
+	while (pos < total) {
+		for (size_t i = 0; i < PERIOD; i++, pos++) {
+			double t = pos / 8000.0;
+
+			cap[i] = pos >= total / 2 ? 0 : (int16_t)lrint(
+				a * sin(2 * M_PI * 852 * t) +
+				a * sin(2 * M_PI * 1477 * t));
+		}
+		ata_audio_period(au, play, cap, PERIOD);
+		if (pos % PTIME == 0)
+			spin();
+	}
+	spin();
+}
+
+
+/*
+ * Handset DTMF: keys in the capture reach the main loop, at the press
+ * and at the release, only while the detector is on (off-hook), with
+ * or without a call; muted, the call's frames go silent while the key
+ * sounds, unmuted they carry it.
+ */
+static void test_handset_keys(void **state)
+{
+	struct ata_audio *au = NULL;
+	struct keys k = {0};
+	struct loud l = {0};
+
+	(void)state;
+	assert_int_equal(0, line_audio_alloc(&au, DELAY_MS, loud_handler,
+					     &l));
+	line_audio_key_handler(au, key_handler, &k);
+
+	/* on-hook: not listened to */
+	feed_key9(au, 100);
+	assert_int_equal(0, k.n);
+
+	line_audio_dtmf(au, true, false);
+	feed_key9(au, 100);
+	assert_string_equal("9", k.seen);
+	assert_int_equal(1, k.ends);
+	assert_true(k.dur >= 75 && k.dur <= 110);
+
+	/* in a call, not muted: the tone goes out in-band too */
+	line_audio_start(au, PTIME / 8);
+	feed_key9(au, 200);
+	assert_string_equal("99", k.seen);
+	assert_true(l.tone_frames >= 9);
+
+	/* muted: silence from the detection on (2 blocks, 25 ms) */
+	l.frames = l.tone_frames = 0;
+	line_audio_dtmf(au, true, true);
+	feed_key9(au, 200);
+	assert_string_equal("999", k.seen);
+	assert_int_equal(3, k.ends);
+	assert_true(l.frames >= 18);
+	assert_true(l.tone_frames <= 2);
+
+	line_audio_dtmf(au, false, true);
+	feed_key9(au, 100);
+	assert_int_equal(3, k.n);
+	line_audio_dtmf(NULL, true, true);
+	line_audio_key_handler(NULL, key_handler, &k);
+
+	mem_deref(au);
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_idle_is_silent),
 		cmocka_unit_test(test_tone_to_device),
 		cmocka_unit_test(test_delay_and_capture),
+		cmocka_unit_test(test_handset_keys),
 	};
 	int err;
 
