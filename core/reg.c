@@ -191,6 +191,8 @@ static int uri_to_tcp(char **urip)
  */
 static bool to_tcp(struct reg *reg, const char *why)
 {
+	int err;
+
 	reg->conf.tp_auto = false;
 
 	if (!sip_stack_laddr(reg->ss, SIP_TRANSP_TCP)) {
@@ -199,11 +201,16 @@ static bool to_tcp(struct reg *reg, const char *why)
 		return false;
 	}
 
-	if (uri_to_tcp(&reg->registrar) || uri_to_tcp(&reg->proxy))
-		return false;
+	err = uri_to_tcp(&reg->registrar);
+	if (!err)
+		err = uri_to_tcp(&reg->proxy);
 
+	/* the old strings are gone even on ENOMEM */
 	reg->conf.registrar = reg->registrar;
 	reg->conf.outbound_proxy = reg->proxy;
+	if (err)
+		return false;
+
 	reg->conf.tp = SIP_TRANSP_TCP;
 
 	ata_warn("reg: %s: %s: udp blocked? registering over tcp",
