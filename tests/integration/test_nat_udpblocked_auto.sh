@@ -6,6 +6,11 @@
 #     transport=tcp, `atactl nat` sip_transport=tcp (udp blocked), a
 #     SIP-TRANSPORT-CHANGED event; verdict ok-relayed (TURN over TCP)
 #   - calls both ways carry audio over the TCP registration
+#   - at the same time on a third box without STUN/TURN (no evidence
+#     from the policy), user 1003 with no transport: the UDP REGISTER
+#     times out, and then it registers over TCP
+#   - and on a fourth box the same without tcp in sip.transports: no
+#     fallback possible, the reason says why
 #   - negative control, at the same time on a second box: an account
 #     that says ;transport=udp explicitly is not switched; it fails with
 #     the timeout as the reason
@@ -28,6 +33,8 @@ natlab_short_udp r1
 natlab_block_udp r1
 lab_host ata 192.168.1.10/24 lan1
 lab_host ata2 192.168.1.11/24 lan1
+lab_host ata3 192.168.1.12/24 lan1
+lab_host ata4 192.168.1.13/24 lan1
 
 # the negative control: explicit UDP, TCP available all the same
 conf2=$LAB_DIR/ataua2.yaml sock2=$LAB_DIR/ataua2.sock
@@ -36,6 +43,22 @@ ATA_TRANSPORTS="[udp, tcp]" ATA_LISTEN=192.168.1.11:5060 \
 	ATA_REGISTRAR="sip:44.0.0.1;transport=udp" ATA_RTP=21000-21100 \
 	ata_conf "$conf2" "$sock2"
 ata_start ata2 "$conf2" ataua2.log || exit 1
+
+# the timeout path: no traversal servers, no transport line
+conf3=$LAB_DIR/ataua3.yaml sock3=$LAB_DIR/ataua3.sock
+ATA_TRANSPORTS="[udp, tcp]" ATA_LISTEN=192.168.1.12:5060 \
+	ATA_AOR=sip:1003@44.0.0.1 ATA_PASSWORD=pw1003 ATA_ACC_TRANSPORT=none \
+	ATA_REGISTRAR="sip:44.0.0.1" ATA_RTP=22000-22100 \
+	ata_conf "$conf3" "$sock3"
+sed -i '/^      transport: none$/d' "$conf3"
+ata_start ata3 "$conf3" ataua3.log || exit 1
+conf4=$LAB_DIR/ataua4.yaml sock4=$LAB_DIR/ataua4.sock
+ATA_TRANSPORTS="[udp]" ATA_LISTEN=192.168.1.13:5060 \
+	ATA_AOR=sip:1004@44.0.0.1 ATA_PASSWORD=pw1004 ATA_ACC_TRANSPORT=none \
+	ATA_REGISTRAR="sip:44.0.0.1" ATA_RTP=23000-23100 \
+	ata_conf "$conf4" "$sock4"
+sed -i '/^      transport: none$/d' "$conf4"
+ata_start ata4 "$conf4" ataua4.log || exit 1
 
 NATLAB_TURN=tcp
 NATLAB_TRANSPORTS="[udp, tcp]"
@@ -84,3 +107,27 @@ ctl2 nat | grep -q '^sip_transport=' &&
 grep -q 'registering over tcp' "$LAB_DIR/ataua2.log" &&
 	t_fail "explicit udp: never switches" "$(grep 'reg:' "$LAB_DIR/ataua2.log")" ||
 	t_ok "explicit udp: never switches"
+
+# no STUN evidence: the UDP REGISTER's timeout (32 s) makes the switch
+ctl3() { "$ATA_CTL" -s "$sock3" "$@"; }
+lab_wait_for "ctl3 reg | grep -qx 'state=registered'" 70 &&
+	ctl3 reg | grep -qx 'transport=tcp' &&
+	t_ok "no STUN: registers over TCP after the UDP timeout" ||
+	t_fail "no STUN: registers over TCP after the UDP timeout" \
+		"$(ctl3 reg)"
+grep -q 'timeout: no reply from 44.0.0.1:5060 over udp: udp blocked? registering over tcp' \
+	"$LAB_DIR/ataua3.log" && t_ok "no STUN: the log names the timeout" ||
+	t_fail "no STUN: the log names the timeout" \
+		"$(grep 'reg:' "$LAB_DIR/ataua3.log")"
+lab_wait_for "kam_registered 1003 | grep -q 'transport=tcp'" 10 &&
+	t_ok "no STUN: kamailio has 1003 over TCP" ||
+	t_fail "no STUN: kamailio has 1003 over TCP" "$(kam_registered 1003)"
+
+ctl4() { "$ATA_CTL" -s "$sock4" "$@"; }
+lab_wait_for "ctl4 reg | grep -qx 'state=failed'" 30
+ctl4 reg | grep -qx 'reason=timeout: no reply from 44.0.0.1:5060 over udp; no tcp in sip.transports' &&
+	grep -q 'and no TCP to fall back to (sip.transports has no tcp)' \
+		"$LAB_DIR/ataua4.log" &&
+	t_ok "no tcp listener: no fallback, the reason says why" ||
+	t_fail "no tcp listener: no fallback, the reason says why" \
+		"$(ctl4 reg)" "$(grep 'reg:' "$LAB_DIR/ataua4.log")"
