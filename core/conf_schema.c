@@ -42,6 +42,11 @@ static const struct conf_enum transports[] = {
 	{"udp", ATA_TRANSPORT_UDP}, {"tcp", ATA_TRANSPORT_TCP},
 	{"tls", ATA_TRANSPORT_TLS}, {NULL, 0}
 };
+/* an account may leave the choice to us: UDP, TCP if UDP is blocked */
+static const struct conf_enum acc_transports[] = {
+	{"auto", ATA_TRANSPORT_AUTO}, {"udp", ATA_TRANSPORT_UDP},
+	{"tcp", ATA_TRANSPORT_TCP}, {"tls", ATA_TRANSPORT_TLS}, {NULL, 0}
+};
 static const struct conf_enum accept_froms[] = {
 	{"proxy", ATA_ACCEPT_PROXY}, {"any", ATA_ACCEPT_ANY}, {NULL, 0}
 };
@@ -148,8 +153,8 @@ static const struct conf_field account_rows[] = {
 	    .flags = CF_EMPTY_OK),
 	ROW(S, auth_user, "auth_user", CT_STR),
 	ROW(S, password, "password", CT_STR),
-	ROW(S, transport, "transport", CT_ENUM, .enumv = transports,
-	    .def = "udp"),
+	ROW(S, transport, "transport", CT_ENUM, .enumv = acc_transports,
+	    .def = "auto"),
 	ROW(S, expiry_ms, "expiry", CT_DUR, .min = SEC(60),
 	    .max = SEC(86400), .def = "600s"),
 	ROW(S, srtp, "srtp", CT_ENUM, .enumv = srtps, .def = "off"),

@@ -30,6 +30,7 @@ enum ata_transport {
 	ATA_TRANSPORT_UDP = 0,
 	ATA_TRANSPORT_TCP,
 	ATA_TRANSPORT_TLS,
+	ATA_TRANSPORT_AUTO,   /**< account only: UDP, TCP if no reply */
 };
 
 enum ata_log_target {

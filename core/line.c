@@ -219,6 +219,7 @@ static int reg_start(struct line *ln)
 	rc.display_name   = opt_str(acc->display_name);
 	rc.tp             = line_sip_transp(acc->transport);
 	rc.expiry_s       = acc->expiry_ms / 1000;
+	rc.tp_auto        = acc->transport == ATA_TRANSPORT_AUTO;
 
 	return reg_alloc(&ln->reg, ln->ss, &rc, reg_state_handler, ln);
 }

@@ -92,8 +92,11 @@ void nat_modules_back(void);
 void nat_reg_observe(int err, const struct sip_msg *msg);
 /** A REGISTER response over TCP/TLS: keep that flow alive (CRLF) */
 void nat_flow_observe(struct sip *sip, const struct sip_msg *msg);
+/** `sip_transport=NOTE` in `atactl nat` (a registration fell back) */
+void nat_sip_transport_note(const char *note);
 /** true when REGISTERs may go out (policy decided or gave up) */
 bool nat_ready(void);
+bool nat_udp_blocked(void);
 /** The public SIP address in use, NULL = our own */
 const struct sa *nat_sip_public(void);
 

@@ -26,6 +26,7 @@ static struct {
 	uint32_t interval_s;
 	uint32_t failures;
 	bool failed;
+	char tp_note[32];           /* "tcp (udp blocked)", or "" */
 } flow;
 
 
@@ -95,9 +96,19 @@ void nat_flow_observe(struct sip *sip, const struct sip_msg *msg)
 }
 
 
+void nat_sip_transport_note(const char *note)
+{
+	str_ncpy(flow.tp_note, note, sizeof(flow.tp_note));
+}
+
+
 /** `sip_flow=...` for `atactl nat`, nothing without a TCP/TLS flow */
 int nat_flow_print(struct re_printf *pf)
 {
+	if (flow.tp_note[0] &&
+	    re_hprintf(pf, "sip_transport=%s\n", flow.tp_note))
+		return ENOMEM;
+
 	if (!flow.ka)
 		return 0;
 

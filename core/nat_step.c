@@ -122,6 +122,21 @@ bool nat_step_need_turn(void)
 }
 
 
+/**
+ * The policy's evidence that UDP is blocked: STUN unanswered (or so slow
+ * that a relay was chosen) and no REGISTER over UDP answered either
+ */
+bool nat_udp_blocked(void)
+{
+	if (nat.obs.reg_answered)
+		return false;
+
+	return (nat.stun.state == STEP_FAILED && nat.obs.stun_timeout) ||
+		(nat.stun.state == STEP_RUNNING && stun_slow &&
+		 nat.method == NAT_METHOD_TURN);
+}
+
+
 bool nat_step_want_turn(void)
 {
 	const struct ata_config *cfg = ata_config();

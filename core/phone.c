@@ -100,6 +100,7 @@ static int stack_start(const struct ata_config *cfg)
 		case ATA_TRANSPORT_UDP: sc.udp = true; break;
 		case ATA_TRANSPORT_TCP: sc.tcp = true; break;
 		case ATA_TRANSPORT_TLS: sc.tls = true; break;
+		default:                break;  /* "auto": accounts only */
 		}
 	}
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <re.h>
 #include "ataua.h"
+#include "ctrl_proto.h"
 #include "nat.h"
 #include "reg.h"
 #include "sip_stack.h"
@@ -127,6 +128,13 @@ static int auth_handler(char **user, char **pass, const char *realm,
 }
 
 
+static const char *tp_name(enum sip_transp tp)
+{
+	return tp == SIP_TRANSP_TLS ? "tls" : tp == SIP_TRANSP_TCP ? "tcp" :
+		"udp";
+}
+
+
 static void describe_failure(struct reg *reg, int err,
 			     const struct sip_msg *msg)
 {
@@ -141,8 +149,8 @@ static void describe_failure(struct reg *reg, int err,
 				  creds ? ": wrong password?" : "");
 	}
 	else if (err == ETIMEDOUT)
-		(void)re_snprintf(r, sz, "timeout: no reply from %s",
-				  reg->peer);
+		(void)re_snprintf(r, sz, "timeout: no reply from %s over %s",
+				  reg->peer, tp_name(reg->conf.tp));
 	else if (err == EDESTADDRREQ || err == ENOENT || err == EBADMSG ||
 		 err == ENODATA)
 		(void)re_snprintf(r, sz, "DNS: %s: %m", reg->peer, err);
@@ -155,11 +163,102 @@ static void describe_failure(struct reg *reg, int err,
 static void retry_handler(void *arg);
 
 
+/* Append ";transport=tcp" to a URI string we own */
+static int uri_to_tcp(char **urip)
+{
+	char *uri = NULL;
+	int err;
+
+	if (!*urip)
+		return 0;
+
+	err = re_sdprintf(&uri, "%s;transport=tcp", *urip);
+	if (err)
+		return err;
+
+	mem_deref(*urip);
+	*urip = uri;
+
+	return 0;
+}
+
+
+/*
+ * The account named no transport and UDP looks blocked (STUN or the
+ * REGISTER went unanswered): an ATA is plugged in anywhere, so register
+ * over TCP instead, once and for good. Calls follow, as they take the
+ * transport from reg_config(). False if we cannot (no TCP listener).
+ */
+static bool to_tcp(struct reg *reg, const char *why)
+{
+	int err;
+
+	reg->conf.tp_auto = false;
+
+	if (!sip_stack_laddr(reg->ss, SIP_TRANSP_TCP)) {
+		ata_warn("reg: %s: %s, and no TCP to fall back to "
+			 "(sip.transports has no tcp)", reg->aor, why);
+		return false;
+	}
+
+	err = uri_to_tcp(&reg->registrar);
+	if (!err)
+		err = uri_to_tcp(&reg->proxy);
+
+	/* the old strings are gone even on ENOMEM */
+	reg->conf.registrar = reg->registrar;
+	reg->conf.outbound_proxy = reg->proxy;
+	if (err)
+		return false;
+
+	reg->conf.tp = SIP_TRANSP_TCP;
+
+	ata_warn("reg: %s: %s: udp blocked? registering over tcp",
+		 reg->aor, why);
+	ata_event(ATA_LOG_WARN, ATA_EVENT_SIP_TRANSPORT,
+		  "aor=%s transport=tcp reason=\"udp blocked\"", reg->aor);
+	nat_sip_transport_note("tcp (udp blocked)");
+
+	return true;
+}
+
+
+static bool may_fall_back(const struct reg *reg)
+{
+	return reg->conf.tp_auto && reg->conf.tp == SIP_TRANSP_UDP;
+}
+
+
+/* A REGISTER over UDP got no reply at all: retry over TCP at once */
+static bool fallback_tcp(struct reg *reg, int err)
+{
+	size_t n = str_len(reg->reason);
+
+	if (err != ETIMEDOUT || !may_fall_back(reg))
+		return false;
+
+	if (!to_tcp(reg, reg->reason)) {
+		(void)re_snprintf(reg->reason + n, sizeof(reg->reason) - n,
+				  "; no tcp in sip.transports");
+		return false;
+	}
+
+	reg->reason[0] = '\0';
+	reg->sipreg = mem_deref(reg->sipreg);
+	tmr_start(&reg->tmr, 0, retry_handler, reg);
+
+	return true;
+}
+
+
 static void fail(struct reg *reg, int err, const struct sip_msg *msg)
 {
 	uint32_t wait;
 
 	describe_failure(reg, err, msg);
+	if (fallback_tcp(reg, err))
+		return;
+
 	++reg->failures;
 	wait = reg_backoff(reg->failures, rand_u32());
 	reg->retry_at = tmr_jiffies() + (uint64_t)wait * 1000;
@@ -202,11 +301,17 @@ static void resp_handler(int err, const struct sip_msg *msg, void *arg)
 
 static int reg_start(struct reg *reg)
 {
-	const char *routev[1] = { reg->proxy };
+	const char *routev[1];
 	uint32_t expiry = reg->conf.expiry_s ? reg->conf.expiry_s
 		: DEFAULT_EXPIRY_S;
 
 	reg->auth_sent = false;
+
+	/* the policy already saw UDP blocked: do not wait for a timeout */
+	if (may_fall_back(reg) && nat_udp_blocked())
+		(void)to_tcp(reg, "STUN unanswered");
+
+	routev[0] = reg->proxy;
 
 	return sipreg_register(&reg->sipreg, sip_stack_sip(reg->ss),
 			       reg->registrar, reg->aor, reg->display,
@@ -277,6 +382,27 @@ static int trust_uri(struct reg *reg, const char *uristr, bool set_peer)
 }
 
 
+/* Does the URI say ";transport="? Then *tpp is what it says */
+static bool uri_names_transport(const char *uristr, enum sip_transp *tpp)
+{
+	struct uri uri;
+	struct pl pl, val;
+
+	if (!uristr)
+		return false;
+
+	pl_set_str(&pl, uristr);
+	if (uri_decode(&uri, &pl) ||
+	    msg_param_decode(&uri.params, "transport", &val))
+		return false;
+
+	*tpp = !pl_strcasecmp(&val, "tcp") ? SIP_TRANSP_TCP :
+		!pl_strcasecmp(&val, "tls") ? SIP_TRANSP_TLS : SIP_TRANSP_UDP;
+
+	return true;
+}
+
+
 static int parse_aor(struct reg *reg)
 {
 	struct uri uri;
@@ -328,6 +454,12 @@ static int copy_conf(struct reg *reg, const struct reg_conf *c)
 				  sip_transp_param(c->tp));
 	if (err)
 		return err;
+
+	/* a ";transport=" in a URI is an explicit choice too */
+	if (reg->conf.tp_auto &&
+	    (uri_names_transport(reg->proxy, &reg->conf.tp) ||
+	     uri_names_transport(reg->registrar, &reg->conf.tp)))
+		reg->conf.tp_auto = false;
 
 	reg->conf.aor = reg->aor;
 	reg->conf.registrar = reg->registrar;
@@ -429,6 +561,8 @@ int reg_status(struct re_printf *pf, const struct reg *reg)
 			  reg_state_name(reg->state));
 	err |= re_hprintf(pf, "server=%s\nfailures=%u\n", reg->peer,
 			  reg->failures);
+	err |= re_hprintf(pf, "transport=%s%s\n", tp_name(reg->conf.tp),
+			  reg->conf.tp_auto ? " (auto)" : "");
 	if (reg->reason[0])
 		err |= re_hprintf(pf, "reason=%s\n", reg->reason);
 	if (reg->state == REG_FAILED)

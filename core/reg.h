@@ -21,6 +21,8 @@ struct reg_conf {
 	const char *display_name;
 	enum sip_transp tp;
 	uint32_t expiry_s;           /**< 0 = 3600                        */
+	bool tp_auto;                /**< no transport named: UDP, then
+					  TCP if UDP gets no reply       */
 };
 
 /** Called on every state change and on each failure */

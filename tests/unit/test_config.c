@@ -493,7 +493,7 @@ static void assert_defaults(const struct ata_config *cfg)
 	assert_string_equal(line->account.outbound_proxy, "");
 	assert_string_equal(line->account.auth_user, "");
 	assert_string_equal(line->account.password, "");
-	assert_int_equal(line->account.transport, ATA_TRANSPORT_UDP);
+	assert_int_equal(line->account.transport, ATA_TRANSPORT_AUTO);
 	assert_int_equal(line->account.expiry_ms, 600000);
 	assert_int_equal(line->account.srtp, ATA_SRTP_OFF);
 

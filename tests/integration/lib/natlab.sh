@@ -133,8 +133,9 @@ natlab_resolv() {
 # NATLAB_STUN the server ("host:port"); NATLAB_TURN=udp|tcp loads the
 # turn module with coturn as the TURN server over that transport;
 # NATLAB_TRANSPORTS ("[udp, tcp]") and NATLAB_SIP_TRANSPORT (the
-# account's) choose SIP transports, NATLAB_EXPIRY ("300s") the REGISTER
-# expiry; NATLAB_UPNP=TIMEOUT ("3s") loads the upnp module with that
+# account's; NATLAB_ACC_TRANSPORT overrides the account's transport
+# line, "none" drops it) choose SIP transports, NATLAB_EXPIRY ("300s")
+# the REGISTER expiry; NATLAB_UPNP=TIMEOUT ("3s") loads the upnp module with that
 # limit; NATLAB_LOG names the daemon's log (default ataua.log),
 # NATLAB_SIP_PORT its SIP port (default 5060), NATLAB_RTP_KA the RTP
 # keep-alive interval (default 5s)
@@ -149,13 +150,15 @@ $mods"
     required: true"
 	ATA_MODULES=${ATA_MODULES:-$mods} \
 	ATA_TRANSPORTS=${NATLAB_TRANSPORTS:-[udp]} \
-	ATA_ACC_TRANSPORT=${NATLAB_SIP_TRANSPORT:-udp} \
+	ATA_ACC_TRANSPORT=${NATLAB_ACC_TRANSPORT:-${NATLAB_SIP_TRANSPORT:-udp}} \
 	ATA_LISTEN=$2:${NATLAB_SIP_PORT:-5060} ATA_AOR=sip:1001@44.0.0.1 \
 	ATA_REGISTRAR="sip:44.0.0.1${NATLAB_SIP_TRANSPORT:+;transport=$NATLAB_SIP_TRANSPORT}" \
 	ATA_PASSWORD=pw1001 \
 		ata_conf "$conf" "$LAB_DIR/ataua.sock"
 	[ -z "${NATLAB_EXPIRY:-}" ] ||
 		sed -i "s/^      expiry: 60s\$/      expiry: $NATLAB_EXPIRY/" "$conf"
+	[ "${NATLAB_ACC_TRANSPORT:-}" != none ] ||
+		sed -i '/^      transport: none$/d' "$conf"
 	cat >>"$conf" <<-YAML
 	traversal:
 	  order: ${NATLAB_ORDER:-[upnp, register, stun, turn]}
