@@ -16,10 +16,6 @@
 #include "line_audio.h"
 #include "line_int.h"
 
-#ifndef ATA_EVENT_HOOK
-#define ATA_EVENT_HOOK "HOOK"
-#endif
-
 
 static void hook_schedule(struct line *ln);
 
