@@ -11,34 +11,10 @@
 #include "ataua.h"
 #include "admission.h"
 #include "hint.h"
-#include "call_int.h"
+#include "call_priv.h"
 #include "reg.h"
 #include "sip_stack.h"
 #include "nat.h"
-
-struct call {
-	struct le le;                /* in the stack's call list     */
-	struct sip_stack *ss;
-	struct reg *reg;
-	struct sipsess *sess;
-	const struct sip_msg *msg;   /* incoming INVITE, until accepted */
-	struct call_sdp *sdp;
-	struct call_media *media;
-	struct adm_slot *adm;         /* bandwidth it holds */
-	struct hint_media *hint;      /* alg-hint state (core/hint.c) */
-	struct call_mprefs mp;
-	char *peer;
-	char *cuser;
-	call_state_h *sh;
-	call_digit_h *dh;
-	call_audio_h *ah;
-	void *arg;
-	enum call_state state;
-	uint32_t id;
-	bool incoming;
-	bool wait_nat;               /* offer/answer held for nat_media */
-	char fail[64];               /* why we ended it, for CLOSED  */
-};
 
 static uint32_t call_next_id = 1;
 
@@ -365,44 +341,6 @@ static int call_base_alloc(struct call **callp, struct sip_stack *ss,
 }
 
 
-/* A number becomes sip:NUMBER@domain; '#' is escaped for the URI */
-static int target_uri(char **urip, const char *target, const char *domain,
-		      enum sip_transp tp)
-{
-	struct mbuf *mb;
-	const char *p;
-	int err = 0;
-
-	if (!strncmp(target, "sip:", 4) || !strncmp(target, "sips:", 5))
-		return str_dup(urip, target);
-
-	mb = mbuf_alloc(64);
-	if (!mb)
-		return ENOMEM;
-
-	err = mbuf_write_str(mb, "sip:");
-	for (p = target; *p && !err; p++) {
-		if (*p == '#')
-			err = mbuf_write_str(mb, "%23");
-		else if (strchr("0123456789*+abcdABCD.-_", *p))
-			err = mbuf_write_u8(mb, (uint8_t)*p);
-		else
-			err = EINVAL;
-	}
-	if (!err && p == target)
-		err = EINVAL;
-	if (!err)
-		err = mbuf_printf(mb, "@%s%s", domain, sip_transp_param(tp));
-	if (!err) {
-		mb->pos = 0;
-		err = mbuf_strdup(mb, urip, mb->end);
-	}
-
-	mem_deref(mb);
-	return err;
-}
-
-
 /* The INVITE with our offer */
 static int connect_send(struct call *call)
 {
@@ -494,7 +432,7 @@ int call_connect(struct call **callp, struct sip_stack *ss, struct reg *reg,
 	call->reg = mem_ref(reg);
 	call_set_handlers(call, sh, dh, ah, arg);
 
-	err = target_uri(&call->peer, target, reg_domain(reg), rc->tp);
+	err = call_target_uri(&call->peer, target, reg_domain(reg), rc->tp);
 	err |= str_dup(&call->cuser, reg_user(reg));
 	if (err)
 		goto out;
@@ -755,104 +693,4 @@ int call_hold(struct call *call, bool hold)
 		  hold ? "hold" : "resume");
 
 	return 0;
-}
-
-
-int call_send_digit(struct call *call, char key)
-{
-	if (!call || !call->media)
-		return EINVAL;
-
-	if (call->state == CALL_CLOSED)
-		return EPROTO;
-
-	return call_media_send_digit(call->media, key);
-}
-
-
-int call_send_audio(struct call *call, const int16_t *pcm, size_t n)
-{
-	if (!call || !call->media)
-		return EINVAL;
-
-	if (call->state == CALL_CLOSED)
-		return EPROTO;
-
-	return call_media_send_audio(call->media, pcm, n);
-}
-
-
-enum call_state call_state(const struct call *call)
-{
-	return call ? call->state : CALL_CLOSED;
-}
-
-
-uint32_t call_id(const struct call *call)
-{
-	return call ? call->id : 0;
-}
-
-
-const char *call_peer(const struct call *call)
-{
-	return call ? call->peer : NULL;
-}
-
-
-uint32_t call_ptime(const struct call *call)
-{
-	const struct call_neg *neg;
-
-	if (!call)
-		return 0;
-
-	neg = call_sdp_neg(call->sdp);
-
-	return neg && neg->ok ? neg->ptime : call->mp.ptime;
-}
-
-
-int call_status(struct re_printf *pf, const struct call *call)
-{
-	int err;
-
-	if (!call)
-		return 0;
-
-	err  = re_hprintf(pf, "id=%u\nstate=%s\ndirection=%s\npeer=%s\n",
-			  call->id, call_state_name(call->state),
-			  call->incoming ? "in" : "out", call->peer);
-	err |= call_media_status(pf, call->media);
-
-	return err;
-}
-
-
-/** true while the agreed direction lets us send audio (not held) */
-bool call_sends_audio(const struct call *call)
-{
-	const struct call_neg *neg;
-
-	if (!call || call->state == CALL_CLOSED)
-		return false;
-
-	neg = call_sdp_neg(call->sdp);
-
-	return neg && neg->ok && (neg->dir & SDP_SENDONLY) &&
-		sa_isset(&neg->rtp, SA_ALL);
-}
-
-
-/** The peer takes our digits as RFC 4733 telephone-events */
-bool call_sends_telev(const struct call *call)
-{
-	const struct call_neg *neg;
-
-	if (!call || call->state == CALL_CLOSED)
-		return false;
-
-	neg = call_sdp_neg(call->sdp);
-
-	return neg && neg->ok && neg->telev_pt >= 0;
 }

@@ -1,0 +1,109 @@
+/**
+ * @file call_query.c  What the line asks of a call, and what it sends
+ *
+ * Digits and audio to send, and read-only questions: state, id, peer,
+ * ptime, direction, telephone-events, the `calls` status lines.
+ */
+#include <re.h>
+#include "ataua.h"
+#include "call_priv.h"
+
+
+int call_send_digit(struct call *call, char key)
+{
+	if (!call || !call->media)
+		return EINVAL;
+
+	if (call->state == CALL_CLOSED)
+		return EPROTO;
+
+	return call_media_send_digit(call->media, key);
+}
+
+
+int call_send_audio(struct call *call, const int16_t *pcm, size_t n)
+{
+	if (!call || !call->media)
+		return EINVAL;
+
+	if (call->state == CALL_CLOSED)
+		return EPROTO;
+
+	return call_media_send_audio(call->media, pcm, n);
+}
+
+
+enum call_state call_state(const struct call *call)
+{
+	return call ? call->state : CALL_CLOSED;
+}
+
+
+uint32_t call_id(const struct call *call)
+{
+	return call ? call->id : 0;
+}
+
+
+const char *call_peer(const struct call *call)
+{
+	return call ? call->peer : NULL;
+}
+
+
+uint32_t call_ptime(const struct call *call)
+{
+	const struct call_neg *neg;
+
+	if (!call)
+		return 0;
+
+	neg = call_sdp_neg(call->sdp);
+
+	return neg && neg->ok ? neg->ptime : call->mp.ptime;
+}
+
+
+int call_status(struct re_printf *pf, const struct call *call)
+{
+	int err;
+
+	if (!call)
+		return 0;
+
+	err  = re_hprintf(pf, "id=%u\nstate=%s\ndirection=%s\npeer=%s\n",
+			  call->id, call_state_name(call->state),
+			  call->incoming ? "in" : "out", call->peer);
+	err |= call_media_status(pf, call->media);
+
+	return err;
+}
+
+
+/** true while the agreed direction lets us send audio (not held) */
+bool call_sends_audio(const struct call *call)
+{
+	const struct call_neg *neg;
+
+	if (!call || call->state == CALL_CLOSED)
+		return false;
+
+	neg = call_sdp_neg(call->sdp);
+
+	return neg && neg->ok && (neg->dir & SDP_SENDONLY) &&
+		sa_isset(&neg->rtp, SA_ALL);
+}
+
+
+/** The peer takes our digits as RFC 4733 telephone-events */
+bool call_sends_telev(const struct call *call)
+{
+	const struct call_neg *neg;
+
+	if (!call || call->state == CALL_CLOSED)
+		return false;
+
+	neg = call_sdp_neg(call->sdp);
+
+	return neg && neg->ok && neg->telev_pt >= 0;
+}
