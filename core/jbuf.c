@@ -26,6 +26,7 @@ struct jitbuf {
 	uint32_t dead_band;	/* drift: 2 ms before a correction */
 	uint32_t window;	/* drift: peak-wait window, 1 s */
 	uint32_t bad_span;	/* resync: bad packets over this long */
+	uint32_t late_span;	/* ... or, only late ones, this long */
 
 	uint64_t dev_pos;	/* device clock of the next sample out */
 	bool running;
@@ -46,6 +47,7 @@ struct jitbuf {
 
 	uint32_t bad_count;	/* packets in a row outside the ring */
 	uint64_t bad_since;
+	bool bad_near;		/* the last of them only late */
 
 	bool have_transit;	/* RFC 3550 6.4.1 */
 	uint32_t transit;
@@ -90,6 +92,7 @@ int jitbuf_alloc(struct jitbuf **jbp, const struct jitbuf_conf *conf)
 	jb->bad_span  = conf->srate * 60 / 1000;
 	if (jb->bad_span > jb->delay)
 		jb->bad_span = jb->delay;
+	jb->late_span = conf->srate;
 
 	/* room for the delay, an early frame and a late anchor, twice */
 	need = 2 * (jb->delay + 2 * conf->max_frame + CHUNK);
@@ -289,14 +292,27 @@ int jitbuf_put(struct jitbuf *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
 	wait = wait_of(jb, d, now);
 
 	if (end <= 0 || end > jb->size) {
-		/* a marker starts a new timeline; else wait for evidence */
+		/*
+		 * A marker starts a new timeline; else wait for evidence.
+		 * Packets beyond the ring are a timestamp jump: soon. Ones
+		 * late by less are the network's delay: a spike of it (a
+		 * stalled router, a burst after a gap) must cost only the
+		 * late audio, not re-anchor the stream on a late packet and
+		 * leave the delay long for the seconds drift control takes
+		 * to bring it back (seen: +66 ms after a 95 ms gap). Only a
+		 * delay that stays grown for a second moves the timeline.
+		 */
+		bool near = end <= 0 && end > -(int64_t)jb->size;
+
 		if (marker)
 			goto resync;
 
-		if (jb->bad_count++ == 0)
+		if (jb->bad_count++ == 0 || (!near && jb->bad_near))
 			jb->bad_since = now;
+		jb->bad_near = near;
 		if (jb->bad_count >= BAD_RUN && now >= jb->bad_since &&
-		    now - jb->bad_since >= jb->bad_span)
+		    now - jb->bad_since >= (near ? jb->late_span :
+					    jb->bad_span))
 			goto resync;
 
 		if (end > 0) {
@@ -536,6 +552,28 @@ int32_t jitbuf_ts_offset(const struct jitbuf *jb, uint32_t ts)
 uint32_t jitbuf_capacity(const struct jitbuf *jb)
 {
 	return jb ? jb->size : 0;
+}
+
+
+/*
+ * The device lost time (an underrun; the caller skipped the line time it
+ * missed): waits measured until now were against the old timeline, and
+ * packets that arrived while the device stood had no true arrival time
+ * (a late audio thread caps the stamp at the clock, so they look
+ * early). Steering on them would move the delay away from its depth for
+ * seconds (seen: -12 ms then back, one xrun on a loaded machine), so
+ * the estimate starts over from the packets that arrive from now on.
+ */
+void jitbuf_restart_estimate(struct jitbuf *jb)
+{
+	if (!jb)
+		return;
+
+	jb->peak = INT64_MIN;
+	jb->peak_prev = INT64_MIN;
+	jb->est = jb->delay;
+	jb->pending = 0;
+	jb->win_end = jb->dev_pos + jb->window;
 }
 
 

@@ -99,6 +99,12 @@ int32_t jitbuf_ts_offset(const struct jitbuf *jb, uint32_t ts);
 /** Capacity of the ring in samples: the largest possible wait */
 uint32_t jitbuf_capacity(const struct jitbuf *jb);
 
+/**
+ * The device lost time and the caller skipped it (jitbuf_get() of the
+ * missed samples): forget the delay measured so far and measure again
+ */
+void jitbuf_restart_estimate(struct jitbuf *jb);
+
 /** Back to silence before a first packet; clears the statistics */
 void jitbuf_reset(struct jitbuf *jb);
 

@@ -66,6 +66,8 @@ struct ata_audio {
 	bool anchor_run;           /* the clock ran since the anchor  */
 	struct tone_gen *tone;     /* ref: played (or mixed) if set   */
 	atomic_uint_fast64_t xruns, periods, tx_dropped;
+	/* the counters when the call began: `stats` is per call */
+	uint64_t xruns0, periods0, tx_dropped0;
 
 	/* handset DTMF: the detector is the audio thread's alone */
 	struct dtmf_det *det;
@@ -243,6 +245,11 @@ void line_audio_start(struct ata_audio *au, uint32_t ptime_ms)
 	if (!au->active || n != au->ptime_n) {
 		jitbuf_reset(au->jb);
 		au->acc_n = 0;
+	}
+	if (!au->active) {
+		au->xruns0 = au->xruns;
+		au->periods0 = au->periods;
+		au->tx_dropped0 = au->tx_dropped;
 	}
 	au->ptime_n = n;
 	au->active = true;
@@ -506,6 +513,7 @@ void ata_audio_skip(struct ata_audio *au, size_t n)
 		jitbuf_get(au->jb, scratch, k);
 		n -= k;
 	}
+	jitbuf_restart_estimate(au->jb);
 	pthread_mutex_unlock(&au->mtx);
 }
 
@@ -526,10 +534,10 @@ void line_audio_stats(struct ata_audio *au, struct line_audio_stats *st)
 	memset(st, 0, sizeof(*st));
 	pthread_mutex_lock(&au->mtx);
 	jitbuf_stats(au->jb, &st->jb);
+	st->xruns = au->xruns - au->xruns0;
+	st->periods = au->periods - au->periods0;
+	st->tx_dropped = au->tx_dropped - au->tx_dropped0;
 	pthread_mutex_unlock(&au->mtx);
-	st->xruns = au->xruns;
-	st->periods = au->periods;
-	st->tx_dropped = au->tx_dropped;
 	st->delay_ms = au->delay_ms;
 }
 

@@ -13,11 +13,15 @@
 #   - every delay is within [depth, depth + one period] (+-1 ms of onset
 #     detection), and max - min <= one period
 #   - at least 80 % of the bursts found (the analysis sees the call)
-#   - no xruns (vslic log and `stats`), losses concealed and counted;
-#     an xrun inside a stall of the whole machine (lib/stallprobe.py, a
-#     second real-time thread, saw >= 10 ms at that moment: hypervisor
-#     steal while other labs start, 20-100 ms measured here) is a SKIP
-#     with the evidence, not a pass and not a failure
+#   - no xruns during the call (vslic log between off-hook and the
+#     peer's end, and the per-call `stats`), losses concealed and
+#     counted; xruns outside the call are reported, not judged. An
+#     xrun in the call is a SKIP with the evidence, not a pass and not
+#     a failure, only when the machine could not run the audio thread:
+#     a stall of the whole machine that lib/stallprobe.py (a second
+#     real-time thread) saw >= 10 ms at that moment (hypervisor steal
+#     while other labs start, 20-100 ms measured here), or a daemon
+#     that could not get real-time priority (it logs so)
 #   - the skew absorbed by about |ppm| x 8000 x secs single-sample
 #     steps the right way (with the drift control off, or no skew, the
 #     count is wrong and, over 60 s, the delay leaves its window)
@@ -93,6 +97,9 @@ lines:
 YAML
 }
 
+# CLOCK_MONOTONIC in ns, the vslic log's clock
+mono() { python3 -c 'import time; print(time.monotonic_ns())'; }
+
 # one_call SKEW SIP_PORT RTP_RANGE: a whole call; leaves OUT/{stats,res}
 one_call() {
 	local skew=$1 port=$2 out=$tmp/skew$1 i st apid peer
@@ -119,10 +126,12 @@ one_call() {
 		sleep 0.1
 	done
 	ctl line 1 offhook >/dev/null
+	mono >"$out/t_call"
 	# stats near the end of the call: the peer sends for $secs s
 	sleep $((secs - 2))
 	ctl stats 1 >"$out/stats" 2>&1
 	wait "$peer"
+	mono >>"$out/t_call"
 	ctl line 1 onhook >/dev/null
 	kill "$apid"; wait "$apid" 2>/dev/null
 	rm -f "$out/ataua.pid" "$out/peer.pid"
@@ -131,36 +140,77 @@ one_call() {
 		"$out" "$out/play.raw" "$out/play.log" "$skew" >"$out/res" 2>&1
 }
 
-# xrun_check SKEW OUT XRUNS_FIELD STATS RES: no xruns, or each one inside
-# a stall of the machine that the real-time probe saw as well (>= the
-# buffer's 10 ms of slack, around the moment the line ran dry): that is
-# reported as a skip with the evidence, anything else fails
+# xrun_check SKEW OUT XRUNS_FIELD STATS RES: no xruns during the call.
+# The device runs from boot, so the vslic log's xruns are split at the
+# call's start and end (t_call: CLOCK_MONOTONIC, the log's clock); those
+# outside the call are reported, not judged (the line is silent then).
+# An xrun in the call passes only as a skip, with the evidence, when the
+# machine could not run the audio thread: a stall that the real-time
+# probe saw too at that moment (>= the buffer's 10 ms of slack), or an
+# audio thread the daemon could not make real-time (it logs so: plain
+# scheduling on a shared 2-core VM promises nothing within 10 ms)
 xrun_check() {
-	local skew=$1 out=$2 sx why
-	sx=$(printf '%s\n' "$4" | sed -n 's/^xruns=//p' | head -n 1)
-	if [ "$3" = xruns=0 ] && [ "${sx:-x}" = 0 ]; then
-		t_ok "skew $skew: no xruns"
-		return
-	fi
-	why=$(python3 - "$out/play.log" "$tmp/stalls" "${sx:-0}" <<'PY'
+	local skew=$1 out=$2 verdict
+	verdict=$(python3 - "$out/play.log" "$tmp/stalls" "$out/t_call" \
+		"$out/ataua.log" "$4" <<'PY'
 import sys
-xr = [int(l.split()[3]) for l in open(sys.argv[1]) if l.startswith("# xrun")]
-st = [tuple(map(int, l.split())) for l in open(sys.argv[2])]
-slack = 10e6
-seen = []
-for x in xr:
-    hit = [g for t, g in st if g >= slack and t - g - 5e6 <= x <= t + 5e6]
-    if not hit:
-        sys.exit(1)
-    seen.append("%.0f ms" % (max(hit) / 1e6))
+log, stalls, tcall, alog, stats = sys.argv[1:6]
+xr = [int(l.split()[3]) for l in open(log) if l.startswith("# xrun")]
+st = [tuple(map(int, l.split())) for l in open(stalls)]
+t = [int(l) for l in open(tcall)]
+t0, t1 = t[0], (t[-1] if len(t) > 1 else float("inf"))
+inc = [x for x in xr if t0 <= x <= t1]
+out = ["%+.3f s" % ((x - t0) / 1e9) for x in xr if not t0 <= x <= t1]
+note = ("; %d outside the call (at %s from its start)"
+        % (len(out), ", ".join(out))) if out else ""
+sx = [l[6:] for l in stats.splitlines() if l.startswith("xruns=")]
+if not sx or not sx[0].isdigit():
+    sys.exit(print("fail no xruns= in stats%s" % note))
+sx = int(sx[0])
+if not inc and sx == 0:
+    sys.exit(print("ok%s" % note))
+nort = [l.split("audio-alsa: ")[-1].strip() for l in open(alog)
+        if "no real-time priority" in l]
+ev = []
+for x in inc:
+    hit = [g for e, g in st if g >= 10e6 and e - g - 5e6 <= x <= e + 5e6]
+    near = [g for e, g in st if e - g - 50e6 <= x <= e + 50e6]
+    ev.append((x, hit, near))
+what = ", ".join(
+    "%.3f s into the call (probe: %s)" % ((x - t0) / 1e9,
+        "stalled %.0f ms" % (max(h) / 1e6) if h else
+        "longest gap %.1f ms within 50 ms" % (max(n) / 1e6) if n else
+        "no gap >= 5 ms")
+    for x, h, n in ev) or "capture only"
 # a stall also overruns capture: at most two counted per playback xrun
-if not xr or int(sys.argv[3]) > 2 * len(xr):
-    sys.exit(1)
-print(", ".join(seen))
+fits = sx <= 2 * max(len(inc), 1)
+if nort:
+    print("skip no real-time priority for the audio thread (%s): "
+          "%d xrun(s) in the call, stats xruns=%d, at %s%s"
+          % (nort[0], len(inc), sx, what, note))
+elif inc and fits and all(h for x, h, n in ev):
+    print("skip the machine stalled (the real-time probe saw it too): "
+          "%d xrun(s), stats xruns=%d, at %s%s"
+          % (len(inc), sx, what, note))
+else:
+    print("fail %d xrun(s) in the call, stats xruns=%d, at %s%s"
+          % (len(inc), sx, what, note))
 PY
-) && { n=$((n + 1)); echo "ok $n - skew $skew: no xruns # SKIP the machine stalled ($why, seen by the real-time probe too), $sx xruns counted"; return; }
-	t_fail "skew $skew: no xruns" "$5" "$4" \
-		"probe stalls: $(tr '\n' ' ' < "$tmp/stalls" 2>/dev/null)"
+)
+	case $verdict in
+	ok*)
+		t_ok "skew $skew: no xruns during the call${verdict#ok}" ;;
+	skip*)
+		n=$((n + 1))
+		echo "ok $n - skew $skew: no xruns during the call # SKIP ${verdict#skip }" ;;
+	*)
+		t_fail "skew $skew: no xruns during the call" \
+			"${verdict#fail }" "$5" \
+			"probe gaps >= 5 ms: $(wc -l <"$tmp/stalls" 2>/dev/null)" \
+			"$(printf '%s\n' "$4" |
+			   grep -E '^(device_xruns|wake_[a-z_]+|periods)=' | tr '\n' ' ')" \
+			"$(grep -m 2 -E 'real-time|xrun|device' "$out/ataua.log")" ;;
+	esac
 }
 
 # check SKEW: TAP lines from one call's files

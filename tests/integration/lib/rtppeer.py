@@ -10,6 +10,7 @@ call:    rtppeer.py call TARGET_HOST:PORT USER SECONDS OUTDIR [relay opts]
   timestamp (twice a second). Writes OUTDIR/relay.log and OUTDIR/send.log
   ("<seq> <ts>" of the first packet, and the burst timestamps), then BYE.
 analyze: rtppeer.py analyze OUTDIR PLAYBACK.raw PLAYBACK.log SKEW_PPM
+  (LAT_DUMP=1: each burst's delay on stderr)
   Finds each burst's onset in the vslic recording, converts it to
   CLOCK_MONOTONIC with the vslic log, and prints the delay of each burst
   against the nominal arrival (the relay's forward time of packet 0,
@@ -276,6 +277,11 @@ def analyze(argv):
             pkt = (ts_off // FRAME) if ts_off is not None else None
             if pkt is not None and pkt not in lost and (pkt - 1) not in lost:
                 delays.append(delay)
+                if os.environ.get("LAT_DUMP"):
+                    # one line per burst: where the delay moved
+                    print("# burst %d at sample %d (%.3f s): %.2f ms" %
+                          (pkt, i, (t_play - a0) / 1e9, delay),
+                          file=sys.stderr)
         quiet = 0
     if not delays or a0 is None:
         print("delay_ms none xruns=%d" % xruns)
