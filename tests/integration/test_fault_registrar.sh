@@ -52,12 +52,16 @@ registers() {
 		END { n = 0; for (k in b) n++; print p + 0, n }'
 }
 
-# kam_up: start kamailio again once its old TCP listener is gone (its
-# children may linger a moment after kam_stop); one retry
+# kam_up: start kamailio again; kam_stop has waited for its old
+# processes, but a socket can take a moment more to be released: retry
 kam_up() {
-	lab_wait_for "! lab_exec kam ss -Hltn 'sport = :5060' | grep -q ." \
-		15 || true
-	kam_start kam 44.0.0.1 || { sleep 3; kam_start kam 44.0.0.1; }
+	local try
+	for try in 1 2 3 4 5; do
+		kam_start kam 44.0.0.1 && return 0
+		t_diag "kamailio start $try failed; retrying"
+		sleep 2
+	done
+	return 1
 }
 
 vmrss() { awk '$1 == "VmRSS:" {print $2}' "/proc/$ATA_PID/status"; }

@@ -77,9 +77,25 @@ kam_stop() {
 	[ -n "$KAM_PID" ] || return 0
 	lab_stop "$KAM_PID" 10
 	KAM_PID=""
-	# kamailio's children leave with it; make sure of it
-	lab_wait_for "! lab_exec $KAM_NS ss -Hlun 'sport = :5060' | grep -q ." \
-		10 || true
+	# kamailio's children leave after the creator, and a child that
+	# still holds the TCP listener makes the next start fail to bind
+	# (seen in CI): wait for every kamailio in the namespace to be gone,
+	# then kill what is left
+	lab_wait_for "[ -z \"\$(kam__pids)\" ]" 10 || {
+		echo "kam_stop: kamailio children linger: $(kam__pids)" >&2
+		kam__pids | xargs -r kill -KILL 2>/dev/null
+		lab_wait_for "[ -z \"\$(kam__pids)\" ]" 5 || true
+	}
+}
+
+# kam__pids: the kamailio processes left in the instance's namespace
+kam__pids() {
+	local pid
+	for pid in $(ip netns pids "$KAM_NS" 2>/dev/null); do
+		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = kamailio ] &&
+			echo "$pid"
+	done
+	return 0
 }
 
 kam_restart() {
