@@ -163,6 +163,13 @@ struct ata_traversal {
 	 */
 	int (*bind)(void **bindp, struct udp_sock *us, const struct sa *laddr,
 		    uint32_t timeout_ms, ata_nat_bind_h *h, void *arg);
+	/* appended, may be NULL */
+	/**
+	 * The network changed (a link came back, a new address): forget
+	 * what was learnt about the NAT, which may be another one now; the
+	 * binds that follow find out again.
+	 */
+	void (*network_changed)(void);
 };
 
 /** Signalling hint (alg-hint) */

@@ -91,6 +91,9 @@
 /* aor= transport= reason=: a registration changed its SIP transport */
 #define ATA_EVENT_SIP_TRANSPORT "SIP-TRANSPORT-CHANGED"
 #define ATA_EVENT_RTP_MISMATCH "NAT-RTP-MISMATCH"
+/* reason=link-up|address: the kernel reported a change (core/netmon.c);
+ * the NAT policy runs again and the lines re-register */
+#define ATA_EVENT_NETWORK      "NETWORK-CHANGED"
 #define ATA_EVENT_ERROR        "ERROR"
 #define ATA_EVENT_TERMINATING  "TERMINATING"
 

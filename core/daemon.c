@@ -17,6 +17,7 @@
 #include "media_cmds.h"
 #include "module.h"
 #include "nat.h"
+#include "netmon.h"
 #include "phone.h"
 
 static struct {
@@ -138,6 +139,8 @@ int daemon_start(struct ata_config *cfg)
 	if (err)
 		goto out;
 
+	(void)netmon_open();     /* optional: a warning says why not */
+
 	err = phone_start(cfg);
 	if (err)
 		goto out;
@@ -203,6 +206,7 @@ void daemon_stop(void)
 {
 	ata_event(ATA_LOG_NOTICE, ATA_EVENT_TERMINATING, NULL);
 
+	netmon_close();
 	phone_stop();
 	phone_cmds_unregister();
 	media_cmds_unregister();

@@ -156,8 +156,9 @@ void nat_set_public(const struct sa *pub, enum nat_method m)
 	ata_notice("nat: public SIP address %J (%s)",
 		   pub ? pub : &nat.laddr, nat_method_name(m));
 
-	/* a REGISTER already went out with the old Contact */
-	if (nat.ready || nat.reg_probe)
+	/* a REGISTER already went out with the old Contact (after a
+	   network change every line re-registers anyway, once) */
+	if ((nat.ready || nat.reg_probe) && !nat.rerun)
 		notify(true);
 }
 
@@ -198,6 +199,10 @@ void nat_decide(void)
 		nat.ready = true;
 		tmr_cancel(&nat.tmr_deadline);
 		notify(false);
+	}
+	if (nat.rerun) {
+		nat.rerun = false;
+		notify(true);
 	}
 }
 
@@ -411,6 +416,51 @@ void nat_modules_back(void)
 
 	nat_sip_start(held.us, &held.laddr);
 	held.us = mem_deref(held.us);
+}
+
+
+/**
+ * The network changed under us (a link came back, a global address came
+ * or went: core/netmon.c): mappings and the registrar's binding may be
+ * gone although our address looks the same. The steps run again from
+ * the start on the same socket; what they find replaces what was, with
+ * events only for what differs (the verdict, the public address), and
+ * every line re-registers once they have decided. Calls keep their
+ * media bindings.
+ */
+void nat_network_changed(const char *why)
+{
+	const struct ata_config *cfg = ata_config();
+	struct nat_obs obs;
+	struct le *le;
+
+	ata_event(ATA_LOG_NOTICE, ATA_EVENT_NETWORK, "reason=%s", why);
+	if (!nat.us)
+		return;
+
+	ata_notice("nat: network changed (%s): running the policy again",
+		   why);
+	/* what the steps found goes; what the registrar said stays until
+	   the re-REGISTER tells again (no verdict flapping meanwhile) */
+	obs = nat.obs;
+	memset(&nat.obs, 0, sizeof(nat.obs));
+	nat.obs.reg_answered = obs.reg_answered;
+	nat.obs.reg_ok = obs.reg_ok;
+	nat.obs.reg_saw_other = obs.reg_saw_other;
+	nat.obs.reg_rejected = obs.reg_rejected;
+	nat_steps_stop();
+	for (le = list_head(ata_traversal_list()); le; le = le->next) {
+		const struct ata_traversal *t = le->data;
+
+		if (t->network_changed)
+			t->network_changed();
+	}
+	nat.hairpin = -1;
+	nat.ready = false;
+	nat.rerun = true;
+	tmr_start(&nat.tmr_deadline, nat_steps_deadline(cfg),
+		  deadline_handler, NULL);
+	nat_steps_start(cfg);
 }
 
 

@@ -88,6 +88,7 @@ void nat_sip_stop(void);
 /** Around a module list change: release bindings, then run again */
 void nat_modules_release(void);
 void nat_modules_back(void);
+void nat_network_changed(const char *why);
 /** A response to our REGISTER (any status): evidence for the policy */
 void nat_reg_observe(int err, const struct sip_msg *msg);
 /** A REGISTER response over TCP/TLS: keep that flow alive (CRLF) */

@@ -26,6 +26,8 @@ struct nat_step {
 struct nat_state {
 	bool inited;
 	bool ready;                 /**< REGISTERs may go out         */
+	bool rerun;                 /**< the network changed: re-register
+				       when the steps have decided   */
 	struct list lsnrs;
 	struct udp_sock *us;
 	struct nat_sip *ns;

@@ -292,19 +292,40 @@ static int stun_status(struct re_printf *pf)
 }
 
 
+static void discovery_reset(void)
+{
+	st.nm = mem_deref(st.nm);
+	st.nf = mem_deref(st.nf);
+	st.nh = mem_deref(st.nh);
+	st.ng = mem_deref(st.ng);
+	memset(&st.info, 0, sizeof(st.info));
+	st.info.hairpin = -1;
+	st.info.alg = -1;
+	st.discovered = false;
+}
+
+
+/* Behind another router now, perhaps: the next bind discovers again
+   (tests half-done on the old link are dropped; the server stays) */
+static void stun_network_changed(void)
+{
+	discovery_reset();
+}
+
+
 static struct ata_traversal stun_ops = {
 	.version = ATA_TRAVERSAL_VERSION,
 	.name    = "stun",
 	.status  = stun_status,
 	.bind    = stun_bind,
+	.network_changed = stun_network_changed,
 };
 
 
 static int module_init(void)
 {
 	memset(&st, 0, sizeof(st));
-	st.info.hairpin = -1;
-	st.info.alg = -1;
+	discovery_reset();
 
 	return ata_traversal_register(&stun_ops);
 }
@@ -313,10 +334,7 @@ static int module_init(void)
 static int module_close(void)
 {
 	ata_traversal_unregister(&stun_ops);
-	st.nm = mem_deref(st.nm);
-	st.nf = mem_deref(st.nf);
-	st.nh = mem_deref(st.nh);
-	st.ng = mem_deref(st.ng);
+	discovery_reset();
 	stun_dns_close();
 
 	return 0;
