@@ -105,7 +105,7 @@ static const struct conf_field sip_rows[] = {
 	ROW(S, listen, "listen", CT_ADDR, .flags = CF_ZERO_OK,
 	    .def = "0.0.0.0:5060"),
 	LIST(S, transportv, transportc, "transports", &f_transport,
-	     .min = 1, .max = 3, .flags = CF_UNIQUE, .def = "udp"),
+	     .min = 1, .max = 3, .flags = CF_UNIQUE, .def = "udp,tcp"),
 	ROW(S, user_agent, "user_agent", CT_STR, .def = "ataua"),
 	ROW(S, accept_from, "accept_from", CT_ENUM, .enumv = accept_froms,
 	    .def = "proxy"),

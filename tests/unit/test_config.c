@@ -443,8 +443,9 @@ static void assert_defaults(const struct ata_config *cfg)
 	assert_int_equal(sa_af(&cfg->sip.listen), AF_INET);
 	assert_true(sa_is_any(&cfg->sip.listen));
 	assert_int_equal(sa_port(&cfg->sip.listen), 5060);
-	assert_int_equal(cfg->sip.transportc, 1);
+	assert_int_equal(cfg->sip.transportc, 2);
 	assert_int_equal(cfg->sip.transportv[0], ATA_TRANSPORT_UDP);
+	assert_int_equal(cfg->sip.transportv[1], ATA_TRANSPORT_TCP);
 	assert_string_equal(cfg->sip.user_agent, "ataua");
 	assert_int_equal(cfg->sip.accept_from, ATA_ACCEPT_PROXY);
 	assert_string_equal(cfg->sip.tls_ca,
