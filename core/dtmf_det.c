@@ -25,6 +25,15 @@
  * Levels are compared as powers (mean square, 2 |X|^2 / N^2 is a
  * sine's A^2 / 2), so every test is independent of the signal level
  * above the floor.
+ *
+ * Cost: the 40 Goertzel bins are run over a block only when its energy
+ * allows a key at all. A bin's power cannot exceed twice the block's
+ * mean square (Cauchy-Schwarz: |X|^2 <= N * sum x^2), so a block whose
+ * mean square is under PWR_MIN / 2 cannot hold a tone of PWR_MIN; the
+ * gate is set a further factor 2 lower for float rounding. Silence and
+ * line noise (most of a call) then cost a sum of squares, not 40 filters
+ * per sample (measured 21,000 instructions a 20 ms packet before), and
+ * the result is the same as with every block analysed.
  */
 #include <math.h>
 #include <string.h>
@@ -46,6 +55,8 @@ enum {
 #define TWIST_REV    3.98f                   /* 6 dB: 4 dB + margin    */
 #define REL_PEAK     6.31f                   /* 8 dB over other tones  */
 #define SHARE_MIN    0.9f                    /* of the block's power   */
+/* block energy (sum of squares) below which no tone reaches PWR_MIN */
+#define ENERGY_GATE  (PWR_MIN / 4.0f * DTMF_DET_BLOCK)
 
 /* a tone's bins: the frequency test's sides, its power's near ones */
 static const float mult[NB] = {0.95f, 0.99f, 1.0f, 1.01f, 1.05f};
@@ -63,7 +74,8 @@ static const char keymap[4][4] = {
 
 struct dtmf_det {
 	float coef[NBIN];
-	float s1[NBIN], s2[NBIN];
+	float s1[NBIN], s2[NBIN];  /* Goertzel state after a block */
+	int16_t blk[DTMF_DET_BLOCK];  /* the block so far          */
 	float energy;           /* sum of squares of the block */
 	size_t nblk;            /* samples in the block so far */
 	char cand;              /* key of the last blocks      */
@@ -248,6 +260,26 @@ static void block_done(struct dtmf_det *d, char key)
 }
 
 
+/* Run every bin over the finished block (bin by bin: each one's
+   recurrence is its own, so this is what sample by sample would give) */
+static void block_filter(struct dtmf_det *d)
+{
+	for (size_t b = 0; b < NBIN; b++) {
+		const float c = d->coef[b];
+		float s1 = 0, s2 = 0;
+
+		for (size_t i = 0; i < DTMF_DET_BLOCK; i++) {
+			float s = (float)d->blk[i] + c * s1 - s2;
+
+			s2 = s1;
+			s1 = s;
+		}
+		d->s1[b] = s1;
+		d->s2[b] = s2;
+	}
+}
+
+
 /** Feed @p n samples of 8 kHz audio */
 void dtmf_det_process(struct dtmf_det *d, const int16_t *pcm, size_t n)
 {
@@ -258,19 +290,17 @@ void dtmf_det_process(struct dtmf_det *d, const int16_t *pcm, size_t n)
 		float x = pcm[i];
 
 		d->energy += x * x;
-		for (size_t b = 0; b < NBIN; b++) {
-			float s = x + d->coef[b] * d->s1[b] - d->s2[b];
-
-			d->s2[b] = d->s1[b];
-			d->s1[b] = s;
-		}
-
+		d->blk[d->nblk] = pcm[i];
 		if (++d->nblk < DTMF_DET_BLOCK)
 			continue;
 
-		block_done(d, block_key(d));
-		memset(d->s1, 0, sizeof(d->s1));
-		memset(d->s2, 0, sizeof(d->s2));
+		if (d->energy < ENERGY_GATE) {
+			block_done(d, '\0');
+		}
+		else {
+			block_filter(d);
+			block_done(d, block_key(d));
+		}
 		d->energy = 0;
 		d->nblk = 0;
 	}
@@ -283,8 +313,6 @@ void dtmf_det_reset(struct dtmf_det *d)
 	if (!d)
 		return;
 
-	memset(d->s1, 0, sizeof(d->s1));
-	memset(d->s2, 0, sizeof(d->s2));
 	d->energy = 0;
 	d->nblk = 0;
 	d->cand = d->down = '\0';

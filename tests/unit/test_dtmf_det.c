@@ -260,6 +260,11 @@ static void test_level(void **state)
 	for (const char *k = keys; *k; k++) {
 		expect_key(*k, 0, 0, -25, -25, 60);
 		expect_key(*k, 0, 0, -3, -3, 60);
+		/* the -35 dBm0 floor, on both sides: the energy gate that
+		   skips quiet blocks must not move it */
+		expect_key(*k, 0, 0, -33, -33, 60);
+		expect_key(*k, 0, 0, -33, -34, 60);
+		expect_none(*k, 0, 0, -37, -37, 60);
 		expect_none(*k, 0, 0, -45, -45, 60);
 	}
 }
