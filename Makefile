@@ -12,10 +12,11 @@ BUILD      ?= build
 SAN        ?=
 
 PKGS       := libre librem libsrtp2 yaml-0.1 alsa openssl
-# libsrtp2 is compiled against (its headers give the types) but opened
-# with dlopen() on the first SRTP call (core/srtp_lib.c), to keep it and
-# its NSS backend out of memory: see README "Memory".
-LINK_PKGS  := $(filter-out libsrtp2,$(PKGS))
+# libsrtp2 and libyaml are compiled against (their headers give the
+# types) but opened with dlopen(): libsrtp2 on the first SRTP call
+# (core/srtp_lib.c), libyaml for each config parse (core/yaml_lib.c), to
+# keep them out of memory during calls: see README "Memory".
+LINK_PKGS  := $(filter-out libsrtp2 yaml-0.1,$(PKGS))
 
 # libre 1.1.0 headers need the defines its re.mk sets on Linux.
 RE_DEFS    := -DHAVE_INTTYPES_H -DHAVE_STDBOOL_H -DHAVE_INET6 \
