@@ -12,6 +12,11 @@ BUILD      ?= build
 SAN        ?=
 
 PKGS       := libre librem libsrtp2 yaml-0.1 alsa openssl
+# libsrtp2 and libyaml are compiled against (their headers give the
+# types) but opened with dlopen(): libsrtp2 on the first SRTP call
+# (core/srtp_lib.c), libyaml for each config parse (core/yaml_lib.c), to
+# keep them out of memory during calls: see README "Memory".
+LINK_PKGS  := $(filter-out libsrtp2 yaml-0.1,$(PKGS))
 
 # libre 1.1.0 headers need the defines its re.mk sets on Linux.
 RE_DEFS    := -DHAVE_INTTYPES_H -DHAVE_STDBOOL_H -DHAVE_INET6 \
@@ -21,7 +26,7 @@ RE_DEFS    := -DHAVE_INTTYPES_H -DHAVE_STDBOOL_H -DHAVE_INET6 \
 	      -DHAVE_SELECT -DHAVE_FORK -DHAVE_INET_NTOP
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(LINK_PKGS) 2>/dev/null)
 
 CFLAGS     ?= -O2 -g
 WARN       := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \

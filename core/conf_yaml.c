@@ -5,11 +5,13 @@
  * limits apply while parsing: nesting depth, node count and aliases are
  * checked event by event, before any memory is spent on a hostile file.
  * Aliases are rejected outright (no "billion laughs"): a config never
- * needs them and a repeated value is clearer to the reader.
+ * needs them and a repeated value is clearer to the reader. libyaml is
+ * opened for each parse and closed after it (yaml_lib.c), so it is not
+ * resident while calls run.
  */
 #include <string.h>
-#include <yaml.h>
 #include <re.h>
+#include "yaml_lib.h"
 #include "conf.h"
 
 struct builder {
@@ -285,7 +287,9 @@ int conf_yaml_parse(struct conf_node **rootp, struct conf_diag *diag,
 		    const char *buf, size_t len)
 {
 	struct builder b;
+	struct yaml_lib yl;
 	yaml_parser_t parser;
+	char why[256];
 	bool done = false;
 	int err;
 
@@ -305,17 +309,26 @@ int conf_yaml_parse(struct conf_node **rootp, struct conf_diag *diag,
 	memset(&b, 0, sizeof(b));
 	b.diag = diag;
 
-	if (!yaml_parser_initialize(&parser))
-		return ENOMEM;
+	err = yaml_lib_open(&yl, NULL, why, sizeof(why));
+	if (err) {
+		conf_diag_err(diag, 0, 0, "cannot load libyaml: %s (install"
+			      " libyaml-0-2)", why);
+		return err;
+	}
 
-	yaml_parser_set_input_string(&parser, (const unsigned char *)buf,
-				     len);
-	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+	if (!yl.parser_initialize(&parser)) {
+		yaml_lib_close(&yl);
+		return ENOMEM;
+	}
+
+	yl.parser_set_input_string(&parser, (const unsigned char *)buf,
+				   len);
+	yl.parser_set_encoding(&parser, YAML_UTF8_ENCODING);
 
 	while (!done) {
 		yaml_event_t ev;
 
-		if (!yaml_parser_parse(&parser, &ev)) {
+		if (!yl.parser_parse(&parser, &ev)) {
 			const yaml_mark_t *m = &parser.problem_mark;
 
 			if (parser.context)
@@ -336,12 +349,13 @@ int conf_yaml_parse(struct conf_node **rootp, struct conf_diag *diag,
 		}
 
 		err = on_event(&b, &ev, &done);
-		yaml_event_delete(&ev);
+		yl.event_delete(&ev);
 		if (err)
 			break;
 	}
 
-	yaml_parser_delete(&parser);
+	yl.parser_delete(&parser);
+	yaml_lib_close(&yl);
 	mem_deref(b.key);
 
 	if (err) {

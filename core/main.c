@@ -146,9 +146,14 @@ int main(int argc, char *argv[])
 		return 2;
 	}
 
-	err = libre_init();
+	/* not libre_init(): it starts OpenSSL (OPENSSL_init_ssl), which
+	   faults in about 3 MB of libcrypto even without TLS. OpenSSL 3
+	   initialises itself on first use (tls_alloc, sip_tls.c), random
+	   numbers come from rand_sys.c, and SIGPIPE, the other thing
+	   libre's openssl_init sets, is ignored in signals_init(). */
+	err = net_sock_init();
 	if (err) {
-		fprintf(stderr, "ataua: libre_init: %s\n", strerror(err));
+		fprintf(stderr, "ataua: net_sock_init: %s\n", strerror(err));
 		return 1;
 	}
 

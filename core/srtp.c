@@ -5,12 +5,14 @@
  * takes any outbound SSRC, rx with the peer's and any inbound SSRC, so
  * an SSRC change by the peer needs no renegotiation. libre's own
  * re_srtp.h declares names close to libsrtp2's, so this file includes
- * only the libre headers it needs.
+ * only the libre headers it needs. libsrtp2 itself is opened on the
+ * first call_srtp_init() (srtp_lib.c), so a process that never sees an
+ * SRTP call never maps it.
  */
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
-#include <srtp2/srtp.h>
+#include "srtp_lib.h"
 #include <re_types.h>
 #include <re_mem.h>
 #include "srtp.h"
@@ -21,19 +23,31 @@ struct call_srtp {
 	enum call_srtp_suite suite;
 };
 
-static bool srtp_ready;
+/* set once libsrtp2 is loaded and initialised; sessions exist only then */
+static const struct srtp_lib *srtp;
 
 
-/** libsrtp2 must be initialised once before any session is created */
+/**
+ * libsrtp2 must be loaded and initialised once before any session is
+ * created. ELIBACC/ELIBBAD when it cannot be loaded (srtp_lib.c logs
+ * why), EPROTO when srtp_init fails.
+ */
 int call_srtp_init(void)
 {
-	if (srtp_ready)
+	const struct srtp_lib *l;
+	int err;
+
+	if (srtp)
 		return 0;
 
-	if (srtp_init() != srtp_err_status_ok)
+	err = srtp_lib_get(&l, NULL);
+	if (err)
+		return err;
+
+	if (l->init() != srtp_err_status_ok)
 		return EPROTO;
 
-	srtp_ready = true;
+	srtp = l;
 
 	return 0;
 }
@@ -45,9 +59,9 @@ static void call_srtp_destructor(void *arg)
 
 	/* srtp_dealloc wipes the derived session keys */
 	if (s->tx)
-		(void)srtp_dealloc(s->tx);
+		(void)srtp->dealloc(s->tx);
 	if (s->rx)
-		(void)srtp_dealloc(s->rx);
+		(void)srtp->dealloc(s->rx);
 }
 
 
@@ -56,11 +70,11 @@ static int set_policy(srtp_policy_t *pol, enum call_srtp_suite suite)
 	switch (suite) {
 
 	case CALL_SRTP_AES_CM_128_HMAC_SHA1_80:
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol->rtp);
+		srtp->policy_80(&pol->rtp);
 		break;
 
 	case CALL_SRTP_AES_CM_128_HMAC_SHA1_32:
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&pol->rtp);
+		srtp->policy_32(&pol->rtp);
 		break;
 
 	default:
@@ -68,7 +82,7 @@ static int set_policy(srtp_policy_t *pol, enum call_srtp_suite suite)
 	}
 
 	/* RFC 4568 6.2.2: SRTCP keeps the 80-bit tag with either suite */
-	srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol->rtcp);
+	srtp->policy_80(&pol->rtcp);
 
 	return 0;
 }
@@ -96,7 +110,7 @@ static int session_create(srtp_t *sessp, enum call_srtp_suite suite,
 	pol.allow_repeat_tx = 0;
 	pol.next = NULL;
 
-	st = srtp_create(sessp, &pol);
+	st = srtp->create(sessp, &pol);
 	explicit_bzero(key, sizeof(key));
 
 	if (st == srtp_err_status_alloc_fail)
@@ -189,8 +203,8 @@ static int protect(srtp_t sess, uint8_t *pkt, size_t *len, size_t cap,
 		return EOVERFLOW;
 
 	ilen = (int)*len;
-	st = rtcp ? srtp_protect_rtcp(sess, pkt, &ilen) :
-		srtp_protect(sess, pkt, &ilen);
+	st = rtcp ? srtp->protect_rtcp(sess, pkt, &ilen) :
+		srtp->protect(sess, pkt, &ilen);
 	if (st != srtp_err_status_ok)
 		return status_to_errno(st);
 
@@ -212,8 +226,8 @@ static int unprotect(srtp_t sess, uint8_t *pkt, size_t *len, bool rtcp)
 		return EBADMSG;
 
 	ilen = (int)*len;
-	st = rtcp ? srtp_unprotect_rtcp(sess, pkt, &ilen) :
-		srtp_unprotect(sess, pkt, &ilen);
+	st = rtcp ? srtp->unprotect_rtcp(sess, pkt, &ilen) :
+		srtp->unprotect(sess, pkt, &ilen);
 	if (st != srtp_err_status_ok)
 		return status_to_errno(st);
 

@@ -45,12 +45,17 @@ struct call_crypto {
 
 struct call_srtp;
 
-/** Once per process, before anything else here; later calls are no-ops */
+/**
+ * Load (dlopen) and initialise libsrtp2; call_srtp_alloc calls it, later
+ * calls are no-ops. ELIBACC/ELIBBAD (library missing or unusable: logged
+ * once per attempt, the call is refused), EPROTO (srtp_init failed).
+ */
 int  call_srtp_init(void);
 
 /**
  * Allocate both directions. @p tx_key and @p rx_key are 30-byte master
- * key+salt each. Returns EINVAL, ENOTSUP (suite), ENOMEM or EPROTO.
+ * key+salt each. Returns EINVAL, ENOTSUP (suite), ENOMEM, EPROTO, or
+ * what call_srtp_init returns.
  */
 int  call_srtp_alloc(struct call_srtp **sp, enum call_srtp_suite suite,
 		     const uint8_t *tx_key, const uint8_t *rx_key);

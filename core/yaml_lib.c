@@ -1,0 +1,84 @@
+/**
+ * @file yaml_lib.c  Open libyaml for one parse, resolve what we call
+ *
+ * Why it is not linked: see yaml_lib.h. dlopen() keeps a reference
+ * count, so a nested or concurrent open (a fuzz target linked with
+ * libyaml, a default parsed while a config is read) shares one copy;
+ * the last yaml_lib_close() unmaps it.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <string.h>
+#include <re.h>
+#include "yaml_lib.h"
+
+
+/* Look @p name up unless an earlier one failed; the first miss says so */
+static void *sym(struct yaml_lib *yl, const char *file, const char *name,
+		 int *errp, char *why, size_t whysz)
+{
+	void *p;
+
+	if (*errp)
+		return NULL;
+
+	p = dlsym(yl->handle, name);
+	if (!p) {
+		if (why)
+			re_snprintf(why, whysz, "%s has no %s", file,
+				    name);
+		*errp = ELIBBAD;
+	}
+
+	return p;
+}
+
+
+/* POSIX lets dlsym's void * become a function pointer */
+#define RESOLVE(field, name) \
+	(yl->field = (__typeof__(yl->field))sym(yl, file, name, &err, \
+						why, whysz))
+
+
+int yaml_lib_open(struct yaml_lib *yl, const char *file, char *why,
+		  size_t whysz)
+{
+	int err = 0;
+
+	if (!yl)
+		return EINVAL;
+
+	memset(yl, 0, sizeof(*yl));
+
+	if (!file)
+		file = YAML_LIB_FILE;
+
+	yl->handle = dlopen(file, RTLD_NOW | RTLD_LOCAL);
+	if (!yl->handle) {
+		if (why)
+			str_ncpy(why, dlerror(), whysz);
+		return ELIBACC;
+	}
+
+	RESOLVE(parser_initialize,       "yaml_parser_initialize");
+	RESOLVE(parser_set_input_string, "yaml_parser_set_input_string");
+	RESOLVE(parser_set_encoding,     "yaml_parser_set_encoding");
+	RESOLVE(parser_parse,            "yaml_parser_parse");
+	RESOLVE(parser_delete,           "yaml_parser_delete");
+	RESOLVE(event_delete,            "yaml_event_delete");
+
+	if (err)
+		yaml_lib_close(yl);
+
+	return err;
+}
+
+
+void yaml_lib_close(struct yaml_lib *yl)
+{
+	if (!yl || !yl->handle)
+		return;
+
+	(void)dlclose(yl->handle);
+	memset(yl, 0, sizeof(*yl));
+}
