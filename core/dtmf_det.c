@@ -76,7 +76,7 @@ struct dtmf_det {
 	float coef[NBIN];
 	float s1[NBIN], s2[NBIN];  /* Goertzel state after a block */
 	int16_t blk[DTMF_DET_BLOCK];  /* the block so far          */
-	float energy;           /* sum of squares of the block */
+	uint64_t energy;        /* sum of squares of the block */
 	size_t nblk;            /* samples in the block so far */
 	char cand;              /* key of the last blocks      */
 	uint32_t cand_n;        /* consecutive blocks of it    */
@@ -209,7 +209,7 @@ static char block_key(const struct dtmf_det *d)
 		return '\0';
 
 	/* talk-off and partial blocks: the pair carries the block */
-	total = d->energy / (float)DTMF_DET_BLOCK;
+	total = (float)d->energy / (float)DTMF_DET_BLOCK;
 	if (r_pwr + c_pwr < SHARE_MIN * total)
 		return '\0';
 
@@ -286,15 +286,26 @@ void dtmf_det_process(struct dtmf_det *d, const int16_t *pcm, size_t n)
 	if (!d || !pcm)
 		return;
 
-	for (size_t i = 0; i < n; i++) {
-		float x = pcm[i];
+	while (n) {
+		size_t k = DTMF_DET_BLOCK - d->nblk;
+		uint64_t e = 0;
 
-		d->energy += x * x;
-		d->blk[d->nblk] = pcm[i];
-		if (++d->nblk < DTMF_DET_BLOCK)
+		if (k > n)
+			k = n;
+
+		/* exact in integers, and a loop the compiler can vectorise */
+		for (size_t i = 0; i < k; i++)
+			e += (uint64_t)((int32_t)pcm[i] * pcm[i]);
+		memcpy(&d->blk[d->nblk], pcm, k * sizeof(*pcm));
+		d->energy += e;
+		d->nblk += k;
+		pcm += k;
+		n -= k;
+
+		if (d->nblk < DTMF_DET_BLOCK)
 			continue;
 
-		if (d->energy < ENERGY_GATE) {
+		if ((float)d->energy < ENERGY_GATE) {
 			block_done(d, '\0');
 		}
 		else {
