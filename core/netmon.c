@@ -28,10 +28,36 @@ enum {
 static struct {
 	int fd;
 	struct tmr tmr;
-	struct netmon_links links;
+	struct netmon_state links;
 	unsigned pending;            /* bits seen while settling */
+	bool addr_dump;              /* the address dump was asked for */
 	bool open;
 } nm = { .fd = -1 };
+
+
+/* Ask for a dump (RTM_GETLINK, RTM_GETADDR) of the current state:
+   without it the first word about a link could be its cable pulled,
+   and an address the kernel only updates would look new. The kernel
+   takes one dump at a time, so the addresses follow the links. */
+static int dump(uint16_t type, uint32_t seq)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct rtgenmsg g;
+	} req;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.g));
+	req.nh.nlmsg_type = type;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.nh.nlmsg_seq = seq;
+	req.g.rtgen_family = AF_UNSPEC;
+
+	if (send(nm.fd, &req, req.nh.nlmsg_len, 0) < 0)
+		return errno;
+
+	return 0;
+}
 
 
 static void settle_handler(void *arg)
@@ -73,34 +99,22 @@ static void read_handler(int flags, void *arg)
 		what |= netmon_parse(&nm.links, buf, (size_t)n);
 	}
 
+	if (nm.links.links_primed && !nm.addr_dump) {
+		int err = dump(RTM_GETADDR, NETMON_SEQ_ADDRS);
+
+		nm.addr_dump = true;
+		if (err) {
+			/* without it every address counts as new once */
+			ata_warn("netmon: cannot list addresses (%m)\n", err);
+			nm.links.addrs_primed = true;
+		}
+	}
+
 	if (!what)
 		return;
 
 	nm.pending |= what;
 	tmr_start(&nm.tmr, SETTLE_MS, settle_handler, NULL);
-}
-
-
-/* Ask for every link's state: without it the first word about a link
-   would be the cable being pulled, which then goes unnoticed */
-static int dump_links(void)
-{
-	struct {
-		struct nlmsghdr nh;
-		struct rtgenmsg g;
-	} req;
-
-	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.g));
-	req.nh.nlmsg_type = RTM_GETLINK;
-	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	req.nh.nlmsg_seq = 1;
-	req.g.rtgen_family = AF_UNSPEC;
-
-	if (send(nm.fd, &req, req.nh.nlmsg_len, 0) < 0)
-		return errno;
-
-	return 0;
 }
 
 
@@ -116,6 +130,7 @@ int netmon_open(void)
 	tmr_init(&nm.tmr);
 	memset(&nm.links, 0, sizeof(nm.links));
 	nm.pending = 0;
+	nm.addr_dump = false;
 
 	nm.fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		       NETLINK_ROUTE);
@@ -132,7 +147,7 @@ int netmon_open(void)
 		goto out;
 	}
 
-	err = dump_links();
+	err = dump(RTM_GETLINK, NETMON_SEQ_LINKS);
 	if (err)
 		goto out;
 

@@ -6,9 +6,13 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum {
 	NETMON_LINKS = 32,            /**< links remembered             */
+	NETMON_ADDRS = 32,            /**< global addresses remembered  */
+	NETMON_SEQ_LINKS = 1,         /**< nlmsg_seq of the link dump   */
+	NETMON_SEQ_ADDRS = 2,         /**< nlmsg_seq of the address dump */
 };
 
 /** What a batch of rtnetlink messages says (bits) */
@@ -19,20 +23,33 @@ enum netmon_change {
 	NETMON_ADDR6     = 1 << 3,    /**< the same, IPv6 (not temporary) */
 };
 
+/** A global address on a link */
+struct netmon_addr {
+	int ifindex;
+	uint8_t family;
+	uint8_t a[16];                /**< 4 bytes for AF_INET */
+};
+
 /**
- * The links seen so far and whether each runs, by interface index.
- * Until @p primed (the end of the dump of links asked for at start)
- * a link's first message only records it; after, a new link that runs
- * (ppp0 after a re-dial, a USB modem) is a link up.
+ * What we know of the network: the links (by interface index) and
+ * whether each runs, and the global addresses. Until the dump of each
+ * (asked for at start) has ended, messages only record; after, only
+ * what changes is reported: a link's running state, a new link that
+ * runs (ppp0 after a re-dial, a USB modem), an address that is new or
+ * gone. The kernel repeats RTM_NEWADDR for an address it only updates
+ * (IPv6 lifetimes at every router advertisement, DAD done): no change.
  */
-struct netmon_links {
+struct netmon_state {
 	int ifindex[NETMON_LINKS];
 	bool running[NETMON_LINKS];
 	size_t n;
-	bool primed;
+	struct netmon_addr addrv[NETMON_ADDRS];
+	size_t addrc;
+	bool links_primed;            /**< the link dump has ended    */
+	bool addrs_primed;            /**< the address dump has ended */
 };
 
-unsigned netmon_parse(struct netmon_links *lk, const void *buf,
+unsigned netmon_parse(struct netmon_state *lk, const void *buf,
 		      size_t len);
 
 int  netmon_open(void);

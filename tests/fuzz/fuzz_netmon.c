@@ -3,8 +3,8 @@
  *
  * The kernel is trusted, but the parser walks lengths it is given: any
  * datagram must be read within its bounds. Checked: only the documented
- * bits come out, the link table never exceeds its size and only holds
- * what a datagram could have put there, and parsing twice is harmless.
+ * bits come out, the link and address tables never exceed their sizes,
+ * and parsing twice is harmless.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
 	/* aligned, as recv() into the daemon's buffer gives it */
 	static uint32_t buf[2048];
-	static struct netmon_links lk;
+	static struct netmon_state lk;
 	const unsigned all = NETMON_LINK_UP | NETMON_LINK_DOWN |
 		NETMON_ADDR4 | NETMON_ADDR6;
 	unsigned what;
@@ -28,10 +28,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 
 	/* the table carries over between inputs, as in the daemon */
 	what = netmon_parse(&lk, buf, n);
-	if (what & ~all || lk.n > NETMON_LINKS)
+	if (what & ~all || lk.n > NETMON_LINKS || lk.addrc > NETMON_ADDRS)
 		__builtin_trap();
 	what = netmon_parse(&lk, buf, n);
-	if (what & ~all || lk.n > NETMON_LINKS)
+	if (what & ~all || lk.n > NETMON_LINKS || lk.addrc > NETMON_ADDRS)
 		__builtin_trap();
 
 	/* misaligned input is refused, not read */

@@ -4,7 +4,8 @@
 # again the NAT policy runs again and the line re-registers at once,
 # instead of at the next refresh (here 600 s away), and a call comes in.
 # A link that only went down re-runs nothing (the log says it waits),
-# and a new global address on the interface is a change too.
+# a new global address on the interface is a change too, and one the
+# kernel only updates (its lifetimes) is not.
 set -u
 . "$(dirname "$0")/lib/lab.sh"
 . "$(dirname "$0")/lib/kamailio.sh"
@@ -71,5 +72,19 @@ lab_wait_for "[ \$(regs) -gt $r1 ]" 20 &&
 	t_ok "re-registered after the address change" ||
 	t_fail "re-registered after the address change" "$(cat "$ev")"
 natlab_expect_verdict ok
+
+# the kernel re-announces an address it only updates (as IPv6 lifetimes
+# at every router advertisement): that is no change
+nc0=$(grep -c 'NETWORK-CHANGED' "$ev")
+ip -n "$ns" addr change 192.168.1.11/24 dev eth0 valid_lft 300 \
+	preferred_lft 200 || lab_die "cannot change the address lifetime"
+ip -n "$ns" addr change 192.168.1.11/24 dev eth0 valid_lft 400 \
+	preferred_lft 300 || lab_die "cannot change the address lifetime"
+sleep 3
+nc1=$(grep -c 'NETWORK-CHANGED' "$ev")
+[ "$nc1" -eq "$nc0" ] &&
+	t_ok "an address only updated (lifetimes) re-runs nothing" ||
+	t_fail "an address only updated (lifetimes) re-runs nothing" \
+		"NETWORK-CHANGED $nc0 -> $nc1" "$(tail -n 3 "$ev")"
 
 lab_teardown
