@@ -26,6 +26,8 @@ struct alsa_lost {
 	atomic_int err;                 /* positive errno of the outage */
 	atomic_uint_fast64_t down_ms;   /* length of the last outage    */
 	atomic_uint tries;              /* reopens it took              */
+	alsa_back_h *backh;             /* main loop, after BACK        */
+	void *arg;
 };
 
 
@@ -77,7 +79,20 @@ static void mq_handler(int id, void *data, void *arg)
 			  l->line, l->device,
 			  (unsigned long long)atomic_load(&l->down_ms),
 			  atomic_load(&l->tries));
+		if (l->backh)
+			l->backh(l->arg);
 	}
+}
+
+
+/** Call @p h on the main loop each time the device is back */
+void alsa_lost_on_back(struct alsa_lost *l, alsa_back_h *h, void *arg)
+{
+	if (!l)
+		return;
+
+	l->backh = h;
+	l->arg = arg;
 }
 
 
@@ -117,7 +132,7 @@ static void lost_down(struct alsa_lost *l, int err)
 
 	atomic_store(&l->err, err);
 	ata_warn("audio-alsa: line %u: %s: device error %s (%s): "
-		 "closed, reopening in the background\n", l->line,
+		 "waiting for it in the background\n", l->line,
 		 l->device, err_name(err, buf, sizeof(buf)),
 		 snd_strerror(-err));
 	(void)mqueue_push(l->mq, NOTE_LOST, NULL);
@@ -178,8 +193,12 @@ static int reopen(struct alsa_port *p)
 	if (!err)
 		err = alsa_pcm_open(p, &p->cap, SND_PCM_STREAM_CAPTURE,
 				    SND_PCM_NONBLOCK, true);
-	/* pbuf and cbuf hold one period; the delay is the buffer's */
-	if (!err && (p->period != period || p->buffer != buffer))
+	/* the delay is the buffer's: a device back from an outage must
+	   come with the geometry it had; one that was never open brings
+	   its own, within the room of pbuf and cbuf */
+	if (!err && p->opened && (p->period != period || p->buffer != buffer))
+		err = EINVAL;
+	if (!err && !p->opened && p->period > p->buf_frames)
 		err = EINVAL;
 	if (!err && (alsa_pcm_prime(p) < 0 || snd_pcm_start(p->cap) < 0))
 		err = EIO;
@@ -187,6 +206,9 @@ static int reopen(struct alsa_port *p)
 		alsa_pcm_close(p);
 		p->period = period;
 		p->buffer = buffer;
+	}
+	else {
+		p->opened = true;
 	}
 
 	return err;

@@ -11,7 +11,10 @@
  * Anything else is a device error (an unplugged USB or SPI codec gives
  * -ENODEV, a broken one -EIO, a wait that times out, a recover that
  * fails, xruns back to back): the same thread then runs the outage
- * (alsa_outage.c) until the device opens again.
+ * (alsa_outage.c) until the device opens again. A device that is not
+ * there when the line starts (the SLIC's driver loads after us, a USB
+ * codec plugged in later) starts the port in that outage: the line
+ * runs on the outage's clock and takes the device when it appears.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -256,11 +259,13 @@ static void *port_thread(void *arg)
 		ata_notice("audio-alsa: %s: no real-time priority (%m): "
 			   "a busy CPU may cause underruns\n", p->device, r);
 
-	r = alsa_pcm_prime(p);
-	if (!r)
-		r = snd_pcm_start(p->cap);
-	if (r < 0)
-		alsa_port_lost(p, r);
+	if (p->play) {
+		r = alsa_pcm_prime(p);
+		if (!r)
+			r = snd_pcm_start(p->cap);
+		if (r < 0)
+			alsa_port_lost(p, r);
+	}
 
 	while (atomic_load(&p->run)) {
 		if (!p->play) {
@@ -316,15 +321,56 @@ int alsa_pcm_open(struct alsa_port *p, snd_pcm_t **pcm,
 }
 
 
+/*
+ * Errors of a device that may still come (absent, gone, busy, not yet
+ * working), as opposed to one that cannot work as configured (EINVAL:
+ * no 8 kHz mono S16, even through plug)
+ */
+static bool may_come(int err)
+{
+	switch (err) {
+
+	case ENOENT:
+	case ENODEV:
+	case ENXIO:
+	case EBUSY:
+	case EAGAIN:
+	case EIO:
+		return true;
+
+	default:
+		return false;
+	}
+}
+
+
+/* Open both directions; on failure neither is left open */
+static int open_both(struct alsa_port *p, bool quiet)
+{
+	int err;
+
+	err = alsa_pcm_open(p, &p->play, SND_PCM_STREAM_PLAYBACK, 0, quiet);
+	if (!err)
+		err = alsa_pcm_open(p, &p->cap, SND_PCM_STREAM_CAPTURE,
+				    SND_PCM_NONBLOCK, quiet);
+	if (err)
+		alsa_pcm_close(p);
+
+	return err;
+}
+
+
 /**
  * Open @p c->device for playback and capture, 8 kHz mono S16, and start
- * its thread. Returns 0, EINVAL, ENOMEM or the ALSA error (positive).
+ * its thread. A device that is not there yet (may_come) is waited for in
+ * the background (device_state=lost, AUDIO-DEVICE-LOST, then -BACK).
+ * Returns 0, EINVAL, ENOMEM or the ALSA error (positive).
  */
 int alsa_port_open(struct alsa_port **pp, const struct ata_linedrv_conf *c,
 		   struct ata_audio *au)
 {
 	struct alsa_port *p;
-	int err;
+	int err, absent;
 
 	if (!pp || !c || !au || !str_isset(c->device) || !c->period_ms ||
 	    c->periods < 2)
@@ -338,29 +384,42 @@ int alsa_port_open(struct alsa_port **pp, const struct ata_linedrv_conf *c,
 	p->au = mem_ref(au);
 	p->period = c->period_ms * (SRATE / 1000);
 	p->buffer = p->period * c->periods;
+	p->buf_frames = p->period * BUF_SLACK;
 
-	err = alsa_pcm_open(p, &p->play, SND_PCM_STREAM_PLAYBACK, 0, false);
-	if (err)
+	err = open_both(p, false);
+	if (err && !may_come(err))
 		goto out;
-	err = alsa_pcm_open(p, &p->cap, SND_PCM_STREAM_CAPTURE,
-			    SND_PCM_NONBLOCK, false);
-	if (err)
-		goto out;
+	absent = err;
+	p->opened = !absent;
+	if (absent) {
+		/* the device's own geometry comes with its first open */
+		p->period = c->period_ms * (SRATE / 1000);
+		p->buffer = p->period * c->periods;
+	}
+	else if (p->period > p->buf_frames) {
+		p->buf_frames = p->period;   /* a device with long periods */
+	}
+
 	err = alsa_lost_alloc(&p->lost, c->line, p->device);
 	if (err)
 		goto out;
 
-	p->pbuf = mem_zalloc(p->period * sizeof(int16_t), NULL);
-	p->cbuf = mem_zalloc(p->period * sizeof(int16_t), NULL);
+	p->pbuf = mem_zalloc(p->buf_frames * sizeof(int16_t), NULL);
+	p->cbuf = mem_zalloc(p->buf_frames * sizeof(int16_t), NULL);
 	if (!p->pbuf || !p->cbuf) {
 		err = ENOMEM;
 		goto out;
 	}
 
-	if (str_isset(c->ring_control) &&
-	    alsa_ctl_open(&p->ring, c->device, c->ring_control))
-		ata_warn("audio-alsa: %s: no ring control '%s': ring via "
-			 "the control socket\n", p->device, c->ring_control);
+	/* not there yet: the thread starts in the outage, which opens it
+	   when it comes (the thread does not run yet, so this is safe) */
+	if (absent)
+		alsa_port_lost(p, -absent);
+
+	if (str_isset(c->ring_control))
+		str_ncpy(p->ring_control, c->ring_control,
+			 sizeof(p->ring_control));
+	alsa_port_ring_retry(p);
 
 	atomic_store(&p->run, true);
 	err = pthread_create(&p->thr, NULL, port_thread, p);
@@ -376,6 +435,30 @@ int alsa_port_open(struct alsa_port **pp, const struct ata_linedrv_conf *c,
 		*pp = p;
 
 	return err;
+}
+
+
+/**
+ * Open the ring control if there is one to open and it is not open yet:
+ * at start, and (main loop) when the device comes back, as a card that
+ * was not there has no controls either
+ */
+void alsa_port_ring_retry(struct alsa_port *p)
+{
+	if (!p || p->ring || !str_isset(p->ring_control))
+		return;
+
+	if (alsa_ctl_open(&p->ring, p->device, p->ring_control))
+		ata_warn("audio-alsa: %s: no ring control '%s': ring via "
+			 "the control socket\n", p->device, p->ring_control);
+}
+
+
+/** Main loop: @p h after each AUDIO-DEVICE-BACK (see alsa_outage.c) */
+void alsa_port_on_back(struct alsa_port *p, alsa_back_h *h, void *arg)
+{
+	if (p)
+		alsa_lost_on_back(p->lost, h, arg);
 }
 
 

@@ -18,17 +18,21 @@ enum {
 	RETRY_MIN_MS = 100,
 	RETRY_MAX_MS = 5000,
 	XRUN_STREAK_MAX = 20,   /* recoveries with no period between */
+	BUF_SLACK = 4,          /* pbuf/cbuf room: periods of the config */
 };
 
 struct alsa_port {
 	snd_pcm_t *play, *cap;
 	struct ata_audio *au;
 	struct alsa_ctl *ring;
+	char ring_control[128];   /* "" = ring via the control socket   */
 	pthread_t thr;
 	bool started;
 	atomic_bool run;
 	snd_pcm_uframes_t period, buffer;
+	bool opened;              /* period/buffer are the device's     */
 	int16_t *pbuf, *cbuf;
+	size_t buf_frames;        /* room in pbuf and cbuf              */
 	char device[128];
 	atomic_uint_fast64_t xruns, short_caps;
 	atomic_uint_fast64_t late_max;  /* frames a wake came late, max */

@@ -31,6 +31,7 @@ struct alsa_line {
 	struct alsa_port *port;
 	struct alsa_ctl *hook;
 	struct ata_audio *au;     /* ref */
+	char device[128];
 	char hook_control[128];
 	bool offhook;
 };
@@ -55,27 +56,38 @@ static void hook_handler(bool offhook, void *arg)
 }
 
 
-static void hook_open(struct alsa_line *l, const struct ata_linedrv_conf *c)
+/* Open and watch the hook control, if there is one and it is not open */
+static void hook_open(struct alsa_line *l)
 {
 	int err;
 
-	if (!str_isset(c->hook_control))
+	if (l->hook || !str_isset(l->hook_control))
 		return;
 
-	str_ncpy(l->hook_control, c->hook_control, sizeof(l->hook_control));
-	err = alsa_ctl_open(&l->hook, c->device, c->hook_control);
+	err = alsa_ctl_open(&l->hook, l->device, l->hook_control);
 	if (!err)
 		err = alsa_ctl_watch(l->hook, hook_handler, l);
 	if (err == ENOTSUP)
 		ata_warn("audio-alsa: %s names no card: write hook_control "
-			 "as CTL:ELEMENT (e.g. hw:0:%s)\n", c->device,
-			 c->hook_control);
+			 "as CTL:ELEMENT (e.g. hw:0:%s)\n", l->device,
+			 l->hook_control);
 	if (err) {
 		ata_warn("audio-alsa: %s: no hook control '%s' (%m): hook "
-			 "via the control socket\n", c->device,
-			 c->hook_control, err);
+			 "via the control socket\n", l->device,
+			 l->hook_control, err);
 		l->hook = mem_deref(l->hook);
 	}
+}
+
+
+/* The device came (back): a card that was not there had no controls
+   either, so open what is still missing */
+static void device_back(void *arg)
+{
+	struct alsa_line *l = arg;
+
+	hook_open(l);
+	alsa_port_ring_retry(l->port);
 }
 
 
@@ -105,7 +117,12 @@ static int alsa_open(void **portp, const struct ata_linedrv_conf *c,
 	}
 
 	l->au = mem_ref(au);
-	hook_open(l, c);
+	str_ncpy(l->device, c->device, sizeof(l->device));
+	if (str_isset(c->hook_control))
+		str_ncpy(l->hook_control, c->hook_control,
+			 sizeof(l->hook_control));
+	hook_open(l);
+	alsa_port_on_back(l->port, device_back, l);
 	*portp = l;
 
 	return 0;

@@ -17,6 +17,9 @@
  * from the one last reported, returns a VALUE event for "Hook Switch",
  * so the application sleeps in poll() until the hook moves. A file
  * seen empty or half written is ignored (the value stays).
+ *
+ * While the file VSLIC_FAIL names exists (the PCM's fault injection,
+ * vslic_pcm.c) the card is gone: opening the controls fails -ENODEV too.
  */
 #define _GNU_SOURCE 1
 /* alsa/global.h picks the plugin (dlopen) symbol scheme only under PIC */
@@ -378,6 +381,14 @@ SND_CTL_PLUGIN_DEFINE_FUNC(vslic)
 	int err;
 
 	(void)root;
+	{
+		const char *gone = getenv("VSLIC_FAIL");
+
+		if (gone && *gone && !access(gone, F_OK)) {
+			SNDERR("vslic_ctl: card gone (%s exists)", gone);
+			return -ENODEV;
+		}
+	}
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;

@@ -7,7 +7,9 @@
 # CLOCK_MONOTONIC); fc_call SECS JITTER LOSS DUP REORDER: lib/rtppeer.py
 # calls line 1 straight, the test answers, the peer sends PCMU through
 # lib/impair.py for SECS seconds (pid in FC_PEER) then hangs up.
-# fc_stat KEY: a value of `atactl stats 1`. No root needed.
+# fc_stat KEY: a value of `atactl stats 1`. FC_LINE_EXTRA: more keys
+# for line 1 (YAML lines, indented as "    key: value"). No root needed.
+# FC_ON_RING: a command fc_call runs while the call rings.
 
 fc_start() {
 	local plug=$ATA_ROOT/build/tests/alsa/libasound_module_pcm_vslic.so
@@ -40,6 +42,7 @@ media:
 lines:
   - id: 1
     device: vslic
+${FC_LINE_EXTRA:-}
     account:
       aor: sip:1001@127.0.0.1
 YAML
@@ -58,6 +61,8 @@ fc_call() {
 	echo "$FC_PEER" >>"$LAB_DIR/pids"
 	lab_wait_for "[ \"\$(ata_get ring line 1)\" = yes ]" 20 ||
 		lab_die "the peer's call does not ring" "$(cat "$LAB_DIR/peer.log")"
+	# FC_ON_RING: a command run while it rings, before the answer
+	[ -z "${FC_ON_RING:-}" ] || eval "$FC_ON_RING"
 	ata_ctl line 1 offhook >/dev/null
 	ata_wait_line 1 connected 10 ||
 		lab_die "the call is not answered" "$(ata_ctl line 1)"
