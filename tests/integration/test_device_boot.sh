@@ -24,17 +24,6 @@ FC_LINE_EXTRA='    hook_control: "vslic:Hook Switch"
     ring_control: "vslic:Ring Switch"'
 fc_start
 
-# utime + stime of the daemon, in clock ticks
-cpu_ticks() {
-	sed 's/^.*) //' "/proc/$ATA_PID/stat" | awk '{print $12 + $13}'
-}
-# peak |sample| of a raw S16LE file
-peak() {
-	python3 -c 'import sys, array
-a = array.array("h"); d = open(sys.argv[1], "rb").read()
-a.frombytes(d[:len(d) // 2 * 2]); print(max(map(abs, a), default=0))' "$1"
-}
-
 t_check "PING answered without the device" [ "$(ata_ctl PING)" = PONG ]
 st=$(fc_stat device_state)
 [ "$st" = lost ] && t_ok "stats: device_state=lost while it is not there" ||
@@ -53,9 +42,9 @@ mon=$LAB_DIR/events.log
 echo $! >>"$LAB_DIR/pids"
 
 # waiting costs little: the outage clock, a reopen every 5 s at most
-c0=$(cpu_ticks)
+c0=$(fc_cpu_ticks)
 sleep 3
-c1=$(cpu_ticks)
+c1=$(fc_cpu_ticks)
 [ $((c1 - c0)) -lt 150 ] &&
 	t_ok "no busy loop while waiting ($((c1 - c0)) CPU ticks in 3 s)" ||
 	t_fail "no busy loop while waiting" "$((c1 - c0)) CPU ticks in 3 s"
@@ -100,7 +89,7 @@ p1=$(fc_stat periods)
 [ "${p1:-0}" -ge $((${p0:-0} + 50)) ] &&
 	t_ok "the device clocks the call (periods $p0 -> $p1 in 1 s)" ||
 	t_fail "the device clocks the call" "periods $p0 -> $p1"
-pk=$(peak "$LAB_DIR/play.raw")
+pk=$(fc_peak "$LAB_DIR/play.raw" 0)
 [ "${pk:-0}" -gt 1000 ] &&
 	t_ok "the line plays the far end's audio (peak $pk)" ||
 	t_fail "the line plays the far end's audio" "peak ${pk:-?}" \

@@ -23,27 +23,13 @@ mon=$LAB_DIR/events.log
 "$ATA_CTL" -s "$ATA_SOCK" monitor >"$mon" 2>&1 {LAB__TAP}>&- {LAB__ERR}>&- &
 echo $! >>"$LAB_DIR/pids"
 
-# utime + stime of the daemon, and the clock they count in (ticks)
-cpu_ticks() {
-	sed 's/^.*) //' "/proc/$ATA_PID/stat" | awk '{print $12 + $13}'
-}
-up_ticks() {
-	awk -v hz="$(getconf CLK_TCK)" '{printf "%d\n", $1 * hz}' /proc/uptime
-}
-# peak |sample| of a raw S16LE file from byte offset $2 on
-peak() {
-	python3 -c 'import sys, array
-a = array.array("h"); d = open(sys.argv[1], "rb").read()[int(sys.argv[2]):]
-a.frombytes(d[:len(d) // 2 * 2]); print(max(map(abs, a), default=0))' "$@"
-}
-
 fc_call 25 0 0 0 0
 sleep 2
 t_check "device up before the fault" [ "$(fc_stat device_state)" = up ]
 
 # --- outage 1: ~2 s during the call ---
-c0=$(cpu_ticks)
-u0=$(up_ticks)
+c0=$(fc_cpu_ticks)
+u0=$(fc_up_ticks)
 : >"$GONE"
 lab_wait_for "[ \"\$(fc_stat device_state)\" = lost ]" 10 &&
 	t_ok "the driver sees the device gone" ||
@@ -66,8 +52,8 @@ tx1=$(ata_get tx_packets calls)
 [ "${tx1:-0}" -ge $((${tx0:-0} + 25)) ] &&
 	t_ok "RTP keeps flowing out (silence) during the outage ($tx0 -> $tx1)" ||
 	t_fail "RTP keeps flowing out during the outage" "tx $tx0 -> $tx1"
-c1=$(cpu_ticks)
-u1=$(up_ticks)
+c1=$(fc_cpu_ticks)
+u1=$(fc_up_ticks)
 rm -f "$GONE"
 # a busy loop would take a whole core: about (u1 - u0) ticks
 cpu=$((c1 - c0))
@@ -126,7 +112,7 @@ lab_wait_for "grep -q 'AUDIO-DEVICE-LOST.*error=EIO' '$mon'" 10 &&
 # it (a failing open does not truncate): all of it is what played
 # between the two outages, where the peer's 1 kHz bursts (twice a
 # second) must be heard again
-pk=$(peak "$LAB_DIR/play.raw" 0)
+pk=$(fc_peak "$LAB_DIR/play.raw" 0)
 [ "${pk:-0}" -gt 1000 ] &&
 	t_ok "the line plays the far end's audio again (peak $pk)" ||
 	t_fail "the line plays the far end's audio again" "peak ${pk:-?}" \

@@ -75,3 +75,21 @@ fc_stat() {
 fc_vmrss() {
 	awk '$1 == "VmRSS:" {print $2}' "/proc/$ATA_PID/status"
 }
+
+# fc_cpu_ticks: utime + stime of the daemon; fc_up_ticks: the clock
+# they count in (ticks since boot)
+fc_cpu_ticks() {
+	sed 's/^.*) //' "/proc/$ATA_PID/stat" | awk '{print $12 + $13}'
+}
+
+fc_up_ticks() {
+	awk -v hz="$(getconf CLK_TCK)" '{printf "%d\n", $1 * hz}' /proc/uptime
+}
+
+# fc_peak FILE OFFSET: peak |sample| of a raw S16LE file from byte
+# OFFSET on
+fc_peak() {
+	python3 -c 'import sys, array
+a = array.array("h"); d = open(sys.argv[1], "rb").read()[int(sys.argv[2]):]
+a.frombytes(d[:len(d) // 2 * 2]); print(max(map(abs, a), default=0))' "$@"
+}
