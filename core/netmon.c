@@ -19,6 +19,7 @@
 #include "ataua.h"
 #include "nat.h"
 #include "netmon.h"
+#include "phone.h"
 
 enum {
 	SETTLE_MS = 1000,
@@ -66,6 +67,12 @@ static void settle_handler(void *arg)
 	(void)arg;
 
 	nm.pending = 0;
+
+	/* a stack that starts or restarts runs the NAT policy on its new
+	   socket: no second run for the same change */
+	if (what & (NETMON_LINK_UP | NETMON_ADDR4 | NETMON_ADDR6) &&
+	    phone_network_changed())
+		return;
 
 	if (what & NETMON_LINK_UP)
 		nat_network_changed("link-up");

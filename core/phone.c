@@ -5,6 +5,15 @@
  * lines (re-registering); a person talking must not be cut off by that,
  * so while any line has a call the new config waits for the last call to
  * end.
+ *
+ * The network may not be there yet: an ATA powered on before its DHCP
+ * lease, or with the cable out, has no default route, so the SIP stack
+ * has no address for Via and Contact. The daemon then runs on (control
+ * socket, status) and starts the stack and the lines as soon as the
+ * network monitor sees a change, or at the latest every 5 s. When the
+ * address of the default route changes under a stack listening on any
+ * address (a new lease), the stack and lines are rebuilt the same way a
+ * reload does, after the last call.
  */
 #include <string.h>
 #include "ataua.h"
@@ -20,7 +29,14 @@ static struct {
 	size_t linec;
 	struct ata_config *pending;
 	struct tmr tmr_pending;
+	struct ata_config *waiting;   /* no network yet: to start later */
+	struct tmr tmr_wait;
 } ph;
+
+enum { WAIT_RETRY_MS = 5000 };
+
+static void wait_check(void *arg);
+static bool phone_busy(void);
 
 
 enum { TLS_HOSTS_MAX = 2 * ATA_CONF_MAX_LINES };
@@ -117,6 +133,16 @@ int phone_start(const struct ata_config *cfg)
 		return EINVAL;
 
 	err = stack_start(cfg);
+	if (err == EADDRNOTAVAIL) {
+		if (!ph.waiting)
+			ata_warn("sip: no network address yet (no default "
+				 "route, or the listen address is not "
+				 "there): the lines start when it is\n");
+		mem_deref(ph.waiting);
+		ph.waiting = mem_ref((void *)cfg);
+		tmr_start(&ph.tmr_wait, WAIT_RETRY_MS, wait_check, NULL);
+		return 0;
+	}
 	if (err) {
 		ata_err("sip: cannot start: %m\n", err);
 		goto out;
@@ -145,12 +171,70 @@ int phone_start(const struct ata_config *cfg)
 }
 
 
+/* Waiting for the network: try again */
+static void wait_check(void *arg)
+{
+	struct ata_config *cfg = ph.waiting;
+	(void)arg;
+
+	if (!cfg)
+		return;
+
+	ph.waiting = NULL;      /* phone_start waits again if it must */
+	if (phone_start(cfg))
+		ata_err("sip: the lines failed to start\n");
+	else if (!ph.waiting)
+		ata_notice("sip: the network is up: SIP and lines started\n");
+	mem_deref(cfg);
+}
+
+
+/**
+ * The network changed (core/netmon.c). True when that started or
+ * rebuilds the SIP stack, whose new socket runs the NAT policy anyway.
+ */
+bool phone_network_changed(void)
+{
+	const struct ata_config *cfg = ata_config();
+	const struct sa *was;
+	struct sa now;
+
+	if (ph.waiting) {
+		tmr_start(&ph.tmr_wait, 0, wait_check, NULL);
+		return true;
+	}
+
+	/* a new lease may bring other name servers */
+	(void)sip_stack_dns_reload(ph.ss);
+
+	if (!ph.ss || !cfg || ph.pending || !sa_is_any(&cfg->sip.listen))
+		return false;
+
+	was = sip_stack_laddr(ph.ss, SIP_TRANSP_UDP);
+	if (!was || !sa_isset(was, SA_ADDR))
+		return false;
+	sa_init(&now, sa_af(was));
+	if (net_default_source_addr_get(sa_af(was), &now) ||
+	    sa_cmp(&now, was, SA_ADDR))
+		return false;   /* no route now (wait for it), or the same */
+
+	ata_notice("sip: local address %j -> %j: restarting SIP and the "
+		   "lines%s\n", was, &now,
+		   phone_busy() ? " after the last call" : "");
+	(void)phone_reload(cfg);
+
+	return true;
+}
+
+
 void phone_stop(void)
 {
 	size_t i;
 
 	tmr_cancel(&ph.tmr_pending);
 	ph.pending = mem_deref(ph.pending);
+	tmr_cancel(&ph.tmr_wait);
+	ph.waiting = mem_deref(ph.waiting);
 
 	for (i = 0; i < ph.linec; i++)
 		ph.linev[i] = mem_deref(ph.linev[i]);
@@ -230,6 +314,8 @@ int phone_status(struct re_printf *pf)
 	size_t i;
 	int err = 0;
 
+	if (ph.waiting)
+		err |= re_hprintf(pf, "sip=waiting for a network address\n");
 	if (ph.ss)
 		err |= sip_stack_status(pf, ph.ss);
 

@@ -16,6 +16,8 @@ void phone_stop(void);
 struct line *phone_line(uint32_t id);
 size_t phone_line_count(void);
 struct line *phone_line_at(size_t i);
+/** The network changed; true when the SIP stack (re)starts for it */
+bool phone_network_changed(void);
 /** Status lines of the SIP stack and each line */
 int  phone_status(struct re_printf *pf);
 

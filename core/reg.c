@@ -20,12 +20,17 @@ enum {
 	BACKOFF_SHIFT_MAX = 6,     /* 30 s << 6 > 1800 s: capped anyway */
 	NAT_WAIT_MAX_MS = 10000,   /* register anyway if NAT never decides */
 	NAT_RESTART_MS = 500,      /* let the un-REGISTER go out first */
+	/* a REGISTER has its answer or a timeout within 32 s (64 T1);
+	   past this the request is stuck before it was sent: libre's
+	   resolver waits for ever on a name server it cannot reach */
+	ANSWER_GUARD_MS = 45000,
 };
 
 struct reg {
 	struct sip_stack *ss;
 	struct sipreg *sipreg;
 	struct tmr tmr;
+	struct tmr tmr_guard;      /* the REGISTER in flight: see above */
 	struct nat_lsnr *nat_lsnr;
 	struct reg_conf conf;      /* points at the copies below */
 	char *aor, *registrar, *proxy, *auth_user, *password, *display;
@@ -46,6 +51,7 @@ static void reg_destructor(void *arg)
 	struct reg *reg = arg;
 
 	tmr_cancel(&reg->tmr);
+	tmr_cancel(&reg->tmr_guard);
 	mem_deref(reg->nat_lsnr);
 	mem_deref(reg->sipreg);  /* un-REGISTERs if registered */
 	mem_deref(reg->aor);
@@ -151,8 +157,14 @@ static void describe_failure(struct reg *reg, int err,
 	else if (err == ETIMEDOUT)
 		(void)re_snprintf(r, sz, "timeout: no reply from %s over %s",
 				  reg->peer, tp_name(reg->conf.tp));
-	else if (err == EDESTADDRREQ || err == ENOENT || err == EBADMSG ||
-		 err == ENODATA)
+	else if (err == ETIME)
+		(void)re_snprintf(r, sz, "timeout: no answer in %u s (looking "
+				  "up %s, or the registrar)",
+				  ANSWER_GUARD_MS / 1000, reg->peer);
+	else if (err == EDESTADDRREQ)
+		(void)re_snprintf(r, sz, "DNS: no name server to ask for %s "
+				  "(none in resolv.conf)", reg->peer);
+	else if (err == ENOENT || err == EBADMSG || err == ENODATA)
 		(void)re_snprintf(r, sz, "DNS: %s: %m", reg->peer, err);
 	else
 		(void)re_snprintf(r, sz, "%s: %m", reg->peer,
@@ -255,12 +267,20 @@ static void fail(struct reg *reg, int err, const struct sip_msg *msg)
 {
 	uint32_t wait;
 
+	tmr_cancel(&reg->tmr_guard);
 	describe_failure(reg, err, msg);
 	if (fallback_tcp(reg, err))
 		return;
 
-	++reg->failures;
-	wait = reg_backoff(reg->failures, rand_u32());
+	/* no name server to ask, and resolv.conf names one now (written
+	   by a DHCP client after we started): try again at once */
+	if (err == EDESTADDRREQ && sip_stack_dns_ready(reg->ss)) {
+		wait = 1;
+	}
+	else {
+		++reg->failures;
+		wait = reg_backoff(reg->failures, rand_u32());
+	}
 	reg->retry_at = tmr_jiffies() + (uint64_t)wait * 1000;
 	tmr_start(&reg->tmr, (uint64_t)wait * 1000, retry_handler, reg);
 
@@ -276,6 +296,7 @@ static void resp_handler(int err, const struct sip_msg *msg, void *arg)
 {
 	struct reg *reg = arg;
 
+	tmr_cancel(&reg->tmr_guard);
 	if (msg)
 		(void)sip_stack_trust(reg->ss, &msg->src);
 
@@ -299,13 +320,43 @@ static void resp_handler(int err, const struct sip_msg *msg, void *arg)
 }
 
 
+/* No answer and no error for far too long: give up on this REGISTER */
+static void guard_handler(void *arg)
+{
+	struct reg *reg = arg;
+
+	reg->sipreg = mem_deref(reg->sipreg);
+	fail(reg, ETIME, NULL);
+}
+
+
+/* The first hop (outbound proxy, else registrar) is a name to look up */
+static bool hop_is_name(const struct reg *reg)
+{
+	struct uri uri;
+	struct pl pl;
+	struct sa sa;
+
+	pl_set_str(&pl, reg->proxy ? reg->proxy : reg->registrar);
+	if (uri_decode(&uri, &pl))
+		return false;
+
+	return sa_set(&sa, &uri.host, 0) != 0;
+}
+
+
 static int reg_start(struct reg *reg)
 {
 	const char *routev[1];
 	uint32_t expiry = reg->conf.expiry_s ? reg->conf.expiry_s
 		: DEFAULT_EXPIRY_S;
+	int err;
 
 	reg->auth_sent = false;
+
+	/* no name server (yet): say so, rather than wait for ever */
+	if (hop_is_name(reg) && !sip_stack_dns_ready(reg->ss))
+		return EDESTADDRREQ;
 
 	/* the policy already saw UDP blocked: do not wait for a timeout */
 	if (may_fall_back(reg) && nat_udp_blocked())
@@ -313,12 +364,17 @@ static int reg_start(struct reg *reg)
 
 	routev[0] = reg->proxy;
 
-	return sipreg_register(&reg->sipreg, sip_stack_sip(reg->ss),
-			       reg->registrar, reg->aor, reg->display,
-			       reg->aor, expiry, reg->user,
-			       reg->proxy ? routev : NULL, reg->proxy ? 1 : 0,
-			       0, auth_handler, reg, false, resp_handler, reg,
-			       NULL, NULL);
+	err = sipreg_register(&reg->sipreg, sip_stack_sip(reg->ss),
+			      reg->registrar, reg->aor, reg->display,
+			      reg->aor, expiry, reg->user,
+			      reg->proxy ? routev : NULL, reg->proxy ? 1 : 0,
+			      0, auth_handler, reg, false, resp_handler, reg,
+			      NULL, NULL);
+	if (!err)
+		tmr_start(&reg->tmr_guard, ANSWER_GUARD_MS, guard_handler,
+			  reg);
+
+	return err;
 }
 
 
@@ -350,6 +406,7 @@ static void nat_handler(bool changed, void *arg)
 
 	ata_info("reg: %s: public address changed, re-registering",
 		 reg->aor);
+	tmr_cancel(&reg->tmr_guard);
 	reg->sipreg = mem_deref(reg->sipreg);
 	tmr_start(&reg->tmr, NAT_RESTART_MS, retry_handler, reg);
 }
@@ -496,6 +553,7 @@ int reg_alloc(struct reg **regp, struct sip_stack *ss,
 
 	reg->ss = mem_ref(ss);
 	tmr_init(&reg->tmr);
+	tmr_init(&reg->tmr_guard);
 
 	err = copy_conf(reg, c);
 	if (err)
@@ -505,13 +563,10 @@ int reg_alloc(struct reg **regp, struct sip_stack *ss,
 	if (err)
 		goto out;
 
-	/* the first REGISTER waits for the NAT policy (its Contact) */
-	if (nat_ready() || !sip_stack_laddr(ss, SIP_TRANSP_UDP))
-		err = reg_start(reg);
-	else
-		tmr_start(&reg->tmr, NAT_WAIT_MAX_MS, retry_handler, reg);
-	if (err)
-		goto out;
+	/* the first REGISTER waits for the NAT policy (its Contact); it
+	   goes from the loop, where a failure to start is retried */
+	tmr_start(&reg->tmr, nat_ready() || !sip_stack_laddr(ss,
+		  SIP_TRANSP_UDP) ? 0 : NAT_WAIT_MAX_MS, retry_handler, reg);
 
 	reg->state = REG_REGISTERING;
 	reg->sh = sh;

@@ -15,6 +15,7 @@
 #include "nat.h"
 #include "sip_check.h"
 #include "sip_tls.h"
+#include "resolv_conf.h"
 #include "sip_stack.h"
 
 enum {
@@ -27,6 +28,7 @@ enum {
 struct sip_stack {
 	struct sip *sip;
 	struct dnsc *dnsc;
+	uint32_t dns_srvc;        /* name servers dnsc has (resolv.conf) */
 	struct tls *tls;
 	struct sipsess_sock *sock;
 	struct sip_lsnr *lsnr_filter;
@@ -327,7 +329,9 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 
 
 /* An unspecified listen address cannot go into Via/Contact: use the
-   address of the default route, like a phone does. */
+   address of the default route, like a phone does. No default route
+   yet (a box booted before its DHCP lease, a cable not in):
+   EADDRNOTAVAIL, which phone.c waits out. */
 static int listen_addr(struct sa *laddr, const char *listen)
 {
 	int err;
@@ -347,7 +351,7 @@ static int listen_addr(struct sa *laddr, const char *listen)
 
 		err = net_default_source_addr_get(sa_af(laddr), laddr);
 		if (err)
-			return err;
+			return EADDRNOTAVAIL;
 		sa_set_port(laddr, port);
 	}
 
@@ -355,16 +359,66 @@ static int listen_addr(struct sa *laddr, const char *listen)
 }
 
 
+/* The name servers of resolv.conf; none (no file, no lease yet): 0,
+   and IP literals still work */
+static uint32_t dns_servers(struct sa *srvv, uint32_t n)
+{
+	return resolv_conf_read("/etc/resolv.conf", srvv, n);
+}
+
+
 static int dns_init(struct sip_stack *ss)
 {
 	struct sa srvv[8];
-	uint32_t srvc = ARRAY_SIZE(srvv);
-	char domain[64] = "";
+	uint32_t srvc = dns_servers(srvv, ARRAY_SIZE(srvv));
 
-	if (dns_srv_get(domain, sizeof(domain), srvv, &srvc))
-		srvc = 0;  /* no resolv.conf: IP literals still work */
+	ss->dns_srvc = srvc;
 
 	return dnsc_alloc(&ss->dnsc, NULL, srvv, srvc);
+}
+
+
+/**
+ * Read resolv.conf again: a DHCP client writes it after we started (a
+ * box that booted before its lease), and a new lease may change it.
+ * Called on a network change and when a lookup had no server to ask.
+ * ENOENT when it names no server (the old ones stay).
+ */
+int sip_stack_dns_reload(struct sip_stack *ss)
+{
+	struct sa srvv[8];
+	uint32_t srvc;
+	int err;
+
+	if (!ss || !ss->dnsc)
+		return EINVAL;
+
+	srvc = dns_servers(srvv, ARRAY_SIZE(srvv));
+	if (!srvc)
+		return ENOENT;
+
+	err = dnsc_srv_set(ss->dnsc, srvv, srvc);
+	if (!err)
+		ss->dns_srvc = srvc;
+
+	return err;
+}
+
+
+/**
+ * True when a name can be looked up: libre's resolver with no server
+ * leaves a query waiting for ever (a REGISTER that never ends), so ask
+ * first, reading resolv.conf again if it had none
+ */
+bool sip_stack_dns_ready(struct sip_stack *ss)
+{
+	if (!ss)
+		return false;
+
+	if (!ss->dns_srvc)
+		(void)sip_stack_dns_reload(ss);
+
+	return ss->dns_srvc > 0;
 }
 
 
@@ -458,6 +512,8 @@ int sip_stack_alloc(struct sip_stack **ssp, const struct sip_stack_conf *c)
 	}
 
 	err = listen_addr(&laddr, c->listen);
+	if (err == EADDRNOTAVAIL)
+		goto out;              /* no network yet: phone.c says so */
 	if (err) {
 		ata_err("sip: listen address '%s': %m", c->listen, err);
 		goto out;
@@ -478,6 +534,8 @@ int sip_stack_alloc(struct sip_stack **ssp, const struct sip_stack_conf *c)
 		goto out;
 
 	err = transports_add(ss, &laddr, c);
+	if (err == EADDRNOTAVAIL)
+		goto out;              /* our address is not there (yet) */
 	if (err) {
 		ata_err("sip: listen on %J: %m", &laddr, err);
 		goto out;

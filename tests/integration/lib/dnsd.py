@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""A DNS server for the lab: A records from the command line, nothing else.
+
+    dnsd.py ADDR NAME=IPV4 [NAME=IPV4 ...]
+
+Listens on UDP ADDR:53. A query for a listed name and type A gets its
+address; the same name with another type (NAPTR, SRV: what RFC 3263
+asks first) gets an empty answer, so the client falls back to A; any
+other name gets NXDOMAIN. Every query is logged as "QNAME QTYPE".
+"""
+import socket
+import struct
+import sys
+
+TYPE_A = 1
+
+
+def qname(pkt, off):
+    labels = []
+    while True:
+        n = pkt[off]
+        off += 1
+        if n == 0:
+            return ".".join(labels).lower(), off
+        if n & 0xC0:
+            raise ValueError("compressed name in a question")
+        labels.append(pkt[off:off + n].decode("ascii", "replace"))
+        off += n
+
+
+def answer(pkt, records):
+    ident, flags, qd = struct.unpack("!HHH", pkt[:6])
+    if qd != 1:
+        return None
+    name, off = qname(pkt, 12)
+    qtype, qclass = struct.unpack("!HH", pkt[off:off + 4])
+    question = pkt[12:off + 4]
+    rd = flags & 0x0100
+    print(name, qtype, flush=True)
+
+    if name not in records:
+        hdr = struct.pack("!HHHHHH", ident, 0x8403 | rd, 1, 0, 0, 0)
+        return hdr + question
+    if qtype != TYPE_A:
+        hdr = struct.pack("!HHHHHH", ident, 0x8400 | rd, 1, 0, 0, 0)
+        return hdr + question
+
+    hdr = struct.pack("!HHHHHH", ident, 0x8400 | rd, 1, 1, 0, 0)
+    rr = struct.pack("!HHHIH", 0xC00C, TYPE_A, qclass, 60, 4) + \
+        socket.inet_aton(records[name])
+    return hdr + question + rr
+
+
+def main():
+    addr = sys.argv[1]
+    records = {}
+    for arg in sys.argv[2:]:
+        name, ip = arg.split("=", 1)
+        records[name.lower().rstrip(".")] = ip
+
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((addr, 53))
+    while True:
+        pkt, src = s.recvfrom(4096)
+        try:
+            resp = answer(pkt, records)
+        except (ValueError, IndexError, struct.error):
+            continue
+        if resp:
+            s.sendto(resp, src)
+
+
+if __name__ == "__main__":
+    main()
