@@ -31,6 +31,7 @@ static struct {
 	struct tmr tmr_pending;
 	struct ata_config *waiting;   /* no network yet: to start later */
 	struct tmr tmr_wait;
+	bool wait_said;               /* logged once until it starts */
 } ph;
 
 enum { WAIT_RETRY_MS = 5000 };
@@ -134,10 +135,11 @@ int phone_start(const struct ata_config *cfg)
 
 	err = stack_start(cfg);
 	if (err == EADDRNOTAVAIL) {
-		if (!ph.waiting)
+		if (!ph.wait_said)
 			ata_warn("sip: no network address yet (no default "
 				 "route, or the listen address is not "
 				 "there): the lines start when it is\n");
+		ph.wait_said = true;
 		mem_deref(ph.waiting);
 		ph.waiting = mem_ref((void *)cfg);
 		tmr_start(&ph.tmr_wait, WAIT_RETRY_MS, wait_check, NULL);
@@ -147,6 +149,7 @@ int phone_start(const struct ata_config *cfg)
 		ata_err("sip: cannot start: %m\n", err);
 		goto out;
 	}
+	ph.wait_said = false;
 
 	ph.linev = mem_zalloc(cfg->linec * sizeof(*ph.linev), NULL);
 	if (!ph.linev && cfg->linec) {
