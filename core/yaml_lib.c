@@ -10,34 +10,12 @@
 #include <errno.h>
 #include <string.h>
 #include <re.h>
+#include "dl_lib.h"
 #include "yaml_lib.h"
 
 
-/* Look @p name up unless an earlier one failed; the first miss says so */
-static void *sym(struct yaml_lib *yl, const char *file, const char *name,
-		 int *errp, char *why, size_t whysz)
-{
-	void *p;
-
-	if (*errp)
-		return NULL;
-
-	p = dlsym(yl->handle, name);
-	if (!p) {
-		if (why)
-			re_snprintf(why, whysz, "%s has no %s", file,
-				    name);
-		*errp = ELIBBAD;
-	}
-
-	return p;
-}
-
-
-/* POSIX lets dlsym's void * become a function pointer */
 #define RESOLVE(field, name) \
-	(yl->field = (__typeof__(yl->field))sym(yl, file, name, &err, \
-						why, whysz))
+	DL_LIB_RESOLVE(yl->field, yl->handle, file, name, &err, why, whysz)
 
 
 int yaml_lib_open(struct yaml_lib *yl, const char *file, char *why,
@@ -53,12 +31,9 @@ int yaml_lib_open(struct yaml_lib *yl, const char *file, char *why,
 	if (!file)
 		file = YAML_LIB_FILE;
 
-	yl->handle = dlopen(file, RTLD_NOW | RTLD_LOCAL);
-	if (!yl->handle) {
-		if (why)
-			str_ncpy(why, dlerror(), whysz);
+	yl->handle = dl_lib_open(file, why, whysz);
+	if (!yl->handle)
 		return ELIBACC;
-	}
 
 	RESOLVE(parser_initialize,       "yaml_parser_initialize");
 	RESOLVE(parser_set_input_string, "yaml_parser_set_input_string");

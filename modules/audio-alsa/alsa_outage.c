@@ -189,10 +189,7 @@ static int reopen(struct alsa_port *p)
 	const snd_pcm_uframes_t period = p->period, buffer = p->buffer;
 	int err;
 
-	err = alsa_pcm_open(p, &p->play, SND_PCM_STREAM_PLAYBACK, 0, true);
-	if (!err)
-		err = alsa_pcm_open(p, &p->cap, SND_PCM_STREAM_CAPTURE,
-				    SND_PCM_NONBLOCK, true);
+	err = alsa_pcm_open_both(p, true);
 	/* the delay is the buffer's: a device back from an outage must
 	   come with the geometry it had; one that was never open brings
 	   its own, within the room of pbuf and cbuf */

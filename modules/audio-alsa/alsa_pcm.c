@@ -344,17 +344,24 @@ static bool may_come(int err)
 }
 
 
-/* Open both directions; on failure neither is left open */
-static int open_both(struct alsa_port *p, bool quiet)
+/**
+ * Open both directions at the port's geometry (the device may adjust
+ * it); on failure neither is left open and the geometry is as it was
+ */
+int alsa_pcm_open_both(struct alsa_port *p, bool quiet)
 {
+	const snd_pcm_uframes_t period = p->period, buffer = p->buffer;
 	int err;
 
 	err = alsa_pcm_open(p, &p->play, SND_PCM_STREAM_PLAYBACK, 0, quiet);
 	if (!err)
 		err = alsa_pcm_open(p, &p->cap, SND_PCM_STREAM_CAPTURE,
 				    SND_PCM_NONBLOCK, quiet);
-	if (err)
+	if (err) {
 		alsa_pcm_close(p);
+		p->period = period;
+		p->buffer = buffer;
+	}
 
 	return err;
 }
@@ -386,19 +393,15 @@ int alsa_port_open(struct alsa_port **pp, const struct ata_linedrv_conf *c,
 	p->buffer = p->period * c->periods;
 	p->buf_frames = p->period * BUF_SLACK;
 
-	err = open_both(p, false);
+	/* not there yet (may_come): the device's own geometry comes with
+	   its first open, in the outage */
+	err = alsa_pcm_open_both(p, false);
 	if (err && !may_come(err))
 		goto out;
 	absent = err;
 	p->opened = !absent;
-	if (absent) {
-		/* the device's own geometry comes with its first open */
-		p->period = c->period_ms * (SRATE / 1000);
-		p->buffer = p->period * c->periods;
-	}
-	else if (p->period > p->buf_frames) {
+	if (p->period > p->buf_frames)
 		p->buf_frames = p->period;   /* a device with long periods */
-	}
 
 	err = alsa_lost_alloc(&p->lost, c->line, p->device);
 	if (err)

@@ -61,6 +61,7 @@ static inline uint64_t alsa_now_ns(void)
 /* alsa_pcm.c */
 int  alsa_pcm_open(struct alsa_port *p, snd_pcm_t **pcm,
 		   snd_pcm_stream_t dir, int mode, bool quiet);
+int  alsa_pcm_open_both(struct alsa_port *p, bool quiet);
 int  alsa_pcm_prime(struct alsa_port *p);
 void alsa_pcm_note_fill(struct alsa_port *p, snd_pcm_sframes_t avail);
 
