@@ -349,6 +349,12 @@ static int connect_send(struct call *call)
 	const char *routev[1];
 	int err;
 
+	/* no name server (yet): fail now, not wait for ever (sip_dns.c) */
+	err = sip_stack_dns_check(call->ss, rc->outbound_proxy ?
+				  rc->outbound_proxy : call->peer);
+	if (err == EDESTADDRREQ)
+		return err;
+
 	err = call_sdp_offer(call->sdp, &offer);
 	if (err)
 		return err;

@@ -143,7 +143,9 @@ struct call *line_dial(struct line *ln, const char *digits)
 			   call_state_handler, call_digit_handler,
 			   line_audio_rx, ln);
 	if (err) {
-		ata_warn("line %u: cannot call %s: %m\n", ln->id, number, err);
+		ata_warn("line %u: cannot call %s: %s\n", ln->id, number,
+			 err == EDESTADDRREQ ? "no name server to look up "
+			 "the proxy (none in resolv.conf)" : strerror(err));
 		/* refused by call admission: the handset hears busy */
 		ln->fsm.dial_busy = err == ENOSPC;
 		return NULL;

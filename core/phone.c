@@ -207,10 +207,13 @@ bool phone_network_changed(void)
 		return true;
 	}
 
+	if (!ph.ss)
+		return false;
+
 	/* a new lease may bring other name servers */
 	(void)sip_stack_dns_reload(ph.ss);
 
-	if (!ph.ss || !cfg || ph.pending || !sa_is_any(&cfg->sip.listen))
+	if (!cfg || ph.pending || !sa_is_any(&cfg->sip.listen))
 		return false;
 
 	was = sip_stack_laddr(ph.ss, SIP_TRANSP_UDP);

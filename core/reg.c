@@ -263,6 +263,13 @@ static bool fallback_tcp(struct reg *reg, int err)
 }
 
 
+/* Where the REGISTER goes first: the outbound proxy, else the registrar */
+static const char *first_hop(const struct reg *reg)
+{
+	return reg->proxy ? reg->proxy : reg->registrar;
+}
+
+
 static void fail(struct reg *reg, int err, const struct sip_msg *msg)
 {
 	uint32_t wait;
@@ -274,7 +281,8 @@ static void fail(struct reg *reg, int err, const struct sip_msg *msg)
 
 	/* no name server to ask, and resolv.conf names one now (written
 	   by a DHCP client after we started): try again at once */
-	if (err == EDESTADDRREQ && sip_stack_dns_ready(reg->ss)) {
+	if (err == EDESTADDRREQ &&
+	    !sip_stack_dns_check(reg->ss, first_hop(reg))) {
 		wait = 1;
 	}
 	else {
@@ -330,21 +338,6 @@ static void guard_handler(void *arg)
 }
 
 
-/* The first hop (outbound proxy, else registrar) is a name to look up */
-static bool hop_is_name(const struct reg *reg)
-{
-	struct uri uri;
-	struct pl pl;
-	struct sa sa;
-
-	pl_set_str(&pl, reg->proxy ? reg->proxy : reg->registrar);
-	if (uri_decode(&uri, &pl))
-		return false;
-
-	return sa_set(&sa, &uri.host, 0) != 0;
-}
-
-
 static int reg_start(struct reg *reg)
 {
 	const char *routev[1];
@@ -355,8 +348,9 @@ static int reg_start(struct reg *reg)
 	reg->auth_sent = false;
 
 	/* no name server (yet): say so, rather than wait for ever */
-	if (hop_is_name(reg) && !sip_stack_dns_ready(reg->ss))
-		return EDESTADDRREQ;
+	err = sip_stack_dns_check(reg->ss, first_hop(reg));
+	if (err == EDESTADDRREQ)
+		return err;
 
 	/* the policy already saw UDP blocked: do not wait for a timeout */
 	if (may_fall_back(reg) && nat_udp_blocked())

@@ -15,7 +15,7 @@
 #include "nat.h"
 #include "sip_check.h"
 #include "sip_tls.h"
-#include "resolv_conf.h"
+#include "sip_dns.h"
 #include "sip_stack.h"
 
 enum {
@@ -27,8 +27,7 @@ enum {
 
 struct sip_stack {
 	struct sip *sip;
-	struct dnsc *dnsc;
-	uint32_t dns_srvc;        /* name servers dnsc has (resolv.conf) */
+	struct sip_dns *dns;
 	struct tls *tls;
 	struct sipsess_sock *sock;
 	struct sip_lsnr *lsnr_filter;
@@ -82,7 +81,7 @@ static void sip_stack_destructor(void *arg)
 	mem_deref(ss->sip);
 	mem_deref(ss->tls);
 	sip_tls_reset();
-	mem_deref(ss->dnsc);
+	mem_deref(ss->dns);
 }
 
 
@@ -359,66 +358,17 @@ static int listen_addr(struct sa *laddr, const char *listen)
 }
 
 
-/* The name servers of resolv.conf; none (no file, no lease yet): 0,
-   and IP literals still work */
-static uint32_t dns_servers(struct sa *srvv, uint32_t n)
-{
-	return resolv_conf_read("/etc/resolv.conf", srvv, n);
-}
-
-
-static int dns_init(struct sip_stack *ss)
-{
-	struct sa srvv[8];
-	uint32_t srvc = dns_servers(srvv, ARRAY_SIZE(srvv));
-
-	ss->dns_srvc = srvc;
-
-	return dnsc_alloc(&ss->dnsc, NULL, srvv, srvc);
-}
-
-
-/**
- * Read resolv.conf again: a DHCP client writes it after we started (a
- * box that booted before its lease), and a new lease may change it.
- * Called on a network change and when a lookup had no server to ask.
- * ENOENT when it names no server (the old ones stay).
- */
+/** Read resolv.conf again (see sip_dns.c): on a network change */
 int sip_stack_dns_reload(struct sip_stack *ss)
 {
-	struct sa srvv[8];
-	uint32_t srvc;
-	int err;
-
-	if (!ss || !ss->dnsc)
-		return EINVAL;
-
-	srvc = dns_servers(srvv, ARRAY_SIZE(srvv));
-	if (!srvc)
-		return ENOENT;
-
-	err = dnsc_srv_set(ss->dnsc, srvv, srvc);
-	if (!err)
-		ss->dns_srvc = srvc;
-
-	return err;
+	return ss ? sip_dns_reload(ss->dns) : EINVAL;
 }
 
 
-/**
- * True when a name can be looked up: libre's resolver with no server
- * leaves a query waiting for ever (a REGISTER that never ends), so ask
- * first, reading resolv.conf again if it had none
- */
-bool sip_stack_dns_ready(struct sip_stack *ss)
+/** 0 when a request to @p uri can go out (sip_dns_check) */
+int sip_stack_dns_check(struct sip_stack *ss, const char *uri)
 {
-	if (!ss)
-		return false;
-
-	if (!ss->dns_srvc)
-		(void)sip_stack_dns_reload(ss);
-
-	return ss->dns_srvc > 0;
+	return ss ? sip_dns_check(ss->dns, uri) : EINVAL;
 }
 
 
@@ -519,11 +469,11 @@ int sip_stack_alloc(struct sip_stack **ssp, const struct sip_stack_conf *c)
 		goto out;
 	}
 
-	err = dns_init(ss);
+	err = sip_dns_alloc(&ss->dns);
 	if (err)
 		goto out;
 
-	err = sip_alloc(&ss->sip, ss->dnsc, 32, 32, 32,
+	err = sip_alloc(&ss->sip, sip_dns_client(ss->dns), 32, 32, 32,
 			c->user_agent ? c->user_agent : "ataua", NULL, NULL);
 	if (err)
 		goto out;

@@ -37,7 +37,7 @@ typedef void (sip_incoming_h)(struct call *call, void *arg);
 int  sip_stack_alloc(struct sip_stack **ssp, const struct sip_stack_conf *c);
 struct sip *sip_stack_sip(const struct sip_stack *ss);
 int  sip_stack_dns_reload(struct sip_stack *ss);
-bool sip_stack_dns_ready(struct sip_stack *ss);
+int  sip_stack_dns_check(struct sip_stack *ss, const char *uri);
 const struct sa *sip_stack_laddr(const struct sip_stack *ss,
 				 enum sip_transp tp);
 int  sip_stack_trust(struct sip_stack *ss, const struct sa *addr);
