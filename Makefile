@@ -11,12 +11,13 @@ PREFIX     ?= /usr/local
 BUILD      ?= build
 SAN        ?=
 
-PKGS       := libre librem libsrtp2 yaml-0.1 alsa openssl
+PKGS       := libre libsrtp2 yaml-0.1 alsa openssl miniupnpc
 # libsrtp2 and libyaml are compiled against (their headers give the
 # types) but opened with dlopen(): libsrtp2 on the first SRTP call
 # (core/srtp_lib.c), libyaml for each config parse (core/yaml_lib.c), to
 # keep them out of memory during calls: see README "Memory".
-LINK_PKGS  := $(filter-out libsrtp2 yaml-0.1,$(PKGS))
+# miniupnpc: only modules/upnp links it (its module.mk)
+LINK_PKGS  := $(filter-out libsrtp2 yaml-0.1 miniupnpc,$(PKGS))
 
 # libre 1.1.0 headers need the defines its re.mk sets on Linux.
 RE_DEFS    := -DHAVE_INTTYPES_H -DHAVE_STDBOOL_H -DHAVE_INET6 \
@@ -25,11 +26,20 @@ RE_DEFS    := -DHAVE_INTTYPES_H -DHAVE_STDBOOL_H -DHAVE_INET6 \
 	      -DHAVE_PWD_H -DHAVE_POLL -DHAVE_SIGNAL -DHAVE_UNISTD_H \
 	      -DHAVE_SELECT -DHAVE_FORK -DHAVE_INET_NTOP
 
+# Read once, when make parses this file. `make run`, `test` and `bench`
+# install packages first (deps) and then build in a second make, which
+# reads them afresh: a first run on a bare machine must not build with
+# the empty flags of packages that were not there yet.
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_OK     := $(.SHELLSTATUS)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(LINK_PKGS) 2>/dev/null)
 
 CFLAGS     ?= -O2 -g
-WARN       := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+# -Werror for developers and CI; a packager with a newer compiler sets
+# WERROR=0 and gets the warnings without a failed build
+WERROR     ?= 1
+CFLAGS     ?= -O2 -g
+WARN       := -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) -Wshadow -Wstrict-prototypes \
 	      -Wmissing-prototypes -Wno-unused-parameter
 ALL_CFLAGS := -std=gnu11 $(WARN) -fPIC $(VIS) \
 	      $(RE_DEFS) -Icore $(PKG_CFLAGS) $(CFLAGS) $(SAN)
@@ -57,7 +67,7 @@ ALSA_CTL_PLUG := $(BUILD)/tests/alsa/libasound_module_ctl_vslic.so
 -include $(wildcard modules/*/module.mk)
 -include $(wildcard tests/*/tests.mk)
 
-.PHONY: all deps run test test-unit test-asan test-asan-build \
+.PHONY: all deps test-deps run test test-unit test-asan test-asan-build \
 	test-integration fuzz bench install clean ccheck unit-bins vslic
 
 all: ataua atactl $(MOD_SOS)
@@ -68,7 +78,17 @@ $(BUILD)/modules/%.o: VIS := -fvisibility=hidden
 # `make V=1` shows the full command lines
 Q := $(if $(V),,@)
 
-$(BUILD)/%.o: %.c
+# A missing package is named by pkg-config itself, before any compiler
+# stumbles over a missing header
+.PHONY: pkgcheck
+pkgcheck:
+ifneq ($(PKG_OK),0)
+	@$(PKG_CONFIG) --print-errors --exists $(PKGS) || \
+	{ echo "ataua: build packages missing: run 'make deps' (as root)" \
+		"or 'make run'" >&2; exit 1; }
+endif
+
+$(BUILD)/%.o: %.c | pkgcheck
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
@@ -124,13 +144,23 @@ vslic: $(ALSA_PLUG) $(ALSA_SELFTEST) $(ALSA_CTL_PLUG)
 
 unit-bins: $(UNIT_BINS) $(TESTMOD_SOS)
 
+# deps: what building and running needs; test-deps: the test peers too.
+# DEPS is the installer (tests/integration/test_first_run.sh stands in
+# for apt-get with it).
+DEPS ?= sh tests/deps.sh
 deps:
-	@sh tests/deps.sh
+	@$(DEPS) run
 
-run: deps all
+test-deps:
+	@$(DEPS) test
+
+# The build runs in a second make, which reads the pkg-config flags of
+# the packages deps has just installed (see PKG_CFLAGS)
+run: deps
+	$(MAKE) all vslic
 	./tests/run-default.sh
 
-test: deps
+test: test-deps
 	$(MAKE) all unit-bins vslic
 	sh tests/run.sh
 
@@ -154,7 +184,8 @@ test-integration: all unit-bins
 fuzz:
 	bash tests/fuzz/run.sh long
 
-bench: deps all vslic
+bench: test-deps
+	$(MAKE) all vslic
 	sh tests/bench/run.sh
 
 ccheck:
