@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include "ataua.h"
+#include "ctrl_verbs.h"
 #include "config.h"
 #include "daemon.h"
 #include "module.h"
@@ -119,10 +120,10 @@ static int cmd_log_level(struct re_printf *pf, struct ata_cmd_arg *ca)
 
 
 static const struct ata_cmd core_cmdv[] = {
-	{"status",      "status",             cmd_status},
-	{"module list", "module list",        cmd_module_list},
-	{"reload",      "reload",      cmd_reload},
-	{"log level",   "log level [3..7]",   cmd_log_level},
+	{ATA_VERB_STATUS,   cmd_status},
+	{ATA_VERB_MODULES,  cmd_module_list},
+	{ATA_VERB_RELOAD,   cmd_reload},
+	{ATA_VERB_LOGLEVEL, cmd_log_level},
 };
 
 

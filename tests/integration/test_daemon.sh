@@ -50,6 +50,16 @@ t_check "module list shows stun loaded" \
 t_check "nat gives a verdict and each traversal module's state" \
 	bash -c "'$ATA_CTL' -s '$sock' nat | grep -q '^verdict=' &&
 		'$ATA_CTL' -s '$sock' nat | grep -q '^module=stun state='"
+# One source for help: every line of the daemon's help is in atactl -h,
+# and every verb in atactl -h is in atactl(1) (tests/unit/test_verbs.c)
+"$ATA_CTL" -s "$sock" help >"$LAB_DIR/help" 2>&1
+"$ATA_CTL" -h >"$LAB_DIR/help-h" 2>&1
+missing=$(grep -vxF -f <(sed -n 's/^  //p' "$LAB_DIR/help-h") "$LAB_DIR/help")
+[ -s "$LAB_DIR/help" ] && [ -z "$missing" ] &&
+	grep -q '^status  *daemon' "$LAB_DIR/help" &&
+	grep -q '^PING  *check' "$LAB_DIR/help" &&
+	t_ok "the daemon's help lines are atactl -h's" ||
+	t_fail "the daemon's help lines are atactl -h's" "$missing"
 mode=$(stat -c %a "$sock")
 [ "$mode" = 660 ] && t_ok "socket mode is 0660" || t_fail "socket mode is 0660" "mode $mode"
 

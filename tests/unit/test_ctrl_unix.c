@@ -119,11 +119,11 @@ static int h_nclients(struct re_printf *pf, struct ata_cmd_arg *ca)
 
 
 static const struct ata_cmd verbv[] = {
-	{"echo", NULL, h_echo},
-	{"fail", NULL, h_fail},
-	{"fire", NULL, h_fire},
-	{"flood", NULL, h_flood},
-	{"nclients", NULL, h_nclients},
+	{"echo", "ARGS", "print the arguments", h_echo},
+	{"fail", NULL, "fail", h_fail},
+	{"fire", NULL, "send events", h_fire},
+	{"flood", NULL, "print a lot", h_flood},
+	{"nclients", NULL, "count the clients", h_nclients},
 };
 
 
@@ -369,9 +369,12 @@ static void script_basic(struct fix *f)
 	CHECK_STR(f, line, "FAIL invalid character in request");
 	CHECK_STR(f, cli_req(fd, "", out, sizeof(out)),
 		  "FAIL empty request");
-	CHECK_STR(f, cli_req(fd, "help", out, sizeof(out)),
-		  "help [VERB]  list verbs (starting with VERB)|echo|fail|"
-		  "fire|flood|nclients|OK");
+	CHECK_STR(f, cli_req(fd, "help echo", out, sizeof(out)),
+		  "echo ARGS                               "
+		  "print the arguments|OK");
+	CHECK_STR(f, cli_req(fd, "help QUIT", out, sizeof(out)),
+		  "QUIT                                    "
+		  "close this connection|OK");
 	CHECK_STR(f, cli_req(fd, "nclients", out, sizeof(out)),
 		  "n=1|OK");
 
