@@ -140,7 +140,11 @@ static int open_or_say(struct ctrl_client **ccp, const struct opts *o)
 {
 	int err = ctrl_client_open(ccp, o->path);
 
-	if (err)
+	if (err == EACCES)
+		fprintf(stderr, "atactl: cannot connect to %s: %s (root, "
+			"the socket's group and control.allow_uids may)\n",
+			o->path, strerror(err));
+	else if (err)
 		fprintf(stderr, "atactl: cannot connect to %s: %s "
 			"(is ataua running?)\n", o->path, strerror(err));
 
