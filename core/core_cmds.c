@@ -9,8 +9,7 @@
 #include "daemon.h"
 #include "module.h"
 #include "phone.h"
-
-#define ATAUA_VERSION "0.1.0"
+#include "version.h"
 
 
 static int cmd_status(struct re_printf *pf, struct ata_cmd_arg *ca)

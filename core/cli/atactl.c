@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include "ctrl_proto.h"
 #include "ctrl_verbs.h"
+#include "version.h"
 #include "ctrl_client.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_UNREACHABLE = 2 };
@@ -93,7 +94,7 @@ static void print_verbs(FILE *f, const char *module, const char *title)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: atactl [-s PATH] [-t SECONDS] [-l LEVEL] "
-		"[VERB [ARGS...]]\n\n"
+		"[VERB [ARGS...]]\n       atactl -h | --version\n\n"
 		"  -s PATH     control socket (default $" ATA_CTRL_ENV_PATH
 		" or " ATA_CTRL_DEFAULT_PATH ")\n"
 		"  -t SECONDS  reply timeout (default 10)\n"
@@ -321,6 +322,10 @@ static char *join_args(int argc, char *const argv[])
 
 int main(int argc, char *argv[])
 {
+	static const struct option longv[] = {
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
 	struct opts o = {getenv(ATA_CTRL_ENV_PATH), 10000,
 			 ATA_CTRL_DEFAULT_LEVEL};
 	struct sigaction sa;
@@ -331,8 +336,12 @@ int main(int argc, char *argv[])
 	if (!o.path || !o.path[0])
 		o.path = ATA_CTRL_DEFAULT_PATH;
 
-	while ((c = getopt(argc, argv, "+hs:t:l:")) != -1) {
+	while ((c = getopt_long(argc, argv, "+hs:t:l:", longv, NULL)) != -1) {
 		switch (c) {
+
+		case 'V':
+			printf("atactl %s\n", ATAUA_VERSION);
+			return EXIT_OK;
 
 		case 's':
 			o.path = optarg;
@@ -362,7 +371,8 @@ int main(int argc, char *argv[])
 			return EXIT_OK;
 
 		default:
-			usage(stderr);
+			fprintf(stderr, "atactl -h lists the options and "
+				"verbs\n");
 			return EXIT_UNREACHABLE;
 		}
 	}
