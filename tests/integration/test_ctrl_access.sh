@@ -95,7 +95,7 @@ setpriv --reuid="$U_DAEMON" --regid="$U_DAEMON" --clear-groups \
 	{LAB__TAP}>&- {LAB__ERR}>&- &
 ATA_PID=$!
 echo "$ATA_PID" >>"$LAB_DIR/pids"
-lab_wait_for "[ -S '$sock' ]" 10
+lab_wait_for "'$ATA_CTL' -s '$sock' PING" 10
 ask "$U_MEMBER" "$U_DAEMON"
 [ "$rc" = 0 ] && [ "$out" = PONG ] &&
 	t_ok "web UI user in the daemon's group gets in" ||
