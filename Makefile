@@ -10,6 +10,22 @@ PKG_CONFIG ?= pkg-config
 PREFIX     ?= /usr/local
 BUILD      ?= build
 SAN        ?=
+# Where the systemd files go (distributions: /usr/lib/systemd/system)
+UNITDIR     ?= /lib/systemd/system
+SYSUSERSDIR ?= /usr/lib/sysusers.d
+TMPFILESDIR ?= /usr/lib/tmpfiles.d
+
+# The version: `git describe` in a git checkout of this tree (the fixed
+# version of core/version.h, then -gHASH, until the first tag), else the
+# fixed one. `make ATAUA_VERSION=...` overrides it.
+VERSION_BASE := $(shell sed -n \
+	's/^\#define ATAUA_VERSION_BASE "\(.*\)"/\1/p' core/version.h)
+ATAUA_VERSION ?= $(shell \
+	if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ]; \
+	then git describe --tags --dirty 2>/dev/null || \
+	echo "$(VERSION_BASE)-g$$(git describe --always --dirty)"; \
+	else echo "$(VERSION_BASE)"; fi)
+MODULE_DIR := $(PREFIX)/lib/ataua
 
 PKGS       := libre libsrtp2 yaml-0.1 alsa openssl miniupnpc
 # libsrtp2 and libyaml are compiled against (their headers give the
@@ -115,6 +131,23 @@ modules/$(1)/$(1).so: $(patsubst %.c,$(BUILD)/%.o,$(wildcard modules/$(1)/*.c))
 endef
 $(foreach m,$(MODULES),$(eval $(call module_rule,$(m))))
 
+# What the binaries compile in (core/version.h): the objects that use it
+# are rebuilt when the version or PREFIX changes
+BUILD_VARS_OBJS := $(BUILD)/core/main.o $(BUILD)/core/core_cmds.o \
+		   $(BUILD)/core/conf_schema.o $(BUILD)/core/cli/atactl.o \
+		   $(BUILD)/tests/unit/test_config.o
+$(BUILD_VARS_OBJS): ALL_CFLAGS += -DATAUA_VERSION='"$(ATAUA_VERSION)"' \
+	-DATA_MODULE_DIR='"$(MODULE_DIR)"'
+$(BUILD_VARS_OBJS): $(BUILD)/build-vars
+
+$(BUILD)/build-vars: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(ATAUA_VERSION) $(MODULE_DIR)' >$@.new
+	@cmp -s $@.new $@ && rm -f $@.new || mv -f $@.new $@
+
+.PHONY: FORCE
+FORCE:
+
 # ---- tests ------------------------------------------------------------------
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libatacore.a
 	@$(if $(Q),echo "  LD      $@")
@@ -191,25 +224,49 @@ bench: test-deps
 ccheck:
 	sh tests/ccheck.sh
 
+# A distribution package or an embedded image (DESTDIR set) gets the
+# files only; its postinst, or systemd at boot, runs systemd-sysusers and
+# systemd-tmpfiles on them. Installing to the real root does it here.
+# An existing config is never replaced: the new one lands beside it as
+# ataua.yaml.dist.
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
-		$(DESTDIR)$(PREFIX)/lib/ataua \
+		$(DESTDIR)$(MODULE_DIR) \
 		$(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/man/man5 \
 		$(DESTDIR)$(PREFIX)/share/man/man8 \
-		$(DESTDIR)/etc/ataua $(DESTDIR)/lib/systemd/system
+		$(DESTDIR)/etc/ataua $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
 	install -m 0755 ataua $(DESTDIR)$(PREFIX)/sbin/ataua
 	install -m 0755 atactl $(DESTDIR)$(PREFIX)/bin/atactl
 	for m in $(MODULES); do install -m 0644 modules/$$m/$$m.so \
-		$(DESTDIR)$(PREFIX)/lib/ataua/$$m.so; done
-	sed 's|^module_path: .*|module_path: $(PREFIX)/lib/ataua|' \
-		conf/ataua.yaml > $(DESTDIR)/etc/ataua/ataua.yaml
-	chmod 0600 $(DESTDIR)/etc/ataua/ataua.yaml
+		$(DESTDIR)$(MODULE_DIR)/$$m.so; done
+	conf=$(DESTDIR)/etc/ataua/ataua.yaml; \
+	[ -e "$$conf" ] && conf=$$conf.dist; \
+	sed 's|^module_path: .*|module_path: $(MODULE_DIR)|' \
+		conf/ataua.yaml >"$$conf.tmp" && \
+	chmod 0600 "$$conf.tmp" && mv -f "$$conf.tmp" "$$conf" && \
+	echo "installed $$conf"
 	install -m 0644 conf/ataua.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 0644 conf/atactl.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 conf/ataua.yaml.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	sed 's|@PREFIX@|$(PREFIX)|g' conf/ataua.service \
-		> $(DESTDIR)/lib/systemd/system/ataua.service
+		> $(DESTDIR)$(UNITDIR)/ataua.service
+	install -m 0644 conf/ataua.sysusers \
+		$(DESTDIR)$(SYSUSERSDIR)/ataua.conf
+	install -m 0644 conf/ataua.tmpfiles \
+		$(DESTDIR)$(TMPFILESDIR)/ataua.conf
+	@if [ -z "$(DESTDIR)" ]; then \
+		if command -v systemd-sysusers >/dev/null; then \
+			systemd-sysusers $(SYSUSERSDIR)/ataua.conf && \
+			systemd-tmpfiles --create \
+				$(TMPFILESDIR)/ataua.conf; \
+		else \
+			echo "note: create the system user ataua (group"; \
+			echo "ataua, in group audio) and chgrp ataua"; \
+			echo "/etc/ataua/ataua.yaml"; \
+		fi; \
+	fi
 
 clean:
 	rm -rf build build-asan build-fuzz ataua atactl $(MOD_SOS)

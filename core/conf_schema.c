@@ -9,10 +9,7 @@
 #include <string.h>
 #include <re.h>
 #include "conf.h"
-
-#ifndef ATA_MODULE_DIR
-#define ATA_MODULE_DIR "/usr/lib/ataua"
-#endif
+#include "version.h"
 
 /* Enum values are stored through int pointers */
 _Static_assert(sizeof(enum ata_transport) == sizeof(int), "enum size");

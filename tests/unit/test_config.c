@@ -17,6 +17,7 @@
 #include <re.h>
 #include "config.h"
 #include "conf.h"
+#include "version.h"
 
 #define LINES "lines:\n  - account: {aor: \"sip:1001@example.net\"}\n"
 
@@ -534,7 +535,8 @@ static void test_defaults(void **state)
 	assert_string_equal(ob.text, "");
 	assert_string_equal(cfg->path, "t.yaml");
 	assert_defaults(cfg);
-	assert_string_equal(cfg->module_path, "/usr/lib/ataua");
+	/* PREFIX/lib/ataua, as the Makefile compiles it in */
+	assert_string_equal(cfg->module_path, ATA_MODULE_DIR);
 	assert_string_equal(cfg->linev[0].account.registrar, "");
 	assert_int_equal(cfg->linev[0].hook.debounce_ms, 15);
 	assert_int_equal(cfg->linev[0].hook.flash_min_ms, 80);
