@@ -8,7 +8,8 @@
 #    refuses (no DNS needed, as for any C-library program);
 # 3. a name server that refuses (ICMP port unreachable) is named at
 #    once, not after the 45 s guard;
-# 4. a silent name server is named within seconds too.
+# 4. a silent name server is named within seconds too;
+# 5. a call to a domain DNS does not know ends in the same words, logged.
 # The namespace's own /etc/hosts and resolv.conf come from
 # /etc/netns/NS/ (ip netns exec bind-mounts them): the host's stay.
 set -u
@@ -42,11 +43,12 @@ etc=/etc/netns/$ns
 mkdir -p "$etc" && : >"$etc/hosts" || lab_die "cannot write $etc"
 trap 'rm -rf "$etc"; lab__on_exit' EXIT
 
-# run NAME REGISTRAR: ataua for 1001 through REGISTRAR (stops the last)
+# run NAME REGISTRAR [AOR]: ataua for AOR (1001) through REGISTRAR
+# (stops the last)
 run() {
 	[ -n "${ATA_PID:-}" ] && lab_stop "$ATA_PID"
 	log=$LAB_DIR/ataua.$1.log
-	ATA_LISTEN=44.0.0.10:5060 ATA_AOR=sip:1001@44.0.0.1 \
+	ATA_LISTEN=44.0.0.10:5060 ATA_AOR=${3:-sip:1001@44.0.0.1} \
 	ATA_REGISTRAR=$2 ATA_PASSWORD=pw1001 \
 		ata_conf "$LAB_DIR/ataua.$1.yaml" "$LAB_DIR/ataua.$1.sock"
 	ata_start ata "$LAB_DIR/ataua.$1.yaml" "$log" ||
@@ -128,6 +130,19 @@ ata_ctl reg | grep -q '^reason=DNS timeout: name server 44.0.0.4:53' &&
 	t_ok "it names the server and says it does not answer" ||
 	t_fail "it says DNS timeout" "$(ata_ctl reg)"
 t_check "the timeout counts: failures=1" [ "$(ata_get failures reg)" = 1 ]
+
+# --- 5. a call to a name DNS does not know --------------------------------
+echo "nameserver 44.0.0.1" >"$etc/resolv.conf"
+run call sip:44.0.0.1 sip:1001@nosuch.lab
+ata_ctl line 1 offhook >/dev/null
+ata_ctl line 1 digits 1002 >/dev/null
+lab_wait_for "grep -q 'call: .* to sip:1002@nosuch.lab.* failed: ' '$log'" \
+	15 && t_ok "the failed call is logged: $(grep -o 'failed: .*' "$log")" ||
+	t_fail "the failed call is logged" "$(tail -n 10 "$log")"
+grep -q 'failed: DNS: nosuch.lab: name not found' "$log" &&
+	t_ok "its reason is 'name not found'" ||
+	t_fail "its reason is 'name not found'" "$(tail -n 10 "$log")"
+ata_ctl line 1 onhook >/dev/null
 t_check "the daemon still answers (PING)" [ "$(ata_ctl PING)" = PONG ]
 
 lab_teardown
