@@ -29,6 +29,7 @@ struct call {
 	struct hint_media *hint;      /* alg-hint state (core/hint.c) */
 	struct call_mprefs mp;
 	char *peer;
+	char *route;                 /* first hop's address, /etc/hosts */
 	char *cuser;
 	call_state_h *sh;
 	call_digit_h *dh;
@@ -38,7 +39,7 @@ struct call {
 	uint32_t id;
 	bool incoming;
 	bool wait_nat;               /* offer/answer held for nat_media */
-	char fail[64];               /* why we ended it, for CLOSED  */
+	char fail[128];              /* why we ended it, for CLOSED  */
 };
 
 /* call_uri.c */

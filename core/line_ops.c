@@ -213,7 +213,7 @@ int line_status(struct re_printf *pf, const struct line *ln)
 			  ln->fsm.offhook ? "off" : "on", tone_name(ln->tone),
 			  ln->ringing ? "yes" : "no",
 			  ln->fsm.ndigits ? ln->fsm.digits : "-", ncalls,
-			  ln->reg ? "on" : "none");
+			  reg_state_name(reg_state(ln->reg)));
 }
 
 

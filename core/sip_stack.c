@@ -365,10 +365,17 @@ int sip_stack_dns_reload(struct sip_stack *ss)
 }
 
 
-/** 0 when a request to @p uri can go out (sip_dns_check) */
-int sip_stack_dns_check(struct sip_stack *ss, const char *uri)
+/** SIP_DNS_OK when a request to @p uri can go out (sip_dns_check) */
+enum sip_dns_fault sip_stack_dns_check(struct sip_stack *ss, const char *uri)
 {
-	return ss ? sip_dns_check(ss->dns, uri) : EINVAL;
+	return ss ? sip_dns_check(ss->dns, uri) : SIP_DNS_OK;
+}
+
+
+/** The resolver, for sip_dns_probe_alloc() */
+const struct sip_dns *sip_stack_dns(const struct sip_stack *ss)
+{
+	return ss ? ss->dns : NULL;
 }
 
 
