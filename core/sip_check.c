@@ -8,9 +8,10 @@
  * 3.3), one for a URI scheme it does not serve 416 (8.2.2.1) and one
  * that requires an extension it lacks 420 with Unsupported (8.2.2.3).
  * The order follows RFC 3261 8.2: syntax, then scheme, then extensions,
- * then what the request asks for (8.2.3). An INVITE that would start a dialog needs a Contact libre can read
- * (RFC 3261 8.1.1.8): without one libre cannot accept it, and a call
- * that cannot be accepted has no transaction a CANCEL could reach.
+ * then what the request asks for (8.2.3). An INVITE that would start a
+ * dialog needs a Contact libre can read (RFC 3261 8.1.1.8): without one
+ * libre cannot accept it, and a call that cannot be accepted has no
+ * transaction a CANCEL could reach.
  */
 #include <string.h>
 #include <re.h>

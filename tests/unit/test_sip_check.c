@@ -61,8 +61,8 @@ static void test_good_requests_pass(void **state)
 				"\r\n"), 0);
 	assert_int_equal(check1("INVITE sips:1001@192.0.2.2 SIP/2.0\r\n"
 				VIA TO FROM CID "CSeq: 2147483647 INVITE\r\n"
-				CONTACT "Max-Forwards: 0\r\nContent-Length: 4\r\n"
-				"\r\nv=0\n"), 0);
+				CONTACT "Max-Forwards: 0\r\n"
+				"Content-Length: 4\r\n\r\nv=0\n"), 0);
 	/* no Content-Length is fine on UDP */
 	assert_int_equal(check1("BYE sip:1001@192.0.2.2 SIP/2.0\r\n"
 				VIA TO FROM CID "CSeq: 3 BYE\r\n" "\r\n"), 0);
