@@ -208,6 +208,8 @@ static bool self_probe(struct sip_stack *ss, const struct sip_msg *msg)
 	if (sip_version_alloc(&ss->ver, msg->sock,
 			      &ss->laddr[SIP_TRANSP_UDP], version_handler, ss))
 		ata_warn("sip: no 505 for other SIP versions (no memory)");
+	else
+		ata_debug("sip: UDP requests of other SIP versions get 505");
 
 	return true;
 }
