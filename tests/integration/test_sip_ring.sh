@@ -83,7 +83,7 @@ CONTACT="Contact: <sip:2000@127.0.0.1:5062>"
 
 # send FILE [WAIT]: the status lines that came back, joined by " | "
 send() {
-	python3 "$SIPSEND" -b via -w "${2:-1}" 127.0.0.1 "$SIP_PORT" "$1" |
+	python3 "$SIPSEND" -b via -w "${2:-3}" 127.0.0.1 "$SIP_PORT" "$1" |
 		paste -sd '|' | sed 's/|/ | /g'
 }
 
@@ -97,24 +97,29 @@ idle_no_call() {
 # ring_then FILE WANT: send an INVITE that must ring first and end with
 # final response WANT by itself; print what came back
 ring_then() {
-	local out=$LAB_DIR/ring.out pid
+	local out=$LAB_DIR/ring.out pid seen
 	python3 "$SIPSEND" -b via -w 20 127.0.0.1 "$SIP_PORT" "$1" \
 		>"$out" 2>&1 &
 	pid=$!
 	echo "$pid" >>"$LAB_DIR/pids"
-	if ata_wait_line 1 ringing 5; then
-		t_ok "$3: line 1 rings"
-	else
-		t_fail "$3: line 1 rings" "$(ata_ctl line 1)"
-	fi
+	# a busy machine may poll past a short ring: the 180 sent when the
+	# line starts ringing is the proof then
+	ata_wait_line 1 ringing 10 && seen=polled || seen=""
 	wait "$pid"
 	RING_REPLIES=$(paste -sd '|' "$out" | sed 's/|/ | /g')
+	[ -n "$seen" ] || ! grep -q '^SIP/2.0 180 ' "$out" || seen="180"
+	if [ -n "$seen" ]; then
+		t_ok "$3: line 1 rings (seen: $seen)"
+	else
+		t_fail "$3: line 1 rings" "$(ata_ctl line 1)" \
+			"replies: $RING_REPLIES"
+	fi
 	if grep -q "^SIP/2.0 $2 " "$out"; then
 		t_ok "$3: the caller gets $2 ($RING_REPLIES)"
 	else
 		t_fail "$3: the caller gets $2" "replies: $RING_REPLIES"
 	fi
-	if lab_wait_for idle_no_call 5; then
+	if lab_wait_for idle_no_call 10; then
 		t_ok "$3: line 1 idle, no call left"
 	else
 		t_fail "$3: line 1 idle, no call left" "$(ata_ctl line 1)" \
@@ -160,7 +165,7 @@ t_check "(b) after the malformed INVITE and its CANCEL: idle, no call" \
 # lower case is SIP/2.0 (RFC 3261 7.1): it rings, and its CANCEL stops it
 msg INVITE sip/2.0 a2 "$CONTACT" >"$LAB_DIR/a2"
 r=$(send "$LAB_DIR/a2")
-if ata_wait_line 1 ringing 5; then
+if ata_wait_line 1 ringing 10; then
 	t_ok "(a) INVITE ... sip/2.0 (lower case) rings line 1 ($r)"
 else
 	t_fail "(a) INVITE ... sip/2.0 rings line 1" "replies: $r" \
@@ -168,7 +173,7 @@ else
 fi
 msg CANCEL SIP/2.0 a2 >"$LAB_DIR/a2c"
 r=$(send "$LAB_DIR/a2c")
-if lab_wait_for idle_no_call 5; then
+if lab_wait_for idle_no_call 10; then
 	t_ok "(a) its CANCEL stops the ringing ($r)"
 else
 	t_fail "(a) its CANCEL stops the ringing" "replies: $r" \
