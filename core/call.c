@@ -29,6 +29,7 @@ static void call_destructor(void *arg)
 	struct call *call = arg;
 
 	list_unlink(&call->le);
+	tmr_cancel(&call->tmr_ring);
 
 	/* an undecided INVITE still needs its final response */
 	if (call->msg && !call->sess && call->state == CALL_INCOMING)
@@ -230,6 +231,7 @@ static void close_handler(int err, const struct sip_msg *msg, void *arg)
 	uint16_t scode = 0;
 
 	/* media stays for its counters; nothing is sent once closed */
+	tmr_cancel(&call->tmr_ring);
 	call_media_stop(call->media);
 	call->adm = mem_deref(call->adm);
 	call->sess = mem_deref(call->sess);
@@ -607,16 +609,55 @@ static int accept_invite(struct call *call, uint16_t scode,
 }
 
 
-/** Send 180 Ringing for an incoming call. EPROTO if not ringable. */
-int call_ring(struct call *call)
+/* Rang too long (ring_limit.c): the final response, then CLOSED */
+static void ring_timeout(void *arg)
 {
+	struct call *call = arg;
+	const struct ring_limit *rl = &call->ring;
+
+	if (call->state != CALL_INCOMING)
+		return;
+
+	ata_info("call: %u unanswered after %u ms: %u %s", call->id, rl->ms,
+		 rl->scode, rl->reason);
+
+	if (call->sess)
+		(void)sipsess_reject(call->sess, rl->scode, rl->reason, NULL);
+	else if (call->msg)
+		(void)sip_treply(NULL, sip_stack_sip(call->ss), call->msg,
+				 rl->scode, rl->reason);
+
+	call->msg = mem_deref((void *)call->msg);
+	call->sess = mem_deref(call->sess);
+	call_media_stop(call->media);
+	call->adm = mem_deref(call->adm);
+	set_state(call, CALL_CLOSED, rl->scode, rl->reason);
+}
+
+
+/**
+ * Send 180 Ringing for an incoming call, which then rings no longer than
+ * the INVITE's Expires (then 487) and @p max_ms (then 480; 0: the
+ * default). EPROTO if not ringable; libre's error if it cannot accept
+ * the INVITE: the caller must then refuse the call.
+ */
+int call_ring(struct call *call, uint32_t max_ms)
+{
+	int err;
+
 	if (!call)
 		return EINVAL;
 
 	if (call->state != CALL_INCOMING || !call->msg)
 		return EPROTO;
 
-	return accept_invite(call, 180, "Ringing", NULL);
+	ring_limit_decide(&call->ring, &call->msg->expires, max_ms);
+
+	err = accept_invite(call, 180, "Ringing", NULL);
+	if (!err)
+		tmr_start(&call->tmr_ring, call->ring.ms, ring_timeout, call);
+
+	return err;
 }
 
 
@@ -634,6 +675,9 @@ int call_answer(struct call *call)
 
 	if (call->state != CALL_INCOMING)
 		return EPROTO;
+
+	/* answered: whatever follows, it no longer rings */
+	tmr_cancel(&call->tmr_ring);
 
 	/* a TURN relay still being allocated: answer once it is known */
 	if (nat_media_pending(call_media_nat(call->media))) {
@@ -679,6 +723,7 @@ void call_reject(struct call *call, uint16_t scode, const char *reason)
 		(void)sip_treply(NULL, sip_stack_sip(call->ss), call->msg,
 				 scode, reason);
 
+	tmr_cancel(&call->tmr_ring);
 	call->msg = mem_deref((void *)call->msg);
 	call->sess = mem_deref(call->sess);
 	call_media_stop(call->media);
@@ -697,6 +742,7 @@ void call_hangup(struct call *call)
 		(void)sip_treply(NULL, sip_stack_sip(call->ss), call->msg,
 				 486, "Busy Here");
 
+	tmr_cancel(&call->tmr_ring);
 	call->msg = mem_deref((void *)call->msg);
 	call->sess = mem_deref(call->sess);
 	call_media_stop(call->media);

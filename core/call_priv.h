@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <re.h>
 #include "call_int.h"
+#include "ring_limit.h"
 
 struct adm_slot;
 struct hint_media;
@@ -40,6 +41,8 @@ struct call {
 	bool incoming;
 	bool wait_nat;               /* offer/answer held for nat_media */
 	char fail[128];              /* why we ended it, for CLOSED  */
+	struct tmr tmr_ring;         /* incoming: rings no longer    */
+	struct ring_limit ring;
 };
 
 /* call_uri.c */
