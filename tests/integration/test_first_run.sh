@@ -106,6 +106,24 @@ t_check "no registrar: reg says so, no failure" \
 t_check "nothing outside the box is named in the log" \
 	lab_not grep -Eiq "example\.(net|com|org)|DNS:" "$LAB_DIR/run.log"
 
+# the policy run one step after another (parallel: false) has no
+# registrar to ask: it must not wait for one, nor log that it refused us
+sed -i 's/^  parallel: true /  parallel: false/' "$tree/conf/ataua.yaml"
+ctl reload >/dev/null
+after_reload() {
+	sed -n '/configuration reloaded/,$p' "$LAB_DIR/run.log"
+}
+if lab_wait_for "after_reload | grep -q 'nat: verdict'" 30; then
+	t_check "sequential policy, no registrar: no register step" \
+		lab_not bash -c "$(declare -f after_reload); LAB_DIR='$LAB_DIR';
+			after_reload | grep -q 'nat: register'"
+else
+	t_fail "sequential policy, no registrar: a verdict after reload" \
+		"$(tail -5 "$LAB_DIR/run.log")"
+fi
+t_check "nat says no registrar is configured" \
+	bash -c "'$tree/atactl' -s '$SOCK' nat | grep -q 'no registrar configured'"
+
 # Ctrl-C: the daemon stops and takes its socket with it
 apid=$(ip netns pids "$(lab_ns box)" | while read -r p; do
 	[ "$(cat "/proc/$p/comm" 2>/dev/null)" = ataua ] && echo "$p"; done)
