@@ -126,24 +126,36 @@ static bool slot_filled(const struct jitbuf *jb, uint32_t k)
 }
 
 
+/*
+ * An arrival no later than the device can have reached: the clock plus
+ * a get() of the largest frame in progress. The caller's stamp is a
+ * guess from another thread's clock; one from the future would give
+ * a stored packet a wait far below zero, and the drift control would
+ * then insert samples for seconds to "repair" a delay nobody had.
+ */
+static uint64_t arrival_bound(const struct jitbuf *jb, uint64_t now)
+{
+	uint64_t latest = jb->dev_pos + jb->conf.max_frame + CHUNK;
+
+	return now > latest ? latest : now;
+}
+
+
 /* Re-anchor: the packet's first sample plays `delay` after arrival */
 static void anchor(struct jitbuf *jb, uint32_t ssrc, uint16_t seq,
 		   uint32_t ts, uint64_t now)
 {
 	uint64_t earliest = jb->dev_pos > jb->delay ?
 		jb->dev_pos - jb->delay : 0;
-	uint64_t latest = jb->dev_pos + jb->conf.max_frame + CHUNK;
 	uint64_t arrival = now;
 	uint32_t lead;
 
 	/*
-	 * Arrivals normally lie in the period before dev_pos; one far off
-	 * the device clock must not place the packet outside the ring.
+	 * Arrivals normally lie in the period before dev_pos; one long
+	 * before it must not place the packet outside the ring either.
 	 */
 	if (arrival < earliest)
 		arrival = earliest;
-	if (arrival > latest)
-		arrival = latest;
 	lead = (uint32_t)(arrival + jb->delay - jb->dev_pos);
 
 	if (jb->running)
@@ -278,6 +290,7 @@ int jitbuf_put(struct jitbuf *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
 		return EINVAL;
 
 	++jb->st.packets;
+	now = arrival_bound(jb, now);
 
 	if (!jb->running || ssrc != jb->ssrc)
 		goto resync;
@@ -375,8 +388,18 @@ static int drift_step(struct jitbuf *jb)
 
 	if (jb->dev_pos >= jb->win_end) {
 		if (jb->peak != INT64_MIN) {
+			int64_t lim = jb->size;
+
+			/*
+			 * A wait is at most the ring, but the steps of the
+			 * window moved the peaks past it maybe: the steps
+			 * only ever move the estimate towards the delay,
+			 * so bounded here it stays bounded.
+			 */
 			jb->est = jb->peak > jb->peak_prev ? jb->peak :
 				jb->peak_prev;
+			jb->est = jb->est > lim ? lim :
+				jb->est < -lim ? -lim : jb->est;
 			off = jb->est - (int64_t)jb->delay;
 			jb->pending = off > jb->dead_band ||
 				-off > jb->dead_band ? (int32_t)off : 0;

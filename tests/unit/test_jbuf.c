@@ -766,6 +766,40 @@ static void test_loss_concealed(void **state)
 }
 
 
+/*
+ * Arrival stamps off the device clock (fuzz_jbuf found it): most of a
+ * 1 s window stamped long ago (every wait past the ring: drift drops),
+ * then two windows with one packet each, stamped far in the future. A
+ * future stamp counts as no later than the device can have reached,
+ * and the estimate stays within the ring, so the delay reported (and
+ * steered to) never leaves it; before, the drops of the first window
+ * pushed the later ones' peaks below -capacity, and the drift control
+ * would have inserted samples for a minute.
+ */
+static void test_arrival_off_clock(void **state)
+{
+	struct jitbuf *jb = tl_start();
+	int64_t cap = jitbuf_capacity(jb);
+	struct jitbuf_stats st;
+	(void)state;
+
+	stream(jb, 0, 60);
+	for (uint32_t k = 60; k < 215; k++) {
+		uint64_t at = k < 100 ? 0 : ARR(k) + 2 * SR;
+
+		run_to(jb, ARR(k));
+		if (k < 100 || k % 50 == 10)
+			(void)put_k(jb, k, at);
+		stats(jb, &st);
+		assert_in_range(st.delay_samples + cap, 0, 2 * cap);
+	}
+
+	/* at most a frame and a piece of get() ahead of the clock */
+	assert_true(st.delay_samples >= -(int64_t)(conf.max_frame + 400));
+	mem_deref(jb);
+}
+
+
 /* RFC 3550 6.4.1 against the formula in floating point */
 static void test_jitter_rfc3550(void **state)
 {
@@ -898,6 +932,7 @@ int main(void)
 		cmocka_unit_test(test_stall_burst),
 		cmocka_unit_test(test_loss_concealed),
 		cmocka_unit_test(test_jitter_rfc3550),
+		cmocka_unit_test(test_arrival_off_clock),
 		cmocka_unit_test(test_no_alloc),
 		cmocka_unit_test(test_get_sizes),
 		cmocka_unit_test(test_reset),
