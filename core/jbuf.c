@@ -43,6 +43,7 @@ struct jitbuf {
 	int64_t est;		/* the greater of the two at window end */
 	uint64_t win_end;	/* device time the window closes */
 	int32_t pending;	/* samples to drop (+) or insert (-) */
+	bool realign;		/* after a restart: move at once */
 	uint64_t next_step;	/* device time of the next drift step */
 
 	uint32_t bad_count;	/* packets in a row outside the ring */
@@ -190,6 +191,7 @@ static void anchor(struct jitbuf *jb, uint32_t ssrc, uint16_t seq,
 	jb->est       = jb->delay;
 	jb->win_end   = jb->dev_pos + jb->window;
 	jb->pending   = 0;
+	jb->realign   = false;
 	jb->bad_count = 0;
 	jb->have_transit = false;
 }
@@ -370,6 +372,38 @@ int jitbuf_put(struct jitbuf *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
 
 
 /*
+ * The first window after a restart found the delay off by @p off
+ * samples: the device lost time and the caller's skip did not match it
+ * (a stall longer than it measured, a queue it did not know of). Drift
+ * steps would take seconds for that (10 ms a second); the audio broke
+ * anyway, so the timeline moves at once: forward over audio that would
+ * play late, or back, the gap concealed. More than the delay is not a
+ * skip's error; drift control takes the rest.
+ */
+static void realign(struct jitbuf *jb, int32_t off)
+{
+	int32_t lim = (int32_t)jb->delay;
+
+	off = off > lim ? lim : off < -lim ? -lim : off;
+	if (off > 0)
+		ring_mark(jb->filled, jb->mask, jb->play_ts, (uint32_t)off,
+			  false);
+	jb->play_ts += (uint32_t)off;
+	if (off < 0)
+		ring_mark(jb->filled, jb->mask, jb->play_ts, (uint32_t)-off,
+			  false);
+
+	jb->est -= off;
+	if (jb->peak != INT64_MIN)
+		jb->peak -= off;
+	if (jb->peak_prev != INT64_MIN)
+		jb->peak_prev -= off;
+	jb->pending -= off;
+	++jb->st.resync;
+}
+
+
+/*
  * Drift: +1 to drop a sample, -1 to insert one, 0 to play as is.
  *
  * The estimate is the wait of the least-delayed packet of the last two
@@ -403,6 +437,9 @@ static int drift_step(struct jitbuf *jb)
 			off = jb->est - (int64_t)jb->delay;
 			jb->pending = off > jb->dead_band ||
 				-off > jb->dead_band ? (int32_t)off : 0;
+			if (jb->realign && jb->pending)
+				realign(jb, jb->pending);
+			jb->realign = false;
 		}
 		jb->peak_prev = jb->peak;
 		jb->peak = INT64_MIN;
@@ -585,7 +622,8 @@ uint32_t jitbuf_capacity(const struct jitbuf *jb)
  * (a late audio thread caps the stamp at the clock, so they look
  * early). Steering on them would move the delay away from its depth for
  * seconds (seen: -12 ms then back, one xrun on a loaded machine), so
- * the estimate starts over from the packets that arrive from now on.
+ * the estimate starts over from the packets that arrive from now on,
+ * and what their first half window finds off is removed at once.
  */
 void jitbuf_restart_estimate(struct jitbuf *jb)
 {
@@ -596,7 +634,10 @@ void jitbuf_restart_estimate(struct jitbuf *jb)
 	jb->peak_prev = INT64_MIN;
 	jb->est = jb->delay;
 	jb->pending = 0;
-	jb->win_end = jb->dev_pos + jb->window;
+	/* half a window (25 packets of 20 ms) tells the offset well
+	   enough to move at once, so the delay is back within a second */
+	jb->win_end = jb->dev_pos + jb->window / 2;
+	jb->realign = true;
 }
 
 
@@ -615,4 +656,5 @@ void jitbuf_reset(struct jitbuf *jb)
 	jb->jitter16 = 0;
 	jb->next_step = 0;
 	jb->pending = 0;
+	jb->realign = false;
 }
