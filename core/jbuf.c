@@ -189,9 +189,11 @@ static void anchor(struct jitbuf *jb, uint32_t ssrc, uint16_t seq,
 	jb->peak      = INT64_MIN;
 	jb->peak_prev = INT64_MIN;
 	jb->est       = jb->delay;
-	jb->win_end   = jb->dev_pos + jb->window;
+	/* one packet's arrival set the delay, maybe a late one (a main
+	   loop busy answering the call): measured again as after a stall */
+	jb->win_end   = jb->dev_pos + jb->window / 2;
 	jb->pending   = 0;
-	jb->realign   = false;
+	jb->realign   = true;
 	jb->bad_count = 0;
 	jb->have_transit = false;
 }

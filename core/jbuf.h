@@ -19,7 +19,8 @@
  *   inserting single samples in the quietest spot of a period, one per
  *   12.5 ms at most. A +-200 ppm far end (1.6 samples a second) keeps
  *   the delay within 2 ms of its target.
- * - Stall: after jitbuf_restart_estimate() the delay is measured over
+ * - Stall: after a start or resync (one packet set the delay, maybe a
+ *   late one) and after jitbuf_restart_estimate() it is measured over
  *   half a window, and an offset beyond the 2 ms is removed at once
  *   (up to the delay; the audio broke anyway), so a device that lost
  *   time plays at the delay again within a second.

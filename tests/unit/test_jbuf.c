@@ -767,6 +767,35 @@ static void test_loss_concealed(void **state)
 
 
 /*
+ * The call's first 300 ms reach the buffer 15 ms late (a main loop busy
+ * answering the call), too long for the start to move earlier: the
+ * first half second measures it, and the delay is right from then on,
+ * not after seconds of drift steps.
+ */
+static void test_late_start_realigned(void **state)
+{
+	struct jitbuf *jb = tl_start();
+	struct jitbuf_stats st;
+	(void)state;
+
+	for (uint32_t k = 0; k < 200; k++) {
+		uint64_t at = ARR(k) + (k < 15 ? 120 : 0);
+
+		run_to(jb, at);
+		assert_int_equal(put_k(jb, k, at), 0);
+	}
+	run_to(jb, PLAY(200));
+
+	for (uint32_t k = 50; k < 200; k++)
+		assert_plays(k, PLAY(k), 0);
+	stats(jb, &st);
+	assert_int_equal(st.resync, 1);
+	assert_int_equal(st.dropped_samples + st.inserted_samples, 0);
+	mem_deref(jb);
+}
+
+
+/*
  * Arrival stamps off the device clock (fuzz_jbuf found it): most of a
  * 1 s window stamped long ago (every wait past the ring: drift drops),
  * then two windows with one packet each, stamped far in the future. A
@@ -933,6 +962,7 @@ int main(void)
 		cmocka_unit_test(test_loss_concealed),
 		cmocka_unit_test(test_jitter_rfc3550),
 		cmocka_unit_test(test_arrival_off_clock),
+		cmocka_unit_test(test_late_start_realigned),
 		cmocka_unit_test(test_no_alloc),
 		cmocka_unit_test(test_get_sizes),
 		cmocka_unit_test(test_reset),
