@@ -43,6 +43,7 @@ struct jitbuf {
 	int64_t est;		/* the greater of the two at window end */
 	uint64_t win_end;	/* device time the window closes */
 	int32_t pending;	/* samples to drop (+) or insert (-) */
+	bool realign;		/* after a restart: move at once */
 	uint64_t next_step;	/* device time of the next drift step */
 
 	uint32_t bad_count;	/* packets in a row outside the ring */
@@ -126,24 +127,36 @@ static bool slot_filled(const struct jitbuf *jb, uint32_t k)
 }
 
 
+/*
+ * An arrival no later than the device can have reached: the clock plus
+ * a get() of the largest frame in progress. The caller's stamp is a
+ * guess from another thread's clock; one from the future would give
+ * a stored packet a wait far below zero, and the drift control would
+ * then insert samples for seconds to "repair" a delay nobody had.
+ */
+static uint64_t arrival_bound(const struct jitbuf *jb, uint64_t now)
+{
+	uint64_t latest = jb->dev_pos + jb->conf.max_frame + CHUNK;
+
+	return now > latest ? latest : now;
+}
+
+
 /* Re-anchor: the packet's first sample plays `delay` after arrival */
 static void anchor(struct jitbuf *jb, uint32_t ssrc, uint16_t seq,
 		   uint32_t ts, uint64_t now)
 {
 	uint64_t earliest = jb->dev_pos > jb->delay ?
 		jb->dev_pos - jb->delay : 0;
-	uint64_t latest = jb->dev_pos + jb->conf.max_frame + CHUNK;
 	uint64_t arrival = now;
 	uint32_t lead;
 
 	/*
-	 * Arrivals normally lie in the period before dev_pos; one far off
-	 * the device clock must not place the packet outside the ring.
+	 * Arrivals normally lie in the period before dev_pos; one long
+	 * before it must not place the packet outside the ring either.
 	 */
 	if (arrival < earliest)
 		arrival = earliest;
-	if (arrival > latest)
-		arrival = latest;
 	lead = (uint32_t)(arrival + jb->delay - jb->dev_pos);
 
 	if (jb->running)
@@ -176,8 +189,11 @@ static void anchor(struct jitbuf *jb, uint32_t ssrc, uint16_t seq,
 	jb->peak      = INT64_MIN;
 	jb->peak_prev = INT64_MIN;
 	jb->est       = jb->delay;
-	jb->win_end   = jb->dev_pos + jb->window;
+	/* one packet's arrival set the delay, maybe a late one (a main
+	   loop busy answering the call): measured again as after a stall */
+	jb->win_end   = jb->dev_pos + jb->window / 2;
 	jb->pending   = 0;
+	jb->realign   = true;
 	jb->bad_count = 0;
 	jb->have_transit = false;
 }
@@ -278,6 +294,7 @@ int jitbuf_put(struct jitbuf *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
 		return EINVAL;
 
 	++jb->st.packets;
+	now = arrival_bound(jb, now);
 
 	if (!jb->running || ssrc != jb->ssrc)
 		goto resync;
@@ -357,6 +374,38 @@ int jitbuf_put(struct jitbuf *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
 
 
 /*
+ * The first window after a restart found the delay off by @p off
+ * samples: the device lost time and the caller's skip did not match it
+ * (a stall longer than it measured, a queue it did not know of). Drift
+ * steps would take seconds for that (10 ms a second); the audio broke
+ * anyway, so the timeline moves at once: forward over audio that would
+ * play late, or back, the gap concealed. More than the delay is not a
+ * skip's error; drift control takes the rest.
+ */
+static void realign(struct jitbuf *jb, int32_t off)
+{
+	int32_t lim = (int32_t)jb->delay;
+
+	off = off > lim ? lim : off < -lim ? -lim : off;
+	if (off > 0)
+		ring_mark(jb->filled, jb->mask, jb->play_ts, (uint32_t)off,
+			  false);
+	jb->play_ts += (uint32_t)off;
+	if (off < 0)
+		ring_mark(jb->filled, jb->mask, jb->play_ts, (uint32_t)-off,
+			  false);
+
+	jb->est -= off;
+	if (jb->peak != INT64_MIN)
+		jb->peak -= off;
+	if (jb->peak_prev != INT64_MIN)
+		jb->peak_prev -= off;
+	jb->pending -= off;
+	++jb->st.resync;
+}
+
+
+/*
  * Drift: +1 to drop a sample, -1 to insert one, 0 to play as is.
  *
  * The estimate is the wait of the least-delayed packet of the last two
@@ -375,11 +424,24 @@ static int drift_step(struct jitbuf *jb)
 
 	if (jb->dev_pos >= jb->win_end) {
 		if (jb->peak != INT64_MIN) {
+			int64_t lim = jb->size;
+
+			/*
+			 * A wait is at most the ring, but the steps of the
+			 * window moved the peaks past it maybe: the steps
+			 * only ever move the estimate towards the delay,
+			 * so bounded here it stays bounded.
+			 */
 			jb->est = jb->peak > jb->peak_prev ? jb->peak :
 				jb->peak_prev;
+			jb->est = jb->est > lim ? lim :
+				jb->est < -lim ? -lim : jb->est;
 			off = jb->est - (int64_t)jb->delay;
 			jb->pending = off > jb->dead_band ||
 				-off > jb->dead_band ? (int32_t)off : 0;
+			if (jb->realign && jb->pending)
+				realign(jb, jb->pending);
+			jb->realign = false;
 		}
 		jb->peak_prev = jb->peak;
 		jb->peak = INT64_MIN;
@@ -562,7 +624,8 @@ uint32_t jitbuf_capacity(const struct jitbuf *jb)
  * (a late audio thread caps the stamp at the clock, so they look
  * early). Steering on them would move the delay away from its depth for
  * seconds (seen: -12 ms then back, one xrun on a loaded machine), so
- * the estimate starts over from the packets that arrive from now on.
+ * the estimate starts over from the packets that arrive from now on,
+ * and what their first half window finds off is removed at once.
  */
 void jitbuf_restart_estimate(struct jitbuf *jb)
 {
@@ -573,7 +636,10 @@ void jitbuf_restart_estimate(struct jitbuf *jb)
 	jb->peak_prev = INT64_MIN;
 	jb->est = jb->delay;
 	jb->pending = 0;
-	jb->win_end = jb->dev_pos + jb->window;
+	/* half a window (25 packets of 20 ms) tells the offset well
+	   enough to move at once, so the delay is back within a second */
+	jb->win_end = jb->dev_pos + jb->window / 2;
+	jb->realign = true;
 }
 
 
@@ -592,4 +658,5 @@ void jitbuf_reset(struct jitbuf *jb)
 	jb->jitter16 = 0;
 	jb->next_step = 0;
 	jb->pending = 0;
+	jb->realign = false;
 }

@@ -19,6 +19,11 @@
  *   inserting single samples in the quietest spot of a period, one per
  *   12.5 ms at most. A +-200 ppm far end (1.6 samples a second) keeps
  *   the delay within 2 ms of its target.
+ * - Stall: after a start or resync (one packet set the delay, maybe a
+ *   late one) and after jitbuf_restart_estimate() it is measured over
+ *   half a window, and an offset beyond the 2 ms is removed at once
+ *   (up to the delay; the audio broke anyway), so a device that lost
+ *   time plays at the delay again within a second.
  * - Resync: the packet is anchored as a first one; audio already
  *   buffered plays on until it starts, a gap between is concealed. At
  *   once on an SSRC change or a marker packet that does not fit the
@@ -54,7 +59,7 @@ struct jitbuf_stats {
 	uint64_t late;               /**< Arrived after their playout      */
 	uint64_t duplicate;          /**< Same sequence number seen        */
 	uint64_t too_early;          /**< Beyond the end of the buffer     */
-	uint64_t resync;             /**< Timeline re-anchored             */
+	uint64_t resync;             /**< Timeline re-anchored or moved  */
 	uint64_t concealed_samples;  /**< Missing samples played by PLC    */
 	uint64_t dropped_samples;    /**< Drift: samples removed           */
 	uint64_t inserted_samples;   /**< Drift: samples added             */
@@ -101,7 +106,8 @@ uint32_t jitbuf_capacity(const struct jitbuf *jb);
 
 /**
  * The device lost time and the caller skipped it (jitbuf_get() of the
- * missed samples): forget the delay measured so far and measure again
+ * missed samples): forget the delay measured so far, measure again,
+ * and correct what the skip got wrong at once (counted as a resync)
  */
 void jitbuf_restart_estimate(struct jitbuf *jb);
 

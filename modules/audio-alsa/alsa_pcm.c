@@ -139,11 +139,16 @@ static int recover_play(struct alsa_port *p, int r)
 	r = snd_pcm_recover(p->play, r, 1);
 	if (r < 0)
 		return r;
-	/* and the silence priming queues ahead of the next period */
-	if (p->empty_ns && t > p->empty_ns)
-		ata_audio_skip(p->au, p->buffer +
-			       (size_t)((t - p->empty_ns) /
-					(1000000000u / SRATE)));
+	/*
+	 * and the silence priming queues ahead of the next period: always
+	 * (an xrun seen before the predicted empty time still re-primes,
+	 * and the jitter buffer must measure afresh after it; it removes
+	 * what this estimate misses within a second)
+	 */
+	ata_audio_skip(p->au, p->buffer +
+		       (p->empty_ns && t > p->empty_ns ?
+			(size_t)((t - p->empty_ns) / (1000000000u / SRATE)) :
+			0));
 	r = alsa_pcm_prime(p);
 	if (r < 0 && r != -EPIPE)
 		return r;

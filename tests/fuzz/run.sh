@@ -1,8 +1,15 @@
 #!/bin/bash
 # Build every tests/fuzz/fuzz_*.c as a libFuzzer target (clang, ASan, UBSan)
-# against the core, and run each for a bounded time: `short` (make test)
-# or `long` (make fuzz). Seeds: tests/fuzz/seeds/NAME/ where present, plus
-# the public test material in ../shared/testdata. Prints TAP.
+# against the core and run each: first every seed once (each must pass),
+# then
+# - `short` (make test): a fixed number of inputs (FUZZ_RUNS, 20000) from
+#   a fixed random seed (FUZZ_SEED) on a fresh corpus, so the same tree
+#   gives the same result on any machine, however busy;
+# - `long` (make fuzz): FUZZ_SECS (600) per target, random seeds, the
+#   corpus kept in build-fuzz/corpus to grow from run to run.
+# Crash inputs go to build-fuzz/crashes/ in both; a fixed bug's input
+# belongs in the target's seeds. Seeds: tests/fuzz/seeds/NAME/ where
+# present, plus the public test material in ../shared/testdata. TAP.
 # A new target is picked up by its name (tests/fuzz/fuzz_NAME.c); a
 # target may #include a module's .c files (modules/NAME/*.c) to reach
 # its glue, or name more sources to build with it on comment lines
@@ -14,7 +21,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 MODE=${1:-short}
 case "$MODE" in
-short) SECS=${FUZZ_SECS:-15} ;;
+short) RUNS=${FUZZ_RUNS:-20000} SEED=${FUZZ_SEED:-20240611} ;;
 long)  SECS=${FUZZ_SECS:-600} ;;
 *) echo "usage: $0 short|long" >&2; exit 2 ;;
 esac
@@ -75,19 +82,46 @@ for src in $srcs; do
 		failed=$((failed + 1))
 		continue
 	fi
-	corpus="$B/corpus/$name"
-	mkdir -p "$corpus"
 	seeds=""
 	[ -d "tests/fuzz/seeds/$name" ] && seeds="tests/fuzz/seeds/$name"
 	for d in $(sed -n 's|^ \* fuzz-seeds: *||p' "$src"); do
 		d=${ATA_TESTDATA:-../shared/testdata}/$d
 		[ -d "$d" ] && seeds="$seeds $d"
 	done
+	# every seed once: a crash found before stays fixed
+	files=""
 	# shellcheck disable=SC2086
-	if "$bin" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=1024 \
+	[ -n "$seeds" ] && files=$(find $seeds -type f | sort)
+	# shellcheck disable=SC2086
+	if [ -n "$files" ] && ! "$bin" -timeout=10 -rss_limit_mb=1024 \
+		-artifact_prefix="$B/crashes/$name-seed-" \
+		$files >"$B/$name.seeds.log" 2>&1; then
+		echo "not ok $n - $name (a seed fails: see $B/$name.seeds.log)"
+		grep -E '^Running: ' "$B/$name.seeds.log" | tail -1
+		tail -30 "$B/$name.seeds.log"
+		failed=$((failed + 1))
+		continue
+	fi
+	if [ "$MODE" = short ]; then
+		# a fresh corpus: inputs kept from an earlier run would
+		# make the result depend on the machine's history
+		corpus="$B/corpus-short/$name"
+		rm -rf "$corpus"
+		# no comparison-guided mutations: operands that hold
+		# addresses make the inputs differ from run to run
+		budget="-runs=$RUNS -seed=$SEED -use_cmp=0"
+		what="$(echo "$files" | grep -c .) seeds, $RUNS runs, seed $SEED"
+	else
+		corpus="$B/corpus/$name"
+		budget="-max_total_time=$SECS"
+		what="$SECS s"
+	fi
+	mkdir -p "$corpus"
+	# shellcheck disable=SC2086
+	if "$bin" $budget -timeout=10 -rss_limit_mb=1024 \
 		-artifact_prefix="$B/crashes/$name-" -print_final_stats=0 \
 		"$corpus" $seeds >"$B/$name.log" 2>&1; then
-		echo "ok $n - $name ($SECS s, $(grep -c '' "$B/$name.log") log lines)"
+		echo "ok $n - $name ($what)"
 	else
 		echo "not ok $n - $name (crash: see $B/$name.log, $B/crashes/)"
 		tail -30 "$B/$name.log"

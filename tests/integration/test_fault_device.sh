@@ -102,7 +102,11 @@ tg=$(fc_stat jitbuf_target_ms)
 
 # --- outage 2: a broken device (-EIO: an xrun recover cannot fix);
 # SIGTERM while the driver waits to reopen ---
-echo EIO >"$GONE"
+# written aside and renamed: the plugin reads the file whenever it
+# exists, and an empty one is a device gone (ENODEV); a shell
+# preempted between creating it and writing EIO (a busy machine) made
+# the outage ENODEV and this check fail
+echo EIO >"$GONE.tmp" && mv "$GONE.tmp" "$GONE"
 lab_wait_for "[ \"\$(fc_stat device_state)\" = lost ]" 10 ||
 	t_fail "second outage seen" "$(ata_ctl stats 1)"
 lab_wait_for "grep -q 'AUDIO-DEVICE-LOST.*error=EIO' '$mon'" 10 &&

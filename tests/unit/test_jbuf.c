@@ -766,6 +766,69 @@ static void test_loss_concealed(void **state)
 }
 
 
+/*
+ * The call's first 300 ms reach the buffer 15 ms late (a main loop busy
+ * answering the call), too long for the start to move earlier: the
+ * first half second measures it, and the delay is right from then on,
+ * not after seconds of drift steps.
+ */
+static void test_late_start_realigned(void **state)
+{
+	struct jitbuf *jb = tl_start();
+	struct jitbuf_stats st;
+	(void)state;
+
+	for (uint32_t k = 0; k < 200; k++) {
+		uint64_t at = ARR(k) + (k < 15 ? 120 : 0);
+
+		run_to(jb, at);
+		assert_int_equal(put_k(jb, k, at), 0);
+	}
+	run_to(jb, PLAY(200));
+
+	for (uint32_t k = 50; k < 200; k++)
+		assert_plays(k, PLAY(k), 0);
+	stats(jb, &st);
+	assert_int_equal(st.resync, 1);
+	assert_int_equal(st.dropped_samples + st.inserted_samples, 0);
+	mem_deref(jb);
+}
+
+
+/*
+ * Arrival stamps off the device clock (fuzz_jbuf found it): most of a
+ * 1 s window stamped long ago (every wait past the ring: drift drops),
+ * then two windows with one packet each, stamped far in the future. A
+ * future stamp counts as no later than the device can have reached,
+ * and the estimate stays within the ring, so the delay reported (and
+ * steered to) never leaves it; before, the drops of the first window
+ * pushed the later ones' peaks below -capacity, and the drift control
+ * would have inserted samples for a minute.
+ */
+static void test_arrival_off_clock(void **state)
+{
+	struct jitbuf *jb = tl_start();
+	int64_t cap = jitbuf_capacity(jb);
+	struct jitbuf_stats st;
+	(void)state;
+
+	stream(jb, 0, 60);
+	for (uint32_t k = 60; k < 215; k++) {
+		uint64_t at = k < 100 ? 0 : ARR(k) + 2 * SR;
+
+		run_to(jb, ARR(k));
+		if (k < 100 || k % 50 == 10)
+			(void)put_k(jb, k, at);
+		stats(jb, &st);
+		assert_in_range(st.delay_samples + cap, 0, 2 * cap);
+	}
+
+	/* at most a frame and a piece of get() ahead of the clock */
+	assert_true(st.delay_samples >= -(int64_t)(conf.max_frame + 400));
+	mem_deref(jb);
+}
+
+
 /* RFC 3550 6.4.1 against the formula in floating point */
 static void test_jitter_rfc3550(void **state)
 {
@@ -898,6 +961,8 @@ int main(void)
 		cmocka_unit_test(test_stall_burst),
 		cmocka_unit_test(test_loss_concealed),
 		cmocka_unit_test(test_jitter_rfc3550),
+		cmocka_unit_test(test_arrival_off_clock),
+		cmocka_unit_test(test_late_start_realigned),
 		cmocka_unit_test(test_no_alloc),
 		cmocka_unit_test(test_get_sizes),
 		cmocka_unit_test(test_reset),

@@ -41,6 +41,8 @@ struct line {
 	int64_t dmin, dmax;	/* delay seen, samples */
 	uint64_t measured;	/* samples whose delay was seen */
 	uint32_t lag_from, lag_to, lag;	/* these packets come late */
+	int32_t skip_err;	/* the caller's skip misses this much */
+	int64_t shift;		/* device clock minus line time */
 };
 
 /* Far-end audio: a ramp, so every output sample tells its source index */
@@ -72,7 +74,7 @@ static void period(struct line *l, bool measure)
 
 	for (;;) {
 		uint32_t k = l->next;
-		uint64_t arr = BASE + (uint64_t)k * PTIME;
+		uint64_t arr = BASE + (uint64_t)k * PTIME + l->shift;
 
 		if (k >= l->lag_from && k < l->lag_to)
 			arr += l->lag;
@@ -85,12 +87,13 @@ static void period(struct line *l, bool measure)
 
 	for (size_t i = 0; measure && i < PERIOD; i++) {
 		/* what should play at t + i: source BASE + s + DELAY */
-		int64_t guess = (int64_t)(t + i) - BASE - DELAY;
+		int64_t now = (int64_t)(t + i) - l->shift;
+		int64_t guess = now - BASE - DELAY;
 		int64_t d;
 
 		if (!out[i] && !guess)
 			continue;
-		d = (int64_t)(t + i) - BASE - unramp(out[i], guess);
+		d = now - BASE - unramp(out[i], guess);
 		if (d < -PTIME || d > 4 * SR / 10)
 			continue;	/* concealment, not a source sample */
 		if (d < l->dmin)
@@ -106,9 +109,9 @@ static void underrun(struct line *l, bool restart)
 {
 	uint64_t t = jitbuf_clock(l->jb);
 	int16_t scratch[PERIOD];
-	size_t n = STALL + PRIME;
+	size_t n = STALL + PRIME + l->skip_err;
 
-	while (BASE + (uint64_t)l->next * PTIME < t + STALL) {
+	while (BASE + (uint64_t)l->next * PTIME + l->shift < t + STALL) {
 		put(l, l->next, t);
 		++l->next;
 	}
@@ -118,6 +121,8 @@ static void underrun(struct line *l, bool restart)
 		jitbuf_get(l->jb, scratch, k);
 		n -= k;
 	}
+	/* a wrong skip leaves the device clock off the line's time */
+	l->shift += l->skip_err;
 	if (restart)
 		jitbuf_restart_estimate(l->jb);
 }
@@ -172,6 +177,54 @@ static void test_underrun_without_restart_steers(void **state)
 		      (unsigned long)st.inserted_samples);
 	assert_true(st.dropped_samples > 40);
 	assert_true(l.dmin < DELAY - PERIOD);
+}
+
+
+/*
+ * The caller's skip is off by @p err samples (a queue it did not count,
+ * a stall longer than it saw): the delay is back at its depth one
+ * second after the underrun, not after seconds of drift steps.
+ */
+static void skip_wrong_case(int32_t err)
+{
+	struct jitbuf_stats st;
+	struct line l = { .skip_err = err };
+
+	assert_int_equal(jitbuf_alloc(&l.jb, &conf), 0);
+	for (int i = 0; i < 10 * SR / PERIOD; i++)
+		period(&l, false);
+	underrun(&l, true);
+	for (int i = 0; i < SR / PERIOD; i++)
+		period(&l, false);
+	l.dmin = INT64_MAX;
+	l.dmax = INT64_MIN;
+	for (int i = 0; i < 5 * SR / PERIOD; i++)
+		period(&l, true);
+	jitbuf_stats(l.jb, &st);
+	print_message("skip %+d: delay %ld..%ld from 1 s on, resync %lu, "
+		      "%lu dropped %lu inserted\n", (int)err, (long)l.dmin,
+		      (long)l.dmax, (unsigned long)st.resync,
+		      (unsigned long)st.dropped_samples,
+		      (unsigned long)st.inserted_samples);
+	assert_true(l.measured > 4 * SR);
+	assert_true(l.dmin >= DELAY - 8 && l.dmax <= DELAY + PERIOD);
+	assert_int_equal(st.resync, 1);
+	assert_true(st.dropped_samples + st.inserted_samples <= 8);
+	mem_deref(l.jb);
+}
+
+/* a period too little: the audio would play 20 ms late */
+static void test_underrun_skip_short(void **state)
+{
+	(void)state;
+	skip_wrong_case(-PTIME);
+}
+
+/* 20 ms too much: the audio would play early, its start concealed */
+static void test_underrun_skip_long(void **state)
+{
+	(void)state;
+	skip_wrong_case(PTIME);
 }
 
 
@@ -246,6 +299,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_underrun_delay_kept),
 		cmocka_unit_test(test_underrun_without_restart_steers),
+		cmocka_unit_test(test_underrun_skip_short),
+		cmocka_unit_test(test_underrun_skip_long),
 		cmocka_unit_test(test_delay_spike_no_resync),
 		cmocka_unit_test(test_delay_step_resync),
 	};

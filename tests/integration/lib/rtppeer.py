@@ -16,7 +16,8 @@ analyze: rtppeer.py analyze OUTDIR PLAYBACK.raw PLAYBACK.log SKEW_PPM
   against the nominal arrival (the relay's forward time of packet 0,
   the earliest that its first ten unimpaired packets imply, plus the RTP
   timestamp difference). Bursts whose packets the relay
-  dropped are skipped. Prints "delay_ms min max mean n".
+  dropped are skipped. Prints "delay_ms min max mean n"; writes each
+  burst's play time (CLOCK_MONOTONIC ns) and delay to OUTDIR/bursts.
 dtmf:    rtppeer.py dtmf TARGET_HOST:PORT USER OUTDIR DIGITS
   Calls like `call`, then sends each digit as RFC 4733 events (PT 101)
   between silent PCMU packets, one a second: full events and, every
@@ -250,6 +251,7 @@ def analyze(argv):
     pcm = struct.unpack("<%dh" % (len(data) // 2), data)
     rate = 8000.0 * (1 + skew * 1e-6)
     delays = []
+    bursts = []
     quiet = 0
     k = 0
     for i, x in enumerate(pcm):
@@ -277,6 +279,7 @@ def analyze(argv):
             pkt = (ts_off // FRAME) if ts_off is not None else None
             if pkt is not None and pkt not in lost and (pkt - 1) not in lost:
                 delays.append(delay)
+                bursts.append((int(t_play), delay - 0.125))
                 if os.environ.get("LAT_DUMP"):
                     # one line per burst: where the delay moved
                     print("# burst %d at sample %d (%.3f s): %.2f ms" %
@@ -289,6 +292,11 @@ def analyze(argv):
     # a 1 kHz sine starts at 0: the onset is the first sample above
     # threshold, about 1/4 cycle (0.125 ms) after the burst's start
     delays = [d - 0.125 for d in delays]
+    # each burst: when it played (CLOCK_MONOTONIC ns) and its delay, so
+    # a test can tell the moments of a stall from the rest of the call
+    with open(os.path.join(outdir, "bursts"), "w") as f:
+        for t, d in bursts:
+            f.write("%d %.2f\n" % (t, d))
     print("delay_ms %.2f %.2f %.2f %d xruns=%d" %
           (min(delays), max(delays), sum(delays) / len(delays),
            len(delays), xruns))
