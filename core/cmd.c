@@ -43,12 +43,7 @@ static const struct ata_cmd builtin_cmdv[] = {
 };
 
 /* The transport's own verbs: listed by help, never dispatched here */
-static const struct {
-	const char *name;
-	const char *args;
-	const char *desc;
-	const char *owner;
-} conn_verbv[] = {
+static const struct ata_verb_row conn_verbv[] = {
 	ATA_CTRL_CONN_VERB_ROWS
 };
 

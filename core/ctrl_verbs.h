@@ -63,9 +63,17 @@
 			      "SIP ALG checks and their verdict"
 
 /*
- * Rows `{name, args, desc, module}` of every verb, for atactl -h and the
- * tests; module is NULL for the core's verbs and "" for the transport's.
+ * A row of the list: module is NULL for the core's verbs, "" for the
+ * transport's, else the module that registers the verb
  */
+struct ata_verb_row {
+	const char *name;
+	const char *args;
+	const char *desc;
+	const char *module;
+};
+
+/* Rows of every verb, for atactl -h and the tests */
 #define ATA_CTRL_VERB_ROWS \
 	{ATA_VERB_HELP, NULL}, \
 	{ATA_VERB_STATUS, NULL}, \

@@ -35,12 +35,7 @@ struct opts {
  * (it works without one); `atactl help` does, and lists only the verbs
  * of the modules it has loaded.
  */
-static const struct {
-	const char *name;
-	const char *args;
-	const char *desc;
-	const char *module;
-} verbv[] = {
+static const struct ata_verb_row verbv[] = {
 	ATA_CTRL_VERB_ROWS
 };
 

@@ -18,12 +18,7 @@
 
 #define MAN_PAGE "conf/atactl.1"
 
-static const struct {
-	const char *name;
-	const char *args;
-	const char *desc;
-	const char *module;
-} verbv[] = {
+static const struct ata_verb_row verbv[] = {
 	ATA_CTRL_VERB_ROWS
 };
 
