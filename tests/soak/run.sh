@@ -2,7 +2,7 @@
 # tests/soak/run.sh  `make soak`: memory across many calls (root)
 #
 # usage: tests/soak/run.sh [-o DIR]
-# Environment: SOAK_CALLS (default 10000), SOAK_LINES (default 4),
+# Environment: SOAK_CALLS (default 10000), SOAK_LINES (default 8),
 # SOAK_EVERY (sample every N calls, default 500), SOAK_WARMUP (calls not
 # counted in the growth, default 1000, at most a fifth of the calls).
 #
@@ -37,7 +37,7 @@ if [ -z "${SOAK_IN_NS:-}" ]; then
 fi
 
 CALLS=${SOAK_CALLS:-10000}
-LINES=${SOAK_LINES:-4}
+LINES=${SOAK_LINES:-8}
 EVERY=${SOAK_EVERY:-500}
 WARMUP=${SOAK_WARMUP:-1000}
 OUT=""
