@@ -10,13 +10,30 @@ PKG_CONFIG ?= pkg-config
 PREFIX     ?= /usr/local
 BUILD      ?= build
 SAN        ?=
+# Where the systemd files go (distributions: /usr/lib/systemd/system)
+UNITDIR     ?= /lib/systemd/system
+SYSUSERSDIR ?= /usr/lib/sysusers.d
+TMPFILESDIR ?= /usr/lib/tmpfiles.d
 
-PKGS       := libre librem libsrtp2 yaml-0.1 alsa openssl
+# The version: `git describe` in a git checkout of this tree (the fixed
+# version of core/version.h, then -gHASH, until the first tag), else the
+# fixed one. `make ATAUA_VERSION=...` overrides it.
+VERSION_BASE := $(shell sed -n \
+	's/^\#define ATAUA_VERSION_BASE "\(.*\)"/\1/p' core/version.h)
+ATAUA_VERSION ?= $(shell \
+	if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ]; \
+	then git describe --tags --dirty 2>/dev/null || \
+	echo "$(VERSION_BASE)-g$$(git describe --always --dirty)"; \
+	else echo "$(VERSION_BASE)"; fi)
+MODULE_DIR := $(PREFIX)/lib/ataua
+
+PKGS       := libre libsrtp2 yaml-0.1 alsa openssl miniupnpc
 # libsrtp2 and libyaml are compiled against (their headers give the
 # types) but opened with dlopen(): libsrtp2 on the first SRTP call
 # (core/srtp_lib.c), libyaml for each config parse (core/yaml_lib.c), to
 # keep them out of memory during calls: see README "Memory".
-LINK_PKGS  := $(filter-out libsrtp2 yaml-0.1,$(PKGS))
+# miniupnpc: only modules/upnp links it (its module.mk)
+LINK_PKGS  := $(filter-out libsrtp2 yaml-0.1 miniupnpc,$(PKGS))
 
 # libre 1.1.0 headers need the defines its re.mk sets on Linux.
 RE_DEFS    := -DHAVE_INTTYPES_H -DHAVE_STDBOOL_H -DHAVE_INET6 \
@@ -25,11 +42,20 @@ RE_DEFS    := -DHAVE_INTTYPES_H -DHAVE_STDBOOL_H -DHAVE_INET6 \
 	      -DHAVE_PWD_H -DHAVE_POLL -DHAVE_SIGNAL -DHAVE_UNISTD_H \
 	      -DHAVE_SELECT -DHAVE_FORK -DHAVE_INET_NTOP
 
+# Read once, when make parses this file. `make run`, `test` and `bench`
+# install packages first (deps) and then build in a second make, which
+# reads them afresh: a first run on a bare machine must not build with
+# the empty flags of packages that were not there yet.
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_OK     := $(.SHELLSTATUS)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(LINK_PKGS) 2>/dev/null)
 
 CFLAGS     ?= -O2 -g
-WARN       := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+# -Werror for developers and CI; a packager with a newer compiler sets
+# WERROR=0 and gets the warnings without a failed build
+WERROR     ?= 1
+CFLAGS     ?= -O2 -g
+WARN       := -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) -Wshadow -Wstrict-prototypes \
 	      -Wmissing-prototypes -Wno-unused-parameter
 ALL_CFLAGS := -std=gnu11 $(WARN) -fPIC $(VIS) \
 	      $(RE_DEFS) -Icore $(PKG_CFLAGS) $(CFLAGS) $(SAN)
@@ -57,7 +83,7 @@ ALSA_CTL_PLUG := $(BUILD)/tests/alsa/libasound_module_ctl_vslic.so
 -include $(wildcard modules/*/module.mk)
 -include $(wildcard tests/*/tests.mk)
 
-.PHONY: all deps run test test-unit test-asan test-asan-build \
+.PHONY: all deps test-deps run test test-unit test-asan test-asan-build \
 	test-integration fuzz bench install clean ccheck unit-bins vslic
 
 all: ataua atactl $(MOD_SOS)
@@ -68,7 +94,17 @@ $(BUILD)/modules/%.o: VIS := -fvisibility=hidden
 # `make V=1` shows the full command lines
 Q := $(if $(V),,@)
 
-$(BUILD)/%.o: %.c
+# A missing package is named by pkg-config itself, before any compiler
+# stumbles over a missing header
+.PHONY: pkgcheck
+pkgcheck:
+ifneq ($(PKG_OK),0)
+	@$(PKG_CONFIG) --print-errors --exists $(PKGS) || \
+	{ echo "ataua: build packages missing: run 'make deps' (as root)" \
+		"or 'make run'" >&2; exit 1; }
+endif
+
+$(BUILD)/%.o: %.c | pkgcheck
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
@@ -94,6 +130,23 @@ modules/$(1)/$(1).so: $(patsubst %.c,$(BUILD)/%.o,$(wildcard modules/$(1)/*.c))
 	$$(Q)$$(CC) $$(ALL_LDFLAGS) -shared -o $$@ $$^ $$($(subst -,_,$(1))_LIBS)
 endef
 $(foreach m,$(MODULES),$(eval $(call module_rule,$(m))))
+
+# What the binaries compile in (core/version.h): the objects that use it
+# are rebuilt when the version or PREFIX changes
+BUILD_VARS_OBJS := $(BUILD)/core/main.o $(BUILD)/core/core_cmds.o \
+		   $(BUILD)/core/conf_schema.o $(BUILD)/core/cli/atactl.o \
+		   $(BUILD)/tests/unit/test_config.o
+$(BUILD_VARS_OBJS): ALL_CFLAGS += -DATAUA_VERSION='"$(ATAUA_VERSION)"' \
+	-DATA_MODULE_DIR='"$(MODULE_DIR)"'
+$(BUILD_VARS_OBJS): $(BUILD)/build-vars
+
+$(BUILD)/build-vars: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(ATAUA_VERSION) $(MODULE_DIR)' >$@.new
+	@cmp -s $@.new $@ && rm -f $@.new || mv -f $@.new $@
+
+.PHONY: FORCE
+FORCE:
 
 # ---- tests ------------------------------------------------------------------
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libatacore.a
@@ -124,13 +177,23 @@ vslic: $(ALSA_PLUG) $(ALSA_SELFTEST) $(ALSA_CTL_PLUG)
 
 unit-bins: $(UNIT_BINS) $(TESTMOD_SOS)
 
+# deps: what building and running needs; test-deps: the test peers too.
+# DEPS is the installer (tests/integration/test_first_run.sh stands in
+# for apt-get with it).
+DEPS ?= sh tests/deps.sh
 deps:
-	@sh tests/deps.sh
+	@$(DEPS) run
 
-run: deps all
+test-deps:
+	@$(DEPS) test
+
+# The build runs in a second make, which reads the pkg-config flags of
+# the packages deps has just installed (see PKG_CFLAGS)
+run: deps
+	$(MAKE) all vslic
 	./tests/run-default.sh
 
-test: deps
+test: test-deps
 	$(MAKE) all unit-bins vslic
 	sh tests/run.sh
 
@@ -154,31 +217,56 @@ test-integration: all unit-bins
 fuzz:
 	bash tests/fuzz/run.sh long
 
-bench: deps all vslic
+bench: test-deps
+	$(MAKE) all vslic
 	sh tests/bench/run.sh
 
 ccheck:
 	sh tests/ccheck.sh
 
+# A distribution package or an embedded image (DESTDIR set) gets the
+# files only; its postinst, or systemd at boot, runs systemd-sysusers and
+# systemd-tmpfiles on them. Installing to the real root does it here.
+# An existing config is never replaced: the new one lands beside it as
+# ataua.yaml.dist.
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
-		$(DESTDIR)$(PREFIX)/lib/ataua \
+		$(DESTDIR)$(MODULE_DIR) \
 		$(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/man/man5 \
 		$(DESTDIR)$(PREFIX)/share/man/man8 \
-		$(DESTDIR)/etc/ataua $(DESTDIR)/lib/systemd/system
+		$(DESTDIR)/etc/ataua $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
 	install -m 0755 ataua $(DESTDIR)$(PREFIX)/sbin/ataua
 	install -m 0755 atactl $(DESTDIR)$(PREFIX)/bin/atactl
 	for m in $(MODULES); do install -m 0644 modules/$$m/$$m.so \
-		$(DESTDIR)$(PREFIX)/lib/ataua/$$m.so; done
-	sed 's|^module_path: .*|module_path: $(PREFIX)/lib/ataua|' \
-		conf/ataua.yaml > $(DESTDIR)/etc/ataua/ataua.yaml
-	chmod 0600 $(DESTDIR)/etc/ataua/ataua.yaml
+		$(DESTDIR)$(MODULE_DIR)/$$m.so; done
+	conf=$(DESTDIR)/etc/ataua/ataua.yaml; \
+	[ -e "$$conf" ] && conf=$$conf.dist; \
+	sed 's|^module_path: .*|module_path: $(MODULE_DIR)|' \
+		conf/ataua.yaml >"$$conf.tmp" && \
+	chmod 0600 "$$conf.tmp" && mv -f "$$conf.tmp" "$$conf" && \
+	echo "installed $$conf"
 	install -m 0644 conf/ataua.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 0644 conf/atactl.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 conf/ataua.yaml.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	sed 's|@PREFIX@|$(PREFIX)|g' conf/ataua.service \
-		> $(DESTDIR)/lib/systemd/system/ataua.service
+		> $(DESTDIR)$(UNITDIR)/ataua.service
+	install -m 0644 conf/ataua.sysusers \
+		$(DESTDIR)$(SYSUSERSDIR)/ataua.conf
+	install -m 0644 conf/ataua.tmpfiles \
+		$(DESTDIR)$(TMPFILESDIR)/ataua.conf
+	@if [ -z "$(DESTDIR)" ]; then \
+		if command -v systemd-sysusers >/dev/null; then \
+			systemd-sysusers $(SYSUSERSDIR)/ataua.conf && \
+			systemd-tmpfiles --create \
+				$(TMPFILESDIR)/ataua.conf; \
+		else \
+			echo "note: create the system user ataua (group"; \
+			echo "ataua, in group audio) and chgrp ataua"; \
+			echo "/etc/ataua/ataua.yaml"; \
+		fi; \
+	fi
 
 clean:
 	rm -rf build build-asan build-fuzz ataua atactl $(MOD_SOS)

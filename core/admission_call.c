@@ -9,6 +9,7 @@
  */
 #include <re.h>
 #include "ataua.h"
+#include "ctrl_verbs.h"
 #include "admission.h"
 #include "ctrl_proto.h"
 #include "nat_int.h"
@@ -165,7 +166,7 @@ static int cmd_bandwidth(struct re_printf *pf, struct ata_cmd_arg *ca)
 
 
 static const struct ata_cmd admission_cmdv[] = {
-	{"bandwidth", "bandwidth", cmd_bandwidth},
+	{ATA_VERB_BANDWIDTH, cmd_bandwidth},
 };
 
 

@@ -90,12 +90,29 @@ struct ata_cmd_arg {
  */
 typedef int (ata_cmd_h)(struct re_printf *pf, struct ata_cmd_arg *ca);
 
-/** A row of a verb table; the name may be several words ("module list") */
+/**
+ * A row of a verb table. ata_cmd_register() refuses a table that breaks
+ * this convention, so `help` prints one aligned `NAME ARGS  DESC` line
+ * per verb. In-tree rows come from core/ctrl_verbs.h:
+ * `{ATA_VERB_STATUS, cmd_status}`.
+ *
+ * name  lowercase words ([a-z0-9-]) joined by single spaces,
+ *       "module list"; uppercase is the transport's (PING, ATTACH...)
+ * args  the arguments only, without the name: "N [offhook|onhook]", or
+ *       "" / NULL; no two blanks in a row and no ": " (that would be a
+ *       description glued on)
+ * desc  what the verb does, one line, required
+ *
+ * name + " " + args fit ATA_CMD_USAGE_MAX, desc ATA_CMD_DESC_MAX bytes.
+ */
 struct ata_cmd {
 	const char *name;
-	const char *usage;
+	const char *args;
+	const char *desc;
 	ata_cmd_h *h;
 };
+
+enum { ATA_CMD_USAGE_MAX = 38, ATA_CMD_DESC_MAX = 40 };
 
 int  ata_cmd_register(const struct ata_cmd *cmdv, size_t cmdc, void *arg);
 void ata_cmd_unregister(const struct ata_cmd *cmdv);

@@ -29,6 +29,7 @@ static void call_destructor(void *arg)
 	struct call *call = arg;
 
 	list_unlink(&call->le);
+	tmr_cancel(&call->tmr_ring);
 
 	/* an undecided INVITE still needs its final response */
 	if (call->msg && !call->sess && call->state == CALL_INCOMING)
@@ -42,6 +43,7 @@ static void call_destructor(void *arg)
 	mem_deref(call->media);
 	mem_deref(call->sdp);
 	mem_deref(call->peer);
+	mem_deref(call->route);
 	mem_deref(call->cuser);
 	mem_deref(call->reg);
 	mem_deref(call->ss);
@@ -212,13 +214,24 @@ static void estab_handler(const struct sip_msg *msg, void *arg)
 }
 
 
+/* The first hop of our INVITE: the outbound proxy, else the callee */
+static const char *first_hop(const struct call *call)
+{
+	const struct reg_conf *rc = reg_config(call->reg);
+
+	return rc && rc->outbound_proxy ? rc->outbound_proxy : call->peer;
+}
+
+
 static void close_handler(int err, const struct sip_msg *msg, void *arg)
 {
 	struct call *call = arg;
-	char reason[64];
+	struct sip_dns_fail dns;
+	char reason[128], host[96];
 	uint16_t scode = 0;
 
 	/* media stays for its counters; nothing is sent once closed */
+	tmr_cancel(&call->tmr_ring);
 	call_media_stop(call->media);
 	call->adm = mem_deref(call->adm);
 	call->sess = mem_deref(call->sess);
@@ -229,12 +242,23 @@ static void close_handler(int err, const struct sip_msg *msg, void *arg)
 	}
 	else if (call->fail[0])
 		str_ncpy(reason, call->fail, sizeof(reason));
+	else if (!call->incoming && sip_dns_fault_of(err, msg)) {
+		memset(&dns, 0, sizeof(dns));
+		dns.fault = sip_dns_fault_of(err, msg);
+		(void)sip_dns_uri_host(host, sizeof(host), first_hop(call));
+		sip_dns_describe(reason, sizeof(reason), &dns, host);
+	}
 	else if (err == ECONNRESET)
 		str_ncpy(reason, call->state == CALL_INCOMING ||
 			 call->state == CALL_RINGING ? "CANCEL" : "BYE",
 			 sizeof(reason));
 	else
 		(void)re_snprintf(reason, sizeof(reason), "%m", err);
+
+	/* ended by an error of ours (DNS, a timeout), not by the peer */
+	if (!msg && err && err != ECONNRESET)
+		ata_warn("call: %u to %s failed: %s", call->id, call->peer,
+			 reason);
 
 	set_state(call, CALL_CLOSED, scode, reason);
 }
@@ -349,21 +373,34 @@ static int connect_send(struct call *call)
 	const char *routev[1];
 	int err;
 
-	/* no name server (yet): fail now, not wait for ever (sip_dns.c) */
-	err = sip_stack_dns_check(call->ss, rc->outbound_proxy ?
-				  rc->outbound_proxy : call->peer);
-	if (err == EDESTADDRREQ)
+	/* a name in /etc/hosts needs no DNS (sip_dns.c) */
+	call->route = mem_deref(call->route);
+	err = sip_dns_hosts_route(&call->route, first_hop(call),
+				  SIP_DNS_HOSTS);
+	if (err)
 		return err;
+
+	/* no name server (yet): fail now, not wait for ever */
+	if (!call->route &&
+	    sip_stack_dns_check(call->ss, first_hop(call)) ==
+	    SIP_DNS_NO_SERVER) {
+		struct sip_dns_fail dns = {.fault = SIP_DNS_NO_SERVER};
+		char host[96];
+
+		(void)sip_dns_uri_host(host, sizeof(host), first_hop(call));
+		sip_dns_describe(call->fail, sizeof(call->fail), &dns, host);
+		return SIP_DNS_ENOSERVER;
+	}
 
 	err = call_sdp_offer(call->sdp, &offer);
 	if (err)
 		return err;
 
-	routev[0] = rc->outbound_proxy;
+	routev[0] = call->route ? call->route : rc->outbound_proxy;
 	err = sipsess_connect(&call->sess, sip_stack_sock(call->ss),
 			      call->peer, rc->display_name, rc->aor,
-			      call->cuser, rc->outbound_proxy ? routev : NULL,
-			      rc->outbound_proxy ? 1 : 0, ctype_sdp, offer,
+			      call->cuser, routev[0] ? routev : NULL,
+			      routev[0] ? 1 : 0, ctype_sdp, offer,
 			      auth_handler, call, false, offer_handler,
 			      answer_handler, progress_handler, estab_handler,
 			      NULL, NULL, close_handler, call, NULL);
@@ -397,8 +434,11 @@ static void media_nat_handler(const struct sa *rtp, const struct sa *rtcp,
 
 	err = connect_send(call);
 	if (err) {
-		re_snprintf(call->fail, sizeof(call->fail), "connect: %m",
-			    err);
+		if (!call->fail[0])
+			re_snprintf(call->fail, sizeof(call->fail),
+				    "connect: %m", err);
+		ata_warn("call: %u to %s failed: %s", call->id, call->peer,
+			 call->fail);
 		set_state(call, CALL_CLOSED, 0, call->fail);
 	}
 }
@@ -569,16 +609,55 @@ static int accept_invite(struct call *call, uint16_t scode,
 }
 
 
-/** Send 180 Ringing for an incoming call. EPROTO if not ringable. */
-int call_ring(struct call *call)
+/* Rang too long (ring_limit.c): the final response, then CLOSED */
+static void ring_timeout(void *arg)
 {
+	struct call *call = arg;
+	const struct ring_limit *rl = &call->ring;
+
+	if (call->state != CALL_INCOMING)
+		return;
+
+	ata_info("call: %u unanswered after %u ms: %u %s", call->id, rl->ms,
+		 rl->scode, rl->reason);
+
+	if (call->sess)
+		(void)sipsess_reject(call->sess, rl->scode, rl->reason, NULL);
+	else if (call->msg)
+		(void)sip_treply(NULL, sip_stack_sip(call->ss), call->msg,
+				 rl->scode, rl->reason);
+
+	call->msg = mem_deref((void *)call->msg);
+	call->sess = mem_deref(call->sess);
+	call_media_stop(call->media);
+	call->adm = mem_deref(call->adm);
+	set_state(call, CALL_CLOSED, rl->scode, rl->reason);
+}
+
+
+/**
+ * Send 180 Ringing for an incoming call, which then rings no longer than
+ * the INVITE's Expires (then 487) and @p max_ms (then 480; 0: the
+ * default). EPROTO if not ringable; libre's error if it cannot accept
+ * the INVITE: the caller must then refuse the call.
+ */
+int call_ring(struct call *call, uint32_t max_ms)
+{
+	int err;
+
 	if (!call)
 		return EINVAL;
 
 	if (call->state != CALL_INCOMING || !call->msg)
 		return EPROTO;
 
-	return accept_invite(call, 180, "Ringing", NULL);
+	ring_limit_decide(&call->ring, &call->msg->expires, max_ms);
+
+	err = accept_invite(call, 180, "Ringing", NULL);
+	if (!err)
+		tmr_start(&call->tmr_ring, call->ring.ms, ring_timeout, call);
+
+	return err;
 }
 
 
@@ -596,6 +675,9 @@ int call_answer(struct call *call)
 
 	if (call->state != CALL_INCOMING)
 		return EPROTO;
+
+	/* answered: whatever follows, it no longer rings */
+	tmr_cancel(&call->tmr_ring);
 
 	/* a TURN relay still being allocated: answer once it is known */
 	if (nat_media_pending(call_media_nat(call->media))) {
@@ -641,6 +723,7 @@ void call_reject(struct call *call, uint16_t scode, const char *reason)
 		(void)sip_treply(NULL, sip_stack_sip(call->ss), call->msg,
 				 scode, reason);
 
+	tmr_cancel(&call->tmr_ring);
 	call->msg = mem_deref((void *)call->msg);
 	call->sess = mem_deref(call->sess);
 	call_media_stop(call->media);
@@ -659,6 +742,7 @@ void call_hangup(struct call *call)
 		(void)sip_treply(NULL, sip_stack_sip(call->ss), call->msg,
 				 486, "Busy Here");
 
+	tmr_cancel(&call->tmr_ring);
 	call->msg = mem_deref((void *)call->msg);
 	call->sess = mem_deref(call->sess);
 	call_media_stop(call->media);

@@ -80,7 +80,7 @@ int  call_connect(struct call **callp, struct sip_stack *ss, struct reg *reg,
 		  void *arg);
 void call_set_handlers(struct call *call, call_state_h *sh,
 		       call_digit_h *dh, call_audio_h *ah, void *arg);
-int  call_ring(struct call *call);
+int  call_ring(struct call *call, uint32_t max_ms);
 int  call_answer(struct call *call);
 void call_reject(struct call *call, uint16_t scode, const char *reason);
 void call_hangup(struct call *call);

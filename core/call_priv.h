@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <re.h>
 #include "call_int.h"
+#include "ring_limit.h"
 
 struct adm_slot;
 struct hint_media;
@@ -29,6 +30,7 @@ struct call {
 	struct hint_media *hint;      /* alg-hint state (core/hint.c) */
 	struct call_mprefs mp;
 	char *peer;
+	char *route;                 /* first hop's address, /etc/hosts */
 	char *cuser;
 	call_state_h *sh;
 	call_digit_h *dh;
@@ -38,7 +40,9 @@ struct call {
 	uint32_t id;
 	bool incoming;
 	bool wait_nat;               /* offer/answer held for nat_media */
-	char fail[64];               /* why we ended it, for CLOSED  */
+	char fail[128];              /* why we ended it, for CLOSED  */
+	struct tmr tmr_ring;         /* incoming: rings no longer    */
+	struct ring_limit ring;
 };
 
 /* call_uri.c */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include "ataua.h"
 #include "ctrl_proto.h"
+#include "ctrl_verbs.h"
 
 enum { VERB_ECHO_MAX = 64 };
 
@@ -38,8 +39,17 @@ static struct list tabl;
 static int help_handler(struct re_printf *pf, struct ata_cmd_arg *ca);
 
 static const struct ata_cmd builtin_cmdv[] = {
-	{"help", "help [VERB]  list verbs (starting with VERB)",
-	 help_handler},
+	{ATA_VERB_HELP, help_handler},
+};
+
+/* The transport's own verbs: listed by help, never dispatched here */
+static const struct {
+	const char *name;
+	const char *args;
+	const char *desc;
+	const char *owner;
+} conn_verbv[] = {
+	ATA_CTRL_CONN_VERB_ROWS
 };
 
 static const struct cmd_tab builtin_tab = {
@@ -147,20 +157,68 @@ static bool name_exists(const char *name)
 }
 
 
-/* Names must be printable words joined by single spaces */
+static bool is_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+}
+
+
+/* Names must be lowercase words joined by single spaces */
 static bool name_valid(const char *name)
 {
 	if (!str_isset(name) || name[0] == ' ')
 		return false;
 
 	for (const char *p = name; *p; p++) {
-		if (is_bad_char((unsigned char)*p) || *p == '\t')
-			return false;
 		if (*p == ' ' && (p[1] == ' ' || p[1] == '\0'))
+			return false;
+		if (*p != ' ' && !is_name_char(*p))
 			return false;
 	}
 
 	return true;
+}
+
+
+/* One line of printable text without leading, trailing or double blanks */
+static bool text_valid(const char *s)
+{
+	for (const char *p = s; *p; p++) {
+		if (is_bad_char((unsigned char)*p) || *p == '\t')
+			return false;
+		if (*p == ' ' && (p == s || p[1] == ' ' || p[1] == '\0'))
+			return false;
+	}
+
+	return true;
+}
+
+
+/* The convention of struct ata_cmd (ataua.h), so help stays readable */
+static bool row_valid(const struct ata_cmd *c)
+{
+	size_t nlen, alen;
+
+	if (!name_valid(c->name) || !c->h)
+		return false;
+
+	nlen = str_len(c->name);
+	alen = str_len(c->args);
+	if (alen) {
+		if (!text_valid(c->args) || strstr(c->args, ": "))
+			return false;
+
+		/* "status", "status"-style rows repeat the name */
+		if (!strncmp(c->args, c->name, nlen) &&
+		    (c->args[nlen] == ' ' || c->args[nlen] == '\0'))
+			return false;
+	}
+
+	if (nlen + (alen ? 1 + alen : 0) > ATA_CMD_USAGE_MAX)
+		return false;
+
+	return str_isset(c->desc) && text_valid(c->desc) &&
+		str_len(c->desc) <= ATA_CMD_DESC_MAX;
 }
 
 
@@ -189,8 +247,12 @@ int ata_cmd_register(const struct ata_cmd *cmdv, size_t cmdc, void *arg)
 		return EINVAL;
 
 	for (size_t i = 0; i < cmdc; i++) {
-		if (!name_valid(cmdv[i].name) || !cmdv[i].h)
+		if (!row_valid(&cmdv[i])) {
+			ata_warn("cmd: verb '%s' does not follow the"
+				 " convention of struct ata_cmd",
+				 cmdv[i].name);
 			return EINVAL;
+		}
 
 		if (name_exists(cmdv[i].name))
 			return EALREADY;
@@ -287,7 +349,34 @@ static int body_vph(const char *p, size_t size, void *arg)
 }
 
 
-static int help_row(struct re_printf *pf, const struct cmd_tab *tab,
+/* One `NAME ARGS  DESC` line, the usage padded to one column */
+static int help_line(struct re_printf *pf, const char *name,
+		     const char *args, const char *desc)
+{
+	char usage[ATA_CMD_USAGE_MAX + 1];
+	size_t n;
+
+	if (str_isset(args))
+		(void)re_snprintf(usage, sizeof(usage), "%s %s", name, args);
+	else
+		str_ncpy(usage, name, sizeof(usage));
+
+	n = str_len(usage);
+	memset(usage + n, ' ', sizeof(usage) - 1 - n);
+	usage[sizeof(usage) - 1] = '\0';
+
+	return re_hprintf(pf, "%s  %s\n", usage, desc);
+}
+
+
+static bool help_match(const struct pl *filter, const char *name)
+{
+	return !pl_isset(filter) ||
+		word_prefix(filter->p, name, str_len(name));
+}
+
+
+static int help_tab(struct re_printf *pf, const struct cmd_tab *tab,
 		    const struct pl *filter)
 {
 	int err = 0;
@@ -295,11 +384,8 @@ static int help_row(struct re_printf *pf, const struct cmd_tab *tab,
 	for (size_t i = 0; i < tab->cmdc && !err; i++) {
 		const struct ata_cmd *c = &tab->cmdv[i];
 
-		if (pl_isset(filter) &&
-		    !word_prefix(filter->p, c->name, str_len(c->name)))
-			continue;
-
-		err = re_hprintf(pf, "%s\n", c->usage ? c->usage : c->name);
+		if (help_match(filter, c->name))
+			err = help_line(pf, c->name, c->args, c->desc);
 	}
 
 	return err;
@@ -319,9 +405,16 @@ static int help_handler(struct re_printf *pf, struct ata_cmd_arg *ca)
 		pl_set_str(&f, filter);
 	}
 
-	err = help_row(pf, &builtin_tab, &f);
+	err = help_tab(pf, &builtin_tab, &f);
 	for (struct le *le = tabl.head; le && !err; le = le->next)
-		err = help_row(pf, le->data, &f);
+		err = help_tab(pf, le->data, &f);
+
+	for (size_t i = 0; i < ARRAY_SIZE(conn_verbv) && !err; i++) {
+		if (help_match(&f, conn_verbv[i].name))
+			err = help_line(pf, conn_verbv[i].name,
+					conn_verbv[i].args,
+					conn_verbv[i].desc);
+	}
 
 	return err;
 }

@@ -9,10 +9,7 @@
 #include <string.h>
 #include <re.h>
 #include "conf.h"
-
-#ifndef ATA_MODULE_DIR
-#define ATA_MODULE_DIR "/usr/lib/ataua"
-#endif
+#include "version.h"
 
 /* Enum values are stored through int pointers */
 _Static_assert(sizeof(enum ata_transport) == sizeof(int), "enum size");
@@ -195,6 +192,8 @@ static const struct conf_field line_rows[] = {
 	ROW(S, hook, "hook", CT_MAP, .sub = &hook_schema),
 	LIST(S, ring_cadencev, ring_cadencec, "ring_cadence",
 	     &f_ring_cadence, .max = 8),
+	ROW(S, ring_timeout_ms, "ring_timeout", CT_DUR, .min = SEC(1),
+	    .max = SEC(3600), .def = "180s"),
 };
 #undef S
 #define S struct ata_conf_upnp

@@ -158,6 +158,7 @@ struct ata_conf_line {
 	struct ata_conf_hook hook;   /**< appended */
 	uint32_t *ring_cadencev;     /**< ms on, off, ...; none = steady  */
 	size_t ring_cadencec;
+	uint32_t ring_timeout_ms;    /**< unanswered: 480 after this      */
 };
 
 struct ata_conf_upnp {

@@ -7,12 +7,12 @@
 #include <malloc.h>
 #endif
 #include "ataua.h"
+#include "ctrl_verbs.h"
 #include "config.h"
 #include "daemon.h"
 #include "module.h"
 #include "phone.h"
-
-#define ATAUA_VERSION "0.1.0"
+#include "version.h"
 
 
 static int cmd_status(struct re_printf *pf, struct ata_cmd_arg *ca)
@@ -159,11 +159,11 @@ static int cmd_mem(struct re_printf *pf, struct ata_cmd_arg *ca)
 
 
 static const struct ata_cmd core_cmdv[] = {
-	{"status",      "status",             cmd_status},
-	{"module list", "module list",        cmd_module_list},
-	{"reload",      "reload",      cmd_reload},
-	{"log level",   "log level [3..7]",   cmd_log_level},
-	{"mem",         "mem",                cmd_mem},
+	{ATA_VERB_STATUS,   cmd_status},
+	{ATA_VERB_MODULES,  cmd_module_list},
+	{ATA_VERB_RELOAD,   cmd_reload},
+	{ATA_VERB_LOGLEVEL, cmd_log_level},
+	{ATA_VERB_MEM,      cmd_mem},
 };
 
 

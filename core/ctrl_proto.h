@@ -4,9 +4,10 @@
  * Plain #defines only: atactl and test clients include this without libre.
  *
  * Transport: an AF_UNIX stream socket (default ATA_CTRL_DEFAULT_PATH, mode
- * 0660, group from the config). Peers are checked with SO_PEERCRED: root,
- * the daemon's own uid and the configured allow lists get in, anyone else
- * reads `FAIL permission denied` and is disconnected.
+ * 0660 and group from the config; 0666 with allow lists). Peers are
+ * checked with SO_PEERCRED/SO_PEERGROUPS: root, the daemon's own uid,
+ * members of the socket's group and the configured allow lists get in,
+ * anyone else reads `FAIL permission denied: ...` and is disconnected.
  *
  * Requests: one line `VERB args\n` (a CR before the LF is dropped). Words
  * are separated by one or more spaces. A line longer than the daemon's

@@ -2,9 +2,10 @@
  * @file ctrl_unix.c  Control socket over AF_UNIX stream: the listener
  *
  * Socket hygiene first: probe-connect before touching the path (never
- * unlink a live socket), bind under a restrictive umask, chmod 0660, take
- * the configured group, and check every peer's credentials (SO_PEERCRED)
- * before it can say anything. Clients themselves live in ctrl_conn.c.
+ * unlink a live socket), bind under a restrictive umask, chmod 0660 (0666
+ * with allow lists), take the configured group, and check every peer's
+ * credentials (SO_PEERCRED, SO_PEERGROUPS) before it can say anything.
+ * Clients themselves live in ctrl_conn.c.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1  /* struct ucred, accept4 */
@@ -19,7 +20,57 @@
 #include "ctrl_proto.h"
 #include "ctrl_unix_int.h"
 
-static bool peer_allowed(const struct ctrl_unix *cu,
+static bool gid_allowed(const struct ctrl_unix *cu, gid_t gid)
+{
+	if (gid == cu->sock_gid)
+		return true;
+
+	for (size_t i = 0; i < cu->gidc; i++) {
+		if (cu->gidv[i] == gid)
+			return true;
+	}
+
+	return false;
+}
+
+
+/*
+ * The peer's supplementary groups (SO_PEERGROUPS, Linux 4.13): a web UI
+ * user is usually in the socket's group as a supplementary one
+ */
+static bool peer_groups_allowed(const struct ctrl_unix *cu, int fd)
+{
+	gid_t small[64], *gidv = small;
+	socklen_t len = sizeof(small);
+	bool ok = false;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, gidv, &len) < 0) {
+		if (errno != ERANGE || !len)
+			return false;
+
+		gidv = mem_alloc(len, NULL);
+		if (!gidv)
+			return false;
+
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, gidv, &len))
+			len = 0;
+	}
+
+	for (size_t i = 0; i < len / sizeof(*gidv) && !ok; i++)
+		ok = gid_allowed(cu, gidv[i]);
+
+	if (gidv != small)
+		mem_deref(gidv);
+
+	return ok;
+}
+
+
+/*
+ * Root, our own uid, allow_uids, and members (primary or supplementary)
+ * of the socket's group or of allow_gids
+ */
+static bool peer_allowed(const struct ctrl_unix *cu, int fd,
 			 const struct ucred *uc)
 {
 	if (uc->uid == 0 || uc->uid == geteuid())
@@ -30,12 +81,7 @@ static bool peer_allowed(const struct ctrl_unix *cu,
 			return true;
 	}
 
-	for (size_t i = 0; i < cu->gidc; i++) {
-		if (cu->gidv[i] == uc->gid)
-			return true;
-	}
-
-	return false;
+	return gid_allowed(cu, uc->gid) || peer_groups_allowed(cu, fd);
 }
 
 
@@ -72,11 +118,22 @@ static void accept_handler(int flags, void *arg)
 		return;
 	}
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) ||
-	    !peer_allowed(cu, &uc)) {
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len)) {
+		ata_warn("ctrl: no peer credentials: %m", errno);
+		reject(fd, ATA_CTRL_FAIL " permission denied\n");
+		return;
+	}
+
+	if (!peer_allowed(cu, fd, &uc)) {
+		char line[160];
+
 		ata_security("event=ctrl-denied uid=%u gid=%u pid=%u",
 			     uc.uid, uc.gid, uc.pid);
-		reject(fd, ATA_CTRL_FAIL " permission denied\n");
+		(void)re_snprintf(line, sizeof(line), ATA_CTRL_FAIL
+				  " permission denied: uid %u is not in"
+				  " control.allow_uids, nor in the socket's"
+				  " group or control.allow_gids\n", uc.uid);
+		reject(fd, line);
 		return;
 	}
 
@@ -137,7 +194,11 @@ static int path_check(const struct ctrl_unix *cu)
 }
 
 
-/* mkdir -p of the socket's directory; new levels get 0750 */
+/*
+ * mkdir -p of the socket's directory. New levels get 0755: the directory
+ * holds only the socket, whose own mode and our peer check are the gate,
+ * and allow_uids users outside the group must be able to reach it.
+ */
 static int make_parent(const char *path)
 {
 	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -156,7 +217,7 @@ static int make_parent(const char *path)
 			continue;
 
 		*p = '\0';
-		if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 			ata_err("ctrl: cannot create %s: %m", dir, errno);
 			return errno;
 		}
@@ -167,8 +228,48 @@ static int make_parent(const char *path)
 }
 
 
+/*
+ * An existing directory (RuntimeDirectory=, an older ataua's 0750) may
+ * keep out those we were told to let in: say so, as they would only see
+ * "Permission denied" from connect()
+ */
+static void dir_check(const struct ctrl_unix *cu, bool open_to_all)
+{
+	char dir[sizeof(cu->sun.sun_path)];
+	char *slash;
+	struct stat st;
+
+	str_ncpy(dir, cu->sun.sun_path, sizeof(dir));
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return;
+	if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+
+	if (stat(dir, &st) < 0 || (st.st_mode & 0001))
+		return;
+
+	/* Members of the socket's group still pass a 0750 directory */
+	if (!open_to_all && st.st_gid == cu->sock_gid && (st.st_mode & 0010))
+		return;
+
+	ata_warn("ctrl: %s (mode %04o) keeps out the users"
+			 " control.allow_uids/allow_gids/group let in:"
+			 " make it 0755 (RuntimeDirectoryMode=0755)", dir,
+			 (unsigned)(st.st_mode & 07777));
+}
+
+
+/*
+ * The socket file: 0660 with the configured group, so its members get
+ * in; 0666 when allow_uids or allow_gids name others, who cannot be
+ * given the file otherwise (no ACLs): then SO_PEERCRED alone decides.
+ */
 static int sock_listen(struct ctrl_unix *cu, int gid)
 {
+	bool open_to_all = cu->uidc || cu->gidc;
 	const char *path = cu->sun.sun_path;
 	struct stat st;
 	mode_t mask;
@@ -196,7 +297,7 @@ static int sock_listen(struct ctrl_unix *cu, int gid)
 	cu->dev = st.st_dev;
 	cu->ino = st.st_ino;
 
-	if (chmod(path, 0660) < 0)
+	if (chmod(path, open_to_all ? 0666 : 0660) < 0)
 		return errno;
 
 	if (gid >= 0 && chown(path, (uid_t)-1, (gid_t)gid) < 0) {
@@ -204,6 +305,9 @@ static int sock_listen(struct ctrl_unix *cu, int gid)
 		ata_err("ctrl: chown %s to group %d: %m", path, gid, err);
 		return err;
 	}
+
+	cu->sock_gid = gid >= 0 ? (gid_t)gid : st.st_gid;
+	dir_check(cu, open_to_all);
 
 	if (listen(cu->fd, LISTEN_BACKLOG) < 0)
 		return errno;

@@ -23,6 +23,7 @@ struct ctrl_unix {
 	size_t uidc;
 	uint32_t *gidv;
 	size_t gidc;
+	gid_t sock_gid;             /* the socket file's group: allowed */
 	unsigned max_clients;
 	size_t max_request;
 };

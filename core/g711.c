@@ -20,7 +20,11 @@
 #define A_X(c)    ((c) ^ 0x55)
 #define A_EXP(c)  ((A_X(c) >> 4) & 0x07)
 #define A_MANT(c) ((((A_X(c) & 0x0f) + (A_EXP(c) ? 16 : 0)) << 4) + 8)
-#define A_MAG(c)  (A_EXP(c) > 1 ? A_MANT(c) << (A_EXP(c) - 1) : A_MANT(c))
+/* segments 0 and 1 share one step: the shift is exp - 1 floored at 0,
+   written so that no branch of the constant expression shifts by a
+   negative count (clang rejects that even where it is not taken) */
+#define A_SHIFT(c) (A_EXP(c) > 1 ? A_EXP(c) - 1 : 0)
+#define A_MAG(c)  (A_MANT(c) << A_SHIFT(c))
 #define ALAW(c)   (A_X(c) & 0x80 ? A_MAG(c) : -A_MAG(c))
 
 #define R4(f, c)   f(c), f((c) + 1), f((c) + 2), f((c) + 3)

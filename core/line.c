@@ -144,8 +144,8 @@ struct call *line_dial(struct line *ln, const char *digits)
 			   line_audio_rx, ln);
 	if (err) {
 		ata_warn("line %u: cannot call %s: %s\n", ln->id, number,
-			 err == EDESTADDRREQ ? "no name server to look up "
-			 "the proxy (none in resolv.conf)" : strerror(err));
+			 err == SIP_DNS_ENOSERVER ? "DNS: no name server to "
+			 "ask (none in resolv.conf)" : strerror(err));
 		/* refused by call admission: the handset hears busy */
 		ln->fsm.dial_busy = err == ENOSPC;
 		return NULL;

@@ -238,22 +238,38 @@ static void call_closed(struct line_fsm *f, void *call, uint16_t scode)
 }
 
 
+/* 180 for a new call; one that cannot even be alerted (its INVITE is
+   one libre cannot accept) is refused at once and never rings: nothing
+   could stop the bell, not even a CANCEL */
+static bool alert(struct line_fsm *f, void *call)
+{
+	if (!f->ops->alert || !f->ops->alert(call, f->arg))
+		return true;
+
+	CALL_OP(f, reject, call, 500);
+
+	return false;
+}
+
+
 static void incoming(struct line_fsm *f, void *call)
 {
 	switch (f->st) {
 
 	case LINE_IDLE:
+		if (!alert(f, call))
+			break;
 		f->cur = call;
 		f->recall = false;
-		CALL_OP(f, alert, call);
 		ring(f, true);
 		set_state(f, LINE_RINGING);
 		break;
 
 	case LINE_CONNECTED:
 		if (!f->waiting && !f->held) {
+			if (!alert(f, call))
+				break;
 			f->waiting = call;
-			CALL_OP(f, alert, call);
 			tone(f, ATA_TONE_CALLWAIT);
 			break;
 		}

@@ -77,7 +77,8 @@ struct line_fsm_ops {
 	enum line_match (*match)(const char *digits, void *arg);
 	/** Place a call; returns the handle or NULL (→ congestion) */
 	void *(*dial)(const char *number, void *arg);
-	void (*alert)(void *call, void *arg);    /**< send 180, we ring   */
+	/** Send 180, we ring; nonzero: the call cannot be taken (500) */
+	int  (*alert)(void *call, void *arg);
 	void (*answer)(void *call, void *arg);
 	void (*reject)(void *call, uint16_t scode, void *arg);
 	void (*hangup)(void *call, void *arg);   /**< BYE/CANCEL, forget it */

@@ -94,10 +94,16 @@ static void *op_dial(const char *number, void *arg)
 }
 
 
-static void op_alert(void *call, void *arg)
+static int op_alert(void *call, void *arg)
 {
-	(void)arg;
-	(void)call_ring(call);
+	struct line *ln = arg;
+	int err = call_ring(call, ln->lc->ring_timeout_ms);
+
+	if (err)
+		ata_warn("line %u: cannot ring for call %u: %m\n", ln->id,
+			 call_id(call), err);
+
+	return err;
 }
 
 
@@ -115,7 +121,8 @@ static void op_reject(void *call, uint16_t scode, void *arg)
 {
 	struct line *ln = arg;
 
-	call_reject(call, scode, scode == 486 ? "Busy Here" : "Rejected");
+	call_reject(call, scode, scode == 486 ? "Busy Here" :
+		    scode == 500 ? "Server Internal Error" : "Rejected");
 	line_call_release(ln, call);
 }
 
@@ -213,7 +220,7 @@ int line_status(struct re_printf *pf, const struct line *ln)
 			  ln->fsm.offhook ? "off" : "on", tone_name(ln->tone),
 			  ln->ringing ? "yes" : "no",
 			  ln->fsm.ndigits ? ln->fsm.digits : "-", ncalls,
-			  ln->reg ? "on" : "none");
+			  reg_state_name(reg_state(ln->reg)));
 }
 
 

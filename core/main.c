@@ -3,7 +3,8 @@
  *
  * `ataua [-c FILE] [-n] [-d]`. Signal handlers only cancel the loop or
  * write a byte to a self-pipe; the work (reload, shutdown) happens on the
- * main loop, where it is safe.
+ * main loop, where it is safe. Under systemd (Type=notify) READY=1 goes
+ * out once the control socket answers and the lines are set up.
  */
 #define _GNU_SOURCE 1  /* pipe2 */
 #include <errno.h>
@@ -17,6 +18,8 @@
 #include "ataua.h"
 #include "config.h"
 #include "daemon.h"
+#include "sd_notify.h"
+#include "version.h"
 
 #define DEFAULT_CONFIG "/etc/ataua/ataua.yaml"
 
@@ -114,11 +117,20 @@ static void signals_close(void)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: ataua [-c FILE] [-n] [-d] [-h]\n"
-		"  -c FILE  configuration (default %s)\n"
-		"  -n       check the configuration and exit\n"
-		"  -d       debug logging (overrides log.level)\n"
-		"  -h       this help\n", DEFAULT_CONFIG);
+		"usage: ataua [-c FILE] [-n] [-d] [-h] [--version]\n"
+		"  -c FILE    configuration (default %s)\n"
+		"  -n         check the configuration and exit\n"
+		"  -d         debug logging (overrides log.level)\n"
+		"  -h         this help\n"
+		"  --version  version and default module_path\n",
+		DEFAULT_CONFIG);
+}
+
+
+static void version(void)
+{
+	printf("ataua %s\nmodule_path default: %s\n", ATAUA_VERSION,
+	       ATA_MODULE_DIR);
 }
 
 
@@ -129,7 +141,12 @@ int main(int argc, char *argv[])
 	bool check_only = false, debug = false;
 	int opt, err;
 
-	while ((opt = getopt(argc, argv, "c:ndh")) != -1) {
+	static const struct option longv[] = {
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+
+	while ((opt = getopt_long(argc, argv, "c:ndh", longv, NULL)) != -1) {
 
 		switch (opt) {
 
@@ -137,6 +154,7 @@ int main(int argc, char *argv[])
 		case 'n': check_only = true; break;
 		case 'd': debug = true;      break;
 		case 'h': usage(); return 0;
+		case 'V': version(); return 0;
 		default:  usage(); return 2;
 		}
 	}
@@ -181,7 +199,12 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 
+	err = sd_notify_send("READY=1");
+	if (err)
+		ata_warn("NOTIFY_SOCKET: %m\n", err);
+
 	err = re_main(signal_handler);
+	(void)sd_notify_send("STOPPING=1");
 	ata_notice("shutting down\n");
 	daemon_stop();
 

@@ -7,6 +7,7 @@
  * line starting with `line=N`.
  */
 #include "ataua.h"
+#include "ctrl_verbs.h"
 #include "call.h"
 #include "line.h"
 #include "line_int.h"
@@ -57,7 +58,7 @@ static int cmd_stats(struct re_printf *pf, struct ata_cmd_arg *ca)
 
 
 static const struct ata_cmd media_cmdv[] = {
-	{"stats", "stats [N]", cmd_stats},
+	{ATA_VERB_STATS, cmd_stats},
 };
 
 

@@ -216,6 +216,23 @@ static void deadline_handler(void *arg)
 }
 
 
+/* No line registers ("registrar" empty everywhere): nobody to ask */
+static bool no_registrar(const struct ata_config *cfg)
+{
+	size_t i;
+
+	if (!cfg)
+		return false;
+
+	for (i = 0; i < cfg->linec; i++) {
+		if (str_isset(cfg->linev[i].account.registrar))
+			return false;
+	}
+
+	return true;
+}
+
+
 /** The SIP UDP socket exists: start the steps on it */
 void nat_sip_start(struct udp_sock *us, const struct sa *laddr)
 {
@@ -232,6 +249,7 @@ void nat_sip_start(struct udp_sock *us, const struct sa *laddr)
 	if (err)
 		ata_warn("nat: SIP address rewriting unavailable: %m", err);
 
+	nat.obs.reg_none = no_registrar(cfg);
 	tmr_start(&nat.tmr_deadline, nat_steps_deadline(cfg),
 		  deadline_handler, NULL);
 	nat_steps_start(cfg);
@@ -282,6 +300,21 @@ static bool rejects_contact(uint16_t scode)
 {
 	return scode == 403 || scode == 488 || scode == 606 ||
 		scode == 400 || scode == 484;
+}
+
+
+/** Evidence from a REGISTER that never went out: its name not found */
+void nat_reg_dns_observe(enum sip_dns_fault f)
+{
+	if (f)
+		nat_reg_step_done(false);
+
+	if (nat.obs.reg_dns == f)
+		return;
+
+	nat.obs.reg_dns = f;
+	if (nat.obs.done)
+		nat_update();
 }
 
 
@@ -448,6 +481,8 @@ void nat_network_changed(const char *why)
 	nat.obs.reg_ok = obs.reg_ok;
 	nat.obs.reg_saw_other = obs.reg_saw_other;
 	nat.obs.reg_rejected = obs.reg_rejected;
+	nat.obs.reg_dns = obs.reg_dns;
+	nat.obs.reg_none = no_registrar(cfg);
 	nat_steps_stop();
 	for (le = list_head(ata_traversal_list()); le; le = le->next) {
 		const struct ata_traversal *t = le->data;

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <re.h>
+#include "sip_dns.h"
 
 struct reg;
 struct rtp_sock;
@@ -51,6 +52,8 @@ struct nat_obs {
 	bool reg_ok;          /**< a REGISTER succeeded               */
 	bool reg_saw_other;   /**< Via received/rport differ from us  */
 	bool reg_rejected;    /**< it refused our private Contact     */
+	bool reg_none;        /**< no line has a registrar configured */
+	enum sip_dns_fault reg_dns; /**< the last REGISTER's DNS fault */
 	bool upnp_ok;
 	bool stun_avail;      /**< module loaded and server set       */
 	bool stun_ok;         /**< a binding on the SIP socket        */
@@ -91,6 +94,8 @@ void nat_modules_back(void);
 void nat_network_changed(const char *why);
 /** A response to our REGISTER (any status): evidence for the policy */
 void nat_reg_observe(int err, const struct sip_msg *msg);
+/** A REGISTER's first hop was not looked up (SIP_DNS_OK: it was) */
+void nat_reg_dns_observe(enum sip_dns_fault f);
 /** A REGISTER response over TCP/TLS: keep that flow alive (CRLF) */
 void nat_flow_observe(struct sip *sip, const struct sip_msg *msg);
 /** `sip_transport=NOTE` in `atactl nat` (a registration fell back) */

@@ -3,6 +3,7 @@
  */
 #include <re.h>
 #include "ataua.h"
+#include "ctrl_verbs.h"
 #include "nat_int.h"
 
 
@@ -96,7 +97,7 @@ static int cmd_nat(struct re_printf *pf, struct ata_cmd_arg *ca)
 
 
 static const struct ata_cmd nat_cmdv[] = {
-	{"nat", "nat", cmd_nat},
+	{ATA_VERB_NAT, cmd_nat},
 };
 
 

@@ -322,8 +322,10 @@ static bool steps_advance(const struct ata_config *cfg)
 			break;
 
 		case ATA_TRAV_REGISTER:
-			if (tc->parallel)
-				continue;   /* evidence only, see above */
+			/* evidence only when parallel (see above); and
+			   with no registrar there is nobody to ask */
+			if (tc->parallel || nat.obs.reg_none)
+				continue;
 			st = &nat.reg; name = "register";
 			break;
 

@@ -42,10 +42,36 @@ static void eval_stun(struct nat_verdict *v, const struct nat_obs *o)
 }
 
 
+/* The registrar was never asked: its name was not looked up */
+static const char *dns_reason(enum sip_dns_fault f)
+{
+	switch (f) {
+
+	case SIP_DNS_NO_SERVER:
+		return "registrar not reached: DNS: no name server, "
+			"NAT not verified";
+	case SIP_DNS_NOT_FOUND:
+		return "registrar not reached: DNS: name not found, "
+			"NAT not verified";
+	case SIP_DNS_TIMEOUT:
+		return "registrar not reached: DNS timeout, NAT not verified";
+	default:
+		return "registrar not reached: DNS: name server unreachable, "
+			"NAT not verified";
+	}
+}
+
+
 static void eval_no_nat(struct nat_verdict *v, const struct nat_obs *o)
 {
 	if (o->ka_failed)
 		set(v, NAT_DEGRADED, NAT_METHOD_NONE, "keep-alive failed");
+	else if (!o->reg_answered && o->reg_none)
+		set(v, NAT_DEGRADED, NAT_METHOD_NONE, o->stun_timeout ?
+		    "no registrar configured, STUN server unreachable" :
+		    "no registrar configured, NAT not verified");
+	else if (!o->reg_answered && o->reg_dns)
+		set(v, NAT_DEGRADED, NAT_METHOD_NONE, dns_reason(o->reg_dns));
 	else if (!o->reg_answered && o->stun_timeout)
 		set(v, NAT_BROKEN, NAT_METHOD_NONE,
 		    "UDP blocked: no reply from registrar or STUN server");

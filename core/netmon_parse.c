@@ -157,12 +157,36 @@ static unsigned addr_msg(struct netmon_state *lk, const struct nlmsghdr *nh)
 }
 
 
+/* Does a whole message start at @p nh with @p left bytes to go? */
+static bool msg_fits(const struct nlmsghdr *nh, size_t left)
+{
+	return left >= sizeof(*nh) && nh->nlmsg_len >= sizeof(*nh) &&
+		nh->nlmsg_len <= left;
+}
+
+
+/* The message after @p nh; @p left drops to 0 past the last one */
+static const struct nlmsghdr *msg_next(const struct nlmsghdr *nh,
+				       size_t *left)
+{
+	size_t step = NLMSG_ALIGN(nh->nlmsg_len);
+
+	if (step >= *left) {
+		*left = 0;
+		return nh;
+	}
+
+	*left -= step;
+	return (const struct nlmsghdr *)((const uint8_t *)nh + step);
+}
+
+
 /** Read one datagram of rtnetlink messages; the changes, as bits */
 unsigned netmon_parse(struct netmon_state *lk, const void *buf, size_t len)
 {
 	const struct nlmsghdr *nh = buf;
 	unsigned what = 0;
-	int left;
+	size_t left;
 
 	if (!lk || !buf || len > (size_t)INT32_MAX)
 		return 0;
@@ -171,7 +195,9 @@ unsigned netmon_parse(struct netmon_state *lk, const void *buf, size_t len)
 	if ((uintptr_t)buf % NLMSG_ALIGNTO)
 		return 0;
 
-	for (left = (int)len; NLMSG_OK(nh, left); nh = NLMSG_NEXT(nh, left)) {
+	/* NLMSG_OK/NEXT spelled out on a size_t: the macros compare the
+	   u32 length with an int, which clang's -Wsign-compare rejects */
+	for (left = len; msg_fits(nh, left); nh = msg_next(nh, &left)) {
 		switch (nh->nlmsg_type) {
 
 		case RTM_NEWLINK:

@@ -8,6 +8,7 @@
  */
 #include <string.h>
 #include "ataua.h"
+#include "ctrl_verbs.h"
 #include "line.h"
 #include "phone.h"
 
@@ -176,11 +177,11 @@ static int cmd_reg(struct re_printf *pf, struct ata_cmd_arg *ca)
 
 
 static const struct ata_cmd phone_cmdv[] = {
-	{"line",        "line N [offhook|onhook|flash|digits D]", cmd_line},
-	{"lines",       "lines",                                  cmd_lines},
-	{"calls",       "calls",                                  cmd_calls},
-	{"call hangup", "call hangup ID",                    cmd_call_hangup},
-	{"reg",         "reg",                                    cmd_reg},
+	{ATA_VERB_LINE,   cmd_line},
+	{ATA_VERB_LINES,  cmd_lines},
+	{ATA_VERB_CALLS,  cmd_calls},
+	{ATA_VERB_HANGUP, cmd_call_hangup},
+	{ATA_VERB_REG,    cmd_reg},
 };
 
 

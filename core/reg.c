@@ -6,6 +6,12 @@
  * exponential backoff with jitter, so a wrong password or a dead
  * registrar is not hammered and the wait is known (reg_retry_in). Every
  * response teaches the stack whom to trust (accept_from: proxy).
+ *
+ * The first hop's name is looked up in /etc/hosts first (sip_dns.c);
+ * otherwise libre asks DNS, and a probe of our own (sip_dns_probe.c)
+ * runs beside it, so that a name server that refuses or is silent is
+ * told in seconds, in words, not as a 45 s timeout. Every DNS fault
+ * (sip_dns.h) has its own words and goes through the same backoff.
  */
 #include <string.h>
 #include <re.h>
@@ -13,6 +19,7 @@
 #include "ctrl_proto.h"
 #include "nat.h"
 #include "reg.h"
+#include "sip_dns.h"
 #include "sip_stack.h"
 
 enum {
@@ -24,6 +31,9 @@ enum {
 	   past this the request is stuck before it was sent: libre's
 	   resolver waits for ever on a name server it cannot reach */
 	ANSWER_GUARD_MS = 45000,
+	/* no name server: resolv.conf is read again this often while we
+	   back off (reading a file sends nothing) */
+	DNS_WAIT_MS = 1000,
 };
 
 struct reg {
@@ -31,6 +41,10 @@ struct reg {
 	struct sipreg *sipreg;
 	struct tmr tmr;
 	struct tmr tmr_guard;      /* the REGISTER in flight: see above */
+	struct tmr tmr_dns;        /* waiting for a name server */
+	struct sip_dns_probe *probe;
+	struct sip_dns_fail dns;   /* this try's DNS fault, if any */
+	char *hosts_route;         /* first hop's address from /etc/hosts */
 	struct nat_lsnr *nat_lsnr;
 	struct reg_conf conf;      /* points at the copies below */
 	char *aor, *registrar, *proxy, *auth_user, *password, *display;
@@ -42,7 +56,7 @@ struct reg {
 	unsigned failures;
 	bool auth_sent;
 	uint64_t retry_at;
-	char reason[128];
+	char reason[160];
 };
 
 
@@ -52,6 +66,9 @@ static void reg_destructor(void *arg)
 
 	tmr_cancel(&reg->tmr);
 	tmr_cancel(&reg->tmr_guard);
+	tmr_cancel(&reg->tmr_dns);
+	mem_deref(reg->probe);
+	mem_deref(reg->hosts_route);
 	mem_deref(reg->nat_lsnr);
 	mem_deref(reg->sipreg);  /* un-REGISTERs if registered */
 	mem_deref(reg->aor);
@@ -141,13 +158,25 @@ static const char *tp_name(enum sip_transp tp)
 }
 
 
+/* Where the REGISTER goes first: the outbound proxy, else the registrar */
+static const char *first_hop(const struct reg *reg)
+{
+	return reg->proxy ? reg->proxy : reg->registrar;
+}
+
+
 static void describe_failure(struct reg *reg, int err,
 			     const struct sip_msg *msg)
 {
 	char *r = reg->reason;
 	size_t sz = sizeof(reg->reason);
+	char host[96];
 
-	if (msg && msg->scode >= 300) {
+	if (reg->dns.fault) {
+		(void)sip_dns_uri_host(host, sizeof(host), first_hop(reg));
+		sip_dns_describe(r, sz, &reg->dns, host);
+	}
+	else if (msg && msg->scode >= 300) {
 		bool creds = reg->auth_sent &&
 			(msg->scode == 401 || msg->scode == 407);
 
@@ -161,9 +190,6 @@ static void describe_failure(struct reg *reg, int err,
 		(void)re_snprintf(r, sz, "timeout: no answer in %u s (looking "
 				  "up %s, or the registrar)",
 				  ANSWER_GUARD_MS / 1000, reg->peer);
-	else if (err == EDESTADDRREQ)
-		(void)re_snprintf(r, sz, "DNS: no name server to ask for %s "
-				  "(none in resolv.conf)", reg->peer);
 	else if (err == ENOENT || err == EBADMSG || err == ENODATA)
 		(void)re_snprintf(r, sz, "DNS: %s: %m", reg->peer, err);
 	else
@@ -263,34 +289,45 @@ static bool fallback_tcp(struct reg *reg, int err)
 }
 
 
-/* Where the REGISTER goes first: the outbound proxy, else the registrar */
-static const char *first_hop(const struct reg *reg)
+/* No name server: the retry comes as soon as resolv.conf names one
+   (written by a DHCP client after we started), not at the backoff's end */
+static void dns_wait_handler(void *arg)
 {
-	return reg->proxy ? reg->proxy : reg->registrar;
+	struct reg *reg = arg;
+
+	if (sip_stack_dns_check(reg->ss, first_hop(reg)) ==
+	    SIP_DNS_NO_SERVER) {
+		tmr_start(&reg->tmr_dns, DNS_WAIT_MS, dns_wait_handler, reg);
+		return;
+	}
+
+	ata_info("reg: %s: resolv.conf names a name server now",
+		 reg->aor);
+	tmr_start(&reg->tmr, 0, retry_handler, reg);
 }
 
 
+/* Every failure, DNS or not, counts and backs off (capped, jittered) */
 static void fail(struct reg *reg, int err, const struct sip_msg *msg)
 {
 	uint32_t wait;
 
 	tmr_cancel(&reg->tmr_guard);
+	reg->probe = mem_deref(reg->probe);
+	if (!reg->dns.fault)
+		reg->dns.fault = sip_dns_fault_of(err, msg);
 	describe_failure(reg, err, msg);
-	if (fallback_tcp(reg, err))
+	if (reg->dns.fault)
+		nat_reg_dns_observe(reg->dns.fault);
+	else if (fallback_tcp(reg, err))
 		return;
 
-	/* no name server to ask, and resolv.conf names one now (written
-	   by a DHCP client after we started): try again at once */
-	if (err == EDESTADDRREQ &&
-	    !sip_stack_dns_check(reg->ss, first_hop(reg))) {
-		wait = 1;
-	}
-	else {
-		++reg->failures;
-		wait = reg_backoff(reg->failures, rand_u32());
-	}
+	++reg->failures;
+	wait = reg_backoff(reg->failures, rand_u32());
 	reg->retry_at = tmr_jiffies() + (uint64_t)wait * 1000;
 	tmr_start(&reg->tmr, (uint64_t)wait * 1000, retry_handler, reg);
+	if (reg->dns.fault == SIP_DNS_NO_SERVER)
+		tmr_start(&reg->tmr_dns, DNS_WAIT_MS, dns_wait_handler, reg);
 
 	/* sipreg would retry on its own schedule: ours replaces it */
 	reg->sipreg = mem_deref(reg->sipreg);
@@ -305,6 +342,7 @@ static void resp_handler(int err, const struct sip_msg *msg, void *arg)
 	struct reg *reg = arg;
 
 	tmr_cancel(&reg->tmr_guard);
+	reg->probe = mem_deref(reg->probe);
 	if (msg)
 		(void)sip_stack_trust(reg->ss, &msg->src);
 
@@ -324,6 +362,7 @@ static void resp_handler(int err, const struct sip_msg *msg, void *arg)
 
 	reg->failures = 0;
 	reg->reason[0] = '\0';
+	nat_reg_dns_observe(SIP_DNS_OK);
 	set_state(reg, REG_OK, false);
 }
 
@@ -338,6 +377,38 @@ static void guard_handler(void *arg)
 }
 
 
+/* The name server's verdict on the first hop's name (sip_dns_probe.c) */
+static void probe_handler(const struct sip_dns_fail *f, void *arg)
+{
+	struct reg *reg = arg;
+
+	reg->probe = mem_deref(reg->probe);
+	if (f->fault == SIP_DNS_OK || !reg->sipreg)
+		return;
+
+	/* libre's lookups would go on for minutes: this try is over */
+	reg->sipreg = mem_deref(reg->sipreg);
+	reg->dns = *f;
+	fail(reg, 0, NULL);
+}
+
+
+/* /etc/hosts names the first hop: the REGISTER goes to its address */
+static int hosts_route(struct reg *reg)
+{
+	int err;
+
+	reg->hosts_route = mem_deref(reg->hosts_route);
+	err = sip_dns_hosts_route(&reg->hosts_route, first_hop(reg),
+				  SIP_DNS_HOSTS);
+	if (!err && reg->hosts_route)
+		ata_debug("reg: %s: %s from /etc/hosts: via %s", reg->aor,
+			  first_hop(reg), reg->hosts_route);
+
+	return err;
+}
+
+
 static int reg_start(struct reg *reg)
 {
 	const char *routev[1];
@@ -346,29 +417,45 @@ static int reg_start(struct reg *reg)
 	int err;
 
 	reg->auth_sent = false;
-
-	/* no name server (yet): say so, rather than wait for ever */
-	err = sip_stack_dns_check(reg->ss, first_hop(reg));
-	if (err == EDESTADDRREQ)
-		return err;
+	tmr_cancel(&reg->tmr_dns);
+	reg->probe = mem_deref(reg->probe);
+	memset(&reg->dns, 0, sizeof(reg->dns));
 
 	/* the policy already saw UDP blocked: do not wait for a timeout */
 	if (may_fall_back(reg) && nat_udp_blocked())
 		(void)to_tcp(reg, "STUN unanswered");
 
-	routev[0] = reg->proxy;
+	err = hosts_route(reg);
+	if (err)
+		return err;
+
+	/* no name server (yet): say so, rather than wait for ever */
+	if (!reg->hosts_route) {
+		reg->dns.fault = sip_stack_dns_check(reg->ss, first_hop(reg));
+		if (reg->dns.fault)
+			return SIP_DNS_ENOSERVER;
+	}
+
+	routev[0] = reg->hosts_route ? reg->hosts_route : reg->proxy;
 
 	err = sipreg_register(&reg->sipreg, sip_stack_sip(reg->ss),
 			      reg->registrar, reg->aor, reg->display,
 			      reg->aor, expiry, reg->user,
-			      reg->proxy ? routev : NULL, reg->proxy ? 1 : 0,
+			      routev[0] ? routev : NULL, routev[0] ? 1 : 0,
 			      0, auth_handler, reg, false, resp_handler, reg,
 			      NULL, NULL);
-	if (!err)
-		tmr_start(&reg->tmr_guard, ANSWER_GUARD_MS, guard_handler,
-			  reg);
+	if (err)
+		return err;
 
-	return err;
+	tmr_start(&reg->tmr_guard, ANSWER_GUARD_MS, guard_handler, reg);
+
+	/* a name to look up: is the name server there at all? */
+	if (!reg->hosts_route)
+		(void)sip_dns_probe_alloc(&reg->probe,
+					  sip_stack_dns(reg->ss),
+					  first_hop(reg), probe_handler, reg);
+
+	return 0;
 }
 
 
@@ -401,6 +488,7 @@ static void nat_handler(bool changed, void *arg)
 	ata_info("reg: %s: public address changed, re-registering",
 		 reg->aor);
 	tmr_cancel(&reg->tmr_guard);
+	reg->probe = mem_deref(reg->probe);
 	reg->sipreg = mem_deref(reg->sipreg);
 	tmr_start(&reg->tmr, NAT_RESTART_MS, retry_handler, reg);
 }
@@ -548,6 +636,7 @@ int reg_alloc(struct reg **regp, struct sip_stack *ss,
 	reg->ss = mem_ref(ss);
 	tmr_init(&reg->tmr);
 	tmr_init(&reg->tmr_guard);
+	tmr_init(&reg->tmr_dns);
 
 	err = copy_conf(reg, c);
 	if (err)

@@ -7,7 +7,11 @@
  * must answer such a request 400 (RFC 3261 8.2, 18.3; RFC 4475 3.1.2,
  * 3.3), one for a URI scheme it does not serve 416 (8.2.2.1) and one
  * that requires an extension it lacks 420 with Unsupported (8.2.2.3).
- * The order follows RFC 3261 8.2: syntax, then scheme, then extensions.
+ * The order follows RFC 3261 8.2: syntax, then scheme, then extensions,
+ * then what the request asks for (8.2.3). An INVITE that would start a
+ * dialog needs a Contact libre can read (RFC 3261 8.1.1.8): without one
+ * libre cannot accept it, and a call that cannot be accepted has no
+ * transaction a CANCEL could reach.
  */
 #include <string.h>
 #include <re.h>
@@ -84,6 +88,21 @@ static bool cseq_ok(const struct sip_msg *msg)
 }
 
 
+/* RFC 3261 8.1.1.8, 12.1.1: the remote target of the dialog to be */
+static bool contact_ok(const struct sip_msg *msg)
+{
+	const struct sip_hdr *hdr;
+	struct sip_addr addr;
+
+	if (pl_strcmp(&msg->met, "INVITE") || pl_isset(&msg->to.tag))
+		return true;
+
+	hdr = sip_msg_hdr(msg, SIP_HDR_CONTACT);
+
+	return hdr && !sip_addr_decode(&addr, &hdr->val);
+}
+
+
 static bool header_syntax_ok(const struct sip_msg *msg)
 {
 	size_t i;
@@ -150,7 +169,8 @@ static bool require_handler(const struct sip_hdr *hdr,
 
 /**
  * Check request @p msg. On return chk->scode is 0 (carry on) or the final
- * response to send: 400, 416, or 420 (chk->unsupv lists the tags for the
+ * response to send: 400 (also for a dialog-starting INVITE without a
+ * usable Contact), 416, or 420 (chk->unsupv lists the tags for the
  * Unsupported header). Responses and ACKs are never checked: an ACK is
  * never answered (RFC 3261 17.2.1) and libre drops bad ones itself.
  */
@@ -183,9 +203,14 @@ void sip_check_request(struct sip_check *chk, const struct sip_msg *msg)
 	if (pl_strcmp(&msg->met, "CANCEL")) {
 		(void)sip_msg_hdr_apply(msg, true, SIP_HDR_REQUIRE,
 					require_handler, chk);
-		if (chk->unsupc)
+		if (chk->unsupc) {
 			verdict(chk, 420, "Bad Extension");
+			return;
+		}
 	}
+
+	if (!contact_ok(msg))
+		verdict(chk, 400, "Missing or Bad Contact");
 }
 
 

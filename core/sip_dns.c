@@ -7,8 +7,16 @@
  * whenever a request to a name finds none (sip_dns_check). That check
  * matters: libre's resolver with no server leaves a query, and the SIP
  * request waiting on it, pending for ever.
+ *
+ * A name in /etc/hosts needs no name server (sip_dns_hosts_route), as
+ * for every C-library program. What went wrong is told in words of its
+ * own (sip_dns_describe): no name server, name not found, a name server
+ * that does not answer, or one that refuses (sip_dns_probe.c finds
+ * those two in seconds, where libre's resolver takes minutes).
  */
+#include <string.h>
 #include <re.h>
+#include "hosts.h"
 #include "resolv_conf.h"
 #include "sip_dns.h"
 
@@ -16,6 +24,7 @@ enum { SERVERS_MAX = 8 };
 
 struct sip_dns {
 	struct dnsc *dnsc;
+	struct sa srvv[SERVERS_MAX];
 	uint32_t srvc;             /* name servers dnsc has */
 };
 
@@ -38,7 +47,6 @@ static uint32_t servers(struct sa *srvv, uint32_t n)
 
 int sip_dns_alloc(struct sip_dns **dp)
 {
-	struct sa srvv[SERVERS_MAX];
 	struct sip_dns *d;
 	int err;
 
@@ -49,8 +57,8 @@ int sip_dns_alloc(struct sip_dns **dp)
 	if (!d)
 		return ENOMEM;
 
-	d->srvc = servers(srvv, SERVERS_MAX);
-	err = dnsc_alloc(&d->dnsc, NULL, srvv, d->srvc);
+	d->srvc = servers(d->srvv, SERVERS_MAX);
+	err = dnsc_alloc(&d->dnsc, NULL, d->srvv, d->srvc);
 	if (err)
 		mem_deref(d);
 	else
@@ -85,36 +93,184 @@ int sip_dns_reload(struct sip_dns *d)
 		return ENOENT;
 
 	err = dnsc_srv_set(d->dnsc, srvv, srvc);
-	if (!err)
+	if (!err) {
+		memcpy(d->srvv, srvv, srvc * sizeof(srvv[0]));
 		d->srvc = srvc;
+	}
 
 	return err;
 }
 
 
+/** The name servers asked (at most @p n), for sip_dns_probe.c */
+uint32_t sip_dns_servers(const struct sip_dns *d, struct sa *srvv,
+			 uint32_t n)
+{
+	uint32_t i;
+
+	if (!d || !srvv)
+		return 0;
+
+	for (i = 0; i < d->srvc && i < n; i++)
+		srvv[i] = d->srvv[i];
+
+	return i;
+}
+
+
 /**
- * Can a request to @p uri go out? 0 when its host is an IP literal or
- * there is a name server to ask (resolv.conf read again if there was
- * none); EDESTADDRREQ when it would wait for ever; EINVAL on a bad URI
+ * Can a request to @p uri go out? SIP_DNS_OK when its host is an IP
+ * literal or there is a name server to ask (resolv.conf read again if
+ * there was none), and for a URI libre will refuse by itself;
+ * SIP_DNS_NO_SERVER when it would wait for ever
  */
-int sip_dns_check(struct sip_dns *d, const char *uri)
+enum sip_dns_fault sip_dns_check(struct sip_dns *d, const char *uri)
 {
 	struct uri u;
 	struct pl pl;
 	struct sa sa;
 
 	if (!d || !uri)
-		return EINVAL;
+		return SIP_DNS_OK;
 
 	pl_set_str(&pl, uri);
 	if (uri_decode(&u, &pl))
-		return EINVAL;
+		return SIP_DNS_OK;
 
 	if (!sa_set(&sa, &u.host, 0))
-		return 0;
+		return SIP_DNS_OK;
 
 	if (!d->srvc)
 		(void)sip_dns_reload(d);
 
-	return d->srvc ? 0 : EDESTADDRREQ;
+	return d->srvc ? SIP_DNS_OK : SIP_DNS_NO_SERVER;
+}
+
+
+/**
+ * The route to @p uri's host when the hosts file at @p path names it:
+ * the URI with the address for the name, and ";lr" (the request is
+ * still for the name; this only says where it goes first). *routep is
+ * NULL when the host is an IP literal or not in the file.
+ */
+int sip_dns_hosts_route(char **routep, const char *uri, const char *path)
+{
+	char port[8] = "";
+	struct uri u;
+	struct pl pl, lr;
+	struct sa sa;
+	bool v6;
+
+	if (!routep || !uri)
+		return EINVAL;
+
+	*routep = NULL;
+	pl_set_str(&pl, uri);
+	if (uri_decode(&u, &pl))
+		return EINVAL;
+
+	if (!sa_set(&sa, &u.host, 0) || hosts_lookup(&sa, path, &u.host))
+		return 0;
+
+	if (u.port)
+		(void)re_snprintf(port, sizeof(port), ":%u", u.port);
+	v6 = sa_af(&sa) == AF_INET6;
+
+	return re_sdprintf(routep, "%r:%s%j%s%s%r%s", &u.scheme,
+			   v6 ? "[" : "", &sa, v6 ? "]" : "", port,
+			   &u.params, msg_param_exists(&u.params, "lr", &lr) ?
+			   ";lr" : "");
+}
+
+
+/** What libre's ending of a request says about DNS: @p err from a
+    request's response handler, with no response @p msg */
+enum sip_dns_fault sip_dns_fault_of(int err, const struct sip_msg *msg)
+{
+	/* libre 1.1.0 (sip/request.c, addr_handler): the lookups ended
+	   and found no address: NXDOMAIN, no A/AAAA records, SERVFAIL */
+	if (!msg && err == EDESTADDRREQ)
+		return SIP_DNS_NOT_FOUND;
+
+	return SIP_DNS_OK;
+}
+
+
+/** The fault's name, as `atactl nat` and the events say it */
+const char *sip_dns_fault_name(enum sip_dns_fault f)
+{
+	switch (f) {
+
+	case SIP_DNS_OK:          return "ok";
+	case SIP_DNS_NO_SERVER:   return "no name server";
+	case SIP_DNS_NOT_FOUND:   return "name not found";
+	case SIP_DNS_TIMEOUT:     return "DNS timeout";
+	case SIP_DNS_UNREACHABLE: return "name server unreachable";
+	default:                  return "?";
+	}
+}
+
+
+/** The host of @p uri (no port) into @p buf, or "?" */
+int sip_dns_uri_host(char *buf, size_t sz, const char *uri)
+{
+	struct uri u;
+	struct pl pl;
+
+	if (!buf || !sz)
+		return EINVAL;
+
+	pl_set_str(&pl, uri ? uri : "");
+	if (uri_decode(&u, &pl) || pl_strcpy(&u.host, buf, sz))
+		str_ncpy(buf, "?", sz);
+
+	return 0;
+}
+
+
+/** One line saying what went wrong looking up @p host */
+void sip_dns_describe(char *buf, size_t sz, const struct sip_dns_fail *f,
+		     const char *host)
+{
+	if (!buf || !sz)
+		return;
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+
+	if (!host)
+		host = "?";
+
+	switch (f->fault) {
+
+	case SIP_DNS_NO_SERVER:
+		(void)re_snprintf(buf, sz, "DNS: no name server to ask for "
+				  "%s (none in resolv.conf)", host);
+		break;
+
+	case SIP_DNS_NOT_FOUND:
+		(void)re_snprintf(buf, sz, "DNS: %s: name not found (no such "
+				  "name, or no address for it)", host);
+		break;
+
+	case SIP_DNS_TIMEOUT:
+		(void)re_snprintf(buf, sz, "DNS timeout: name server %J does "
+				  "not answer (looking up %s)", &f->srv, host);
+		break;
+
+	case SIP_DNS_UNREACHABLE:
+		if (f->err == ECONNREFUSED)
+			(void)re_snprintf(buf, sz, "DNS: name server %J "
+					  "refuses (port unreachable; looking "
+					  "up %s)", &f->srv, host);
+		else
+			(void)re_snprintf(buf, sz, "DNS: name server %J "
+					  "unreachable (%m; looking up %s)",
+					  &f->srv, f->err, host);
+		break;
+
+	default:
+		break;
+	}
 }

@@ -17,6 +17,7 @@
 #include "sip_tls.h"
 #include "sip_dns.h"
 #include "sip_stack.h"
+#include "sip_version.h"
 
 enum {
 	HASH_SIZE = 16,
@@ -32,6 +33,7 @@ struct sip_stack {
 	struct sipsess_sock *sock;
 	struct sip_lsnr *lsnr_filter;
 	struct sip_lsnr *lsnr_options;
+	struct sip_version *ver;  /* 505 for other SIP versions (UDP) */
 	struct list users;
 	struct list trusted;
 	struct list calls;
@@ -68,6 +70,7 @@ static void sip_stack_destructor(void *arg)
 		hint_sip_socket(NULL, NULL);
 		nat_sip_stop();
 	}
+	mem_deref(ss->ver);
 	list_flush(&ss->users);
 	list_flush(&ss->trusted);
 	list_flush(&ss->seen);
@@ -125,6 +128,14 @@ static bool in_dialog(const struct sip_stack *ss, const struct sip_msg *msg)
 }
 
 
+/* accept_from: any, a registrar or proxy, or one of our dialogs */
+static bool source_ok(const struct sip_stack *ss, const struct sip_msg *msg)
+{
+	return ss->accept_any || addr_find(&ss->trusted, &msg->src) ||
+		in_dialog(ss, msg);
+}
+
+
 static void log_rejected(struct sip_stack *ss, const struct sip_msg *msg)
 {
 	uint64_t now = tmr_jiffies();
@@ -161,7 +172,29 @@ static void log_rejected(struct sip_stack *ss, const struct sip_msg *msg)
 }
 
 
-/* Our own probe (probe_self): hand the UDP socket to the NAT policy */
+/* A request of another SIP version (sip_version.c): 505 to a source we
+   answer at all; never an ACK (RFC 3261 17.2.1) */
+static void version_handler(const struct sip_msg *msg, void *arg)
+{
+	struct sip_stack *ss = arg;
+
+	if (!source_ok(ss, msg)) {
+		++ss->dropped;
+		log_rejected(ss, msg);
+		return;
+	}
+
+	if (!pl_strcmp(&msg->met, "ACK"))
+		return;
+
+	ata_info("sip: %r from %J refused: 505 SIP version not 2.0",
+		 &msg->met, &msg->src);
+	(void)sip_reply(ss->sip, msg, 505, "Version Not Supported");
+}
+
+
+/* Our own probe (probe_self): hand the UDP socket to the NAT policy and
+   to the version check */
 static bool self_probe(struct sip_stack *ss, const struct sip_msg *msg)
 {
 	if (ss->nat_started || msg->tp != SIP_TRANSP_UDP ||
@@ -172,6 +205,11 @@ static bool self_probe(struct sip_stack *ss, const struct sip_msg *msg)
 	ss->nat_started = true;
 	nat_sip_start(msg->sock, &ss->laddr[SIP_TRANSP_UDP]);
 	hint_sip_socket(msg->sock, &ss->laddr[SIP_TRANSP_UDP]);
+	if (sip_version_alloc(&ss->ver, msg->sock,
+			      &ss->laddr[SIP_TRANSP_UDP], version_handler, ss))
+		ata_warn("sip: no 505 for other SIP versions (no memory)");
+	else
+		ata_debug("sip: UDP requests of other SIP versions get 505");
 
 	return true;
 }
@@ -207,8 +245,7 @@ static bool filter_handler(const struct sip_msg *msg, void *arg)
 	if (self_probe(ss, msg))
 		return true;
 
-	if (ss->accept_any || addr_find(&ss->trusted, &msg->src) ||
-	    in_dialog(ss, msg))
+	if (source_ok(ss, msg))
 		return checked_reply(ss, msg);
 
 	++ss->dropped;
@@ -365,10 +402,17 @@ int sip_stack_dns_reload(struct sip_stack *ss)
 }
 
 
-/** 0 when a request to @p uri can go out (sip_dns_check) */
-int sip_stack_dns_check(struct sip_stack *ss, const char *uri)
+/** SIP_DNS_OK when a request to @p uri can go out (sip_dns_check) */
+enum sip_dns_fault sip_stack_dns_check(struct sip_stack *ss, const char *uri)
 {
-	return ss ? sip_dns_check(ss->dns, uri) : EINVAL;
+	return ss ? sip_dns_check(ss->dns, uri) : SIP_DNS_OK;
+}
+
+
+/** The resolver, for sip_dns_probe_alloc() */
+const struct sip_dns *sip_stack_dns(const struct sip_stack *ss)
+{
+	return ss ? ss->dns : NULL;
 }
 
 

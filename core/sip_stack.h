@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <re.h>
+#include "sip_dns.h"
 
 struct call;
 struct call_media_conf;
@@ -37,7 +38,8 @@ typedef void (sip_incoming_h)(struct call *call, void *arg);
 int  sip_stack_alloc(struct sip_stack **ssp, const struct sip_stack_conf *c);
 struct sip *sip_stack_sip(const struct sip_stack *ss);
 int  sip_stack_dns_reload(struct sip_stack *ss);
-int  sip_stack_dns_check(struct sip_stack *ss, const char *uri);
+enum sip_dns_fault sip_stack_dns_check(struct sip_stack *ss, const char *uri);
+const struct sip_dns *sip_stack_dns(const struct sip_stack *ss);
 const struct sa *sip_stack_laddr(const struct sip_stack *ss,
 				 enum sip_transp tp);
 int  sip_stack_trust(struct sip_stack *ss, const struct sa *addr);

@@ -1,13 +1,34 @@
 #!/bin/sh
-# Install the Debian packages ataua builds and tests with (a no-op when all
-# are present). Not root: print the command instead of running it.
+# Install the Debian packages ataua needs (a no-op when all are present).
+#   deps.sh run    what building and running the daemon needs (make run)
+#   deps.sh test   that, plus the test peers and tools (make test)
+#   deps.sh list run|test   print a set
+# Not root: print the command instead of running it.
 set -eu
 
-PKGS="pkg-config make gcc tcpdump libre-dev librem-dev libasound2-dev libsrtp2-dev
-libyaml-dev libcmocka-dev libssl-dev clang libclang-rt-14-dev valgrind
-kamailio kamailio-tls-modules coturn miniupnpd-iptables miniupnpc libminiupnpc-dev
-baresip-core sip-tester iproute2
-iptables nftables procps psmisc python3 gnuplot-nox sipvicious"
+# Building and running: compiler, libre, ALSA, libsrtp2, libyaml and
+# OpenSSL's pkg-config file (libre's TLS)
+RUN_PKGS="pkg-config make gcc libc6-dev libre-dev libasound2-dev libsrtp2-dev
+libyaml-dev libssl-dev libminiupnpc-dev"
+# Testing: unit tests, sanitizers, fuzzing, valgrind, and the real peers
+# the integration tests start in network namespaces
+TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev valgrind tcpdump
+kamailio kamailio-tls-modules coturn miniupnpd-iptables miniupnpc
+baresip-core sip-tester iproute2 iptables nftables procps
+psmisc python3 gnuplot-nox sipvicious util-linux"
+
+case "${1:-run}" in
+run)  PKGS=$RUN_PKGS ;;
+test) PKGS="$RUN_PKGS $TEST_PKGS" ;;
+list) # the set, one a line, installing nothing (tests/integration/test_build.sh)
+      case "${2:-}" in
+      run)  echo $RUN_PKGS | tr ' ' '\n' ;;
+      test) echo $RUN_PKGS $TEST_PKGS | tr ' ' '\n' ;;
+      *)    echo "usage: $0 list run|test" >&2; exit 2 ;;
+      esac
+      exit 0 ;;
+*)    echo "usage: $0 [run|test|list run|list test]" >&2; exit 2 ;;
+esac
 
 missing=""
 for p in $PKGS; do

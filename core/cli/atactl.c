@@ -17,6 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 #include "ctrl_proto.h"
+#include "ctrl_verbs.h"
+#include "version.h"
 #include "ctrl_client.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_UNREACHABLE = 2 };
@@ -27,25 +29,19 @@ struct opts {
 	int level;
 };
 
-/* The daemon verbs we know, for -h; any other verb is passed through */
+/*
+ * Every verb, for -h: the rows the daemon's tables are built from, so -h
+ * and the daemon's `help` cannot disagree. -h does not ask the daemon
+ * (it works without one); `atactl help` does, and lists only the verbs
+ * of the modules it has loaded.
+ */
 static const struct {
-	const char *usage;
-	const char *help;
+	const char *name;
+	const char *args;
+	const char *desc;
+	const char *module;
 } verbv[] = {
-	{"status",                       "daemon and line summary"},
-	{"reg",                          "SIP registration state"},
-	{"calls",                        "calls in progress"},
-	{"line N offhook|onhook|flash",  "drive the hook of line N"},
-	{"line N digits D",              "dial digits D on line N"},
-	{"call hangup ID",               "end call ID"},
-	{"nat",                          "NAT traversal decision"},
-	{"stats",                        "counters"},
-	{"module list",                  "loaded modules"},
-	{"reload",                       "re-read the config file"},
-	{"log level N",                  "set the log level (3..7)"},
-	{"help [VERB]",                  "the daemon's own verb list"},
-	{"ping",                         "check the daemon answers"},
-	{"monitor",                      "print events until ^C"},
+	ATA_CTRL_VERB_ROWS
 };
 
 /* Local spellings of connection-level verbs */
@@ -66,19 +62,60 @@ static void sigint_handler(int sig)
 }
 
 
+/* strcmp that takes NULL (the core's rows) as a module name */
+static int strcmp2(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a != b;
+
+	return strcmp(a, b);
+}
+
+
+/* The rows of one module (NULL: the core's, "": the transport's) */
+static void print_verbs(FILE *f, const char *module, const char *title)
+{
+	char usage[128];
+
+	if (title)
+		fputs(title, f);
+
+	for (size_t i = 0; i < sizeof(verbv) / sizeof(verbv[0]); i++) {
+		if (strcmp2(verbv[i].module, module))
+			continue;
+
+		snprintf(usage, sizeof(usage), "%s%s%s", verbv[i].name,
+			 verbv[i].args[0] ? " " : "", verbv[i].args);
+		fprintf(f, "  %-38s  %s\n", usage, verbv[i].desc);
+	}
+}
+
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: atactl [-s PATH] [-t SECONDS] [-l LEVEL] "
-		"[VERB [ARGS...]]\n\n"
+		"[VERB [ARGS...]]\n       atactl -h | --version\n\n"
 		"  -s PATH     control socket (default $" ATA_CTRL_ENV_PATH
 		" or " ATA_CTRL_DEFAULT_PATH ")\n"
 		"  -t SECONDS  reply timeout (default 10)\n"
 		"  -l LEVEL    monitor: events up to this level, 3..7 "
 		"(default 6)\n\n"
-		"Without a verb, requests are read from stdin.\n\nVerbs:\n");
+		"Without a verb, requests are read from stdin.\n");
 
-	for (size_t i = 0; i < sizeof(verbv) / sizeof(verbv[0]); i++)
-		fprintf(f, "  %-30s %s\n", verbv[i].usage, verbv[i].help);
+	print_verbs(f, NULL, "\nVerbs:\n");
+	for (size_t i = 0; i < sizeof(verbv) / sizeof(verbv[0]); i++) {
+		const char *m = verbv[i].module;
+
+		if (m && m[0] && !(i && !strcmp2(verbv[i - 1].module, m))) {
+			fprintf(f, "\nModule %s:\n", m);
+			print_verbs(f, m, NULL);
+		}
+	}
+
+	print_verbs(f, "", "\nConnection verbs:\n");
+	fprintf(f, "\natactl's own:\n  %-38s  %s\n  %-38s  %s\n",
+		"ping", "the same as PING", "monitor",
+		"ATTACH, print events until ^C (-l)");
 }
 
 
@@ -104,7 +141,11 @@ static int open_or_say(struct ctrl_client **ccp, const struct opts *o)
 {
 	int err = ctrl_client_open(ccp, o->path);
 
-	if (err)
+	if (err == EACCES)
+		fprintf(stderr, "atactl: cannot connect to %s: %s (root, "
+			"the socket's group and control.allow_uids may)\n",
+			o->path, strerror(err));
+	else if (err)
 		fprintf(stderr, "atactl: cannot connect to %s: %s "
 			"(is ataua running?)\n", o->path, strerror(err));
 
@@ -281,6 +322,10 @@ static char *join_args(int argc, char *const argv[])
 
 int main(int argc, char *argv[])
 {
+	static const struct option longv[] = {
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
 	struct opts o = {getenv(ATA_CTRL_ENV_PATH), 10000,
 			 ATA_CTRL_DEFAULT_LEVEL};
 	struct sigaction sa;
@@ -291,8 +336,12 @@ int main(int argc, char *argv[])
 	if (!o.path || !o.path[0])
 		o.path = ATA_CTRL_DEFAULT_PATH;
 
-	while ((c = getopt(argc, argv, "+hs:t:l:")) != -1) {
+	while ((c = getopt_long(argc, argv, "+hs:t:l:", longv, NULL)) != -1) {
 		switch (c) {
+
+		case 'V':
+			printf("atactl %s\n", ATAUA_VERSION);
+			return EXIT_OK;
 
 		case 's':
 			o.path = optarg;
@@ -322,7 +371,8 @@ int main(int argc, char *argv[])
 			return EXIT_OK;
 
 		default:
-			usage(stderr);
+			fprintf(stderr, "atactl -h lists the options and "
+				"verbs\n");
 			return EXIT_UNREACHABLE;
 		}
 	}

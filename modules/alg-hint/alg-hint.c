@@ -20,6 +20,7 @@
  */
 #include <re.h>
 #include "ataua.h"
+#include "ctrl_verbs.h"
 #include "hint.h"
 
 enum {
@@ -99,7 +100,7 @@ static int cmd_alg_hint(struct re_printf *pf, struct ata_cmd_arg *ca)
 
 
 static const struct ata_cmd alg_hint_cmdv[] = {
-	{"alg-hint", "alg-hint", cmd_alg_hint},
+	{ATA_VERB_ALG_HINT, cmd_alg_hint},
 };
 
 

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <re.h>
 #include "ataua.h"
+#include "ctrl_verbs.h"
 #include "turn.h"
 
 struct turn_bind {
@@ -282,12 +283,11 @@ static int cmd_release(struct re_printf *pf, struct ata_cmd_arg *ca)
 
 
 static const struct ata_cmd turn_cmds[] = {
-	{"turn status",  "relays and their state", cmd_status},
-	{"turn alloc",   "[udp|tcp|tls] [LIFETIME]: test relay", cmd_alloc},
-	{"turn peer",    "IP:PORT: permission and channel", cmd_peer},
-	{"turn send",    "IP:PORT TEXT: send through the test relay",
-	 cmd_send},
-	{"turn release", "release the test relay", cmd_release},
+	{ATA_VERB_TURN_STATUS,  cmd_status},
+	{ATA_VERB_TURN_ALLOC,   cmd_alloc},
+	{ATA_VERB_TURN_PEER,    cmd_peer},
+	{ATA_VERB_TURN_SEND,    cmd_send},
+	{ATA_VERB_TURN_RELEASE, cmd_release},
 };
 
 

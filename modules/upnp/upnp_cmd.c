@@ -7,6 +7,7 @@
  */
 #include <string.h>
 #include "upnp.h"
+#include "ctrl_verbs.h"
 
 enum { VERB_MAPS_MAX = 8 };
 
@@ -143,11 +144,9 @@ static int cmd_unmap(struct re_printf *pf, struct ata_cmd_arg *ca)
 
 
 static const struct ata_cmd upnp_cmdv[] = {
-	{"upnp status", "upnp status  IGD, external address, mappings",
-	 cmd_status},
-	{"upnp map", "upnp map PORT  map a UDP port of this host (test)",
-	 cmd_map},
-	{"upnp unmap", "upnp unmap PORT  release a `upnp map`", cmd_unmap},
+	{ATA_VERB_UPNP_STATUS, cmd_status},
+	{ATA_VERB_UPNP_MAP,    cmd_map},
+	{ATA_VERB_UPNP_UNMAP,  cmd_unmap},
 };
 
 

@@ -43,11 +43,11 @@ static int h_partial(struct re_printf *pf, struct ata_cmd_arg *ca)
 
 
 static const struct ata_cmd verbv[] = {
-	{"echo", "echo ARGS", h_echo},
-	{"a", NULL, h_echo},
-	{"a b c", NULL, h_partial},
-	{"fail", NULL, h_fail},
-	{"partial", NULL, h_partial},
+	{"echo", "ARGS", "print the arguments", h_echo},
+	{"a", NULL, "print the arguments", h_echo},
+	{"a b c", NULL, "print part of a line", h_partial},
+	{"fail", NULL, "fail", h_fail},
+	{"partial", NULL, "print part of a line", h_partial},
 };
 
 

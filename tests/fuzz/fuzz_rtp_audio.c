@@ -2,7 +2,7 @@
  * @file fuzz_rtp_audio.c  libFuzzer: hostile RTP through the audio glue
  *
  * What a call does with a datagram on its RTP port, from the bytes on:
- * librem's rtp_hdr_decode (as the RTP socket does), the payload-type and
+ * libre's rtp_hdr_decode (as the RTP socket does), the payload-type and
  * size filter and G.711 decode (as call_media.c does), then the line's
  * audio (line_audio_put into the jitter buffer under the mutex), while
  * the driver side pulls periods of any size, skips, counts xruns, and
@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <re.h>
-#include <rem.h>
 
 #include "ataua.h"
 #include "g711.h"

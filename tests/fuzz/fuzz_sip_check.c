@@ -1,7 +1,9 @@
 /**
  * @file fuzz_sip_check.c  libFuzzer: hostile SIP requests through the
  * RFC 3261 checks of core/sip_check.c (after libre's decoder, as the
- * stack's first listener sees them), and the 420 Unsupported header.
+ * stack's first listener sees them), and the 420 Unsupported header;
+ * before that, as the SIP socket's helper sees the raw datagram, the
+ * version check of core/sip_version.c and the SIP/2.0 copy it decodes.
  * Seeds: the RFC 4475 torture messages.
  *
  * fuzz-seeds: rfc4475
@@ -12,15 +14,70 @@
 #include <re.h>
 
 #include "sip_check.h"
+#include "sip_version.h"
+
+
+static void check_decoded(struct sip_msg *msg, size_t size)
+{
+	struct sip_check chk;
+	char hdr[1024];
+
+	msg->tp = (size & 1) ? SIP_TRANSP_UDP : SIP_TRANSP_TCP;
+	sip_check_request(&chk, msg);
+
+	if (chk.scode && chk.scode != 400 && chk.scode != 416 &&
+	    chk.scode != 420)
+		abort();
+	if (chk.scode && !chk.reason)
+		abort();
+	if ((chk.scode == 420) != (chk.unsupc > 0))
+		abort();
+	if (chk.unsupc > SIP_CHECK_UNSUP_MAX)
+		abort();
+	(void)re_snprintf(hdr, sizeof(hdr), "%H", sip_check_unsupported,
+			  &chk);
+}
+
+
+/* The raw datagram: another version is decoded from a SIP/2.0 copy */
+static void check_version(const uint8_t *data, size_t size)
+{
+	enum sip_version_kind k;
+	struct sip_msg *msg = NULL;
+	struct mbuf *copy = NULL;
+	struct pl raw, ver;
+
+	raw.p = (const char *)data;
+	raw.l = size;
+	k = sip_version_classify(&raw, &ver);
+	if (k == SIP_VERSION_NONE || k == SIP_VERSION_OK)
+		return;
+	if (ver.p < raw.p || ver.p + ver.l > raw.p + raw.l)
+		abort();
+	if (k == SIP_VERSION_CASE)
+		return;
+
+	if (sip_version_copy(&copy, &raw, &ver))
+		return;
+	if (mbuf_get_left(copy) > size + 8)
+		abort();
+	if (!sip_msg_decode(&msg, copy)) {
+		if (!msg->req || pl_strcmp(&msg->ver, "SIP/2.0"))
+			abort();
+		check_decoded(msg, size);
+	}
+	mem_deref(msg);
+	mem_deref(copy);
+}
 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sip_msg *msg = NULL;
-	struct sip_check chk;
 	struct mbuf *mb;
-	char hdr[1024];
+
+	check_version(data, size);
 
 	mb = mbuf_alloc(size + 1);
 	if (!mb)
@@ -28,25 +85,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)mbuf_write_mem(mb, data, size);
 	mb->pos = 0;
 
-	if (!sip_msg_decode(&msg, mb)) {
-		msg->tp = (size & 1) ? SIP_TRANSP_UDP : SIP_TRANSP_TCP;
-		sip_check_request(&chk, msg);
-
-		if (chk.scode && chk.scode != 400 && chk.scode != 416 &&
-		    chk.scode != 420)
-			abort();
-		if (chk.scode && !chk.reason)
-			abort();
-		if ((chk.scode == 420) != (chk.unsupc > 0))
-			abort();
-		if (chk.unsupc > SIP_CHECK_UNSUP_MAX)
-			abort();
-		(void)re_snprintf(hdr, sizeof(hdr), "%H",
-				  sip_check_unsupported, &chk);
-	}
+	if (!sip_msg_decode(&msg, mb))
+		check_decoded(msg, size);
 
 	mem_deref(msg);
 	mem_deref(mb);
 
 	return 0;
 }
+
+

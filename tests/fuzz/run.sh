@@ -30,9 +30,9 @@ FLAGS="-g -O1 -fsanitize=fuzzer-no-link,address,undefined"
 # libsrtp2 and libyaml stay linked here although ataua dlopen()s them
 # (core/srtp_lib.c, yaml_lib.c): dlopen then finds the loaded copy, and
 # libyaml is never unmapped between inputs, so ASan can name its frames
-LIBS="$(pkg-config --libs libre librem libsrtp2 yaml-0.1 alsa openssl) -lm -lpthread -ldl"
+LIBS="$(pkg-config --libs libre libsrtp2 yaml-0.1 alsa openssl) -lm -lpthread -ldl"
 DEFS="-DHAVE_INTTYPES_H -DHAVE_STDBOOL_H -DHAVE_INET6 -DHAVE_PTHREAD"
-INC="-Icore $(pkg-config --cflags libre librem)"
+INC="-Icore $(pkg-config --cflags libre)"
 
 # the core, once, as an archive the targets pull from
 objs=""

@@ -38,8 +38,23 @@ else
 fi
 wait "$bpid" 2>/dev/null
 
-# start, talk
-ata_start - "$conf" "$LAB_DIR/ataua.log" || exit 1
+# start, talk; as systemd's Type=notify, listen on $NOTIFY_SOCKET
+notify=$LAB_DIR/notify.sock
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+open(sys.argv[1] + ".ready", "w").close()
+while True:
+    with open(sys.argv[2], "ab") as f:
+        f.write(s.recv(4096) + b"\n")
+' "$notify" "$LAB_DIR/notified" {LAB__TAP}>&- {LAB__ERR}>&- &
+echo $! >>"$LAB_DIR/pids"
+lab_wait_for "[ -e '$notify.ready' ]" 5
+NOTIFY_SOCKET=$notify ata_start - "$conf" "$LAB_DIR/ataua.log" || exit 1
+lab_wait_for "grep -qx READY=1 '$LAB_DIR/notified'" 5 &&
+	t_ok "READY=1 on \$NOTIFY_SOCKET once it answers" ||
+	t_fail "READY=1 on \$NOTIFY_SOCKET once it answers"
 t_check "PING answers PONG" bash -c "'$ATA_CTL' -s '$sock' PING | grep -qx PONG"
 t_check "status says running" \
 	bash -c "'$ATA_CTL' -s '$sock' status | grep -qx 'state=running'"
@@ -50,6 +65,16 @@ t_check "module list shows stun loaded" \
 t_check "nat gives a verdict and each traversal module's state" \
 	bash -c "'$ATA_CTL' -s '$sock' nat | grep -q '^verdict=' &&
 		'$ATA_CTL' -s '$sock' nat | grep -q '^module=stun state='"
+# One source for help: every line of the daemon's help is in atactl -h,
+# and every verb in atactl -h is in atactl(1) (tests/unit/test_verbs.c)
+"$ATA_CTL" -s "$sock" help >"$LAB_DIR/help" 2>&1
+"$ATA_CTL" -h >"$LAB_DIR/help-h" 2>&1
+missing=$(grep -vxF -f <(sed -n 's/^  //p' "$LAB_DIR/help-h") "$LAB_DIR/help")
+[ -s "$LAB_DIR/help" ] && [ -z "$missing" ] &&
+	grep -q '^status  *daemon' "$LAB_DIR/help" &&
+	grep -q '^PING  *check' "$LAB_DIR/help" &&
+	t_ok "the daemon's help lines are atactl -h's" ||
+	t_fail "the daemon's help lines are atactl -h's" "$missing"
 mode=$(stat -c %a "$sock")
 [ "$mode" = 660 ] && t_ok "socket mode is 0660" || t_fail "socket mode is 0660" "mode $mode"
 
@@ -113,6 +138,8 @@ lab_wait_for "grep -q 'LINE-STATE line=1 state=dialtone' '$LAB_DIR/events'" 5 &&
 kill -TERM "$ATA_PID"
 lab_wait_for "! kill -0 $ATA_PID 2>/dev/null" 10 &&
 	t_ok "SIGTERM stops the daemon" || t_fail "SIGTERM stops the daemon"
+grep -qx STOPPING=1 "$LAB_DIR/notified" && t_ok "STOPPING=1 on the way out" ||
+	t_fail "STOPPING=1 on the way out" "$(cat "$LAB_DIR/notified")"
 [ ! -e "$sock" ] && t_ok "the socket is gone after stop" ||
 	t_fail "the socket is gone after stop"
 "$ATA_CTL" -s "$sock" status >/dev/null 2>"$LAB_DIR/err"

@@ -95,7 +95,7 @@ baddate    3.1.2.12 400,404,drop  -      non-GMT Date (may be accepted)
 regbadct   3.1.2.13 400,501,405,drop -   Contact URI with params outside <>
 badaspec   3.1.2.14 400,200,drop  -      spaces in addr-spec (may be accepted)
 baddn      3.1.2.15 400,drop      -      non-token display name
-badvers    3.1.2.16 505,400,drop  -      SIP/7.0 (RFC: 505; dropped is safe)
+badvers    3.1.2.16 505           -      SIP/7.0 in the request line and the Via: 505 (sip_version.c)
 mismatch01 3.1.2.17 400,drop      -      CSeq method differs from the request's
 mismatch02 3.1.2.18 501,400,drop  -      unknown method, CSeq mismatch
 bigcode    3.1.2.19 drop          -      response with code 4294967301: dropped

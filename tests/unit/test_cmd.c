@@ -79,16 +79,16 @@ static int h_partial(struct re_printf *pf, struct ata_cmd_arg *ca)
 
 
 static const struct ata_cmd modv[] = {
-	{"module", "module load NAME", h_echo},
-	{"module list", "module list  loaded modules", h_echo},
-	{"status", "status  daemon state", h_echo},
+	{"module", "load NAME", "load a module", h_echo},
+	{"module list", "", "loaded modules", h_echo},
+	{"status", NULL, "daemon state", h_echo},
 };
 
 static const struct ata_cmd otherv[] = {
-	{"line busy", NULL, h_busy},
-	{"err", "err [N]", h_errno},
-	{"quiet", "quiet", h_quiet},
-	{"partial", "partial", h_partial},
+	{"line busy", NULL, "a busy line", h_busy},
+	{"err", "[N]", "fail with errno N", h_errno},
+	{"quiet", NULL, "say nothing", h_quiet},
+	{"partial", NULL, "print part of a line", h_partial},
 };
 
 
@@ -147,21 +147,23 @@ static void test_longest_prefix(void **state)
 static void test_register_errors(void **state)
 {
 	static const struct ata_cmd dupv[] = {
-		{"module list", NULL, h_quiet},
+		{"module list", NULL, "d", h_quiet},
 	};
-	static const struct ata_cmd helpv[] = {{"help", NULL, h_quiet}};
+	static const struct ata_cmd helpv[] = {
+		{"help", NULL, "d", h_quiet},
+	};
 	static const struct ata_cmd selfv[] = {
-		{"a", NULL, h_quiet}, {"a", NULL, h_quiet},
+		{"a", NULL, "d", h_quiet}, {"a", NULL, "d", h_quiet},
 	};
 	static const struct ata_cmd badv[][1] = {
-		{{"", NULL, h_quiet}},
-		{{" a", NULL, h_quiet}},
-		{{"a ", NULL, h_quiet}},
-		{{"a  b", NULL, h_quiet}},
-		{{"a\tb", NULL, h_quiet}},
-		{{"a\nb", NULL, h_quiet}},
-		{{NULL, NULL, h_quiet}},
-		{{"ok", NULL, NULL}},
+		{{"", NULL, "d", h_quiet}},
+		{{" a", NULL, "d", h_quiet}},
+		{{"a ", NULL, "d", h_quiet}},
+		{{"a  b", NULL, "d", h_quiet}},
+		{{"a\tb", NULL, "d", h_quiet}},
+		{{"a\nb", NULL, "d", h_quiet}},
+		{{NULL, NULL, "d", h_quiet}},
+		{{"ok", NULL, "d", NULL}},
 	};
 
 	assert_int_equal(ata_cmd_register(NULL, 1, NULL), EINVAL);
@@ -251,24 +253,83 @@ static void test_help(void **state)
 	assert_int_equal(ata_cmd_register(modv, 3, "m"), 0);
 	assert_int_equal(ata_cmd_register(otherv, 4, NULL), 0);
 
+	/* NAME ARGS padded to ATA_CMD_USAGE_MAX, two blanks, DESC */
 	assert_string_equal(run("help", NULL),
-			    "help [VERB]  list verbs (starting with VERB)\n"
-			    "module load NAME\n"
-			    "module list  loaded modules\n"
-			    "status  daemon state\n"
-			    "line busy\n"
-			    "err [N]\n"
-			    "quiet\n"
-			    "partial\n"
-			    "OK\n");
+		"help [VERB]                             "
+		"list verbs (starting with VERB)\n"
+		"module load NAME                        load a module\n"
+		"module list                             loaded modules\n"
+		"status                                  daemon state\n"
+		"line busy                               a busy line\n"
+		"err [N]                                 fail with errno N\n"
+		"quiet                                   say nothing\n"
+		"partial                                 "
+		"print part of a line\n"
+		"PING                                    "
+		"check the daemon answers (PONG)\n"
+		"ATTACH                                  "
+		"send events on this connection\n"
+		"LEVEL N                                 "
+		"events up to level N (3..7)\n"
+		"DETACH                                  "
+		"stop sending events\n"
+		"QUIT                                    "
+		"close this connection\n"
+		"OK\n");
 
 	assert_string_equal(run("help  module", NULL),
-			    "module load NAME\n"
-			    "module list  loaded modules\n"
-			    "OK\n");
+		"module load NAME                        load a module\n"
+		"module list                             loaded modules\n"
+		"OK\n");
 	assert_string_equal(run("help module list", NULL),
-			    "module list  loaded modules\nOK\n");
+		"module list                             loaded modules\n"
+		"OK\n");
+	assert_string_equal(run("help LEVEL", NULL),
+		"LEVEL N                                 "
+		"events up to level N (3..7)\nOK\n");
 	assert_string_equal(run("help mod", NULL), "OK\n");
+}
+
+
+/* The convention of struct ata_cmd: what the old tables did wrong */
+static void test_register_convention(void **state)
+{
+	static const struct ata_cmd badv[][1] = {
+		/* a description in the args (modules/turn did this) */
+		{{"turn status", "relays and their state", NULL, h_quiet}},
+		{{"turn alloc", "[udp|tcp|tls] [LIFETIME]: test relay",
+		  "d", h_quiet}},
+		/* the name repeated in the args, a description glued on */
+		{{"upnp map", "upnp map PORT", "d", h_quiet}},
+		{{"upnp map", "PORT  map a port", "d", h_quiet}},
+		{{"status", "status", "d", h_quiet}},
+		{{"status", " x", "d", h_quiet}},
+		{{"status", "x\n", "d", h_quiet}},
+		/* no description, or one that is not one short line */
+		{{"status", NULL, NULL, h_quiet}},
+		{{"status", NULL, "", h_quiet}},
+		{{"status", NULL, "two\nlines", h_quiet}},
+		{{"status", NULL, "0123456789012345678901234567890123456789x",
+		  h_quiet}},
+		{{"status", "0123456789012345678901234567890123", "d",
+		  h_quiet}},
+		/* uppercase is the transport's */
+		{{"PING", NULL, "d", h_quiet}},
+		{{"Status", NULL, "d", h_quiet}},
+	};
+	static const struct ata_cmd goodv[] = {
+		{"status", "0123456789012345678901234567890", "d", h_quiet},
+		{"line", "N [offhook|onhook]", "drive line N", h_quiet},
+		{"turn peer", "IP:PORT",
+		 "1234567890123456789012345678901234567890", h_quiet},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(badv); i++)
+		assert_int_equal(ata_cmd_register(badv[i], 1, NULL), EINVAL);
+
+	assert_int_equal(ata_cmd_register(goodv, ARRAY_SIZE(goodv), NULL),
+			 0);
+	ata_cmd_unregister(goodv);
 }
 
 
@@ -306,6 +367,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_fail_reason, teardown),
 		cmocka_unit_test_teardown(test_help, teardown),
 		cmocka_unit_test(test_core_mem),
+		cmocka_unit_test(test_register_convention),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

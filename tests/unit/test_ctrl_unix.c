@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -119,11 +120,11 @@ static int h_nclients(struct re_printf *pf, struct ata_cmd_arg *ca)
 
 
 static const struct ata_cmd verbv[] = {
-	{"echo", NULL, h_echo},
-	{"fail", NULL, h_fail},
-	{"fire", NULL, h_fire},
-	{"flood", NULL, h_flood},
-	{"nclients", NULL, h_nclients},
+	{"echo", "ARGS", "print the arguments", h_echo},
+	{"fail", NULL, "fail", h_fail},
+	{"fire", NULL, "send events", h_fire},
+	{"flood", NULL, "print a lot", h_flood},
+	{"nclients", NULL, "count the clients", h_nclients},
 };
 
 
@@ -369,9 +370,12 @@ static void script_basic(struct fix *f)
 	CHECK_STR(f, line, "FAIL invalid character in request");
 	CHECK_STR(f, cli_req(fd, "", out, sizeof(out)),
 		  "FAIL empty request");
-	CHECK_STR(f, cli_req(fd, "help", out, sizeof(out)),
-		  "help [VERB]  list verbs (starting with VERB)|echo|fail|"
-		  "fire|flood|nclients|OK");
+	CHECK_STR(f, cli_req(fd, "help echo", out, sizeof(out)),
+		  "echo ARGS                               "
+		  "print the arguments|OK");
+	CHECK_STR(f, cli_req(fd, "help QUIT", out, sizeof(out)),
+		  "QUIT                                    "
+		  "close this connection|OK");
 	CHECK_STR(f, cli_req(fd, "nclients", out, sizeof(out)),
 		  "n=1|OK");
 
@@ -721,7 +725,7 @@ static void test_mode_dir_unlink(void **state)
 	char dir[128];
 	struct stat st;
 
-	/* Missing parent directories are created 0750 */
+	/* Missing parent directories are created 0755 */
 	snprintf(f->path, sizeof(f->path), "%s/a/b/ctrl.sock", f->dir);
 	start(f);
 
@@ -732,7 +736,7 @@ static void test_mode_dir_unlink(void **state)
 	snprintf(dir, sizeof(dir), "%s/a/b", f->dir);
 	assert_int_equal(stat(dir, &st), 0);
 	assert_true(S_ISDIR(st.st_mode));
-	assert_int_equal(st.st_mode & 0777, 0750);
+	assert_int_equal(st.st_mode & 0777, 0755);
 
 	f->cu = mem_deref(f->cu);
 	assert_int_equal(stat(f->path, &st), -1);
@@ -785,12 +789,14 @@ static void test_bad_args(void **state)
 
 /* ---- peer credentials (root only: the client runs as nobody) ---- */
 
-static int child_expect(const char *path, const char *want)
+/* As nobody, with @p group as the one supplementary group (0: none) */
+static int child_expect(const char *path, gid_t group, const char *want)
 {
 	char line[256];
 	int fd;
 
-	if (setgid(NOBODY) || setuid(NOBODY))
+	if (setgroups(group ? 1 : 0, &group) || setgid(NOBODY) ||
+	    setuid(NOBODY))
 		return 3;
 
 	fd = cli_open(path);
@@ -802,18 +808,18 @@ static int child_expect(const char *path, const char *want)
 	if (!cli_line(fd, line, sizeof(line)))
 		return 5;
 
-	return strcmp(line, want) ? 6 : 0;
+	return strncmp(line, want, strlen(want)) ? 6 : 0;
 }
 
 
-static void run_child(struct fix *f, const char *want)
+static void run_child_in(struct fix *f, gid_t group, const char *want)
 {
 	f->err[0] = '\0';
 	assert_int_equal(pipe(f->pipe), 0);
 	f->child = fork();
 	assert_true(f->child >= 0);
 	if (!f->child) {
-		char res = (char)child_expect(f->path, want);
+		char res = (char)child_expect(f->path, group, want);
 
 		_exit(write(f->pipe[1], &res, 1) != 1);
 	}
@@ -826,32 +832,65 @@ static void run_child(struct fix *f, const char *want)
 }
 
 
+static void run_child(struct fix *f, const char *want)
+{
+	run_child_in(f, 0, want);
+}
+
+
 static void test_credentials(void **state)
 {
-	static const uint32_t nobody = NOBODY;
+	static const uint32_t nobody = NOBODY, other = 4242;
 	struct fix *f = *state;
 	struct stat st;
 
 	if (geteuid() != 0)
 		skip();
 
-	/* The socket's group lets nobody connect; our check decides */
+	/* The socket's group is allowed: no need to repeat it in
+	   allow_gids (it used to be refused) */
 	assert_int_equal(chmod(f->dir, 0755), 0);
 	f->opts.gid = NOBODY;
 	start(f);
 	assert_int_equal(stat(f->path, &st), 0);
 	assert_int_equal(st.st_gid, NOBODY);
+	assert_int_equal(st.st_mode & 0777, 0660);
+	run_child(f, "PONG");
+	f->cu = mem_deref(f->cu);
 
-	run_child(f, "FAIL permission denied");
+	/* ... as a supplementary group too (SO_PEERGROUPS) */
+	f->opts.gid = (int)other;
+	start(f);
+	run_child_in(f, other, "PONG");
+	f->cu = mem_deref(f->cu);
+
+	/* With allow lists the file is 0666 and our check decides: a
+	   stranger reads why */
+	f->opts.gid = -1;
+	f->opts.allow_uidv = &other;
+	f->opts.allow_uidc = 1;
+	start(f);
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0666);
+	run_child(f, "FAIL permission denied: uid 65534 is not in"
+		  " control.allow_uids");
 	assert_int_equal(ctrl_unix_nclients(f->cu), 0);
 	f->cu = mem_deref(f->cu);
 
+	f->opts.allow_uidc = 0;
 	f->opts.allow_gidv = &nobody;
 	f->opts.allow_gidc = 1;
 	start(f);
 	run_child(f, "PONG");
 	f->cu = mem_deref(f->cu);
 
+	f->opts.allow_gidv = &other;
+	start(f);
+	run_child_in(f, other, "PONG");
+	f->cu = mem_deref(f->cu);
+
+	/* allow_uids alone, without the group (it used to be 0660 and
+	   unreachable) */
 	f->opts.allow_gidc = 0;
 	f->opts.allow_uidv = &nobody;
 	f->opts.allow_uidc = 1;

@@ -77,10 +77,13 @@ static void *op_dial(const char *number, void *arg)
 	return dial_result;
 }
 
-static void op_alert(void *c, void *arg)
+static int alert_err;     /* what op_alert returns: as call_ring */
+
+static int op_alert(void *c, void *arg)
 {
 	(void)arg;
 	act("alert=%s", cname(c));
+	return alert_err;
 }
 static void op_answer(void *c, void *arg)
 {
@@ -133,6 +136,7 @@ static int setup(void **state)
 	line_fsm_init(&fsm, &tm, &ops, NULL);
 	actions[0] = '\0';
 	dial_result = &call_a;
+	alert_err = 0;
 	return 0;
 }
 
@@ -310,6 +314,28 @@ static void test_incoming(void **state)
 }
 
 
+/* An INVITE libre cannot accept (no 180 possible): refused, never rings,
+   so no call is left that a CANCEL could not reach (issue #11) */
+static void test_alert_fails_no_ring(void **state)
+{
+	(void)state;
+	alert_err = 74;  /* EBADMSG from sipsess_accept */
+	ev_call(LEV_INCOMING, &call_a, 0);
+	expect("alert=A reject=A:500");
+	assert_null(fsm.cur);
+
+	/* the same as a waiting call */
+	alert_err = 0;
+	ev_call(LEV_INCOMING, &call_a, 0);
+	ev(LEV_OFFHOOK);
+	actions[0] = '\0';
+	alert_err = 74;
+	ev_call(LEV_INCOMING, &call_b, 0);
+	expect("alert=B reject=B:500");
+	assert_null(fsm.waiting);
+}
+
+
 static void test_busy_line_rejects(void **state)
 {
 	(void)state;
@@ -413,6 +439,7 @@ int main(void)
 		cmocka_unit_test_setup(test_busy_line_rejects, setup),
 		cmocka_unit_test_setup(test_far_end_gone_then_next_call,
 				       setup),
+		cmocka_unit_test_setup(test_alert_fails_no_ring, setup),
 		cmocka_unit_test_setup(test_hold_resume, setup),
 		cmocka_unit_test_setup(test_call_waiting, setup),
 		cmocka_unit_test_setup(test_waiting_caller_gives_up, setup),

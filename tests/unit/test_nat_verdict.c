@@ -211,6 +211,38 @@ static void test_no_answers(void **state)
 }
 
 
+/* Nobody was asked: no registrar, or its name was not found */
+static void test_registrar_not_asked(void **state)
+{
+	struct nat_obs o = no_nat();
+	(void)state;
+
+	o.reg_answered = o.reg_ok = false;
+	o.reg_none = true;
+	expect(&o, NAT_DEGRADED, NAT_METHOD_NONE,
+	       "no registrar configured, NAT not verified");
+	o.stun_avail = o.stun_timeout = true;
+	expect(&o, NAT_DEGRADED, NAT_METHOD_NONE,
+	       "no registrar configured, STUN server unreachable");
+
+	o = no_nat();
+	o.reg_answered = o.reg_ok = false;
+	o.reg_dns = SIP_DNS_NOT_FOUND;
+	expect(&o, NAT_DEGRADED, NAT_METHOD_NONE,
+	       "registrar not reached: DNS: name not found");
+	o.stun_avail = o.stun_timeout = true;   /* not "UDP blocked" */
+	expect(&o, NAT_DEGRADED, NAT_METHOD_NONE,
+	       "registrar not reached: DNS: name not found");
+	o.reg_dns = SIP_DNS_NO_SERVER;
+	expect(&o, NAT_DEGRADED, NAT_METHOD_NONE, "DNS: no name server");
+	o.reg_dns = SIP_DNS_TIMEOUT;
+	expect(&o, NAT_DEGRADED, NAT_METHOD_NONE, "DNS timeout");
+	o.reg_dns = SIP_DNS_UNREACHABLE;
+	expect(&o, NAT_DEGRADED, NAT_METHOD_NONE,
+	       "DNS: name server unreachable");
+}
+
+
 static int buf_h(const char *p, size_t size, void *arg)
 {
 	return mbuf_write_mem(arg, (const uint8_t *)p, size);
@@ -294,6 +326,7 @@ int main(void)
 		cmocka_unit_test(test_register_only),
 		cmocka_unit_test(test_no_nat),
 		cmocka_unit_test(test_no_answers),
+		cmocka_unit_test(test_registrar_not_asked),
 		cmocka_unit_test(test_names_and_print),
 		cmocka_unit_test(test_private_ranges),
 	};

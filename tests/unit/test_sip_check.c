@@ -16,6 +16,7 @@
 #define CID "Call-ID: c1\r\n"
 #define MF "Max-Forwards: 70\r\n"
 #define CL0 "Content-Length: 0\r\n"
+#define CONTACT "Contact: <sip:2000@192.0.2.1>\r\n"
 
 
 /* Decode @p text as libre's UDP transport would, then check it; the
@@ -60,8 +61,8 @@ static void test_good_requests_pass(void **state)
 				"\r\n"), 0);
 	assert_int_equal(check1("INVITE sips:1001@192.0.2.2 SIP/2.0\r\n"
 				VIA TO FROM CID "CSeq: 2147483647 INVITE\r\n"
-				"Max-Forwards: 0\r\nContent-Length: 4\r\n"
-				"\r\nv=0\n"), 0);
+				CONTACT "Max-Forwards: 0\r\n"
+				"Content-Length: 4\r\n\r\nv=0\n"), 0);
 	/* no Content-Length is fine on UDP */
 	assert_int_equal(check1("BYE sip:1001@192.0.2.2 SIP/2.0\r\n"
 				VIA TO FROM CID "CSeq: 3 BYE\r\n" "\r\n"), 0);
@@ -165,6 +166,33 @@ static void test_require_420(void **state)
 }
 
 
+/* Without a Contact libre cannot accept an INVITE: the call would ring
+   with no transaction for its CANCEL to reach (issue #11) */
+static void test_invite_contact_400(void **state)
+{
+	(void)state;
+
+	assert_int_equal(check1("INVITE sip:1001@192.0.2.2 SIP/2.0\r\n"
+				VIA TO FROM CID "CSeq: 1 INVITE\r\n" CL0
+				"\r\n"), 400);
+	assert_int_equal(check1("INVITE sip:1001@192.0.2.2 SIP/2.0\r\n"
+				VIA TO FROM CID "CSeq: 1 INVITE\r\n"
+				"Contact: <>\r\n" CL0
+				"\r\n"), 400);
+	assert_int_equal(check1("INVITE sip:1001@192.0.2.2 SIP/2.0\r\n"
+				VIA TO FROM CID "CSeq: 1 INVITE\r\n"
+				"m: sip:2000@192.0.2.1\r\n" CL0 "\r\n"), 0);
+	/* a re-INVITE keeps the dialog's target; other methods need none */
+	assert_int_equal(check1("INVITE sip:1001@192.0.2.2 SIP/2.0\r\n"
+				VIA "To: <sip:1001@192.0.2.2>;tag=b\r\n"
+				FROM CID "CSeq: 2 INVITE\r\n" CL0 "\r\n"),
+			 0);
+	assert_int_equal(check1("OPTIONS sip:1001@192.0.2.2 SIP/2.0\r\n"
+				VIA TO FROM CID "CSeq: 1 OPTIONS\r\n" CL0
+				"\r\n"), 0);
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +201,7 @@ int main(void)
 		cmocka_unit_test(test_bad_length_400),
 		cmocka_unit_test(test_scheme_416),
 		cmocka_unit_test(test_require_420),
+		cmocka_unit_test(test_invite_contact_400),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
