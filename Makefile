@@ -1,7 +1,7 @@
 # ataua - SIP user agent for analog telephone adapters
 #
 # Targets: all (default), deps, run, test, test-unit, test-asan,
-# test-integration, fuzz, bench, install, ccheck, clean.
+# test-integration, fuzz, bench, soak, install, ccheck, clean.
 # CC, CFLAGS, LDFLAGS, PKG_CONFIG, DESTDIR and PREFIX come from the
 # environment for cross builds (Buildroot, OpenWrt).
 

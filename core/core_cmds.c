@@ -1,8 +1,11 @@
 /**
  * @file core_cmds.c  The core's control verbs: status, module list, reload,
- *                    log level
+ *                    log level, mem
  */
 #include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include "ataua.h"
 #include "ctrl_verbs.h"
 #include "config.h"
@@ -118,11 +121,49 @@ static int cmd_log_level(struct re_printf *pf, struct ata_cmd_arg *ca)
 }
 
 
+/* What is allocated, to tell a leak from a plateau over many calls
+ * (tests/soak): libre's own count of mem_alloc blocks when libre keeps
+ * one (built with MEM_DEBUG, or the soak's counting preload), and the C
+ * heap in use, which also holds what libre allocates. */
+static int cmd_mem(struct re_printf *pf, struct ata_cmd_arg *ca)
+{
+	struct memstat ms;
+	int err = 0;
+
+	(void)ca;
+
+	if (mem_get_stat(&ms) == 0) {
+		err |= re_hprintf(pf, "mem_blocks=%zu\n", ms.blocks_cur);
+		err |= re_hprintf(pf, "mem_bytes=%zu\n", ms.bytes_cur);
+		err |= re_hprintf(pf, "mem_blocks_peak=%zu\n",
+				  ms.blocks_peak);
+		err |= re_hprintf(pf, "mem_bytes_peak=%zu\n", ms.bytes_peak);
+	}
+	else {
+		/* Debian's libre: mem_get_stat() is ENOSYS */
+		err |= re_hprintf(pf, "mem_blocks=unknown\n");
+		err |= re_hprintf(pf, "mem_bytes=unknown\n");
+	}
+#ifdef __GLIBC__
+	{
+		struct mallinfo2 mi = mallinfo2();
+
+		err |= re_hprintf(pf, "heap_used=%zu\n",
+				  mi.uordblks + mi.hblkhd);
+		err |= re_hprintf(pf, "heap_free=%zu\n", mi.fordblks);
+	}
+#endif
+
+	return err;
+}
+
+
 static const struct ata_cmd core_cmdv[] = {
 	{ATA_VERB_STATUS,   cmd_status},
 	{ATA_VERB_MODULES,  cmd_module_list},
 	{ATA_VERB_RELOAD,   cmd_reload},
 	{ATA_VERB_LOGLEVEL, cmd_log_level},
+	{ATA_VERB_MEM,      cmd_mem},
 };
 
 

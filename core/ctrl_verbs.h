@@ -31,6 +31,7 @@
 #define ATA_VERB_MODULES  "module list", "", "loaded modules and their state"
 #define ATA_VERB_RELOAD   "reload", "", "re-read the config file"
 #define ATA_VERB_LOGLEVEL "log level", "[3..7]", "show or set the log level"
+#define ATA_VERB_MEM      "mem", "", "libre's memory blocks, the C heap"
 
 /* phone_cmds.c */
 #define ATA_VERB_LINE     "line", "N [offhook|onhook|flash|digits D]", \
@@ -80,6 +81,7 @@ struct ata_verb_row {
 	{ATA_VERB_MODULES, NULL}, \
 	{ATA_VERB_RELOAD, NULL}, \
 	{ATA_VERB_LOGLEVEL, NULL}, \
+	{ATA_VERB_MEM, NULL}, \
 	{ATA_VERB_LINES, NULL}, \
 	{ATA_VERB_LINE, NULL}, \
 	{ATA_VERB_CALLS, NULL}, \

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "ataua.h"
+#include "daemon.h"
 
 static char out[4096];
 
@@ -332,6 +333,28 @@ static void test_register_convention(void **state)
 }
 
 
+/* `mem`: libre's block count (unknown with a libre that keeps none:
+ * Debian's) and the C heap */
+static void test_core_mem(void **state)
+{
+	const char *r;
+	int err;
+
+	(void)state;
+	assert_int_equal(core_cmds_register(), 0);
+	r = run("mem", &err);
+	assert_int_equal(err, 0);
+	assert_true(!strncmp(r, "mem_blocks=", 11));
+	assert_non_null(strstr(r, "\nmem_bytes="));
+#ifdef __GLIBC__
+	assert_non_null(strstr(r, "\nheap_used="));
+	assert_non_null(strstr(r, "\nheap_free="));
+#endif
+	assert_non_null(strstr(r, "\nOK\n"));
+	core_cmds_unregister();
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +366,7 @@ int main(void)
 					  teardown),
 		cmocka_unit_test_teardown(test_fail_reason, teardown),
 		cmocka_unit_test_teardown(test_help, teardown),
+		cmocka_unit_test(test_core_mem),
 		cmocka_unit_test(test_register_convention),
 	};
 

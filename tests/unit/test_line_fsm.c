@@ -350,6 +350,28 @@ static void test_busy_line_rejects(void **state)
 }
 
 
+/* The soak's "line busy" calls (tests/soak): the far end hangs up an
+ * answered call, and the next INVITE comes before the phone is put down.
+ * The handset is still off-hook hearing busy, so the line refuses it; it
+ * rings again once the phone is on-hook. */
+static void test_far_end_gone_then_next_call(void **state)
+{
+	(void)state;
+	ev_call(LEV_INCOMING, &call_a, 0);
+	ev(LEV_OFFHOOK);
+	ev_call(LEV_CALL_CLOSED, &call_a, 0);
+	assert_int_equal(fsm.st, LINE_BUSY);
+	actions[0] = '\0';
+	ev_call(LEV_INCOMING, &call_b, 0);
+	expect("reject=B:486");
+	ev(LEV_ONHOOK);
+	actions[0] = '\0';
+	ev_call(LEV_INCOMING, &call_b, 0);
+	assert_int_equal(fsm.st, LINE_RINGING);
+	assert_ptr_equal(fsm.cur, &call_b);
+}
+
+
 static void test_hold_resume(void **state)
 {
 	(void)state;
@@ -415,6 +437,8 @@ int main(void)
 		cmocka_unit_test_setup(test_far_end_busy, setup),
 		cmocka_unit_test_setup(test_incoming, setup),
 		cmocka_unit_test_setup(test_busy_line_rejects, setup),
+		cmocka_unit_test_setup(test_far_end_gone_then_next_call,
+				       setup),
 		cmocka_unit_test_setup(test_alert_fails_no_ring, setup),
 		cmocka_unit_test_setup(test_hold_resume, setup),
 		cmocka_unit_test_setup(test_call_waiting, setup),
