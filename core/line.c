@@ -76,6 +76,25 @@ bool line_call_release(struct line *ln, struct call *call)
 }
 
 
+/*
+ * A call this side ends (call_hangup, call_reject) closes without its
+ * state handler: the CLOSED a control client waits for is ours to send,
+ * before the line lets go of the call. Every call that was announced
+ * in the event stream is closed in it.
+ */
+void line_call_ended(struct line *ln, struct call *call, bool was_open,
+		     uint16_t scode, const char *reason)
+{
+	/* one closed already came through call_state_handler */
+	if (was_open)
+		ata_event(ATA_LOG_INFO, ATA_EVENT_CALL,
+			  "line=%u id=%u state=closed scode=%u "
+			  "reason=\"%s\"", ln->id, call_id(call), scode,
+			  reason ? reason : "");
+	line_call_release(ln, call);
+}
+
+
 static void call_state_handler(struct call *call, enum call_state st,
 			       uint16_t scode, const char *reason, void *arg)
 {

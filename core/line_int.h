@@ -64,6 +64,8 @@ struct line {
 /* line.c */
 bool line_call_add(struct line *ln, struct call *call);
 bool line_call_release(struct line *ln, struct call *call);
+void line_call_ended(struct line *ln, struct call *call, bool was_open,
+		     uint16_t scode, const char *reason);
 void line_call_handlers(struct line *ln, struct call *call);
 struct call *line_dial(struct line *ln, const char *digits);
 

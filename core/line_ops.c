@@ -120,19 +120,22 @@ static void op_answer(void *call, void *arg)
 static void op_reject(void *call, uint16_t scode, void *arg)
 {
 	struct line *ln = arg;
+	const char *reason = scode == 486 ? "Busy Here" :
+		scode == 500 ? "Server Internal Error" : "Rejected";
+	bool was_open = call_state(call) != CALL_CLOSED;
 
-	call_reject(call, scode, scode == 486 ? "Busy Here" :
-		    scode == 500 ? "Server Internal Error" : "Rejected");
-	line_call_release(ln, call);
+	call_reject(call, scode, reason);
+	line_call_ended(ln, call, was_open, scode, reason);
 }
 
 
 static void op_hangup(void *call, void *arg)
 {
 	struct line *ln = arg;
+	bool was_open = call_state(call) != CALL_CLOSED;
 
 	call_hangup(call);
-	line_call_release(ln, call);
+	line_call_ended(ln, call, was_open, 0, "hung up here");
 }
 
 
@@ -261,6 +264,7 @@ unsigned line_calls_print(struct re_printf *pf, const struct line *ln)
 int line_call_hangup(struct line *ln, uint32_t id)
 {
 	struct line_ev_arg ea = { .scode = 0 };
+	bool was_open;
 	size_t i;
 
 	for (i = 0; ln && i < LINE_CALLS_MAX; i++) {
@@ -271,9 +275,10 @@ int line_call_hangup(struct line *ln, uint32_t id)
 
 		/* as if the far end hung up: the handset hears busy */
 		ea.call = call;
+		was_open = call_state(call) != CALL_CLOSED;
 		call_hangup(call);
 		line_fsm_event(&ln->fsm, LEV_CALL_CLOSED, &ea);
-		line_call_release(ln, call);
+		line_call_ended(ln, call, was_open, 0, "call hangup");
 		line_media_update(ln);
 		return 0;
 	}

@@ -145,3 +145,34 @@ sipp_uac sipp 44.0.0.10:5060 -s 1001 -d 500 -timeout 5s >/dev/null 2>&1
 	t_fail "a direct call from a stranger never rings the line" "$(grep -i security "$LAB_DIR/ataua.log")"
 ata_ctl status >/dev/null && t_ok "the daemon still answers" ||
 	t_fail "the daemon still answers"
+
+# ---- the event stream: every call it announced, it also closed (calls
+# this side ended too: on-hook, the 486 of a busy line, atactl's hangup)
+ata_ctl line 1 offhook >/dev/null
+ata_ctl line 1 digits 1002 >/dev/null
+ata_wait_line 1 connected 20
+cid=$(ata_get id calls)
+ata_ctl call hangup "${cid:-0}" >/dev/null
+ata_ctl line 1 onhook >/dev/null
+ata_wait_line 1 idle 5
+sleep 1
+call_ids() {
+	sed -n "s/.*CALL-STATE line=1 id=\([0-9]*\) $1.*/\1/p" \
+		"$LAB_DIR/events.log" | sort -u
+}
+announced=$(call_ids 'state=')
+closed=$(call_ids 'state=closed')
+unclosed=$(comm -23 <(echo "$announced") <(echo "$closed") | tr '\n' ' ')
+if [ -n "$announced" ] && [ -z "${unclosed// /}" ]; then
+	t_ok "every call in the event stream is closed in it ($(echo $announced | wc -w) calls)"
+else
+	t_fail "every call in the event stream is closed in it" \
+		"not closed: $unclosed" "$(grep CALL-STATE "$LAB_DIR/events.log")"
+fi
+closed_of() {
+	grep -c "CALL-STATE line=1 id=$1 state=closed" "$LAB_DIR/events.log"
+}
+[ "$(closed_of "${cid:-0}")" = 1 ] &&
+	t_ok "atactl call hangup: one CALL-STATE closed" ||
+	t_fail "atactl call hangup: one CALL-STATE closed" \
+		"id=$cid: $(grep "id=${cid:-0} " "$LAB_DIR/events.log")"

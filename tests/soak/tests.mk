@@ -7,5 +7,7 @@ $(MEMCOUNT_SO): $(BUILD)/tests/soak/memcount.o
 .PHONY: soak soak-bins
 soak-bins: all vslic $(MEMCOUNT_SO)
 
-soak: deps soak-bins
+# like run and test: packages first, the build in a second make
+soak: test-deps
+	$(MAKE) soak-bins
 	bash tests/soak/run.sh
