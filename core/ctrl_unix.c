@@ -20,6 +20,10 @@
 #include "ctrl_proto.h"
 #include "ctrl_unix_int.h"
 
+enum {
+	DENIED_LOG_MS = 10000,      /* one ctrl-denied line per 10 s */
+};
+
 static bool gid_allowed(const struct ctrl_unix *cu, gid_t gid)
 {
 	if (gid == cu->sock_gid)
@@ -104,6 +108,29 @@ static void reject(int fd, const char *line)
 }
 
 
+/*
+ * With allow lists the socket is 0666 and any local user can knock: one
+ * SECURITY line per DENIED_LOG_MS, counting the refusals it stands for,
+ * so a loop of connects cannot flood the log (or syslog) the way a
+ * kernel EACCES on a 0660 socket never could.
+ */
+static void log_denied(struct ctrl_unix *cu, const struct ucred *uc)
+{
+	uint64_t now = tmr_jiffies();
+
+	if (cu->denied_logged && now - cu->denied_at < DENIED_LOG_MS) {
+		++cu->denied_quiet;
+		return;
+	}
+
+	ata_security("event=ctrl-denied uid=%u gid=%u pid=%u count=%u",
+		     uc->uid, uc->gid, uc->pid, cu->denied_quiet + 1);
+	cu->denied_logged = true;
+	cu->denied_at = now;
+	cu->denied_quiet = 0;
+}
+
+
 static void accept_handler(int flags, void *arg)
 {
 	struct ctrl_unix *cu = arg;
@@ -127,8 +154,7 @@ static void accept_handler(int flags, void *arg)
 	if (!peer_allowed(cu, fd, &uc)) {
 		char line[160];
 
-		ata_security("event=ctrl-denied uid=%u gid=%u pid=%u",
-			     uc.uid, uc.gid, uc.pid);
+		log_denied(cu, &uc);
 		(void)re_snprintf(line, sizeof(line), ATA_CTRL_FAIL
 				  " permission denied: uid %u is not in"
 				  " control.allow_uids, nor in the socket's"

@@ -26,6 +26,9 @@ struct ctrl_unix {
 	gid_t sock_gid;             /* the socket file's group: allowed */
 	unsigned max_clients;
 	size_t max_request;
+	uint64_t denied_at;         /* last ctrl-denied line, tmr_jiffies */
+	uint32_t denied_quiet;      /* refusals since, not logged */
+	bool denied_logged;
 };
 
 struct conn {

@@ -62,6 +62,18 @@ grep -q "SECURITY event=ctrl-denied uid=$U_STRANGER" \
 	"$LAB_DIR/ataua-uids.log" &&
 	t_ok "the refusal is logged for fail2ban" ||
 	t_fail "the refusal is logged for fail2ban"
+# the socket is 0666 here: a loop of knocks must not flood the log
+refused=0
+for _ in $(seq 40); do
+	ask "$U_STRANGER"
+	[ "$rc" = 1 ] && refused=$((refused + 1))
+done
+ask "$U_ALLOWED"
+denials=$(grep -c "SECURITY event=ctrl-denied" "$LAB_DIR/ataua-uids.log")
+[ "$refused" = 40 ] && [ "$denials" -le 3 ] && [ "$out" = PONG ] &&
+	t_ok "40 knocks: each refused, $denials log line(s), the allowed uid still in" ||
+	t_fail "40 knocks: each refused, at most 3 log lines" \
+		"refused=$refused log lines=$denials allowed: $out"
 kill "$ATA_PID"; wait "$ATA_PID" 2>/dev/null
 
 # 2. group alone
