@@ -44,6 +44,7 @@ static void call_destructor(void *arg)
 	mem_deref(call->sdp);
 	mem_deref(call->peer);
 	mem_deref(call->route);
+	mem_deref(call->probe);
 	mem_deref(call->cuser);
 	mem_deref(call->reg);
 	mem_deref(call->ss);
@@ -232,6 +233,7 @@ static void close_handler(int err, const struct sip_msg *msg, void *arg)
 
 	/* media stays for its counters; nothing is sent once closed */
 	tmr_cancel(&call->tmr_ring);
+	call->probe = mem_deref(call->probe);
 	call_media_stop(call->media);
 	call->adm = mem_deref(call->adm);
 	call->sess = mem_deref(call->sess);
@@ -261,6 +263,27 @@ static void close_handler(int err, const struct sip_msg *msg, void *arg)
 			 reason);
 
 	set_state(call, CALL_CLOSED, scode, reason);
+}
+
+
+/*
+ * The name server's verdict on the first hop's name (sip_dns_probe.c),
+ * as for a REGISTER: one that refuses or is silent ends the call now,
+ * in words, instead of leaving the handset in silence through libre's
+ * NAPTR, SRV and A tries. Any answer from the far end proves DNS worked.
+ */
+static void probe_handler(const struct sip_dns_fail *f, void *arg)
+{
+	struct call *call = arg;
+	char host[96];
+
+	call->probe = mem_deref(call->probe);
+	if (f->fault == SIP_DNS_OK || call->state != CALL_OUTGOING)
+		return;
+
+	(void)sip_dns_uri_host(host, sizeof(host), first_hop(call));
+	sip_dns_describe(call->fail, sizeof(call->fail), f, host);
+	close_handler(EDESTADDRREQ, NULL, call);
 }
 
 
@@ -405,10 +428,17 @@ static int connect_send(struct call *call)
 			      answer_handler, progress_handler, estab_handler,
 			      NULL, NULL, close_handler, call, NULL);
 	mem_deref(offer);
-	if (!err)
-		ata_info("call: %u calling %s", call->id, call->peer);
+	if (err)
+		return err;
 
-	return err;
+	ata_info("call: %u calling %s", call->id, call->peer);
+	/* a name to look up: is the name server there at all? */
+	if (!call->route)
+		(void)sip_dns_probe_alloc(&call->probe,
+					  sip_stack_dns(call->ss),
+					  first_hop(call), probe_handler, call);
+
+	return 0;
 }
 
 

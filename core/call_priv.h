@@ -31,6 +31,7 @@ struct call {
 	struct call_mprefs mp;
 	char *peer;
 	char *route;                 /* first hop's address, /etc/hosts */
+	struct sip_dns_probe *probe; /* outgoing: the name server asked */
 	char *cuser;
 	call_state_h *sh;
 	call_digit_h *dh;

@@ -9,7 +9,8 @@
 # 3. a name server that refuses (ICMP port unreachable) is named at
 #    once, not after the 45 s guard;
 # 4. a silent name server is named within seconds too;
-# 5. a call to a domain DNS does not know ends in the same words, logged.
+# 5. a call to a domain DNS does not know ends in the same words, logged;
+# 6. so does a call whose name server is silent, within seconds.
 # The namespace's own /etc/hosts and resolv.conf come from
 # /etc/netns/NS/ (ip netns exec bind-mounts them): the host's stay.
 set -u
@@ -142,6 +143,25 @@ lab_wait_for "grep -q 'call: .* to sip:1002@nosuch.lab.* failed: ' '$log'" \
 grep -q 'failed: DNS: nosuch.lab: name not found' "$log" &&
 	t_ok "its reason is 'name not found'" ||
 	t_fail "its reason is 'name not found'" "$(tail -n 10 "$log")"
+ata_ctl line 1 onhook >/dev/null
+
+# --- 6. a call to a name while the name server is silent ------------------
+# (the registrar is an address, so the line registers; the call's domain
+# needs DNS, and the only name server never answers)
+echo "nameserver 44.0.0.4" >"$etc/resolv.conf"
+run callsilent sip:44.0.0.1 sip:1001@registrar.lab
+ata_ctl line 1 offhook >/dev/null
+ata_ctl line 1 digits 1002 >/dev/null
+lab_wait_for "grep -q 'call: .* to sip:1002@registrar.lab.* failed: ' '$log'" \
+	15 && t_ok "a call with a silent name server ends within seconds" ||
+	t_fail "a call with a silent name server ends within seconds" \
+		"$(tail -n 10 "$log")"
+grep -q 'failed: DNS timeout: name server 44.0.0.4:53' "$log" &&
+	t_ok "its reason names the silent server" ||
+	t_fail "its reason names the silent server" "$(tail -n 10 "$log")"
+t_check "the line is not left calling" \
+	lab_not bash -c "'$ATA_CTL' -s '$LAB_DIR/ataua.callsilent.sock' line 1 |
+		grep -q 'state=calling'"
 ata_ctl line 1 onhook >/dev/null
 t_check "the daemon still answers (PING)" [ "$(ata_ctl PING)" = PONG ]
 
