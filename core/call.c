@@ -436,7 +436,8 @@ static int connect_send(struct call *call)
 	if (!call->route)
 		(void)sip_dns_probe_alloc(&call->probe,
 					  sip_stack_dns(call->ss),
-					  first_hop(call), probe_handler, call);
+					  first_hop(call), probe_handler,
+					  call);
 
 	return 0;
 }
