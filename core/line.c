@@ -227,13 +227,15 @@ static int reg_start(struct line *ln)
 	const struct ata_conf_account *acc = &ln->lc->account;
 	struct reg_conf rc;
 
-	if (!str_isset(acc->registrar))
+	if (!str_isset(acc->aor))
 		return 0;
 
 	memset(&rc, 0, sizeof(rc));
-	/* the config says "" for unset; reg.h says NULL */
+	/* the config says "" for unset; reg.h says NULL. No registrar:
+	   the account still places calls, it only never REGISTERs */
 	rc.aor            = acc->aor;
-	rc.registrar      = acc->registrar;
+	rc.registrar      = opt_str(acc->registrar);
+	rc.no_register    = !str_isset(acc->registrar);
 	rc.outbound_proxy = opt_str(acc->outbound_proxy);
 	rc.auth_user      = opt_str(acc->auth_user);
 	rc.password       = acc->password;

@@ -642,6 +642,14 @@ int reg_alloc(struct reg **regp, struct sip_stack *ss,
 	if (err)
 		goto out;
 
+	/* an account with no registrar (peer-to-peer, an IP trunk): its
+	   calls need the account, nothing is ever registered */
+	if (c->no_register) {
+		reg->state = REG_OFF;
+		str_ncpy(reg->reason, "no registrar", sizeof(reg->reason));
+		goto out;
+	}
+
 	err = nat_listen(&reg->nat_lsnr, nat_handler, reg);
 	if (err)
 		goto out;
@@ -697,6 +705,9 @@ int reg_status(struct re_printf *pf, const struct reg *reg)
 
 	err  = re_hprintf(pf, "aor=%s\nstate=%s\n", reg->aor,
 			  reg_state_name(reg->state));
+	if (reg->conf.no_register)
+		return err | re_hprintf(pf, "reason=no registrar\n");
+
 	err |= re_hprintf(pf, "server=%s\nfailures=%u\n", reg->peer,
 			  reg->failures);
 	err |= re_hprintf(pf, "transport=%s%s\n", tp_name(reg->conf.tp),

@@ -23,6 +23,9 @@ struct reg_conf {
 	uint32_t expiry_s;           /**< 0 = 3600                        */
 	bool tp_auto;                /**< no transport named: UDP, then
 					  TCP if UDP gets no reply       */
+	bool no_register;            /**< registrar "": the account calls
+					  (to its domain, or the outbound
+					  proxy) but never REGISTERs     */
 };
 
 /** Called on every state change and on each failure */

@@ -176,3 +176,23 @@ closed_of() {
 	t_ok "atactl call hangup: one CALL-STATE closed" ||
 	t_fail "atactl call hangup: one CALL-STATE closed" \
 		"id=$cid: $(grep "id=${cid:-0} " "$LAB_DIR/events.log")"
+
+# ---- no registrar: the account still places calls (peer-to-peer: to
+# its own domain, here baresip's address), it only never REGISTERs
+ATA_LISTEN=44.0.0.10:5060 ATA_AOR=sip:1001@44.0.0.20 \
+	ata_conf "$conf" "$LAB_DIR/ataua.sock"
+t_check "reload: an account with no registrar" ata_ctl reload
+t_check "reg: state=off, reason=no registrar" \
+	bash -c "'$ATA_CTL' -s '$ATA_SOCK' reg | grep -qx 'state=off' &&
+		'$ATA_CTL' -s '$ATA_SOCK' reg | grep -qx 'reason=no registrar'"
+ata_ctl line 1 offhook >/dev/null
+ata_ctl line 1 digits 1002 >/dev/null
+if ata_wait_line 1 connected 20 && bs_wait_call_established bs 10; then
+	t_ok "no registrar: a call straight to baresip connects"
+else
+	t_fail "no registrar: a call straight to baresip connects" \
+		"$(ata_ctl line 1)" "$(grep 'call: ' "$LAB_DIR/ataua.log" | tail -3)"
+fi
+ata_ctl line 1 onhook >/dev/null
+bs_wait_call_state bs none 10
+ata_wait_line 1 idle 5
