@@ -270,7 +270,8 @@ static void close_handler(int err, const struct sip_msg *msg, void *arg)
  * The name server's verdict on the first hop's name (sip_dns_probe.c),
  * as for a REGISTER: one that refuses or is silent ends the call now,
  * in words, instead of leaving the handset in silence through libre's
- * NAPTR, SRV and A tries. Any answer from the far end proves DNS worked.
+ * NAPTR, SRV and A tries. A call the far end has answered in any way
+ * (ringing, early media, established) found its way: left alone.
  */
 static void probe_handler(const struct sip_dns_fail *f, void *arg)
 {
