@@ -228,7 +228,7 @@ static void close_handler(int err, const struct sip_msg *msg, void *arg)
 {
 	struct call *call = arg;
 	struct sip_dns_fail dns;
-	char reason[128], host[96];
+	char reason[128];
 	uint16_t scode = 0;
 
 	/* media stays for its counters; nothing is sent once closed */
@@ -247,8 +247,8 @@ static void close_handler(int err, const struct sip_msg *msg, void *arg)
 	else if (!call->incoming && sip_dns_fault_of(err, msg)) {
 		memset(&dns, 0, sizeof(dns));
 		dns.fault = sip_dns_fault_of(err, msg);
-		(void)sip_dns_uri_host(host, sizeof(host), first_hop(call));
-		sip_dns_describe(reason, sizeof(reason), &dns, host);
+		sip_dns_describe_uri(reason, sizeof(reason), &dns,
+				     first_hop(call));
 	}
 	else if (err == ECONNRESET)
 		str_ncpy(reason, call->state == CALL_INCOMING ||
@@ -276,14 +276,13 @@ static void close_handler(int err, const struct sip_msg *msg, void *arg)
 static void probe_handler(const struct sip_dns_fail *f, void *arg)
 {
 	struct call *call = arg;
-	char host[96];
 
 	call->probe = mem_deref(call->probe);
 	if (f->fault == SIP_DNS_OK || call->state != CALL_OUTGOING)
 		return;
 
-	(void)sip_dns_uri_host(host, sizeof(host), first_hop(call));
-	sip_dns_describe(call->fail, sizeof(call->fail), f, host);
+	sip_dns_describe_uri(call->fail, sizeof(call->fail), f,
+			     first_hop(call));
 	close_handler(EDESTADDRREQ, NULL, call);
 }
 
@@ -409,10 +408,9 @@ static int connect_send(struct call *call)
 	    sip_stack_dns_check(call->ss, first_hop(call)) ==
 	    SIP_DNS_NO_SERVER) {
 		struct sip_dns_fail dns = {.fault = SIP_DNS_NO_SERVER};
-		char host[96];
 
-		(void)sip_dns_uri_host(host, sizeof(host), first_hop(call));
-		sip_dns_describe(call->fail, sizeof(call->fail), &dns, host);
+		sip_dns_describe_uri(call->fail, sizeof(call->fail), &dns,
+				     first_hop(call));
 		return SIP_DNS_ENOSERVER;
 	}
 

@@ -170,12 +170,9 @@ static void describe_failure(struct reg *reg, int err,
 {
 	char *r = reg->reason;
 	size_t sz = sizeof(reg->reason);
-	char host[96];
 
-	if (reg->dns.fault) {
-		(void)sip_dns_uri_host(host, sizeof(host), first_hop(reg));
-		sip_dns_describe(r, sz, &reg->dns, host);
-	}
+	if (reg->dns.fault)
+		sip_dns_describe_uri(r, sz, &reg->dns, first_hop(reg));
 	else if (msg && msg->scode >= 300) {
 		bool creds = reg->auth_sent &&
 			(msg->scode == 401 || msg->scode == 407);

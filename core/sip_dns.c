@@ -274,3 +274,14 @@ void sip_dns_describe(char *buf, size_t sz, const struct sip_dns_fail *f,
 		break;
 	}
 }
+
+
+/** sip_dns_describe() for the host of @p uri (a request's first hop) */
+void sip_dns_describe_uri(char *buf, size_t sz, const struct sip_dns_fail *f,
+			  const char *uri)
+{
+	char host[96];
+
+	(void)sip_dns_uri_host(host, sizeof(host), uri);
+	sip_dns_describe(buf, sz, f, host);
+}

@@ -47,6 +47,8 @@ const char *sip_dns_fault_name(enum sip_dns_fault f);
 void sip_dns_describe(char *buf, size_t sz, const struct sip_dns_fail *f,
 		      const char *host);
 int  sip_dns_uri_host(char *buf, size_t sz, const char *uri);
+void sip_dns_describe_uri(char *buf, size_t sz, const struct sip_dns_fail *f,
+			  const char *uri);
 
 /* sip_dns_probe.c: does a name server answer at all? */
 typedef void (sip_dns_probe_h)(const struct sip_dns_fail *f, void *arg);
