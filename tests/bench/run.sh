@@ -80,33 +80,8 @@ CALL_S=$((WARM_S + STEADY_S + 12))
 ATACTL=$ROOT/atactl
 PLUGDIR=$ROOT/build/tests/alsa
 
-PIDS=()
-log() { echo "[$(date +%H:%M:%S)] $*" | tee -a "$OUT/run.log"; }
-die() { log "ERROR: $*"; exit 1; }
-
-stop_pid() {  # stop_pid PID GRACE_S: TERM, wait, KILL
-	local p=$1 i=0
-	kill -0 "$p" 2>/dev/null || { wait "$p" 2>/dev/null; return 0; }
-	kill -TERM "$p" 2>/dev/null
-	while kill -0 "$p" 2>/dev/null && [ $i -lt $(($2 * 10)) ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -0 "$p" 2>/dev/null && { log "pid $p did not stop: KILL"
-		kill -KILL "$p" 2>/dev/null; }
-	wait "$p" 2>/dev/null
-	return 0
-}
-
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		stop_pid "$p" 3
-	done
-	PIDS=()
-}
-trap cleanup EXIT
-trap 'log "interrupted"; exit 130' INT TERM
+# shellcheck source=proc.sh
+. "$ROOT/tests/bench/proc.sh"
 
 # ---- the whole run is bounded (the baresip recipe bounds itself too)
 nruns=$(( $(echo "$MODES" | wc -w) + $(echo "$SCALE" | wc -w) ))
@@ -204,29 +179,10 @@ rx_snap() {
 		awk -F= '$1 == "rx_packets" {n += $2} END {print n + 0}'
 }
 
-wait_for() {  # wait_for TIMEOUT_S CMD...: until CMD succeeds
-	local lim=$(($1 * 10)) i=0
-	shift
-	while [ $i -lt $lim ]; do
-		"$@" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-
 acks_at_least() {  # acks_at_least DIR N: N calls answered (all sipps)
 	local c
 	c=$(cat "$1"/sipp*_msgs.log 2>/dev/null | grep -c '^ACK sip:')
 	[ "${c:-0}" -ge "$2" ]
-}
-
-any_alive() {  # any_alive PID...: one of them still runs
-	local p
-	for p in "$@"; do
-		kill -0 "$p" 2>/dev/null && return 0
-	done
-	return 1
 }
 
 write_config() {  # write_config DIR NLINES PCM

@@ -64,43 +64,8 @@ PRELOAD=$ROOT/build/tests/soak/memcount.so
 PLUGDIR=$ROOT/build/tests/alsa
 BENCH=$ROOT/tests/bench
 
-PIDS=()
-log() { echo "[$(date +%H:%M:%S)] $*" | tee -a "$OUT/run.log"; }
-die() { log "ERROR: $*"; exit 1; }
-
-stop_pid() {  # stop_pid PID GRACE_S: TERM, wait, KILL
-	local p=$1 i=0
-	kill -0 "$p" 2>/dev/null || { wait "$p" 2>/dev/null; return 0; }
-	kill -TERM "$p" 2>/dev/null
-	while kill -0 "$p" 2>/dev/null && [ $i -lt $(($2 * 10)) ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
-	return 0
-}
-
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		stop_pid "$p" 3
-	done
-	PIDS=()
-}
-trap cleanup EXIT
-trap 'log "interrupted"; exit 130' INT TERM
-
-wait_for() {  # wait_for TIMEOUT_S CMD...: until CMD succeeds
-	local lim=$(($1 * 10)) i=0
-	shift
-	while [ $i -lt $lim ]; do
-		"$@" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
+# shellcheck source=../bench/proc.sh
+. "$BENCH/proc.sh"
 
 for t in sipp python3 unshare ip; do
 	command -v $t >/dev/null || die "$t not found (make deps)"
@@ -188,13 +153,6 @@ for i in $(seq 1 "$LINES"); do
 done
 log "$CALLS calls on $LINES lines started"
 
-any_alive() {
-	local p
-	for p in "$@"; do
-		kill -0 "$p" 2>/dev/null && return 0
-	done
-	return 1
-}
 
 next=$EVERY
 while any_alive "${SPS[@]}"; do
