@@ -16,10 +16,10 @@ SYSUSERSDIR ?= /usr/lib/sysusers.d
 TMPFILESDIR ?= /usr/lib/tmpfiles.d
 
 # The version: `git describe` in a git checkout of this tree (the fixed
-# version of core/version.h, then -gHASH, until the first tag), else the
+# version of core/base/version.h, then -gHASH, until the first tag), else the
 # fixed one. `make ATAUA_VERSION=...` overrides it.
 VERSION_BASE := $(shell sed -n \
-	's/^\#define ATAUA_VERSION_BASE "\(.*\)"/\1/p' core/version.h)
+	's/^\#define ATAUA_VERSION_BASE "\(.*\)"/\1/p' core/base/version.h)
 ATAUA_VERSION ?= $(shell \
 	if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ]; \
 	then git describe --tags --dirty 2>/dev/null || \
@@ -30,7 +30,7 @@ MODULE_DIR := $(PREFIX)/lib/ataua
 PKGS       := libre libsrtp2 yaml-0.1 alsa openssl miniupnpc
 # libsrtp2 and libyaml are compiled against (their headers give the
 # types) but opened with dlopen(): libsrtp2 on the first SRTP call
-# (core/srtp_lib.c), libyaml for each config parse (core/yaml_lib.c), to
+# (core/call/srtp_lib.c), libyaml for each config parse (core/conf/yaml_lib.c), to
 # keep them out of memory during calls: see README "Memory".
 # miniupnpc: only modules/upnp links it (its module.mk)
 LINK_PKGS  := $(filter-out libsrtp2 yaml-0.1 miniupnpc,$(PKGS))
@@ -63,7 +63,8 @@ ALL_LDFLAGS := $(LDFLAGS) $(SAN)
 LIBS       := $(PKG_LIBS) -lm -lpthread -ldl
 
 # ---- sources --------------------------------------------------------------
-CORE_SRCS  := $(filter-out core/main.c,$(wildcard core/*.c))
+CORE_SRCS  := $(filter-out core/main.c,$(wildcard core/*.c) \
+	      $(filter-out core/cli/%,$(wildcard core/*/*.c)))
 CORE_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRCS))
 CLI_SRCS   := $(wildcard core/cli/*.c)
 CLI_OBJS   := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRCS))
@@ -131,10 +132,10 @@ modules/$(1)/$(1).so: $(patsubst %.c,$(BUILD)/%.o,$(wildcard modules/$(1)/*.c))
 endef
 $(foreach m,$(MODULES),$(eval $(call module_rule,$(m))))
 
-# What the binaries compile in (core/version.h): the objects that use it
+# What the binaries compile in (core/base/version.h): the objects that use it
 # are rebuilt when the version or PREFIX changes
 BUILD_VARS_OBJS := $(BUILD)/core/main.o $(BUILD)/core/core_cmds.o \
-		   $(BUILD)/core/conf_schema.o $(BUILD)/core/cli/atactl.o \
+		   $(BUILD)/core/conf/conf_schema.o $(BUILD)/core/cli/atactl.o \
 		   $(BUILD)/tests/unit/test_config.o
 $(BUILD_VARS_OBJS): ALL_CFLAGS += -DATAUA_VERSION='"$(ATAUA_VERSION)"' \
 	-DATA_MODULE_DIR='"$(MODULE_DIR)"'

@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <re.h>
 
-#include "config.h"
+#include "conf/config.h"
 
 /** Mark the one public symbol of a module (built -fvisibility=hidden) */
 #define ATA_EXPORT __attribute__((visibility("default")))
@@ -32,7 +32,7 @@
 	}
 
 
-/* ----- Logging (core/log.c) ----- */
+/* ----- Logging (core/base/log.c) ----- */
 
 /** Levels follow syslog(3) so `log level N` means what syslog means */
 enum ata_log_level {
@@ -58,12 +58,12 @@ enum ata_log_level ata_log_level(void);
 #define ata_debug(...)  ata_log(ATA_LOG_DEBUG, __VA_ARGS__)
 
 
-/* ----- Events (core/event.c) ----- */
+/* ----- Events (core/base/event.c) ----- */
 
 /**
  * Send `<lvl>NAME k=v ...` to every ATTACHed control client whose level
  * admits it. @p fmt formats the key=value part (may be NULL). Event names
- * are #defines in core/ctrl_proto.h so clients and daemon share them.
+ * are #defines in core/base/ctrl_proto.h so clients and daemon share them.
  */
 void ata_event(enum ata_log_level lvl, const char *name,
 	       const char *fmt, ...);
@@ -74,7 +74,7 @@ typedef void (ata_event_sink_h)(enum ata_log_level lvl, const char *line,
 void ata_event_set_sink(ata_event_sink_h *sinkh, void *arg);
 
 
-/* ----- Control verbs (core/cmd.c) ----- */
+/* ----- Control verbs (core/base/cmd.c) ----- */
 
 /** What a verb handler gets besides its print handler */
 struct ata_cmd_arg {
@@ -93,7 +93,7 @@ typedef int (ata_cmd_h)(struct re_printf *pf, struct ata_cmd_arg *ca);
 /**
  * A row of a verb table. ata_cmd_register() refuses a table that breaks
  * this convention, so `help` prints one aligned `NAME ARGS  DESC` line
- * per verb. In-tree rows come from core/ctrl_verbs.h:
+ * per verb. In-tree rows come from core/base/ctrl_verbs.h:
  * `{ATA_VERB_STATUS, cmd_status}`.
  *
  * name  lowercase words ([a-z0-9-]) joined by single spaces,
@@ -142,7 +142,7 @@ static inline bool ata_pl_isnum(const struct pl *pl)
 }
 
 
-/* ----- Module kinds (core/registry.c) ----- */
+/* ----- Module kinds (core/mod/registry.c) ----- */
 
 /** What a traversal step learnt or set up for one local UDP socket */
 struct ata_nat_binding {
@@ -200,7 +200,7 @@ struct ata_hint {
 	uint32_t version;
 	const char *name;
 	int (*status)(struct re_printf *pf);
-	/* appended hooks, each may be NULL; core/hint.c calls them */
+	/* appended hooks, each may be NULL; core/mod/hint.c calls them */
 	/**
 	 * The SIP stack's UDP socket @p us, bound to @p laddr, is in use
 	 * (a module may put a udp helper on it, e.g. to add Contact
@@ -227,7 +227,7 @@ struct ata_hint {
 };
 
 /**
- * A line's audio, core side (core/line_audio.c). The driver's audio
+ * A line's audio, core side (core/line/line_audio.c). The driver's audio
  * thread calls these; they never block for long (a short mutex shared
  * with RTP receive), never allocate, and are safe off the main thread.
  */
@@ -301,12 +301,12 @@ struct list *ata_hint_list(void);
 struct list *ata_linedrv_list(void);
 
 
-/* ----- Config (core/config.h has the structs) ----- */
+/* ----- Config (core/conf/config.h has the structs) ----- */
 
 /** The config in force; replaced whole by a successful reload */
 const struct ata_config *ata_config(void);
 
-/* ----- NAT findings (core/nat.c), appended ----- */
+/* ----- NAT findings (core/nat/nat.c), appended ----- */
 
 /**
  * What a traversal module learnt about the NAT besides a binding:
@@ -334,7 +334,7 @@ void ata_nat_report(const char *module, const struct ata_nat_info *info);
  */
 int ata_nat_public_sip(struct sa *pub);
 
-/* ----- Hook switch from the line driver (core/line_hook.c), appended -- */
+/* ----- Hook switch from the line driver (core/line/line_hook.c) ----- */
 
 /**
  * The line's hook switch (lines[].hook_control) reads @p offhook: raw,

@@ -7,12 +7,12 @@
 #include <malloc.h>
 #endif
 #include "ataua.h"
-#include "ctrl_verbs.h"
-#include "config.h"
+#include "base/ctrl_verbs.h"
+#include "conf/config.h"
 #include "daemon.h"
-#include "module.h"
-#include "phone.h"
-#include "version.h"
+#include "mod/module.h"
+#include "line/phone.h"
+#include "base/version.h"
 
 
 static int cmd_status(struct re_printf *pf, struct ata_cmd_arg *ca)

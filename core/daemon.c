@@ -8,17 +8,17 @@
 #include <grp.h>
 #include <string.h>
 #include "ataua.h"
-#include "admission.h"
-#include "config.h"
-#include "ctrl_unix.h"
-#include "ctrl_proto.h"
+#include "call/admission.h"
+#include "conf/config.h"
+#include "ctrl/ctrl_unix.h"
+#include "base/ctrl_proto.h"
 #include "daemon.h"
-#include "log.h"
-#include "media_cmds.h"
-#include "module.h"
-#include "nat.h"
-#include "netmon.h"
-#include "phone.h"
+#include "base/log.h"
+#include "line/media_cmds.h"
+#include "mod/module.h"
+#include "nat/nat.h"
+#include "sys/netmon.h"
+#include "line/phone.h"
 
 static struct {
 	struct ata_config *cfg;

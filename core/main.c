@@ -16,10 +16,10 @@
 #include <string.h>
 #include <unistd.h>
 #include "ataua.h"
-#include "config.h"
+#include "conf/config.h"
 #include "daemon.h"
-#include "sd_notify.h"
-#include "version.h"
+#include "sys/sd_notify.h"
+#include "base/version.h"
 
 #define DEFAULT_CONFIG "/etc/ataua/ataua.yaml"
 

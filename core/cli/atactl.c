@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "ctrl_proto.h"
-#include "ctrl_verbs.h"
-#include "version.h"
+#include "base/ctrl_proto.h"
+#include "base/ctrl_verbs.h"
+#include "base/version.h"
 #include "ctrl_client.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_UNREACHABLE = 2 };

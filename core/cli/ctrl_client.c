@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include "ctrl_proto.h"
+#include "base/ctrl_proto.h"
 #include "ctrl_client.h"
 
 enum {

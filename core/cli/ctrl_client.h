@@ -2,7 +2,7 @@
  * @file ctrl_client.h  Client of the control socket (plain libc, no libre)
  *
  * Used by atactl and the integration tests. One connection per object;
- * keep one for requests and another for ATTACH (see core/ctrl_proto.h).
+ * keep one for requests and another for ATTACH (see core/base/ctrl_proto.h).
  * Functions return 0 or a positive errno; timeouts are in milliseconds,
  * negative meaning "wait forever".
  */

@@ -20,7 +20,7 @@
  */
 #include <re.h>
 #include "ataua.h"
-#include "ctrl_verbs.h"
+#include "base/ctrl_verbs.h"
 #include "hint.h"
 
 enum {

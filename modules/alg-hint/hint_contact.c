@@ -2,7 +2,7 @@
  * @file modules/alg-hint/hint_contact.c  ;srcadr= in our Contact
  *
  * libre builds Contact itself, so a send helper on the SIP socket adds
- * the parameter to each outgoing message (as core/nat_sip.c rewrites
+ * the parameter to each outgoing message (as core/nat/nat_sip.c rewrites
  * the address). The escaped colon keeps the NAT rewrite, which looks
  * for "ip:port", from touching it. Peers ignore unknown URI parameters
  * (RFC 3261 19.1.1), so this is harmless to them.

@@ -13,7 +13,7 @@
  */
 #include <string.h>
 #include "ataua.h"
-#include "ctrl_proto.h"
+#include "base/ctrl_proto.h"
 #include "alsa.h"
 #include "alsa_port.h"
 

@@ -19,7 +19,7 @@
  *
  * The hook switch, when lines[].hook_control names one, is watched on
  * the main loop (alsa_ctl.c) and reported with ata_audio_hook(); the
- * core times it (debounce, flash, pulse digits: core/hook_det.c).
+ * core times it (debounce, flash, pulse digits: core/dsp/hook_det.c).
  */
 #include <stdlib.h>
 #include "ataua.h"

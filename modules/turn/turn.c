@@ -15,7 +15,7 @@
 #include <string.h>
 #include <re.h>
 #include "ataua.h"
-#include "ctrl_verbs.h"
+#include "base/ctrl_verbs.h"
 #include "turn.h"
 
 struct turn_bind {

@@ -7,7 +7,7 @@
  */
 #include <string.h>
 #include "upnp.h"
-#include "ctrl_verbs.h"
+#include "base/ctrl_verbs.h"
 
 enum { VERB_MAPS_MAX = 8 };
 

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <stdlib.h>
 #include <re.h>
-#include "call_int.h"
+#include "call/call_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ataua.h"
-#include "ctrl_proto.h"
-#include "ctrl_unix.h"
+#include "base/ctrl_proto.h"
+#include "ctrl/ctrl_unix.h"
 
 enum { MAX_REQ = 64 };
 

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <re.h>
 
-#include "dialplan.h"
+#include "line/dialplan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 

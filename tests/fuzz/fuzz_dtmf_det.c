@@ -4,7 +4,7 @@
 #include <string.h>
 #include <re.h>
 
-#include "dtmf_det.h"
+#include "dsp/dtmf_det.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 

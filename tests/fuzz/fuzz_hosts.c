@@ -1,5 +1,5 @@
 /**
- * @file fuzz_hosts.c  libFuzzer: /etc/hosts text (core/hosts.c)
+ * @file fuzz_hosts.c  libFuzzer: /etc/hosts text (core/sys/hosts.c)
  *
  * Any bytes, the first line of them the name to look up: never read
  * past the length; a name found has a real, specified address, port 0.
@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <re.h>
-#include "hosts.h"
+#include "sys/hosts.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 

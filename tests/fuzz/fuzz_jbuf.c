@@ -5,7 +5,7 @@
 #include <string.h>
 #include <re.h>
 
-#include "jbuf.h"
+#include "dsp/jitbuf.h"
 
 /*
  * Input: 2 bytes of configuration, then records. A record's first byte

@@ -1,5 +1,6 @@
 /**
- * @file fuzz_netmon.c  libFuzzer: rtnetlink datagrams (core/netmon_parse.c)
+ * @file fuzz_netmon.c  libFuzzer: rtnetlink datagrams
+ *                     (core/sys/netmon_parse.c)
  *
  * The kernel is trusted, but the parser walks lengths it is given: any
  * datagram must be read within its bounds. Checked: only the documented
@@ -9,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include "netmon.h"
+#include "sys/netmon.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 

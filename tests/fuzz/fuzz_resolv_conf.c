@@ -1,5 +1,6 @@
 /**
- * @file fuzz_resolv_conf.c  libFuzzer: resolv.conf text (core/resolv_conf.c)
+ * @file fuzz_resolv_conf.c  libFuzzer: resolv.conf text
+ *                          (core/sys/resolv_conf.c)
  *
  * Any bytes: never read past the length, never more servers than room,
  * each one a real address with port 53.
@@ -7,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <re.h>
-#include "resolv_conf.h"
+#include "sys/resolv_conf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 

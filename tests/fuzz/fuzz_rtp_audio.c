@@ -24,8 +24,8 @@
 #include <re.h>
 
 #include "ataua.h"
-#include "g711.h"
-#include "line_audio.h"
+#include "dsp/g711.h"
+#include "line/line_audio.h"
 
 enum { FRAME_MAX = 480, PERIOD_MAX = 2048, GUARD = 16 };
 

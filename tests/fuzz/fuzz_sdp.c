@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <re.h>
-#include "call_int.h"
+#include "call/call_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

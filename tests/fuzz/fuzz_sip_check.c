@@ -1,9 +1,9 @@
 /**
  * @file fuzz_sip_check.c  libFuzzer: hostile SIP requests through the
- * RFC 3261 checks of core/sip_check.c (after libre's decoder, as the
+ * RFC 3261 checks of core/sip/sip_check.c (after libre's decoder, as the
  * stack's first listener sees them), and the 420 Unsupported header;
  * before that, as the SIP socket's helper sees the raw datagram, the
- * version check of core/sip_version.c and the SIP/2.0 copy it decodes.
+ * version check of core/sip/sip_version.c and the SIP/2.0 copy it decodes.
  * Seeds: the RFC 4475 torture messages.
  *
  * fuzz-seeds: rfc4475
@@ -13,8 +13,8 @@
 #include <string.h>
 #include <re.h>
 
-#include "sip_check.h"
-#include "sip_version.h"
+#include "sip/sip_check.h"
+#include "sip/sip_version.h"
 
 
 static void check_decoded(struct sip_msg *msg, size_t size)

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <re.h>
 
-#include "telev.h"
+#include "dsp/telev.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 

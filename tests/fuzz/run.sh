@@ -35,7 +35,7 @@ B=build-fuzz
 mkdir -p "$B/obj" "$B/crashes"
 FLAGS="-g -O1 -fsanitize=fuzzer-no-link,address,undefined"
 # libsrtp2 and libyaml stay linked here although ataua dlopen()s them
-# (core/srtp_lib.c, yaml_lib.c): dlopen then finds the loaded copy, and
+# (core/call/srtp_lib.c, yaml_lib.c): dlopen then finds the loaded copy, and
 # libyaml is never unmapped between inputs, so ASan can name its frames
 LIBS="$(pkg-config --libs libre libsrtp2 yaml-0.1 alsa openssl) -lm -lpthread -ldl"
 DEFS="-DHAVE_INTTYPES_H -DHAVE_STDBOOL_H -DHAVE_INET6 -DHAVE_PTHREAD"
@@ -43,13 +43,13 @@ INC="-Icore $(pkg-config --cflags libre)"
 
 # the core, once, as an archive the targets pull from
 objs=""
-for c in core/*.c; do
-	[ "$c" = core/main.c ] && continue
+for c in core/*.c core/*/*.c; do
+	case "$c" in core/main.c|core/cli/*) continue ;; esac
 	o="$B/obj/$(basename "$c" .c).o"
 	# rebuilt when its source or any core header is newer (a struct
 	# that grew in config.h must not meet objects built with the old one)
 	if [ ! -f "$o" ] || [ "$c" -nt "$o" ] ||
-	   [ -n "$(find core -maxdepth 1 -name '*.h' -newer "$o" -print -quit)" ]; then
+	   [ -n "$(find core -name '*.h' -newer "$o" -print -quit)" ]; then
 		# shellcheck disable=SC2086
 		clang -std=gnu11 $FLAGS $DEFS $INC -c "$c" -o "$o" || exit 1
 	fi

@@ -48,7 +48,7 @@ fi
 
 cmd_of() {
 	make -C "$ROOT" -n -B "$@" build/core/g711.o 2>/dev/null |
-		grep -- ' -c core/g711.c'
+		grep -- ' -c core/dsp/g711.c'
 }
 t_check "-Werror by default (developers, CI)" \
 	bash -c "$(declare -f cmd_of); ROOT='$ROOT'; cmd_of | grep -q -- -Werror"

@@ -5,7 +5,7 @@
 # packets, one SSRC: full events (start, updates, three end packets) and
 # events of which only the end packets arrive, each followed by a late
 # duplicate of its start. ataua must report each digit exactly once
-# (core/telev_rx.c): rx_digits = 4, not more, not fewer.
+# (core/dsp/telev_rx.c): rx_digits = 4, not more, not fewer.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 n=0

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Link down and up (a cable pulled and put back, a modem re-sync): the
-# kernel tells ataua on rtnetlink (core/netmon.c); once the link runs
+# kernel tells ataua on rtnetlink (core/sys/netmon.c); once the link runs
 # again the NAT policy runs again and the line re-registers at once,
 # instead of at the next refresh (here 600 s away), and a call comes in.
 # A link that only went down re-runs nothing (the log says it waits),

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <re.h>
-#include "conf.h"
+#include "conf/conf.h"
 
 static void test_durations(void **state)
 {

@@ -15,9 +15,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <re.h>
-#include "config.h"
-#include "conf.h"
-#include "version.h"
+#include "conf/config.h"
+#include "conf/conf.h"
+#include "base/version.h"
 
 #define LINES "lines:\n  - account: {aor: \"sip:1001@example.net\"}\n"
 

@@ -24,8 +24,8 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 #include "ataua.h"
-#include "ctrl_proto.h"
-#include "ctrl_unix.h"
+#include "base/ctrl_proto.h"
+#include "ctrl/ctrl_unix.h"
 
 enum { MAX_REQ = 64, MAX_CLIENTS = 3, NOBODY = 65534 };
 

@@ -7,7 +7,7 @@
 #include <cmocka.h>
 #include <re.h>
 
-#include "dialplan.h"
+#include "line/dialplan.h"
 
 enum {
 	NOM = DIALPLAN_NOMATCH,

@@ -15,8 +15,8 @@
 #include <cmocka.h>
 #include <re.h>
 
-#include "dtmf_det.h"
-#include "tone.h"
+#include "dsp/dtmf_det.h"
+#include "dsp/tone.h"
 
 enum { SR = 8000, BUF = 4 * SR };
 

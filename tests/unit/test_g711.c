@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "g711.h"
+#include "dsp/g711.h"
 
 /*
  * The expected values are computed here from the G.711 tables' structure

@@ -1,5 +1,5 @@
 /**
- * @file tests/unit/test_hint_core.c  core/hint.c: the hooks reach the
+ * @file tests/unit/test_hint_core.c  core/mod/hint.c: the hooks reach the
  *                                   module, and an unregistered module's
  *                                   call states are never touched again
  */
@@ -10,7 +10,7 @@
 #include <cmocka.h>
 #include <re.h>
 #include "ataua.h"
-#include "hint.h"
+#include "mod/hint.h"
 
 static int freed, remote_calls;
 static const struct sa *last_dst;

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
-#include "hook_det.h"
+#include "dsp/hook_det.h"
 
 static struct hook_det hd;
 static char evs[1024];

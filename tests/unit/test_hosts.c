@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <re.h>
-#include "hosts.h"
+#include "sys/hosts.h"
 
 static const char lab[] =
 	"# The following lines are desirable for IPv6\n"

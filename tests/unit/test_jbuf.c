@@ -11,7 +11,7 @@
 #include <cmocka.h>
 #include <re.h>
 
-#include "jbuf.h"
+#include "dsp/jitbuf.h"
 
 enum {
 	SR     = 8000,

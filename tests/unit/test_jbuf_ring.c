@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "jbuf_ring.h"
+#include "dsp/jitbuf_ring.h"
 
 enum { SIZE = 1024, MASK = SIZE - 1, ROUNDS = 20000 };
 
@@ -42,7 +42,7 @@ static void test_model(void **state)
 		switch (rnd(4)) {
 
 		case 0:
-			ring_mark(bits, MASK, k, n, on);
+			jitbuf_ring_mark(bits, MASK, k, n, on);
 			for (uint32_t i = 0; i < n; i++)
 				model[(k + i) & MASK] = on;
 			break;
@@ -50,19 +50,20 @@ static void test_model(void **state)
 		case 1:
 			while (run < n && model[(k + run) & MASK] == on)
 				++run;
-			assert_int_equal(ring_run(bits, MASK, k, n, on), run);
+			assert_int_equal(
+				jitbuf_ring_run(bits, MASK, k, n, on), run);
 			break;
 
 		case 2:
 			for (uint32_t i = 0; i < n; i++)
 				buf[i] = (int16_t)rnd(65536);
-			ring_write(ring, MASK, k, buf, n);
+			jitbuf_ring_write(ring, MASK, k, buf, n);
 			for (uint32_t i = 0; i < n; i++)
 				mring[(k + i) & MASK] = buf[i];
 			break;
 
 		default:
-			ring_read(ring, MASK, k, buf, n);
+			jitbuf_ring_read(ring, MASK, k, buf, n);
 			for (uint32_t i = 0; i < n; i++)
 				assert_int_equal(buf[i],
 						 mring[(k + i) & MASK]);
@@ -79,20 +80,20 @@ static void test_edges(void **state)
 	(void)state;
 
 	memset(bits, 0, sizeof(bits));
-	ring_mark(bits, MASK, 60, 68, true);		/* 60..127 */
-	assert_int_equal(ring_run(bits, MASK, 60, 500, true), 68);
-	assert_int_equal(ring_run(bits, MASK, 64, 500, true), 64);
-	assert_int_equal(ring_run(bits, MASK, 128, 500, false), 500);
-	assert_int_equal(ring_run(bits, MASK, 0, 500, false), 60);
+	jitbuf_ring_mark(bits, MASK, 60, 68, true);		/* 60..127 */
+	assert_int_equal(jitbuf_ring_run(bits, MASK, 60, 500, true), 68);
+	assert_int_equal(jitbuf_ring_run(bits, MASK, 64, 500, true), 64);
+	assert_int_equal(jitbuf_ring_run(bits, MASK, 128, 500, false), 500);
+	assert_int_equal(jitbuf_ring_run(bits, MASK, 0, 500, false), 60);
 
-	ring_mark(bits, MASK, SIZE - 3, 6, true);	/* wraps */
-	assert_int_equal(ring_run(bits, MASK, SIZE - 3, 100, true), 6);
+	jitbuf_ring_mark(bits, MASK, SIZE - 3, 6, true);	/* wraps */
+	assert_int_equal(jitbuf_ring_run(bits, MASK, SIZE - 3, 100, true), 6);
 	assert_int_equal(bits[0] & 7, 7);
 
-	ring_mark(bits, MASK, 5, SIZE, true);
-	assert_int_equal(ring_run(bits, MASK, 17, SIZE, true), SIZE);
-	ring_mark(bits, MASK, 0, 0, false);
-	assert_int_equal(ring_run(bits, MASK, 17, 0, true), 0);
+	jitbuf_ring_mark(bits, MASK, 5, SIZE, true);
+	assert_int_equal(jitbuf_ring_run(bits, MASK, 17, SIZE, true), SIZE);
+	jitbuf_ring_mark(bits, MASK, 0, 0, false);
+	assert_int_equal(jitbuf_ring_run(bits, MASK, 17, 0, true), 0);
 }
 
 

@@ -1,7 +1,7 @@
 /**
  * @file test_jbuf_stall.c  The jitter buffer across stalls
  *
- * A device underrun, as the line handles it (core/line_audio.c
+ * A device underrun, as the line handles it (core/line/line_audio.c
  * ata_audio_skip): the device stood still, the packets of that time
  * reached the jitter buffer stamped with the stalled clock, then the
  * missed line time is skipped. And the network's: a spike of delay
@@ -18,7 +18,7 @@
 #include <cmocka.h>
 #include <re.h>
 
-#include "jbuf.h"
+#include "dsp/jitbuf.h"
 
 enum {
 	SR     = 8000,

@@ -1,7 +1,7 @@
 /**
  * @file test_line_audio.c  A line's audio: periods in, frames out
  *
- * Drives core/line_audio.c as the driver thread would (ata_audio_period)
+ * Drives core/line/line_audio.c as the driver thread would (ata_audio_period)
  * and as RTP receive would (line_audio_put), on one thread: the played
  * audio is the received audio after the configured delay, capture comes
  * back in whole ptime frames through the main loop, and a line without a
@@ -19,8 +19,8 @@
 #include <re.h>
 
 #include "ataua.h"
-#include "line_audio.h"
-#include "tone.h"
+#include "line/line_audio.h"
+#include "dsp/tone.h"
 
 enum {
 	PERIOD = 80,

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
-#include "line_fsm.h"
+#include "line/line_fsm.h"
 
 static char actions[2048];
 static int call_a, call_b;   /* handles: only their addresses matter */

@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "ataua.h"
-#include "module.h"
+#include "mod/module.h"
 
 static char moddir[512];
 

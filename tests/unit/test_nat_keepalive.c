@@ -5,7 +5,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <re.h>
-#include "nat_int.h"
+#include "nat/nat_int.h"
 
 
 /* A configured interval wins over any measurement */

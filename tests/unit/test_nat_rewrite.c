@@ -5,7 +5,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <re.h>
-#include "nat.h"
+#include "nat/nat.h"
 
 struct fix {
 	struct sa laddr;

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <re.h>
-#include "nat.h"
+#include "nat/nat.h"
 
 /* A port-restricted cone seen through STUN with RFC 5780: the base case */
 static struct nat_obs cone(void)
@@ -227,17 +227,17 @@ static void test_registrar_not_asked(void **state)
 
 	o = no_nat();
 	o.reg_answered = o.reg_ok = false;
-	o.reg_dns = SIP_DNS_NOT_FOUND;
+	o.reg_dns = RESOLVER_NOT_FOUND;
 	expect(&o, NAT_DEGRADED, NAT_METHOD_NONE,
 	       "registrar not reached: DNS: name not found");
 	o.stun_avail = o.stun_timeout = true;   /* not "UDP blocked" */
 	expect(&o, NAT_DEGRADED, NAT_METHOD_NONE,
 	       "registrar not reached: DNS: name not found");
-	o.reg_dns = SIP_DNS_NO_SERVER;
+	o.reg_dns = RESOLVER_NO_SERVER;
 	expect(&o, NAT_DEGRADED, NAT_METHOD_NONE, "DNS: no name server");
-	o.reg_dns = SIP_DNS_TIMEOUT;
+	o.reg_dns = RESOLVER_TIMEOUT;
 	expect(&o, NAT_DEGRADED, NAT_METHOD_NONE, "DNS timeout");
-	o.reg_dns = SIP_DNS_UNREACHABLE;
+	o.reg_dns = RESOLVER_UNREACHABLE;
 	expect(&o, NAT_DEGRADED, NAT_METHOD_NONE,
 	       "DNS: name server unreachable");
 }

@@ -11,7 +11,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
-#include "netmon.h"
+#include "sys/netmon.h"
 
 /* A datagram being built: aligned as recv() gives it */
 struct dgram {

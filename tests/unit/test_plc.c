@@ -10,7 +10,7 @@
 #include <cmocka.h>
 #include <re.h>
 
-#include "plc.h"
+#include "dsp/plc.h"
 
 enum { SR = 8000, MS = SR / 1000 };
 

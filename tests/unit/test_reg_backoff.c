@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <re.h>
-#include "reg.h"
+#include "sip/reg.h"
 
 static const uint32_t nominal[] = {30, 60, 120, 240, 480, 960, 1800, 1800};
 

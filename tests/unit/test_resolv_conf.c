@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <re.h>
-#include "resolv_conf.h"
+#include "sys/resolv_conf.h"
 
 static uint32_t servers(const char *text, struct sa *v, uint32_t n)
 {

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <re.h>
-#include "ring_limit.h"
+#include "call/ring_limit.h"
 
 
 static struct ring_limit decide(const char *expires, uint32_t max_ms)

@@ -15,7 +15,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <cmocka.h>
-#include "sd_notify.h"
+#include "sys/sd_notify.h"
 
 
 /* A datagram socket bound to @p name (a leading '@': abstract) */

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <re.h>
-#include "call_int.h"
+#include "call/call_int.h"
 
 struct fixture {
 	struct call_sdp *cs;

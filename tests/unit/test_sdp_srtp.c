@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <re.h>
-#include "call_int.h"
+#include "call/call_int.h"
 
 static const char key_a[] = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd";
 static const char key_b[] = "ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1+f4CB";

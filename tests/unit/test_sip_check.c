@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <re.h>
-#include "sip_check.h"
+#include "sip/sip_check.h"
 
 #define VIA "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\r\n"
 #define TO "To: <sip:1001@192.0.2.2>\r\n"

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <re.h>
-#include "sip_version.h"
+#include "sip/sip_version.h"
 
 #define HDRS "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\r\n" \
 	"To: <sip:1001@192.0.2.2>\r\nFrom: <sip:2000@192.0.2.1>;tag=a\r\n" \

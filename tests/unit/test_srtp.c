@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <re.h>
-#include "srtp.h"
+#include "call/call_srtp.h"
 
 /* 30 bytes 0x00..0x1d in base64 */
 static const char key_b64[] = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd";

@@ -4,8 +4,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
-#include "srtp_lib.h"
-#include "srtp.h"
+#include "call/srtp_lib.h"
+#include "call/call_srtp.h"
 
 
 /* runs first: nothing is loaded yet, so the file name counts */

@@ -7,7 +7,7 @@
 #include <cmocka.h>
 #include <re.h>
 
-#include "telev.h"
+#include "dsp/telev.h"
 
 enum { PTIME = 160, MAXPKT = 4096 };
 

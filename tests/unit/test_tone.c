@@ -8,8 +8,8 @@
 #include <cmocka.h>
 #include <re.h>
 
-#include "g711.h"
-#include "tone.h"
+#include "dsp/g711.h"
+#include "dsp/tone.h"
 
 enum { SEC = 8000 };
 

@@ -1,5 +1,5 @@
 /**
- * @file tests/unit/test_verbs.c  The verb list of core/ctrl_verbs.h
+ * @file tests/unit/test_verbs.c  The verb list of core/base/ctrl_verbs.h
  *
  * Every verb follows the convention ata_cmd_register() enforces, and
  * conf/atactl.1 documents every one of them (`.B "NAME"` or `.BI "NAME "`
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "ataua.h"
-#include "ctrl_verbs.h"
+#include "base/ctrl_verbs.h"
 
 #define MAN_PAGE "conf/atactl.1"
 

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <cmocka.h>
-#include "yaml_lib.h"
+#include "conf/yaml_lib.h"
 
 
 static void test_missing_library(void **state)

@@ -30,7 +30,7 @@ import time
 ROWS = (697, 770, 852, 941)
 COLS = (1209, 1336, 1477, 1633)
 KEYS = "123A456B789C*0#D"
-PEAK0 = 22657.0                      # 0 dBm0 sine peak (core/tone.h)
+PEAK0 = 22657.0                      # 0 dBm0 sine peak (core/dsp/tone.h)
 
 
 def key_pair(key):

@@ -1,0 +1,119 @@
+/**
+ * @file ctrl_proto.h  Control socket wire protocol, shared by daemon and CLI
+ *
+ * Plain #defines only: atactl and test clients include this without libre.
+ *
+ * Transport: an AF_UNIX stream socket (default ATA_CTRL_DEFAULT_PATH, mode
+ * 0660 and group from the config; 0666 with allow lists). Peers are
+ * checked with SO_PEERCRED/SO_PEERGROUPS: root, the daemon's own uid,
+ * members of the socket's group and the configured allow lists get in,
+ * anyone else reads `FAIL permission denied: ...` and is disconnected.
+ *
+ * Requests: one line `VERB args\n` (a CR before the LF is dropped). Words
+ * are separated by one or more spaces. A line longer than the daemon's
+ * max_request (default ATA_CTRL_MAX_REQUEST) bytes gets `FAIL too long`;
+ * the rest of that line is discarded and the connection keeps working.
+ * Control bytes (NUL, ESC, ...) other than TAB get `FAIL invalid
+ * character in request`.
+ *
+ * Replies: zero or more body lines (`key=value`, or free text for `help`),
+ * then exactly one final line:
+ *
+ *   OK
+ *   FAIL <reason>              e.g. `FAIL invalid argument`
+ *   FAIL unknown command: <verb>
+ *
+ * `PING` is the one exception: its whole reply is the single line `PONG`.
+ * Verbs are case-sensitive; daemon verbs are lowercase words ("status",
+ * "module list", "log level 7"), connection-level verbs are uppercase.
+ *
+ * Connection-level verbs (handled by the transport, not the verb table):
+ *
+ *   PING        -> PONG
+ *   ATTACH      -> OK, then events are sent on this connection
+ *   DETACH      -> OK, no more events
+ *   LEVEL n     -> OK; only events with level <= n are sent (default 6)
+ *   QUIT        -> the daemon closes the connection
+ *
+ * Events: `<level>EVENT-NAME key=value ...` where level is the syslog
+ * number 3 (error) .. 7 (debug). Event lines never contain CR/LF or other
+ * control bytes (the daemon replaces them with '?').
+ *
+ * Commands still work on an attached connection, and events and replies
+ * are interleaved only at line boundaries, but an event may arrive between
+ * a request and its reply. Clients should therefore keep one connection
+ * for requests and a separate one for ATTACH (as hostapd's tests do);
+ * ctrl_client passes `<` lines seen during a request to its event handler.
+ *
+ * Limits: at most max_clients connections (one more is accepted, told
+ * `FAIL too many clients` and closed); a client that does not read its
+ * output (more than ATA_CTRL_MAX_BACKLOG bytes pending) is dropped.
+ */
+#ifndef ATA_CTRL_PROTO_H
+#define ATA_CTRL_PROTO_H
+
+/* Defaults */
+#define ATA_CTRL_DEFAULT_PATH  "/run/ataua/ataua.sock"
+#define ATA_CTRL_ENV_PATH      "ATAUA_CTRL"
+#define ATA_CTRL_MAX_REQUEST   8192
+#define ATA_CTRL_MAX_CLIENTS   16
+#define ATA_CTRL_MAX_BACKLOG   (256 * 1024)
+#define ATA_CTRL_DEFAULT_LEVEL 6
+
+/* Final reply lines */
+#define ATA_CTRL_OK            "OK"
+#define ATA_CTRL_FAIL          "FAIL"
+#define ATA_CTRL_PONG          "PONG"
+#define ATA_CTRL_UNKNOWN       "unknown command: "
+
+/* Connection-level verbs */
+#define ATA_CTRL_PING          "PING"
+#define ATA_CTRL_ATTACH        "ATTACH"
+#define ATA_CTRL_DETACH        "DETACH"
+#define ATA_CTRL_LEVEL         "LEVEL"
+#define ATA_CTRL_QUIT          "QUIT"
+
+/* Event names */
+#define ATA_EVENT_REG          "REG-STATE"
+#define ATA_EVENT_CALL         "CALL-STATE"
+#define ATA_EVENT_LINE         "LINE-STATE"
+#define ATA_EVENT_RING_START   "RING-START"
+#define ATA_EVENT_RING_STOP    "RING-STOP"
+#define ATA_EVENT_RELOAD       "CONFIG-RELOADED"
+#define ATA_EVENT_MODULE       "MODULE-STATE"
+#define ATA_EVENT_NAT          "NAT-STATE"
+/* NAT traversal (core/nat*.c): our public SIP address changed (old= new=
+ * method=); a module lost its binding (module= err=); keep-alives went
+ * unanswered (module=); a call's RTP socket maps to another public
+ * address than its SDP offers (local= public= sdp=) */
+#define ATA_EVENT_PUBLIC_ADDR  "PUBLIC-ADDRESS-CHANGED"
+#define ATA_EVENT_NAT_LOST     "NAT-MAPPING-LOST"
+#define ATA_EVENT_KA_FAILED    "KEEPALIVE-FAILED"
+/* aor= transport= reason=: a registration changed its SIP transport */
+#define ATA_EVENT_SIP_TRANSPORT "SIP-TRANSPORT-CHANGED"
+#define ATA_EVENT_RTP_MISMATCH "NAT-RTP-MISMATCH"
+/* reason=link-up|address: the kernel reported a change (core/sys/netmon.c);
+ * the NAT policy runs again and the lines re-register */
+#define ATA_EVENT_NETWORK      "NETWORK-CHANGED"
+#define ATA_EVENT_ERROR        "ERROR"
+#define ATA_EVENT_TERMINATING  "TERMINATING"
+
+/* Call admission (core/call/admission_call.c): a call did not fit the
+ * bandwidth (reason="uplink full: ..."); a call ended after a refusal,
+ * so capacity is free again (uplink_free= downlink_free= kbit/s, 0 for
+ * an unlimited direction; calls=) */
+#define ATA_EVENT_BW_REFUSED   "BANDWIDTH-REFUSED"
+#define ATA_EVENT_BW_AVAILABLE "BANDWIDTH-AVAILABLE"
+
+/* Hook switch of a driver's hook_control, as timed (core/line/line_hook.c):
+ * line= hook=offhook|onhook|flash|digit key=0..9 or - (debug level) */
+#define ATA_EVENT_HOOK         "HOOK"
+
+/* Line audio (modules/audio-alsa): a line's PCM failed hard (unplugged,
+ * I/O error, recover failed; line= device= error=ENODEV|EIO|...): the
+ * call stays up with silence both ways while the driver reopens it with
+ * a capped backoff; it works again (line= device= down_ms= retries=) */
+#define ATA_EVENT_AUDIO_LOST   "AUDIO-DEVICE-LOST"
+#define ATA_EVENT_AUDIO_BACK   "AUDIO-DEVICE-BACK"
+
+#endif

@@ -1,0 +1,586 @@
+/**
+ * @file call_media.c  RTP for one call: G.711 both ways, RFC 4733 digits
+ *
+ * The socket comes from the configured port range (RTCP on port+1, or
+ * muxed when negotiated). Received audio is decoded by its own PT, so a
+ * peer switching between PCMU and PCMA is still heard; we send only the
+ * negotiated codec, and only while the direction lets us.
+ */
+#include <string.h>
+#include <re.h>
+#include "ataua.h"
+#include "dsp/g711.h"
+#include "call_int.h"
+#include "nat/nat.h"
+#include "dsp/telev.h"
+
+enum {
+	FRAME_MAX = 480,          /* 60 ms at 8 kHz */
+	DIGIT_QUEUE_MAX = 16,
+	SRTP_LAYER = 20,          /* above NAT helpers (TURN, STUN) */
+	RX_SIZE = 2048,           /* one datagram: RTP, RTCP, STUN, TURN */
+};
+
+struct call_media {
+	struct rtp_sock *rtp;
+	struct nat_media *nat;    /* public address, keep-alive (nat.h) */
+	struct udp_helper *uh_rtp, *uh_rtcp;  /* SRTP on both sockets  */
+	struct call_srtp *srtp;   /* ref; NULL = plain RTP          */
+	struct telev *telev;      /* libre's: our digits out        */
+	struct telev_rx *trx;     /* core/dsp/telev_rx.c: digits in     */
+	struct tmr tmr_telev;
+	struct call_mprefs mp;
+	struct call_neg neg;
+	struct sa laddr;
+	struct sa last_src;
+	call_media_digit_h *dh;
+	call_media_audio_h *ah;
+	void *arg;
+	uint32_t ts;              /* next audio timestamp           */
+	uint32_t ts_event;        /* timestamp of the digit on air  */
+	bool marker;              /* next audio packet starts talk  */
+	bool rx_started;
+	uint16_t rx_seq_next;
+	uint64_t rx_seen;         /* bit i: rx_seq_next - 1 - i arrived */
+	struct {
+		uint64_t rx_pkts, rx_bytes, rx_lost, rx_bad;
+		uint64_t tx_pkts, tx_bytes, rx_digits, tx_digits;
+		uint64_t srtp_fail;
+		uint64_t rtcp_sr, rtcp_rr;  /* reports received    */
+	} cnt;
+	uint32_t rx_ssrc;         /* the source we last heard        */
+};
+
+
+static void call_media_destructor(void *arg)
+{
+	struct call_media *cm = arg;
+
+	tmr_cancel(&cm->tmr_telev);
+	mem_deref(cm->telev);
+	mem_deref(cm->trx);
+	mem_deref(cm->nat);
+	mem_deref(cm->uh_rtp);
+	mem_deref(cm->uh_rtcp);
+	mem_deref(cm->rtp);
+	mem_deref(cm->srtp);
+}
+
+
+/* RTP version 2 (not STUN, not TURN channel data) */
+static bool is_rtp_or_rtcp(const struct mbuf *mb)
+{
+	return mbuf_get_left(mb) >= 8 && (mbuf_buf(mb)[0] & 0xc0) == 0x80;
+}
+
+
+/* RTCP packet types 200..204 fall on PT 72..76 when read as RTP */
+static bool is_rtcp(const struct mbuf *mb)
+{
+	uint8_t pt = mbuf_buf(mb)[1] & 0x7f;
+
+	return pt >= 64 && pt <= 95;
+}
+
+
+/* Every RTP/RTCP send passes here: protect in place when SRTP is on */
+static bool srtp_send_helper(int *err, struct sa *dst, struct mbuf *mb,
+			     void *arg)
+{
+	struct call_media *cm = arg;
+	size_t len = mbuf_get_left(mb);
+	int e;
+
+	(void)dst;
+	if (!cm->srtp || !is_rtp_or_rtcp(mb))
+		return false;
+
+	e = mbuf_resize(mb, mb->pos + len + CALL_SRTP_TRAILER + 16);
+	if (!e && is_rtcp(mb))
+		e = call_srtp_protect_rtcp(cm->srtp, mbuf_buf(mb), &len,
+					   mb->size - mb->pos);
+	else if (!e)
+		e = call_srtp_protect(cm->srtp, mbuf_buf(mb), &len,
+				      mb->size - mb->pos);
+	if (e) {
+		*err = e;
+		return true;  /* never send it in clear */
+	}
+
+	mb->end = mb->pos + len;
+	return false;
+}
+
+
+/* Every receive passes here first: unprotect, drop what fails */
+static bool srtp_recv_helper(struct sa *src, struct mbuf *mb, void *arg)
+{
+	struct call_media *cm = arg;
+	size_t len = mbuf_get_left(mb);
+	int e;
+
+	(void)src;
+	if (!cm->srtp || !is_rtp_or_rtcp(mb))
+		return false;
+
+	if (is_rtcp(mb))
+		e = call_srtp_unprotect_rtcp(cm->srtp, mbuf_buf(mb), &len);
+	else
+		e = call_srtp_unprotect(cm->srtp, mbuf_buf(mb), &len);
+	if (e) {
+		++cm->cnt.srtp_fail;
+		return true;  /* consumed: dropped */
+	}
+
+	mb->end = mb->pos + len;
+	return false;
+}
+
+
+static bool is_telev_pt(const struct call_media *cm, uint8_t pt)
+{
+	return pt == cm->mp.telev_pt ||
+		(cm->neg.telev_pt >= 0 && pt == cm->neg.telev_pt);
+}
+
+
+/*
+ * A gap counts as lost until the missing packet turns up late (reordered
+ * within the last 64): then it is taken back. Duplicates change nothing.
+ */
+static void count_seq(struct call_media *cm, uint16_t seq)
+{
+	int16_t gap;
+	uint64_t bit;
+
+	if (cm->rx_started) {
+		gap = (int16_t)(seq - cm->rx_seq_next);
+		if (gap < 0) {
+			if (-gap > 64)
+				return;
+			bit = 1ULL << (-gap - 1);
+			if (!(cm->rx_seen & bit) && cm->cnt.rx_lost)
+				--cm->cnt.rx_lost;
+			cm->rx_seen |= bit;
+			return;
+		}
+		cm->cnt.rx_lost += (uint16_t)gap;
+		cm->rx_seen = gap >= 63 ? 0 : cm->rx_seen << (gap + 1);
+	}
+
+	cm->rx_seen |= 1;
+	cm->rx_started = true;
+	cm->rx_seq_next = (uint16_t)(seq + 1);
+}
+
+
+/*
+ * RFC 4733 in: core/dsp/telev_rx.c reports each event once, by its RTP
+ * timestamp, whichever of its packets arrives first (start, update or
+ * only the end ones), and not again for retransmitted ends.
+ */
+static void recv_telev(struct call_media *cm, const struct rtp_header *h,
+		       struct mbuf *mb)
+{
+	struct telev_ev ev;
+	bool isnew = false;
+	char key;
+
+	if (telev_rx_recv(cm->trx, h->ts, h->m, mbuf_buf(mb),
+			  mbuf_get_left(mb), &ev, &isnew) || !isnew)
+		return;
+
+	key = telev_event2char(ev.event);
+	if (!key)
+		return;  /* flash and tones are not digits */
+
+	++cm->cnt.rx_digits;
+	if (cm->dh)
+		cm->dh((char)key, cm->arg);
+}
+
+
+static void rtp_recv_handler(const struct sa *src, const struct rtp_header *h,
+			     struct mbuf *mb, void *arg)
+{
+	struct call_media *cm = arg;
+	int16_t pcm[FRAME_MAX];
+	size_t n = mbuf_get_left(mb);
+
+	cm->last_src = *src;
+	if (cm->rx_ssrc != h->ssrc)
+		telev_rx_reset(cm->trx);
+	cm->rx_ssrc = h->ssrc;
+	++cm->cnt.rx_pkts;
+	cm->cnt.rx_bytes += n;
+	count_seq(cm, h->seq);
+
+	if (is_telev_pt(cm, h->pt)) {
+		recv_telev(cm, h, mb);
+		return;
+	}
+
+	if (n > FRAME_MAX ||
+	    (h->pt != CALL_PT_PCMU && h->pt != CALL_PT_PCMA)) {
+		++cm->cnt.rx_bad;
+		return;
+	}
+
+	if (h->pt == CALL_PT_PCMU)
+		g711_ulaw_decode(pcm, mbuf_buf(mb), n);
+	else
+		g711_alaw_decode(pcm, mbuf_buf(mb), n);
+
+	if (cm->ah)
+		cm->ah(h, pcm, n, cm->arg);
+}
+
+
+/* RTCP from the peer (libre keeps the numbers; we count reports) */
+static void rtcp_recv_handler(const struct sa *src, struct rtcp_msg *msg,
+			      void *arg)
+{
+	struct call_media *cm = arg;
+
+	(void)src;
+	if (msg->hdr.pt == RTCP_SR)
+		++cm->cnt.rtcp_sr;
+	else if (msg->hdr.pt == RTCP_RR)
+		++cm->cnt.rtcp_rr;
+}
+
+
+/**
+ * Open the RTP (and RTCP) socket on @p laddr's IP, port from the range.
+ * Returns EINVAL, ENOMEM or the socket error (EADDRINUSE: range full).
+ */
+int call_media_alloc(struct call_media **cmp, const struct call_mprefs *mp,
+		     const struct sa *laddr, call_media_digit_h *dh,
+		     call_media_audio_h *ah, void *arg)
+{
+	struct call_media *cm;
+	int err;
+
+	if (!cmp || !mp || !laddr)
+		return EINVAL;
+
+	cm = mem_zalloc(sizeof(*cm), call_media_destructor);
+	if (!cm)
+		return ENOMEM;
+
+	cm->mp = *mp;
+	cm->neg.telev_pt = -1;
+	cm->dh = dh;
+	cm->ah = ah;
+	cm->arg = arg;
+	cm->ts = rand_u32();
+	cm->marker = true;
+	tmr_init(&cm->tmr_telev);
+
+	err = rtp_listen(&cm->rtp, IPPROTO_UDP, laddr, mp->rtp_min,
+			 mp->rtp_max, true, rtp_recv_handler,
+			 rtcp_recv_handler, cm);
+	if (err)
+		goto out;
+
+	/* libre reads every datagram into a new buffer of 8 kB; 50 a
+	   second per call, freed at once, among SIP buffers that stay for
+	   32 s, they fragment the heap (tests/soak): 2 kB holds the largest
+	   packet these sockets get (60 ms of G.711 in SRTP over TURN) */
+	udp_rxsz_set(rtp_sock(cm->rtp), RX_SIZE);
+	if (rtcp_sock(cm->rtp))
+		udp_rxsz_set(rtcp_sock(cm->rtp), RX_SIZE);
+
+	err = telev_alloc(&cm->telev, mp->ptime);
+	if (!err)
+		err = telev_rx_alloc(&cm->trx);
+	if (err)
+		goto out;
+
+	cm->laddr = *rtp_local(cm->rtp);
+	err = nat_media_bind(&cm->nat, cm->rtp, &cm->laddr);
+	if (err)
+		goto out;
+
+	err = udp_register_helper(&cm->uh_rtp, rtp_sock(cm->rtp),
+				  SRTP_LAYER, srtp_send_helper,
+				  srtp_recv_helper, cm);
+	if (!err && rtcp_sock(cm->rtp))
+		err = udp_register_helper(&cm->uh_rtcp, rtcp_sock(cm->rtp),
+					  SRTP_LAYER, srtp_send_helper,
+					  srtp_recv_helper, cm);
+
+ out:
+	if (err)
+		mem_deref(cm);
+	else
+		*cmp = cm;
+
+	return err;
+}
+
+
+const struct sa *call_media_laddr(const struct call_media *cm)
+{
+	return cm ? &cm->laddr : NULL;
+}
+
+
+/** The NAT side of the media (nat_media.c), NULL when none is handled */
+struct nat_media *call_media_nat(const struct call_media *cm)
+{
+	return cm ? cm->nat : NULL;
+}
+
+
+/** Apply a new offer/answer result: peer address, codec, mux, RTCP */
+void call_media_update(struct call_media *cm, const struct call_neg *neg)
+{
+	if (!cm || !neg || !neg->ok)
+		return;
+
+	if (!sa_cmp(&cm->neg.rtp, &neg->rtp, SA_ALL))
+		cm->marker = true;
+
+	cm->neg = *neg;
+	if (cm->srtp != neg->srtp) {
+		mem_deref(cm->srtp);
+		cm->srtp = mem_ref(neg->srtp);
+	}
+	nat_media_set_peer(cm->nat, &neg->rtp, &neg->rtcp);
+	rtcp_enable_mux(cm->rtp, neg->rtcp_mux);
+	if (sa_isset(&neg->rtcp, SA_ALL))
+		rtcp_start(cm->rtp, "ataua", &neg->rtcp);
+}
+
+
+/** The call ended: send nothing more, keep the counters */
+void call_media_stop(struct call_media *cm)
+{
+	if (!cm)
+		return;
+
+	tmr_cancel(&cm->tmr_telev);
+	cm->neg.ok = false;
+	cm->dh = NULL;
+	cm->ah = NULL;
+}
+
+
+static bool may_send(const struct call_media *cm)
+{
+	return cm->neg.ok && (cm->neg.dir & SDP_SENDONLY) &&
+		sa_isset(&cm->neg.rtp, SA_ALL);
+}
+
+
+static int send_rtp(struct call_media *cm, bool marker, uint8_t pt,
+		    uint32_t ts, struct mbuf *mb)
+{
+	size_t len = mbuf_get_left(mb);
+	int err;
+
+	err = rtp_send(cm->rtp, &cm->neg.rtp, false, marker, pt, ts, mb);
+	if (err)
+		return err;
+
+	++cm->cnt.tx_pkts;
+	cm->cnt.tx_bytes += len;
+
+	return 0;
+}
+
+
+/**
+ * Encode and send one frame of @p n samples (n = ptime * 8). Frames are
+ * dropped without error while we may not send (hold, no answer yet).
+ */
+int call_media_send_audio(struct call_media *cm, const int16_t *pcm,
+			  size_t n)
+{
+	struct mbuf *mb;
+	int err;
+
+	if (!cm || !pcm || !n || n > FRAME_MAX)
+		return EINVAL;
+
+	if (!may_send(cm)) {
+		cm->ts += (uint32_t)n;
+		cm->marker = true;
+		return 0;
+	}
+
+	mb = mbuf_alloc(RTP_HEADER_SIZE + n);
+	if (!mb)
+		return ENOMEM;
+
+	mb->pos = mb->end = RTP_HEADER_SIZE;
+	if (cm->neg.pt == CALL_PT_PCMA)
+		g711_alaw_encode(mbuf_buf(mb), pcm, n);
+	else
+		g711_ulaw_encode(mbuf_buf(mb), pcm, n);
+	mb->end += n;
+
+	err = send_rtp(cm, cm->marker, cm->neg.pt, cm->ts, mb);
+	cm->ts += (uint32_t)n;
+	cm->marker = false;
+	mem_deref(mb);
+
+	return err;
+}
+
+
+/* Every ptime while a digit is on air: all packets of one event carry
+   the timestamp of its start (RFC 4733 2.5.1.2). */
+static void telev_tmr_handler(void *arg)
+{
+	struct call_media *cm = arg;
+	struct mbuf *mb;
+	bool marker;
+
+	mb = mbuf_alloc(RTP_HEADER_SIZE + 4);
+	if (!mb)
+		goto again;
+
+	mb->pos = mb->end = RTP_HEADER_SIZE;
+	if (telev_poll(cm->telev, &marker, mb)) {
+		mem_deref(mb);
+		return;  /* queue empty: done */
+	}
+
+	if (marker)
+		cm->ts_event = cm->ts;
+
+	mb->pos = RTP_HEADER_SIZE;
+	if (may_send(cm) && cm->neg.telev_pt >= 0)
+		(void)send_rtp(cm, marker, (uint8_t)cm->neg.telev_pt,
+			       cm->ts_event, mb);
+	mem_deref(mb);
+
+ again:
+	tmr_start(&cm->tmr_telev, cm->mp.ptime, telev_tmr_handler, cm);
+}
+
+
+/**
+ * Queue one digit as an RFC 4733 event. Returns EINVAL for a key that is
+ * not a digit, ENOTSUP when the peer did not offer telephone-event,
+ * EOVERFLOW when too many digits are queued.
+ */
+int call_media_send_digit(struct call_media *cm, char key)
+{
+	int code, err;
+
+	if (!cm)
+		return EINVAL;
+
+	code = telev_digit2code(key);
+	if (code < 0 || code > 15)
+		return EINVAL;
+
+	if (cm->neg.ok && cm->neg.telev_pt < 0)
+		return ENOTSUP;
+
+	err = telev_send(cm->telev, code, false);
+	if (err)
+		return err;
+
+	err = telev_send(cm->telev, 0, true);
+	if (err)
+		return err;
+
+	++cm->cnt.tx_digits;
+	if (!tmr_isrunning(&cm->tmr_telev))
+		tmr_start(&cm->tmr_telev, 0, telev_tmr_handler, cm);
+
+	return 0;
+}
+
+
+/*
+ * RTCP (RFC 3550 6.4): reports received, and libre's figures for the
+ * source we hear: what the peer's reports say of our stream (peer_*),
+ * what we would report of theirs (rx_*, jitter in us) and the RTT.
+ */
+static int rtcp_status(struct re_printf *pf, const struct call_media *cm)
+{
+	struct rtcp_stats rs;
+	int err;
+
+	err = re_hprintf(pf, "rtcp_sr_rx=%llu\nrtcp_rr_rx=%llu\n",
+			 cm->cnt.rtcp_sr, cm->cnt.rtcp_rr);
+	if (!cm->cnt.rx_pkts ||
+	    rtcp_stats(cm->rtp, cm->rx_ssrc, &rs))
+		return err;
+
+	err |= re_hprintf(pf, "rtcp_peer_lost=%d\nrtcp_peer_jitter_us=%u\n",
+			  rs.tx.lost, rs.tx.jit);
+	err |= re_hprintf(pf, "rtcp_rx_lost=%d\nrtcp_rx_jitter_us=%u\n",
+			  rs.rx.lost, rs.rx.jit);
+	err |= re_hprintf(pf, "rtcp_rtt_us=%u\n", rs.rtt);
+
+	return err;
+}
+
+
+int call_media_status(struct re_printf *pf, const struct call_media *cm)
+{
+	int err;
+
+	if (!cm)
+		return 0;
+
+	err  = re_hprintf(pf, "rtp_local=%J\n", &cm->laddr);
+	err |= re_hprintf(pf, "rtp_remote=%J\n", &cm->neg.rtp);
+	err |= re_hprintf(pf, "codec=%s\n", !cm->neg.ok ? "none" :
+			  cm->neg.pt == CALL_PT_PCMA ? "pcma" : "pcmu");
+	err |= re_hprintf(pf, "ptime=%u\n", cm->neg.ptime);
+	err |= re_hprintf(pf, "dir=%s\n", sdp_dir_name(cm->neg.dir));
+	err |= re_hprintf(pf, "rtcp_mux=%s\n",
+			  cm->neg.rtcp_mux ? "yes" : "no");
+	err |= re_hprintf(pf, "rx_packets=%llu\nrx_bytes=%llu\n",
+			  cm->cnt.rx_pkts, cm->cnt.rx_bytes);
+	err |= re_hprintf(pf, "rx_lost=%llu\nrx_bad=%llu\n",
+			  cm->cnt.rx_lost, cm->cnt.rx_bad);
+	err |= re_hprintf(pf, "tx_packets=%llu\ntx_bytes=%llu\n",
+			  cm->cnt.tx_pkts, cm->cnt.tx_bytes);
+	err |= re_hprintf(pf, "rx_digits=%llu\ntx_digits=%llu\n",
+			  cm->cnt.rx_digits, cm->cnt.tx_digits);
+	err |= re_hprintf(pf, "last_remote=%J\n", &cm->last_src);
+	err |= re_hprintf(pf, "srtp=%s\nsrtp_failed=%llu\n",
+			  cm->srtp ? "yes" : "no", cm->cnt.srtp_fail);
+	err |= rtcp_status(pf, cm);
+
+	return err;
+}
+
+
+/* ----- for signalling hints (core/mod/hint.c, alg-hint), appended ----- */
+
+/** The RTP socket, for a hint module's connectivity checks */
+struct udp_sock *call_media_sock(const struct call_media *cm)
+{
+	return cm ? rtp_sock(cm->rtp) : NULL;
+}
+
+
+/**
+ * Send RTP to @p rtp from now on (a private address that answered a
+ * connectivity check); RTCP goes to the next port unless muxed. The next
+ * offer/answer sets the SDP's address again.
+ */
+void call_media_set_dst(struct call_media *cm, const struct sa *rtp)
+{
+	if (!cm || !rtp || !sa_isset(rtp, SA_ALL))
+		return;
+
+	if (!sa_cmp(&cm->neg.rtp, rtp, SA_ALL))
+		cm->marker = true;
+
+	cm->neg.rtp = *rtp;
+	cm->neg.rtcp = *rtp;
+	if (!cm->neg.rtcp_mux)
+		sa_set_port(&cm->neg.rtcp, sa_port(rtp) + 1);
+	if (cm->neg.ok)
+		rtcp_start(cm->rtp, "ataua", &cm->neg.rtcp);
+}

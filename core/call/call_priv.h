@@ -1,0 +1,53 @@
+/**
+ * @file call_priv.h  struct call, shared by the files of the call unit
+ *
+ * Only call.c (signalling), call_query.c (what the line asks of a call)
+ * and call_uri.c include it; everyone else sees struct call opaque
+ * through call.h / call_int.h.
+ */
+#ifndef ATA_CALL_PRIV_H
+#define ATA_CALL_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <re.h>
+#include "call_int.h"
+#include "ring_limit.h"
+
+struct adm_slot;
+struct hint_media;
+struct reg;
+
+struct call {
+	struct le le;                /* in the stack's call list     */
+	struct sip_stack *ss;
+	struct reg *reg;
+	struct sipsess *sess;
+	const struct sip_msg *msg;   /* incoming INVITE, until accepted */
+	struct call_sdp *sdp;
+	struct call_media *media;
+	struct adm_slot *adm;         /* bandwidth it holds */
+	struct hint_media *hint;      /* alg-hint state (core/mod/hint.c) */
+	struct call_mprefs mp;
+	char *peer;
+	char *route;                 /* first hop's address, /etc/hosts */
+	struct resolver_probe *probe; /* outgoing: the name server asked */
+	char *cuser;
+	call_state_h *sh;
+	call_digit_h *dh;
+	call_audio_h *ah;
+	void *arg;
+	enum call_state state;
+	uint32_t id;
+	bool incoming;
+	bool wait_nat;               /* offer/answer held for nat_media */
+	char fail[128];              /* why we ended it, for CLOSED  */
+	struct tmr tmr_ring;         /* incoming: rings no longer    */
+	struct ring_limit ring;
+};
+
+/* call_uri.c */
+int call_target_uri(char **urip, const char *target, const char *domain,
+		    enum sip_transp tp);
+
+#endif

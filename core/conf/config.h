@@ -1,0 +1,255 @@
+/**
+ * @file config.h  The YAML config as typed structs (see conf/ataua.yaml)
+ *
+ * config_load() parses and fully validates the file before anything uses
+ * it: every error is printed as `FILE:LINE:COL: message` and the call
+ * fails as a whole. A loaded config is immutable; every string is owned
+ * by it and never NULL ("" when unset). Durations are milliseconds.
+ */
+#ifndef ATA_CONFIG_H
+#define ATA_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <re.h>  /* libre headers have no include guards: only re.h */
+
+#include "dsp/tone.h"
+
+struct re_printf;
+
+enum {
+	ATA_CONF_MAX_SIZE  = 1024 * 1024,  /**< Bytes in a config file    */
+	ATA_CONF_MAX_DEPTH = 16,           /**< Nesting of lists/mappings */
+	ATA_CONF_MAX_NODES = 10000,        /**< Scalars, lists, mappings  */
+	ATA_CONF_MAX_LINES = 64,
+};
+
+/** SIP and TURN transports */
+enum ata_transport {
+	ATA_TRANSPORT_UDP = 0,
+	ATA_TRANSPORT_TCP,
+	ATA_TRANSPORT_TLS,
+	ATA_TRANSPORT_AUTO,   /**< account only: UDP, TCP if no reply */
+};
+
+enum ata_log_target {
+	ATA_LOG_TARGET_STDERR = 0,
+	ATA_LOG_TARGET_SYSLOG,
+};
+
+/** Whose INVITEs may ring a line */
+enum ata_accept_from {
+	ATA_ACCEPT_PROXY = 0,  /**< Only the registrar/outbound proxy   */
+	ATA_ACCEPT_ANY,
+};
+
+enum ata_codec {
+	ATA_CODEC_PCMU = 0,
+	ATA_CODEC_PCMA,
+};
+
+enum ata_srtp {
+	ATA_SRTP_OFF = 0,
+	ATA_SRTP_OPTIONAL,
+	ATA_SRTP_MANDATORY,
+};
+
+/** NAT traversal methods, tried in the configured order */
+enum ata_trav_method {
+	ATA_TRAV_UPNP = 0,
+	ATA_TRAV_REGISTER,
+	ATA_TRAV_STUN,
+	ATA_TRAV_TURN,
+};
+
+/** A server by name: host is kept unresolved ("" = none configured) */
+struct ata_conf_server {
+	char *host;
+	uint16_t port;
+};
+
+struct ata_conf_log {
+	int level;                   /**< enum ata_log_level (syslog prio) */
+	enum ata_log_target target;
+};
+
+struct ata_conf_control {
+	char *socket;                /**< Absolute after resolution        */
+	char *group;                 /**< "" = the daemon's group          */
+	uint32_t *allow_uidv;
+	size_t allow_uidc;
+	uint32_t *allow_gidv;
+	size_t allow_gidc;
+	uint32_t max_clients;
+	uint32_t max_request;        /**< Bytes per request line           */
+};
+
+struct ata_conf_module {
+	char *name;                  /**< [a-z0-9-]+                       */
+	bool required;
+};
+
+struct ata_conf_sip {
+	struct sa listen;            /**< Port 0 = random                  */
+	enum ata_transport *transportv;
+	size_t transportc;
+	char *user_agent;
+	enum ata_accept_from accept_from;
+	char *tls_ca;
+	bool tls_verify;
+};
+
+struct ata_conf_port_range {
+	uint16_t min;                /**< Even                             */
+	uint16_t max;
+};
+
+struct ata_conf_media {
+	struct ata_conf_port_range rtp_ports;
+	enum ata_codec *codecv;      /**< Preference order                 */
+	size_t codecc;
+	uint32_t ptime_ms;
+	uint32_t jitter_delay_ms;
+	uint32_t period_ms;
+	uint32_t periods;
+	bool rtcp_mux;
+	uint32_t telephone_event;    /**< RTP payload type (RFC 4733)      */
+};
+
+struct ata_conf_dialplan {
+	char **patternv;
+	size_t patternc;
+	uint32_t interdigit_ms;
+	uint32_t first_digit_ms;
+	uint32_t critical_ms;
+};
+
+struct ata_conf_account {
+	char *aor;                   /**< SIP URI, always set              */
+	char *display_name;
+	char *registrar;             /**< "" = no REGISTER                 */
+	char *outbound_proxy;
+	char *auth_user;             /**< "" = user part of aor            */
+	char *password;
+	enum ata_transport transport;
+	uint32_t expiry_ms;
+	enum ata_srtp srtp;
+};
+
+/** Hook switch timing, for a driver's hook control (core/dsp/hook_det.c) */
+struct ata_conf_hook {
+	uint32_t debounce_ms;
+	uint32_t flash_min_ms;       /**< shorter on-hook: ignored / pulse */
+	uint32_t flash_max_ms;       /**< longer on-hook: hang up          */
+	bool pulse_dialing;          /**< count short breaks as digits     */
+	uint32_t pulse_interdigit_ms;
+};
+
+struct ata_conf_line {
+	uint32_t id;                 /**< 1..64, unique                    */
+	char *device;                /**< ALSA PCM name                    */
+	char *hook_control;          /**< "" = hook via control socket     */
+	char *ring_control;
+	char *tones;                 /**< Profile name                     */
+	const struct ata_tone_profile *tone;  /**< Resolved profile        */
+	struct ata_conf_dialplan dialplan;
+	struct ata_conf_account account;
+	struct ata_conf_hook hook;   /**< appended */
+	uint32_t *ring_cadencev;     /**< ms on, off, ...; none = steady  */
+	size_t ring_cadencec;
+	uint32_t ring_timeout_ms;    /**< unanswered: 480 after this      */
+};
+
+struct ata_conf_upnp {
+	uint32_t timeout_ms;
+	uint32_t lease_ms;
+	uint32_t recheck_ms;
+};
+
+struct ata_conf_stun {
+	struct ata_conf_server server;
+	uint32_t keepalive_ms;       /**< 0 = adaptive                     */
+	uint32_t timeout_ms;
+};
+
+struct ata_conf_turn {
+	struct ata_conf_server server;
+	enum ata_transport transport;
+	char *username;
+	char *password;
+	uint32_t timeout_ms;
+};
+
+struct ata_conf_traversal {
+	enum ata_trav_method *orderv;
+	size_t orderc;
+	bool parallel;
+	struct ata_conf_upnp upnp;
+	struct ata_conf_stun stun;
+	struct ata_conf_turn turn;
+	uint32_t rtp_keepalive_ms;
+};
+
+struct ata_conf_alg_hint {
+	bool enabled;
+	uint32_t check_timeout_ms;
+	struct sa tier_stun;         /**< STUN server inside an outer NAT */
+};
+
+struct ata_conf_bandwidth {
+	uint32_t uplink_kbps;        /**< 0 = unlimited                    */
+	uint32_t downlink_kbps;
+};
+
+/** The whole config; allocated with mem_zalloc, free with mem_deref */
+struct ata_config {
+	struct ata_conf_log log;
+	struct ata_conf_control control;
+	char *module_path;           /**< Absolute after resolution        */
+	struct ata_conf_module *modv;
+	size_t modc;
+	struct ata_conf_sip sip;
+	struct ata_conf_media media;
+	struct ata_tone_profile *tonev;  /**< Built-ins plus the file's    */
+	size_t tonec;
+	struct ata_conf_line *linev;
+	size_t linec;
+	struct ata_conf_traversal traversal;
+	struct ata_conf_alg_hint alg_hint;
+	struct ata_conf_bandwidth bandwidth;
+	char *path;                  /**< File it was loaded from (name)   */
+};
+
+/**
+ * Load and validate a config file.
+ *
+ * @param cfgp   Receives the config (mem_deref it)
+ * @param path   File name
+ * @param errpf  Where errors go, one `FILE:LINE:COL: message` per line
+ *               (may be NULL)
+ *
+ * @return 0, EINVAL if the file has errors (all printed), or the errno
+ *         of a file that cannot be read (also printed)
+ */
+int config_load(struct ata_config **cfgp, const char *path,
+		struct re_printf *errpf);
+
+/**
+ * Load and validate a config held in memory. Relative paths in it are
+ * resolved against the directory part of @p name (none: kept relative).
+ *
+ * @return 0 or EINVAL (errors printed as for config_load)
+ */
+int config_load_buf(struct ata_config **cfgp, const char *name,
+		    const char *buf, size_t len, struct re_printf *errpf);
+
+/** The line with this id, or NULL */
+const struct ata_conf_line *config_line(const struct ata_config *cfg,
+					unsigned id);
+
+/** The tone profile with this name (built-in or from the file), or NULL */
+const struct ata_tone_profile *config_tones(const struct ata_config *cfg,
+					     const char *name);
+
+#endif

@@ -1,0 +1,577 @@
+/**
+ * @file line_audio.c  A line's audio between the driver thread and RTP
+ *
+ * The line driver's thread is the playout clock: once per device period
+ * it calls ata_audio_period(), which takes the period due from the
+ * fixed-delay jitter buffer and queues captured audio for sending. RTP
+ * receive (main loop) puts decoded frames into the same jitter buffer
+ * under a mutex held for one jitbuf_put() only, so a stalled main loop
+ * makes packets late but can never starve the device. Full ptime frames
+ * of capture go to the main loop through a small lock-free ring and a
+ * pipe (one write per frame, no allocation on the audio thread).
+ *
+ * While the line is off-hook the audio thread also runs the DTMF
+ * detector (core/dsp/dtmf_det.c) over every captured period: it costs a
+ * few Goertzel filters per sample, needs no allocation, and sees the
+ * capture whether or not a call takes it. Keys go to the main loop
+ * through a second small ring over the same pipe. While a key sounds
+ * and the call sends it as RFC 4733, the captured audio is silenced so
+ * the far end does not hear the tone as well.
+ */
+#define _GNU_SOURCE 1
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "ataua.h"
+#include "dsp/dtmf_det.h"
+#include "dsp/jitbuf.h"
+#include "line_audio.h"
+#include "dsp/tone.h"
+
+enum {
+	SRATE = 8000,
+	FRAME_MAX = 480,   /* 60 ms */
+	TXQ = 4,           /* frames queued for the main loop */
+	DIGQ = 8,          /* keys queued for the main loop   */
+};
+
+struct audio_key {
+	char key;
+	bool end;
+	uint32_t dur_ms;
+};
+
+struct ata_audio {
+	pthread_mutex_t mtx;
+	struct jitbuf *jb;
+	uint32_t delay_ms;
+	bool active;               /* a call is connected            */
+	size_t ptime_n;            /* samples per sent frame         */
+	int16_t acc[FRAME_MAX];    /* capture being collected        */
+	size_t acc_n;
+	int16_t txq[TXQ][FRAME_MAX];
+	size_t txq_n[TXQ];
+	/* one writer each: the audio thread head, the main loop tail */
+	atomic_uint txq_head, txq_tail;
+	int pipe[2];
+	bool listening;
+	line_audio_tx_h *txh;
+	void *arg;
+	uint64_t anchor_pos;       /* device clock of the last period */
+	uint64_t anchor_ns;        /* when its first sample plays     */
+	uint64_t next_ns;          /* audio thread: ata_audio_delay() */
+	bool anchor_run;           /* the clock ran since the anchor  */
+	struct tone_gen *tone;     /* ref: played (or mixed) if set   */
+	atomic_uint_fast64_t xruns, periods, tx_dropped;
+	/* the counters when the call began: `stats` is per call */
+	uint64_t xruns0, periods0, tx_dropped0;
+
+	/* handset DTMF: the detector is the audio thread's alone */
+	struct dtmf_det *det;
+	atomic_bool det_on;        /* main loop: the line is off-hook */
+	atomic_bool det_mute;      /* main loop: keys go as RFC 4733  */
+	bool det_run;              /* audio thread: det_on last time  */
+	bool key_ready;            /* audio thread: write the pipe    */
+	struct audio_key keyq[DIGQ];
+	atomic_uint keyq_head, keyq_tail;
+	line_audio_key_h *keyh;
+	void *key_arg;
+};
+
+
+static void audio_destructor(void *arg)
+{
+	struct ata_audio *au = arg;
+
+	if (au->listening)
+		fd_close(au->pipe[0]);
+	if (au->pipe[0] >= 0)
+		(void)close(au->pipe[0]);
+	if (au->pipe[1] >= 0)
+		(void)close(au->pipe[1]);
+	mem_deref(au->jb);
+	mem_deref(au->tone);
+	mem_deref(au->det);
+	pthread_mutex_destroy(&au->mtx);
+}
+
+
+/* Main loop: send the frames the audio thread has finished */
+static void pipe_handler(int flags, void *arg)
+{
+	struct ata_audio *au = arg;
+	int16_t frame[FRAME_MAX];
+	char buf[16];
+	size_t n;
+
+	(void)flags;
+	/* one byte per period that queued frames or keys: read them all */
+	while (read(au->pipe[0], buf, sizeof(buf)) == (ssize_t)sizeof(buf))
+		;
+
+	/* single producer, single consumer: no lock needed */
+	for (;;) {
+		unsigned t = atomic_load_explicit(&au->txq_tail,
+						  memory_order_relaxed);
+
+		if (t == atomic_load_explicit(&au->txq_head,
+					      memory_order_acquire))
+			break;
+		n = au->txq_n[t % TXQ];
+		memcpy(frame, au->txq[t % TXQ], n * 2);
+		atomic_store_explicit(&au->txq_tail, t + 1,
+				      memory_order_release);
+
+		if (au->txh)
+			au->txh(frame, n, au->arg);
+	}
+
+	for (;;) {
+		unsigned t = atomic_load_explicit(&au->keyq_tail,
+						  memory_order_relaxed);
+		struct audio_key k;
+
+		if (t == atomic_load_explicit(&au->keyq_head,
+					      memory_order_acquire))
+			break;
+		k = au->keyq[t % DIGQ];
+		atomic_store_explicit(&au->keyq_tail, t + 1,
+				      memory_order_release);
+
+		if (au->keyh)
+			au->keyh(k.key, k.end, k.dur_ms, au->key_arg);
+	}
+}
+
+
+/* Audio thread: a key from the detector, queued (dropped if full) */
+static void key_handler(char key, bool end, uint32_t dur_ms, void *arg)
+{
+	struct ata_audio *au = arg;
+	unsigned h = atomic_load_explicit(&au->keyq_head,
+					  memory_order_relaxed);
+
+	if (h - atomic_load_explicit(&au->keyq_tail, memory_order_acquire)
+	    >= DIGQ)
+		return;
+
+	au->keyq[h % DIGQ].key = key;
+	au->keyq[h % DIGQ].end = end;
+	au->keyq[h % DIGQ].dur_ms = dur_ms;
+	atomic_store_explicit(&au->keyq_head, h + 1, memory_order_release);
+	au->key_ready = true;
+}
+
+
+/**
+ * Allocate a line's audio with a playout delay of @p delay_ms (the
+ * jitter depth the driver's buffer does not already provide).
+ * Returns 0, EINVAL, ENOMEM or a pipe error.
+ */
+int line_audio_alloc(struct ata_audio **aup, uint32_t delay_ms,
+		     line_audio_tx_h *txh, void *arg)
+{
+	struct jitbuf_conf jc = {
+		.srate = SRATE, .max_frame = FRAME_MAX,
+	};
+	pthread_mutexattr_t ma;
+	struct ata_audio *au;
+	int err;
+
+	if (!aup || delay_ms < 10 || delay_ms > 1000)
+		return EINVAL;
+
+	au = mem_zalloc(sizeof(*au), audio_destructor);
+	if (!au)
+		return ENOMEM;
+
+	au->pipe[0] = au->pipe[1] = -1;
+	/*
+	 * Priority inheritance: the main loop (normal scheduling) holds
+	 * the mutex for one jitbuf_put(); preempted there on a busy CPU,
+	 * it would keep the real-time audio thread waiting past its
+	 * deadline. Inheriting, it finishes at the audio thread's
+	 * priority. Uncontended, it costs the same as a normal mutex.
+	 */
+	pthread_mutexattr_init(&ma);
+	(void)pthread_mutexattr_setprotocol(&ma, PTHREAD_PRIO_INHERIT);
+	pthread_mutex_init(&au->mtx, &ma);
+	pthread_mutexattr_destroy(&ma);
+	au->delay_ms = delay_ms;
+	au->txh = txh;
+	au->arg = arg;
+
+	jc.delay_ms = delay_ms;
+	err = jitbuf_alloc(&au->jb, &jc);
+	if (err)
+		goto out;
+
+	err = dtmf_det_alloc(&au->det, key_handler, au);
+	if (err)
+		goto out;
+
+	if (pipe2(au->pipe, O_NONBLOCK | O_CLOEXEC)) {
+		err = errno;
+		goto out;
+	}
+
+	err = fd_listen(au->pipe[0], FD_READ, pipe_handler, au);
+	if (err)
+		goto out;
+	au->listening = true;
+
+ out:
+	if (err)
+		mem_deref(au);
+	else
+		*aup = au;
+
+	return err;
+}
+
+
+/** A call starts (or changes): fresh jitter buffer, frames of @p ptime */
+void line_audio_start(struct ata_audio *au, uint32_t ptime_ms)
+{
+	size_t n = ptime_ms * (SRATE / 1000);
+
+	if (!au || !n || n > FRAME_MAX)
+		return;
+
+	pthread_mutex_lock(&au->mtx);
+	if (!au->active || n != au->ptime_n) {
+		jitbuf_reset(au->jb);
+		au->acc_n = 0;
+	}
+	if (!au->active) {
+		au->xruns0 = au->xruns;
+		au->periods0 = au->periods;
+		au->tx_dropped0 = au->tx_dropped;
+	}
+	au->ptime_n = n;
+	au->active = true;
+	pthread_mutex_unlock(&au->mtx);
+}
+
+
+/** No call: the device plays silence, capture is dropped */
+void line_audio_stop(struct ata_audio *au)
+{
+	if (!au)
+		return;
+
+	pthread_mutex_lock(&au->mtx);
+	au->active = false;
+	au->acc_n = 0;
+	atomic_store(&au->txq_tail, atomic_load(&au->txq_head));
+	pthread_mutex_unlock(&au->mtx);
+}
+
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+
+/*
+ * Arrival on the device clock, to the sample: the position the device is
+ * playing now, extrapolated from when the last period's first sample
+ * plays (the driver's queue, ata_audio_delay()). A packet's wait is then
+ * the real time until it is heard, whenever the audio thread happened
+ * to wake, and the jitter buffer's delay is the whole receive delay.
+ */
+static uint64_t arrival(const struct ata_audio *au)
+{
+	uint64_t clk = jitbuf_clock(au->jb);
+	int64_t el, pos;
+
+	if (!au->anchor_ns)
+		return clk;
+
+	el = (int64_t)(now_ns() - au->anchor_ns) * SRATE / 1000000000;
+	pos = (int64_t)au->anchor_pos + el;
+
+	/* the device cannot be playing what was not taken yet */
+	if (pos > (int64_t)clk)
+		pos = (int64_t)clk;
+
+	return pos > 0 ? (uint64_t)pos : 0;
+}
+
+
+/** Main loop: one received frame, decoded */
+int line_audio_put(struct ata_audio *au, uint32_t ssrc, uint16_t seq,
+		   uint32_t ts, bool marker, const int16_t *pcm, size_t n)
+{
+	int err;
+
+	if (!au || !pcm)
+		return EINVAL;
+
+	pthread_mutex_lock(&au->mtx);
+	if (!au->active)
+		err = ENOTCONN;
+	else
+		err = jitbuf_put(au->jb, ssrc, seq, ts, marker, pcm, n,
+				 arrival(au));
+	pthread_mutex_unlock(&au->mtx);
+
+	return err;
+}
+
+
+/* Under the mutex: collect capture, queue whole frames */
+static bool collect(struct ata_audio *au, const int16_t *cap, size_t n)
+{
+	bool ready = false;
+	unsigned h;
+	size_t k;
+
+	while (n) {
+		k = au->ptime_n - au->acc_n;
+		if (k > n)
+			k = n;
+		if (cap)
+			memcpy(au->acc + au->acc_n, cap, k * 2);
+		else
+			memset(au->acc + au->acc_n, 0, k * 2);
+		au->acc_n += k;
+		n -= k;
+		if (cap)
+			cap += k;
+
+		if (au->acc_n < au->ptime_n)
+			break;
+
+		h = atomic_load_explicit(&au->txq_head, memory_order_relaxed);
+		if (h - atomic_load_explicit(&au->txq_tail,
+					     memory_order_acquire) < TXQ) {
+			memcpy(au->txq[h % TXQ], au->acc, au->ptime_n * 2);
+			au->txq_n[h % TXQ] = au->ptime_n;
+			atomic_store_explicit(&au->txq_head, h + 1,
+					      memory_order_release);
+			ready = true;
+		}
+		else {
+			++au->tx_dropped;
+		}
+		au->acc_n = 0;
+	}
+
+	return ready;
+}
+
+
+/* Under the mutex: a tone over the call (call waiting), saturating */
+static void mix_tone(struct ata_audio *au, int16_t *play, size_t n)
+{
+	int16_t t[FRAME_MAX];
+
+	while (n) {
+		size_t k = n < FRAME_MAX ? n : FRAME_MAX;
+
+		tone_gen_fill(au->tone, t, k);
+		for (size_t i = 0; i < k; i++) {
+			int32_t v = (int32_t)play[i] + t[i];
+
+			play[i] = (int16_t)(v > INT16_MAX ? INT16_MAX :
+					    v < INT16_MIN ? INT16_MIN : v);
+		}
+		play += k;
+		n -= k;
+	}
+}
+
+
+/**
+ * The line's tone (dial, ringback, busy, call waiting, ...) or NULL:
+ * played by the device instead of silence while no call is connected,
+ * mixed into the call's audio while one is. Keeps a reference; the
+ * audio thread is the generator's only user from now on.
+ */
+void line_audio_tone(struct ata_audio *au, struct tone_gen *tg)
+{
+	struct tone_gen *old;
+
+	if (!au)
+		return;
+
+	pthread_mutex_lock(&au->mtx);
+	old = au->tone;
+	if (old != tg)
+		au->tone = mem_ref(tg);
+	else
+		old = NULL;
+	pthread_mutex_unlock(&au->mtx);
+
+	mem_deref(old);
+}
+
+
+/* Audio thread: the detector over the period; true to mute it */
+static bool detect(struct ata_audio *au, const int16_t *cap, size_t n)
+{
+	bool on = atomic_load_explicit(&au->det_on, memory_order_relaxed);
+
+	if (on && !au->det_run)
+		dtmf_det_reset(au->det);
+	au->det_run = on;
+	if (!on || !cap)
+		return false;
+
+	dtmf_det_process(au->det, cap, n);
+
+	return dtmf_det_busy(au->det) &&
+		atomic_load_explicit(&au->det_mute, memory_order_relaxed);
+}
+
+
+void ata_audio_period(struct ata_audio *au, int16_t *play,
+		      const int16_t *cap, size_t n)
+{
+	bool ready = false;
+	uint64_t t, pos;
+
+	if (!au || !play)
+		return;
+
+	if (detect(au, cap, n))
+		cap = NULL;
+
+	++au->periods;
+	t = au->next_ns ? au->next_ns : now_ns();
+	au->next_ns = 0;
+	pthread_mutex_lock(&au->mtx);
+	pos = jitbuf_clock(au->jb);
+	/*
+	 * The thread may lose the CPU between reading the device's queue
+	 * and the clock: a measurement is only ever late. Where the last
+	 * one says this period plays, allowing the device to run 500 ppm
+	 * slow, bounds it; an earlier one is taken as is.
+	 */
+	if (au->anchor_ns && au->anchor_run && pos > au->anchor_pos) {
+		uint64_t el = (pos - au->anchor_pos) * (1000000000u / SRATE);
+		uint64_t pred = au->anchor_ns + el + el / 2000;
+
+		if (t > pred)
+			t = pred;
+	}
+	au->anchor_pos = pos;
+	au->anchor_ns = t;
+	au->anchor_run = au->active;
+	if (au->active) {
+		jitbuf_get(au->jb, play, n);
+		ready = collect(au, cap, n);
+		if (au->tone)
+			mix_tone(au, play, n);
+	}
+	else if (au->tone) {
+		tone_gen_fill(au->tone, play, n);
+	}
+	else {
+		memset(play, 0, n * sizeof(*play));
+	}
+	pthread_mutex_unlock(&au->mtx);
+
+	if (au->key_ready) {
+		au->key_ready = false;
+		ready = true;
+	}
+	if (ready)
+		(void)write(au->pipe[1], "f", 1);
+}
+
+
+void ata_audio_delay(struct ata_audio *au, size_t frames)
+{
+	if (au)
+		au->next_ns = now_ns() + (uint64_t)frames *
+			(1000000000u / SRATE);
+}
+
+
+void ata_audio_skip(struct ata_audio *au, size_t n)
+{
+	int16_t scratch[FRAME_MAX];
+	size_t k;
+
+	if (!au)
+		return;
+
+	pthread_mutex_lock(&au->mtx);
+	au->anchor_run = false;
+	while (au->active && n) {
+		k = n < FRAME_MAX ? n : FRAME_MAX;
+		jitbuf_get(au->jb, scratch, k);
+		n -= k;
+	}
+	jitbuf_restart_estimate(au->jb);
+	pthread_mutex_unlock(&au->mtx);
+}
+
+
+void ata_audio_xrun(struct ata_audio *au)
+{
+	if (au)
+		++au->xruns;
+}
+
+
+/** Counters for `stats` */
+void line_audio_stats(struct ata_audio *au, struct line_audio_stats *st)
+{
+	if (!au || !st)
+		return;
+
+	memset(st, 0, sizeof(*st));
+	pthread_mutex_lock(&au->mtx);
+	jitbuf_stats(au->jb, &st->jb);
+	st->xruns = au->xruns - au->xruns0;
+	st->periods = au->periods - au->periods0;
+	st->tx_dropped = au->tx_dropped - au->tx_dropped0;
+	pthread_mutex_unlock(&au->mtx);
+	st->delay_ms = au->delay_ms;
+}
+
+
+void *line_audio_owner(const struct ata_audio *au)
+{
+	return au ? au->arg : NULL;
+}
+
+
+/**
+ * Handset DTMF: @p keyh gets each key detected in the capture, on the
+ * main loop, at the press and at the release
+ */
+void line_audio_key_handler(struct ata_audio *au, line_audio_key_h *keyh,
+			    void *arg)
+{
+	if (!au)
+		return;
+
+	au->keyh = keyh;
+	au->key_arg = arg;
+}
+
+
+/**
+ * Run the detector (@p on: the line is off-hook) and silence the
+ * capture while a key sounds (@p mute: the call sends keys as RFC 4733)
+ */
+void line_audio_dtmf(struct ata_audio *au, bool on, bool mute)
+{
+	if (!au)
+		return;
+
+	atomic_store_explicit(&au->det_mute, mute, memory_order_relaxed);
+	atomic_store_explicit(&au->det_on, on, memory_order_relaxed);
+}

@@ -1,0 +1,47 @@
+/**
+ * @file line_audio.h  A line's audio: jitter buffer and capture queue
+ *
+ * The driver-facing half (ata_audio_period, ata_audio_xrun) is in
+ * ataua.h; these are the main-loop half, used by line_media.c.
+ */
+#ifndef ATA_LINE_AUDIO_H
+#define ATA_LINE_AUDIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "dsp/jitbuf.h"
+
+struct ata_audio;
+struct tone_gen;
+
+/** A full ptime of capture, on the main loop */
+typedef void (line_audio_tx_h)(const int16_t *pcm, size_t n, void *arg);
+
+/** A handset key (core/dsp/dtmf_det.h): at the press, then the release */
+typedef void (line_audio_key_h)(char key, bool end, uint32_t dur_ms,
+				void *arg);
+
+struct line_audio_stats {
+	struct jitbuf_stats jb;
+	uint64_t xruns;
+	uint64_t periods;
+	uint64_t tx_dropped;
+	uint32_t delay_ms;     /**< Jitter buffer part of the delay */
+};
+
+int  line_audio_alloc(struct ata_audio **aup, uint32_t delay_ms,
+		      line_audio_tx_h *txh, void *arg);
+void line_audio_start(struct ata_audio *au, uint32_t ptime_ms);
+void line_audio_stop(struct ata_audio *au);
+int  line_audio_put(struct ata_audio *au, uint32_t ssrc, uint16_t seq,
+		    uint32_t ts, bool marker, const int16_t *pcm, size_t n);
+void line_audio_stats(struct ata_audio *au, struct line_audio_stats *st);
+void line_audio_tone(struct ata_audio *au, struct tone_gen *tg);
+/** The handler argument given to line_audio_alloc (the line) */
+void *line_audio_owner(const struct ata_audio *au);
+void line_audio_key_handler(struct ata_audio *au, line_audio_key_h *keyh,
+			    void *arg);
+void line_audio_dtmf(struct ata_audio *au, bool on, bool mute);
+
+#endif

@@ -1,0 +1,89 @@
+/**
+ * @file line_int.h  Private parts of a line, shared by line*.c only
+ */
+#ifndef ATA_LINE_INT_H
+#define ATA_LINE_INT_H
+
+#include "call/call.h"
+#include "dsp/hook_det.h"
+#include "line_fsm.h"
+
+#ifndef ATA_EVENT_DTMF
+#define ATA_EVENT_DTMF "DTMF"
+#endif
+
+enum {
+	LINE_CALLS_MAX = 4,     /* current, waiting, held, one in flight */
+	LINE_FRAME_MAX = 480,   /* 60 ms at 8 kHz */
+};
+
+struct reg;
+struct ata_linedrv;
+struct ata_audio;
+struct re_printf;
+struct dialplan;
+struct tone_gen;
+
+struct line {
+	uint32_t id;
+	char user[64];                       /* AOR user, routes INVITEs   */
+	struct ata_config *cfg;              /* ref: keeps lc valid        */
+	const struct ata_conf_line *lc;
+	struct sip_stack *ss;                /* ref                        */
+	struct reg *reg;                     /* NULL: no registrar         */
+	struct dialplan *dp;
+	struct line_fsm fsm;
+	struct tmr tmr_fsm;
+	struct call *callv[LINE_CALLS_MAX];
+	struct call_media_conf mc;
+
+	/* what the handset hears and says */
+	int tone;                            /* enum ata_tone_id or NONE   */
+	struct tone_gen *tg;
+	bool ringing;
+	struct tmr tmr_media;
+	struct tone_gen *mic;                /* test signal until ALSA     */
+	uint64_t rx_frames, rx_samples;
+	int16_t frame[LINE_FRAME_MAX];
+
+	/* the line driver, when one opened the device */
+	struct ata_linedrv *drv;
+	void *port;                          /* driver's port, ref         */
+	struct ata_audio *au;                /* jitter buffer, tx queue    */
+	bool drv_ring;                       /* ring state sent to driver  */
+
+	/* the driver's hook switch, timed (line_hook.c) */
+	struct hook_det hook;
+	struct tmr tmr_hook;
+	/* lines[].ring_cadence: the ring switch timed here (line_media.c) */
+	struct tmr tmr_ring;
+	size_t ring_seg;
+	uint32_t key_call;                   /* handset key went to, 0: no */
+};
+
+/* line.c */
+bool line_call_add(struct line *ln, struct call *call);
+bool line_call_release(struct line *ln, struct call *call);
+void line_call_ended(struct line *ln, struct call *call, bool was_open,
+		     uint16_t scode, const char *reason);
+void line_call_handlers(struct line *ln, struct call *call);
+struct call *line_dial(struct line *ln, const char *digits);
+
+/* line_ops.c */
+void line_fsm_setup(struct line *ln);
+enum sip_transp line_sip_transp(int transport);
+
+/* line_hook.c */
+void line_hook_init(struct line *ln);
+void line_hook_close(struct line *ln);
+
+/* line_media.c */
+void line_media_conf(struct line *ln);
+void line_media_update(struct line *ln);
+void line_media_stop(struct line *ln);
+void line_media_close(struct line *ln);
+int  line_media_stats(struct re_printf *pf, struct line *ln);
+void line_audio_rx(struct call *call, const struct rtp_header *h,
+		   const int16_t *pcm, size_t n, void *arg);
+
+#endif

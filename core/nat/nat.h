@@ -1,0 +1,141 @@
+/**
+ * @file nat.h  NAT traversal policy: the steps, the verdict, `atactl nat`
+ *
+ * nat_verdict.c is pure: observations in, verdict out (unit-tested row
+ * by row). nat.c runs the `traversal:` steps on the SIP socket, keeps
+ * the evidence and raises events; nat_sip.c puts the public address
+ * into outgoing SIP (Contact, Via) and keeps the registrar's mapping
+ * alive; nat_media.c does the same for each call's RTP and RTCP.
+ */
+#ifndef ATA_NAT_H
+#define ATA_NAT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <re.h>
+#include "sys/resolver.h"
+
+struct reg;
+struct rtp_sock;
+struct sip_msg;
+struct sip;
+
+/** RFC 4787 behaviour, same values as libre's enum nat_type */
+enum nat_kind {
+	NAT_KIND_UNKNOWN = 0,
+	NAT_KIND_EI,        /**< endpoint-independent          */
+	NAT_KIND_AD,        /**< address-dependent             */
+	NAT_KIND_APD,       /**< address and port-dependent    */
+};
+
+enum nat_level {
+	NAT_PENDING = 0,
+	NAT_OK,
+	NAT_OK_RELAYED,
+	NAT_DEGRADED,
+	NAT_BROKEN,
+};
+
+enum nat_method {
+	NAT_METHOD_NONE = 0,  /**< our own address is the right one */
+	NAT_METHOD_UPNP,
+	NAT_METHOD_REGISTER,  /**< address the registrar saw (rport)  */
+	NAT_METHOD_STUN,
+	NAT_METHOD_TURN,
+};
+
+/** Everything the policy has seen; all false/unknown = nothing yet */
+struct nat_obs {
+	bool done;            /**< the steps have all reported        */
+	bool local_private;   /**< our SIP address is not public      */
+	bool reg_answered;    /**< the registrar replied at all       */
+	bool reg_ok;          /**< a REGISTER succeeded               */
+	bool reg_saw_other;   /**< Via received/rport differ from us  */
+	bool reg_rejected;    /**< it refused our private Contact     */
+	bool reg_none;        /**< no line has a registrar configured */
+	enum resolver_fault reg_dns; /**< the last REGISTER's DNS fault */
+	bool upnp_ok;
+	bool stun_avail;      /**< module loaded and server set       */
+	bool stun_ok;         /**< a binding on the SIP socket        */
+	bool stun_timeout;    /**< the STUN server never answered     */
+	bool turn_avail;
+	bool turn_ok;
+	bool port_mismatch;   /**< registrar and STUN see other ports */
+	enum nat_kind mapping;
+	enum nat_kind filtering;
+	bool alg;             /**< an ALG rewrites addresses          */
+	bool ka_failed;       /**< keep-alives went unanswered        */
+};
+
+struct nat_verdict {
+	enum nat_level level;
+	enum nat_method method;
+	const char *reason;   /**< static text, "" when level is ok   */
+};
+
+/* nat_verdict.c */
+void nat_verdict_eval(struct nat_verdict *v, const struct nat_obs *o);
+const char *nat_level_name(enum nat_level lvl);
+const char *nat_method_name(enum nat_method m);
+const char *nat_kind_name(enum nat_kind k);
+int  nat_verdict_print(struct re_printf *pf, const struct nat_verdict *v);
+bool nat_addr_private(const struct sa *sa);
+
+/* nat.c */
+int  nat_init(void);
+void nat_close(void);
+/** The SIP stack's UDP socket is known: run the policy on it */
+void nat_sip_start(struct udp_sock *us, const struct sa *laddr);
+/** The SIP stack goes away: release every binding */
+void nat_sip_stop(void);
+/** Around a module list change: release bindings, then run again */
+void nat_modules_release(void);
+void nat_modules_back(void);
+void nat_network_changed(const char *why);
+/** A response to our REGISTER (any status): evidence for the policy */
+void nat_reg_observe(int err, const struct sip_msg *msg);
+/** A REGISTER's first hop was not looked up (RESOLVER_OK: it was) */
+void nat_reg_dns_observe(enum resolver_fault f);
+/** A REGISTER response over TCP/TLS: keep that flow alive (CRLF) */
+void nat_flow_observe(struct sip *sip, const struct sip_msg *msg);
+/** `sip_transport=NOTE` in `atactl nat` (a registration fell back) */
+void nat_sip_transport_note(const char *note);
+/** true when REGISTERs may go out (policy decided or gave up) */
+bool nat_ready(void);
+bool nat_udp_blocked(void);
+/** The public SIP address in use, NULL = our own */
+const struct sa *nat_sip_public(void);
+
+/** Told when the policy is ready and when the public address changes */
+typedef void (nat_change_h)(bool changed, void *arg);
+struct nat_lsnr;
+int  nat_listen(struct nat_lsnr **lp, nat_change_h *h, void *arg);
+
+/* nat_sip.c: rewrite outgoing SIP and keep the registrar's mapping */
+struct nat_sip;
+int  nat_sip_alloc(struct nat_sip **nsp, struct udp_sock *us,
+		   const struct sa *laddr);
+void nat_sip_set_public(struct nat_sip *ns, const struct sa *pub);
+void nat_sip_set_keepalive(struct nat_sip *ns, const struct sa *dst,
+			   uint32_t interval_ms);
+
+/* nat_rewrite.c: pure, unit-tested and fuzzed */
+int  nat_sip_rewrite(struct mbuf *mb, const struct sa *laddr,
+		     const struct sa *pub);
+
+/* nat_media.c: per-call RTP/RTCP public address and keep-alive */
+struct nat_media;
+int  nat_media_bind(struct nat_media **nmp, struct rtp_sock *rtp,
+		    struct sa *addr);
+void nat_media_set_peer(struct nat_media *nm, const struct sa *rtp,
+			const struct sa *rtcp);
+/** The SDP's RTP (and RTCP, NULL = none) addresses are known/changed */
+typedef void (nat_media_h)(const struct sa *rtp, const struct sa *rtcp,
+			   void *arg);
+void nat_media_set_handler(struct nat_media *nm, nat_media_h *h,
+			   void *arg);
+bool nat_media_pending(const struct nat_media *nm);
+int  nat_media_print(struct re_printf *pf);
+void nat_media_release(void);
+
+#endif

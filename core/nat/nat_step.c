@@ -1,0 +1,478 @@
+/**
+ * @file nat_step.c  The traversal steps on the SIP socket, keep-alives
+ *
+ * Each step is one traversal module's `bind` on the SIP socket. With
+ * `parallel` every step except TURN starts at once (their time limits
+ * overlap instead of adding up); without it the next starts when the
+ * previous could not help. TURN costs the server a relay, so it is
+ * asked only when the others cannot work.
+ *
+ * `register` as a step (sequential order only) lets the first REGISTER
+ * go out with our own Contact: a 2xx ends the search (the registrar's
+ * received/rport is used if it sees a NAT), a rejection or silence
+ * moves on to the next step, whose address a new REGISTER then
+ * carries. With `parallel` it is evidence only: the first REGISTER
+ * waits for the other steps so that it already has the right Contact.
+ *
+ * With `parallel`, an IGD that has not answered UPNP_GRACE_MS after
+ * STUN did is not waited for (SSDP discovery without an IGD takes its
+ * whole limit): the policy decides on STUN's answer, and a mapping that
+ * comes later still wins (nat_decide prefers it; the Contact changes
+ * and a new REGISTER goes out).
+ */
+#include <string.h>
+#include <re.h>
+#include "ataua.h"
+#include "base/ctrl_proto.h"
+#include "nat_int.h"
+
+enum {
+	KEEPALIVE_MIN_MS = 15000,
+	KEEPALIVE_MAX_MS = 60000,
+	KEEPALIVE_DEFAULT_MS = 25000,   /* below common 30 s UDP timeouts */
+	DEADLINE_SLACK_MS = 2000,
+	REG_STEP_TIMEOUT_MS = 8000,     /* challenge + answer, or give up */
+	UPNP_GRACE_MS = 300,            /* an IGD on the LAN answers in ms */
+	STUN_SLOW_MS = 700,             /* STUN answers in tens of ms     */
+};
+
+static struct tmr tmr_grace, tmr_slow, tmr_release;
+static bool stun_slow;
+
+
+const struct ata_traversal *nat_module(const char *name)
+{
+	struct le *le;
+
+	for (le = list_head(ata_traversal_list()); le; le = le->next) {
+		const struct ata_traversal *t = le->data;
+
+		if (!str_cmp(t->name, name))
+			return t;
+	}
+
+	return NULL;
+}
+
+
+/**
+ * The SIP keep-alive interval: the configured one, else 4/5 of the
+ * measured binding lifetime within 15..60 s, else 25 s.
+ */
+uint32_t nat_keepalive_interval(uint32_t conf_ms, uint32_t lifetime_s)
+{
+	uint64_t ms;
+
+	if (conf_ms)
+		return conf_ms;
+
+	if (!lifetime_s)
+		return KEEPALIVE_DEFAULT_MS;
+
+	ms = (uint64_t)lifetime_s * 800;
+	if (ms < KEEPALIVE_MIN_MS)
+		ms = KEEPALIVE_MIN_MS;
+	if (ms > KEEPALIVE_MAX_MS)
+		ms = KEEPALIVE_MAX_MS;
+
+	return (uint32_t)ms;
+}
+
+
+void nat_keepalive_update(void)
+{
+	const struct ata_config *cfg = ata_config();
+	bool behind;
+
+	behind = nat.method != NAT_METHOD_UPNP &&
+		(nat.obs.reg_saw_other || nat.obs.stun_ok ||
+		 nat_sip_public());
+
+	if (!behind || !sa_isset(&nat.registrar, SA_ALL)) {
+		nat.ka_ms = 0;
+		nat_sip_set_keepalive(nat.ns, NULL, 0);
+		return;
+	}
+
+	nat.ka_ms = nat_keepalive_interval(
+		cfg ? cfg->traversal.stun.keepalive_ms : 0, nat.lifetime_s);
+	nat_sip_set_keepalive(nat.ns, &nat.registrar, nat.ka_ms);
+}
+
+
+static bool stun_configured(const struct ata_config *cfg)
+{
+	return cfg && str_isset(cfg->traversal.stun.server.host);
+}
+
+
+static bool turn_configured(const struct ata_config *cfg)
+{
+	return cfg && str_isset(cfg->traversal.turn.server.host);
+}
+
+
+/** What we know calls for a relay (or may: STUN is slow to answer) */
+bool nat_step_need_turn(void)
+{
+	return nat.obs.mapping == NAT_KIND_AD ||
+		nat.obs.mapping == NAT_KIND_APD || nat.obs.port_mismatch ||
+		(nat.stun.state == STEP_FAILED && nat.obs.stun_timeout) ||
+		(nat.stun.state == STEP_RUNNING && stun_slow);
+}
+
+
+/**
+ * The policy's evidence that UDP is blocked: STUN unanswered (or so slow
+ * that a relay was chosen) and no REGISTER over UDP answered either
+ */
+bool nat_udp_blocked(void)
+{
+	if (nat.obs.reg_answered)
+		return false;
+
+	return (nat.stun.state == STEP_FAILED && nat.obs.stun_timeout) ||
+		(nat.stun.state == STEP_RUNNING && stun_slow &&
+		 nat.method == NAT_METHOD_TURN);
+}
+
+
+bool nat_step_want_turn(void)
+{
+	const struct ata_config *cfg = ata_config();
+
+	return nat_step_need_turn() && nat.turn.state == STEP_IDLE &&
+		turn_configured(cfg) && nat_module("turn");
+}
+
+
+/* A relay allocated on suspicion that STUN then disproved: released
+   from a timer, never inside the relay's own callback */
+static void turn_release_handler(void *arg)
+{
+	(void)arg;
+
+	if (nat.turn.state != STEP_OK || nat_step_need_turn())
+		return;
+
+	ata_info("nat: turn: not needed after all, relay released");
+	nat.turn.bind = mem_deref(nat.turn.bind);
+	nat.turn.state = STEP_IDLE;
+}
+
+
+void nat_step_turn_unneeded(void)
+{
+	tmr_start(&tmr_release, 0, turn_release_handler, NULL);
+}
+
+
+/* parallel: STUN unanswered this long looks like blocked UDP; a relay
+   is asked beside it (released if STUN answers after all) */
+static void slow_handler(void *arg)
+{
+	(void)arg;
+
+	if (nat.ready || nat.stun.state != STEP_RUNNING)
+		return;
+
+	ata_info("nat: stun: no answer in %u ms, asking TURN beside it",
+		 STUN_SLOW_MS);
+	stun_slow = true;
+	nat_steps_check();
+}
+
+
+static void binding_changed(struct nat_step *st)
+{
+	if (st == &nat.stun) {
+		nat.obs.stun_ok = !sa_cmp(&st->b.public, &nat.laddr,
+					  SA_ALL);
+		if (sa_isset(&nat.reg_seen, SA_ALL))
+			nat.obs.port_mismatch =
+				sa_cmp(&nat.reg_seen, &st->b.public,
+				       SA_ADDR) &&
+				!sa_cmp(&nat.reg_seen, &st->b.public,
+					SA_ALL);
+	}
+}
+
+
+static void bind_handler(int err, const struct ata_nat_binding *b,
+			 void *arg)
+{
+	struct nat_step *st = arg;
+	bool was_ok = st->state == STEP_OK;
+
+	st->err = err;
+	if (!err && b) {
+		st->state = STEP_OK;
+		st->b = *b;
+		binding_changed(st);
+		ata_info("nat: %s: public %J for %J%s", st->name,
+			 &b->public, &b->local, b->relayed ? " (relay)" : "");
+	}
+	else {
+		st->state = STEP_FAILED;
+		if (st == &nat.stun) {
+			nat.obs.stun_ok = false;
+			nat.obs.stun_timeout = err == ETIMEDOUT;
+		}
+		if (was_ok) {
+			nat.obs.ka_failed = true;
+			ata_event(ATA_LOG_WARN, ATA_EVENT_NAT_LOST,
+				  "module=%s err=%d", st->name, err);
+			ata_event(ATA_LOG_WARN, ATA_EVENT_KA_FAILED,
+				  "module=%s", st->name);
+		}
+		ata_info("nat: %s: no binding: %m", st->name, err);
+	}
+
+	if (nat.ready)
+		nat_decide();
+	else
+		nat_steps_check();
+}
+
+
+static int step_start(struct nat_step *st, const char *name,
+		      uint32_t timeout_ms)
+{
+	const struct ata_traversal *t = nat_module(name);
+	int err;
+
+	st->name = name;
+	if (!t || !t->bind) {
+		st->state = STEP_FAILED;
+		st->err = ENOTSUP;
+		return ENOTSUP;
+	}
+
+	st->state = STEP_RUNNING;
+	err = t->bind(&st->bind, nat.us, &nat.laddr, timeout_ms,
+		      bind_handler, st);
+	if (err && st->state == STEP_RUNNING) {
+		st->state = STEP_FAILED;
+		st->err = err;
+		ata_info("nat: %s: cannot start: %m", name, err);
+	}
+
+	return err;
+}
+
+
+static void reg_step_timeout(void *arg)
+{
+	(void)arg;
+
+	ata_info("nat: register: no final answer in time");
+	nat_reg_step_done(false);
+}
+
+
+static void reg_step_start(void)
+{
+	nat.reg.name = "register";
+	nat.reg.state = STEP_RUNNING;
+	tmr_start(&nat.tmr_reg, REG_STEP_TIMEOUT_MS, reg_step_timeout,
+		  NULL);
+	nat_reg_probe_start();
+}
+
+
+/** The register step's REGISTER got its final answer (or none) */
+void nat_reg_step_done(bool ok)
+{
+	if (nat.reg.state != STEP_RUNNING)
+		return;
+
+	tmr_cancel(&nat.tmr_reg);
+	nat.reg.state = ok ? STEP_OK : STEP_FAILED;
+	ata_info("nat: register: own Contact %s", ok ? "accepted" :
+		 "not accepted, next step");
+	nat_steps_check();
+}
+
+
+/* Start what the order asks next; true if something is running */
+static bool steps_advance(const struct ata_config *cfg)
+{
+	const struct ata_conf_traversal *tc = &cfg->traversal;
+	bool running = false;
+	size_t i;
+
+	for (i = 0; i < tc->orderc; i++) {
+		struct nat_step *st = NULL;
+		const char *name = NULL;
+		uint32_t tmo = 0;
+
+		switch (tc->orderv[i]) {
+
+		case ATA_TRAV_UPNP:
+			st = &nat.upnp; name = "upnp";
+			tmo = tc->upnp.timeout_ms;
+			break;
+
+		case ATA_TRAV_STUN:
+			if (!stun_configured(cfg))
+				continue;
+			nat.obs.stun_avail = nat_module("stun") != NULL;
+			st = &nat.stun; name = "stun";
+			tmo = tc->stun.timeout_ms;
+			break;
+
+		case ATA_TRAV_REGISTER:
+			/* evidence only when parallel (see above); and
+			   with no registrar there is nobody to ask */
+			if (tc->parallel || nat.obs.reg_none)
+				continue;
+			st = &nat.reg; name = "register";
+			break;
+
+		default:   /* TURN only on need */
+			continue;
+		}
+
+		if (st->state == STEP_RUNNING)
+			running = true;
+		if (st->state == STEP_OK)
+			return running;   /* an earlier step succeeded */
+		if (st->state != STEP_IDLE)
+			continue;
+
+		if (st == &nat.reg)
+			reg_step_start();
+		else
+			(void)step_start(st, name, tmo);
+		if (st == &nat.stun && st->state == STEP_RUNNING &&
+		    tc->parallel && tmo > STUN_SLOW_MS)
+			tmr_start(&tmr_slow, STUN_SLOW_MS, slow_handler, NULL);
+		if (st->state == STEP_RUNNING)
+			running = true;
+		if (running && !tc->parallel)
+			return true;
+	}
+
+	return running;
+}
+
+
+static void grace_handler(void *arg)
+{
+	(void)arg;
+
+	if (nat.ready || nat.turn.state == STEP_RUNNING)
+		return;
+
+	ata_info("nat: deciding without the steps still running");
+	nat_decide();
+}
+
+
+void nat_steps_check(void)
+{
+	const struct ata_config *cfg = ata_config();
+	bool running, upnp_wait;
+
+	if (nat.ready)
+		return;
+
+	if (!cfg) {   /* no policy to run (tests without a config) */
+		nat_decide();
+		return;
+	}
+
+	running = steps_advance(cfg);
+
+	/* parallel: a relay as soon as the need shows, not after UPnP */
+	if (nat_step_want_turn() && (cfg->traversal.parallel || !running))
+		(void)step_start(&nat.turn, "turn",
+				 cfg->traversal.turn.timeout_ms);
+
+	if (nat.turn.state == STEP_RUNNING)
+		return;   /* its answer checks again */
+
+	if (!running) {
+		nat_decide();
+		return;
+	}
+
+	/* parallel: a good enough answer does not wait for slow steps: an
+	   IGD gets UPNP_GRACE_MS more (none is needed without a NAT), a
+	   slow STUN nothing once TURN has answered */
+	if (!cfg->traversal.parallel || tmr_isrunning(&tmr_grace))
+		return;
+	if (nat.stun.state != STEP_OK && nat.turn.state != STEP_OK)
+		return;
+	if (nat.stun.state == STEP_RUNNING && !stun_slow)
+		return;
+
+	upnp_wait = nat.upnp.state == STEP_RUNNING &&
+		(nat.obs.stun_ok || nat.turn.state == STEP_OK);
+	tmr_start(&tmr_grace, upnp_wait ? UPNP_GRACE_MS : 0, grace_handler,
+		  NULL);
+}
+
+
+/**
+ * After the first decision: a finding that came later (RFC 5780 says
+ * symmetric, the registrar sees another port) may call for TURN. true
+ * if the turn step runs now (its answer decides again).
+ */
+bool nat_step_turn_late(void)
+{
+	const struct ata_config *cfg = ata_config();
+
+	if (!cfg || !nat_step_want_turn())
+		return false;
+
+	ata_info("nat: later findings call for TURN");
+	return !step_start(&nat.turn, "turn",
+			   cfg->traversal.turn.timeout_ms) &&
+		nat.turn.state == STEP_RUNNING;
+}
+
+
+void nat_steps_start(const struct ata_config *cfg)
+{
+	(void)cfg;
+	nat_steps_check();
+}
+
+
+void nat_steps_stop(void)
+{
+	struct nat_step *stv[] = {&nat.upnp, &nat.stun, &nat.turn,
+				  &nat.reg};
+	size_t i;
+
+	tmr_cancel(&nat.tmr_reg);
+	tmr_cancel(&tmr_grace);
+	tmr_cancel(&tmr_slow);
+	tmr_cancel(&tmr_release);
+	stun_slow = false;
+	nat.reg_probe = false;
+	nat.reg_scode = 0;
+
+	for (i = 0; i < ARRAY_SIZE(stv); i++) {
+		stv[i]->bind = mem_deref(stv[i]->bind);
+		memset(&stv[i]->b, 0, sizeof(stv[i]->b));
+		stv[i]->state = STEP_IDLE;
+		stv[i]->err = 0;
+	}
+}
+
+
+uint32_t nat_steps_deadline(const struct ata_config *cfg)
+{
+	const struct ata_conf_traversal *tc;
+
+	if (!cfg)
+		return DEADLINE_SLACK_MS;
+
+	tc = &cfg->traversal;
+
+	return tc->upnp.timeout_ms + tc->stun.timeout_ms +
+		tc->turn.timeout_ms + DEADLINE_SLACK_MS +
+		(tc->parallel ? 0 : REG_STEP_TIMEOUT_MS);
+}
