@@ -21,16 +21,9 @@
 #include "line/phone.h"
 
 static struct {
-	struct ata_config *cfg;
 	struct ctrl_unix *ctrl;
 	uint64_t started;
 } d;
-
-
-const struct ata_config *ata_config(void)
-{
-	return d.cfg;
-}
 
 
 unsigned daemon_ctrl_clients(void)
@@ -106,7 +99,7 @@ int daemon_start(struct ata_config *cfg)
 	if (!cfg)
 		return EINVAL;
 
-	d.cfg = mem_ref(cfg);
+	mem_deref(config_in_force_swap(cfg));
 	d.started = tmr_jiffies();
 	apply_log(cfg);
 
@@ -158,7 +151,8 @@ int daemon_start(struct ata_config *cfg)
 
 int daemon_reload(const char *path, struct re_printf *errpf)
 {
-	struct ata_config *ncfg = NULL, *ocfg = d.cfg;
+	const struct ata_config *ocfg = ata_config();
+	struct ata_config *ncfg = NULL, *old;
 	int err;
 
 	if (!ocfg)
@@ -189,14 +183,15 @@ int daemon_reload(const char *path, struct re_printf *errpf)
 		}
 	}
 
-	d.cfg = ncfg;
+	old = config_in_force_swap(ncfg);
 	nat_modules_back();      /* the policy with the new modules */
 	apply_log(ncfg);
 	(void)phone_reload(ncfg);
-	mem_deref(ocfg);
+	mem_deref(old);
 
 	ata_notice("configuration reloaded from %s\n", ncfg->path);
 	ata_event(ATA_LOG_NOTICE, ATA_EVENT_RELOAD, "file=%s", ncfg->path);
+	mem_deref(ncfg);  /* in force holds it now */
 
 	return 0;
 }
@@ -216,6 +211,6 @@ void daemon_stop(void)
 	module_unload_all();
 	core_cmds_unregister();
 	d.ctrl = mem_deref(d.ctrl);
-	d.cfg = mem_deref(d.cfg);
+	mem_deref(config_in_force_swap(NULL));
 	d.started = 0;
 }

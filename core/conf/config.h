@@ -245,6 +245,12 @@ int config_load_buf(struct ata_config **cfgp, const char *name,
 		    const char *buf, size_t len, struct re_printf *errpf);
 
 /** The line with this id, or NULL */
+/**
+ * Put @p cfg in force for ata_config() (a new reference; NULL: none);
+ * returns the config in force before, the caller's to mem_deref
+ */
+struct ata_config *config_in_force_swap(struct ata_config *cfg);
+
 const struct ata_conf_line *config_line(const struct ata_config *cfg,
 					unsigned id);
 
