@@ -9,7 +9,7 @@
 #include "ataua.h"
 #include "base/ctrl_verbs.h"
 #include "conf/config.h"
-#include "daemon.h"
+#include "core_cmds.h"
 #include "mod/module.h"
 #include "line/phone.h"
 #include "base/version.h"
@@ -18,19 +18,18 @@
 static int cmd_status(struct re_printf *pf, struct ata_cmd_arg *ca)
 {
 	const struct ata_config *cfg = ata_config();
+	const struct core_cmds_env *env = ca->arg;
 	int err = 0;
-
-	(void)ca;
 
 	err |= re_hprintf(pf, "state=running\n");
 	err |= re_hprintf(pf, "version=%s\n", ATAUA_VERSION);
 	err |= re_hprintf(pf, "uptime=%llu\n",
-			  (unsigned long long)daemon_uptime());
+			  (unsigned long long)env->uptime());
 	err |= re_hprintf(pf, "config=%s\n", cfg ? cfg->path : "");
 	err |= re_hprintf(pf, "lines=%zu\n", cfg ? cfg->linec : 0);
 	err |= re_hprintf(pf, "modules=%u\n", module_count());
 	err |= re_hprintf(pf, "log_level=%d\n", (int)ata_log_level());
-	err |= re_hprintf(pf, "control_clients=%u\n", daemon_ctrl_clients());
+	err |= re_hprintf(pf, "control_clients=%u\n", env->ctrl_clients());
 	err |= phone_status(pf);
 
 	return err;
@@ -73,6 +72,7 @@ static int print_error_lines(struct re_printf *pf, const struct mbuf *mb)
 
 static int cmd_reload(struct re_printf *pf, struct ata_cmd_arg *ca)
 {
+	const struct core_cmds_env *env = ca->arg;
 	struct mbuf *mb;
 	struct re_printf epf;
 	int err;
@@ -89,7 +89,7 @@ static int cmd_reload(struct re_printf *pf, struct ata_cmd_arg *ca)
 	epf.vph = mbuf_h;
 	epf.arg = mb;
 
-	err = daemon_reload(NULL, &epf);
+	err = env->reload(NULL, &epf);
 	if (err) {
 		(void)print_error_lines(pf, mb);
 		err = ata_cmd_fail(ca, err, "config has errors, old kept");
@@ -167,13 +167,9 @@ static const struct ata_cmd core_cmdv[] = {
 };
 
 
-int core_cmds_register(void)
+/** The verb table, for the daemon to register (core/daemon.c) */
+const struct ata_cmd *core_cmds(size_t *cmdc)
 {
-	return ata_cmd_register(core_cmdv, ARRAY_SIZE(core_cmdv), NULL);
-}
-
-
-void core_cmds_unregister(void)
-{
-	ata_cmd_unregister(core_cmdv);
+	*cmdc = ARRAY_SIZE(core_cmdv);
+	return core_cmdv;
 }

@@ -10,6 +10,7 @@
 #include "ataua.h"
 #include "call/admission.h"
 #include "conf/config.h"
+#include "core_cmds.h"
 #include "ctrl/ctrl_unix.h"
 #include "base/ctrl_proto.h"
 #include "daemon.h"
@@ -26,15 +27,63 @@ static struct {
 } d;
 
 
-unsigned daemon_ctrl_clients(void)
+static unsigned ctrl_clients(void)
 {
 	return d.ctrl ? ctrl_unix_nclients(d.ctrl) : 0;
 }
 
 
-uint64_t daemon_uptime(void)
+static uint64_t uptime(void)
 {
 	return d.started ? (tmr_jiffies() - d.started) / 1000 : 0;
+}
+
+
+static struct core_cmds_env core_env = {
+	.reload       = daemon_reload,
+	.uptime       = uptime,
+	.ctrl_clients = ctrl_clients,
+};
+
+/*
+ * Every verb table of the core, registered here and nowhere else, in
+ * the order `help` lists them; modules register their own
+ */
+static const struct {
+	const struct ata_cmd *(*table)(size_t *cmdc);
+	void *arg;
+} verb_tables[] = {
+	{core_cmds,      &core_env},
+	{phone_cmds,     NULL},
+	{media_cmds,     NULL},
+	{admission_cmds, NULL},
+	{nat_cmds,       NULL},
+};
+
+
+static int verbs_register(void)
+{
+	const struct ata_cmd *cmdv;
+	size_t i, cmdc;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(verb_tables); i++) {
+		cmdv = verb_tables[i].table(&cmdc);
+		err = ata_cmd_register(cmdv, cmdc, verb_tables[i].arg);
+		if (err)
+			return err;
+	}
+
+	return 0;
+}
+
+
+static void verbs_unregister(void)
+{
+	size_t i, cmdc;
+
+	for (i = ARRAY_SIZE(verb_tables); i-- > 0;)
+		ata_cmd_unregister(verb_tables[i].table(&cmdc));
 }
 
 
@@ -92,6 +141,23 @@ static bool modules_equal(const struct ata_config *a,
 }
 
 
+/*
+ * The network changed under us (core/sys/netmon.c). A SIP stack that
+ * starts or restarts on it runs the NAT policy on its new socket
+ * itself: no second run for the same change. Else the policy runs
+ * again on the sockets we have.
+ */
+static void network_changed(unsigned what, void *arg)
+{
+	(void)arg;
+
+	if (phone_network_changed())
+		return;
+
+	nat_network_changed(what & NETMON_LINK_UP ? "link-up" : "address");
+}
+
+
 int daemon_start(struct ata_config *cfg)
 {
 	int err;
@@ -107,24 +173,12 @@ int daemon_start(struct ata_config *cfg)
 	if (err)
 		goto out;
 
-	err = core_cmds_register();
-	if (err)
-		goto out;
-
-	err = phone_cmds_register();
-	if (err)
-		goto out;
-
-	err = media_cmds_register();
-	if (err)
-		goto out;
-
-	err = admission_cmds_register();
-	if (err)
-		goto out;
-
 	/* the NAT policy before the modules: they register their steps */
 	err = nat_init();
+	if (err)
+		goto out;
+
+	err = verbs_register();
 	if (err)
 		goto out;
 
@@ -132,7 +186,8 @@ int daemon_start(struct ata_config *cfg)
 	if (err)
 		goto out;
 
-	(void)netmon_open();     /* optional: a warning says why not */
+	/* optional: a warning says why not */
+	(void)netmon_open(network_changed, NULL);
 
 	err = phone_start(cfg);
 	if (err)
@@ -203,13 +258,10 @@ void daemon_stop(void)
 
 	netmon_close();
 	phone_stop();
-	phone_cmds_unregister();
-	media_cmds_unregister();
-	admission_cmds_unregister();
 	/* NAT bindings belong to modules: release them while loaded */
 	nat_close();
 	module_unload_all();
-	core_cmds_unregister();
+	verbs_unregister();
 	d.ctrl = mem_deref(d.ctrl);
 	mem_deref(config_in_force_swap(NULL));
 	d.started = 0;

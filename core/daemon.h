@@ -16,13 +16,5 @@ int  daemon_start(struct ata_config *cfg);
  */
 int  daemon_reload(const char *path, struct re_printf *errpf);
 void daemon_stop(void);
-/** Control connections open now (the asking one included) */
-unsigned daemon_ctrl_clients(void);
-/** Seconds since daemon_start */
-uint64_t daemon_uptime(void);
-
-/* core_cmds.c */
-int  core_cmds_register(void);
-void core_cmds_unregister(void);
 
 #endif

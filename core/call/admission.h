@@ -65,7 +65,8 @@ int  admission_reserve(struct adm_slot **sp, const struct adm_media *m);
 void admission_update(struct adm_slot *s, const struct adm_media *m);
 const char *admission_reason(void);
 int  admission_print(struct re_printf *pf);
-int  admission_cmds_register(void);
-void admission_cmds_unregister(void);
+/** The verb table, for the daemon to register (core/daemon.c) */
+struct ata_cmd;
+const struct ata_cmd *admission_cmds(size_t *cmdc);
 
 #endif

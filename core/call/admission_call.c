@@ -172,14 +172,9 @@ static const struct ata_cmd admission_cmdv[] = {
 };
 
 
-int admission_cmds_register(void)
+/** The verb table, for the daemon to register (core/daemon.c) */
+const struct ata_cmd *admission_cmds(size_t *cmdc)
 {
-	return ata_cmd_register(admission_cmdv, ARRAY_SIZE(admission_cmdv),
-				NULL);
-}
-
-
-void admission_cmds_unregister(void)
-{
-	ata_cmd_unregister(admission_cmdv);
+	*cmdc = ARRAY_SIZE(admission_cmdv);
+	return admission_cmdv;
 }

@@ -62,13 +62,9 @@ static const struct ata_cmd media_cmdv[] = {
 };
 
 
-int media_cmds_register(void)
+/** The verb table, for the daemon to register (core/daemon.c) */
+const struct ata_cmd *media_cmds(size_t *cmdc)
 {
-	return ata_cmd_register(media_cmdv, ARRAY_SIZE(media_cmdv), NULL);
-}
-
-
-void media_cmds_unregister(void)
-{
-	ata_cmd_unregister(media_cmdv);
+	*cmdc = ARRAY_SIZE(media_cmdv);
+	return media_cmdv;
 }

@@ -4,7 +4,8 @@
 #ifndef ATA_MEDIA_CMDS_H
 #define ATA_MEDIA_CMDS_H
 
-int  media_cmds_register(void);
-void media_cmds_unregister(void);
+/** The verb table, for the daemon to register (core/daemon.c) */
+struct ata_cmd;
+const struct ata_cmd *media_cmds(size_t *cmdc);
 
 #endif

@@ -22,7 +22,8 @@ bool phone_network_changed(void);
 int  phone_status(struct re_printf *pf);
 
 /* phone_cmds.c */
-int  phone_cmds_register(void);
-void phone_cmds_unregister(void);
+/** The verb table, for the daemon to register (core/daemon.c) */
+struct ata_cmd;
+const struct ata_cmd *phone_cmds(size_t *cmdc);
 
 #endif

@@ -185,13 +185,9 @@ static const struct ata_cmd phone_cmdv[] = {
 };
 
 
-int phone_cmds_register(void)
+/** The verb table, for the daemon to register (core/daemon.c) */
+const struct ata_cmd *phone_cmds(size_t *cmdc)
 {
-	return ata_cmd_register(phone_cmdv, ARRAY_SIZE(phone_cmdv), NULL);
-}
-
-
-void phone_cmds_unregister(void)
-{
-	ata_cmd_unregister(phone_cmdv);
+	*cmdc = ARRAY_SIZE(phone_cmdv);
+	return phone_cmdv;
 }

@@ -414,7 +414,7 @@ int nat_init(void)
 	nat.hairpin = -1;
 	nat.inited = true;
 
-	return nat_cmds_register();
+	return 0;
 }
 
 
@@ -504,7 +504,6 @@ void nat_close(void)
 	if (!nat.inited)
 		return;
 
-	nat_cmds_unregister();
 	held.us = mem_deref(held.us);
 	nat_sip_stop();
 	list_flush(&nat.lsnrs);

@@ -83,6 +83,9 @@ bool nat_addr_private(const struct sa *sa);
 
 /* nat.c */
 int  nat_init(void);
+/** The `nat` verbs, for the daemon to register (core/daemon.c) */
+struct ata_cmd;
+const struct ata_cmd *nat_cmds(size_t *cmdc);
 void nat_close(void);
 /** The SIP stack's UDP socket is known: run the policy on it */
 void nat_sip_start(struct udp_sock *us, const struct sa *laddr);

@@ -101,13 +101,9 @@ static const struct ata_cmd nat_cmdv[] = {
 };
 
 
-int nat_cmds_register(void)
+/** The verb table, for the daemon to register (core/daemon.c) */
+const struct ata_cmd *nat_cmds(size_t *cmdc)
 {
-	return ata_cmd_register(nat_cmdv, ARRAY_SIZE(nat_cmdv), NULL);
-}
-
-
-void nat_cmds_unregister(void)
-{
-	ata_cmd_unregister(nat_cmdv);
+	*cmdc = ARRAY_SIZE(nat_cmdv);
+	return nat_cmdv;
 }

@@ -76,7 +76,5 @@ int  nat_flow_print(struct re_printf *pf);
 void nat_flow_close(void);
 
 /* nat_cmd.c */
-int  nat_cmds_register(void);
-void nat_cmds_unregister(void);
 
 #endif

@@ -6,8 +6,9 @@
  * may be gone although our own address looks the same, and inbound calls
  * would not arrive until the next refresh (minutes). The kernel says so
  * on a NETLINK_ROUTE socket (on the main loop, no polling); a change is
- * left to settle (links flap, DHCP follows carrier), then the NAT policy
- * runs again and every line re-registers (nat_network_changed()).
+ * left to settle (links flap, DHCP follows carrier), then the handler
+ * the daemon gave hears what changed: it runs the NAT policy again and
+ * every line re-registers. netmon itself knows nothing above the OS.
  */
 #include <errno.h>
 #include <string.h>
@@ -17,9 +18,7 @@
 #include <linux/rtnetlink.h>
 #include <re.h>
 #include "ataua.h"
-#include "nat/nat.h"
 #include "netmon.h"
-#include "line/phone.h"
 
 enum {
 	SETTLE_MS = 1000,
@@ -33,6 +32,8 @@ static struct {
 	unsigned pending;            /* bits seen while settling */
 	bool addr_dump;              /* the address dump was asked for */
 	bool open;
+	netmon_h *changeh;
+	void *arg;
 } nm = { .fd = -1 };
 
 
@@ -68,16 +69,10 @@ static void settle_handler(void *arg)
 
 	nm.pending = 0;
 
-	/* a stack that starts or restarts runs the NAT policy on its new
-	   socket: no second run for the same change */
-	if (what & (NETMON_LINK_UP | NETMON_ADDR4 | NETMON_ADDR6) &&
-	    phone_network_changed())
-		return;
-
-	if (what & NETMON_LINK_UP)
-		nat_network_changed("link-up");
-	else if (what & (NETMON_ADDR4 | NETMON_ADDR6))
-		nat_network_changed("address");
+	if (what & (NETMON_LINK_UP | NETMON_ADDR4 | NETMON_ADDR6)) {
+		if (nm.changeh)
+			nm.changeh(what, nm.arg);
+	}
 	else if (what & NETMON_LINK_DOWN)
 		ata_info("netmon: a link went down; waiting for it\n");
 }
@@ -125,8 +120,13 @@ static void read_handler(int flags, void *arg)
 }
 
 
-/** Start watching; without rtnetlink the daemon runs on without it */
-int netmon_open(void)
+/**
+ * Start watching: @p changeh hears a settled change that may need new
+ * NAT mappings or a new SIP socket (a link up, an address new or gone),
+ * with the enum netmon_change bits. Without rtnetlink the daemon runs
+ * on without it.
+ */
+int netmon_open(netmon_h *changeh, void *arg)
 {
 	struct sockaddr_nl snl;
 	int err;
@@ -138,6 +138,8 @@ int netmon_open(void)
 	memset(&nm.links, 0, sizeof(nm.links));
 	nm.pending = 0;
 	nm.addr_dump = false;
+	nm.changeh = changeh;
+	nm.arg = arg;
 
 	nm.fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		       NETLINK_ROUTE);

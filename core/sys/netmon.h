@@ -52,7 +52,10 @@ struct netmon_state {
 unsigned netmon_parse(struct netmon_state *lk, const void *buf,
 		      size_t len);
 
-int  netmon_open(void);
+/** A settled change: enum netmon_change bits */
+typedef void (netmon_h)(unsigned what, void *arg);
+
+int  netmon_open(netmon_h *changeh, void *arg);
 void netmon_close(void);
 
 #endif

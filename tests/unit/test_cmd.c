@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "ataua.h"
-#include "daemon.h"
+#include "core_cmds.h"
 
 static char out[4096];
 
@@ -337,11 +337,14 @@ static void test_register_convention(void **state)
  * Debian's) and the C heap */
 static void test_core_mem(void **state)
 {
+	const struct ata_cmd *cmdv;
+	size_t cmdc;
 	const char *r;
 	int err;
 
 	(void)state;
-	assert_int_equal(core_cmds_register(), 0);
+	cmdv = core_cmds(&cmdc);
+	assert_int_equal(ata_cmd_register(cmdv, cmdc, NULL), 0);
 	r = run("mem", &err);
 	assert_int_equal(err, 0);
 	assert_true(!strncmp(r, "mem_blocks=", 11));
@@ -351,7 +354,7 @@ static void test_core_mem(void **state)
 	assert_non_null(strstr(r, "\nheap_free="));
 #endif
 	assert_non_null(strstr(r, "\nOK\n"));
-	core_cmds_unregister();
+	ata_cmd_unregister(cmdv);
 }
 
 
