@@ -222,8 +222,11 @@ bench: test-deps
 	$(MAKE) all vslic
 	sh tests/bench/run.sh
 
+# style, and the layers of core/ (core/LAYERS; the call checks read the
+# objects of `make all`)
 ccheck:
 	sh tests/ccheck.sh
+	python3 tests/layers.py
 
 # A distribution package or an embedded image (DESTDIR set) gets the
 # files only; its postinst, or systemd at boot, runs systemd-sysusers and

@@ -68,6 +68,7 @@ integration) integration ;;
 fuzz)        run fuzz bash tests/fuzz/run.sh short ;;
 all)
 	run ccheck sh tests/ccheck.sh
+	run layers python3 tests/layers.py
 	unit build
 	make -s test-asan-build >/dev/null 2>"$OUT/asan-build.log" ||
 		{ echo "FAIL  asan build"; tail "$OUT/asan-build.log"; FAIL=$((FAIL + 1)); }

@@ -1,6 +1,10 @@
 /**
  * @file cmd.c  Control verb table: registration and longest-prefix dispatch
  *
+ * folder core/base/: the ground floor every layer stands on: logging,
+ * events to control clients, the verb table and the control protocol's
+ * names. It knows no other folder.
+ *
  * Rows live in the registrants' own static tables; we keep a list of
  * (table, count, arg) so unregistering is one unlink by table pointer.
  * Dispatch scans every row and keeps the one whose multi-word name is the

@@ -1,6 +1,9 @@
 /**
  * @file atactl.c  Command-line client of the ataua control socket
  *
+ * folder core/cli/: atactl, the control client: a program of its own
+ * that shares only the protocol names of base/ with the daemon.
+ *
  *   atactl [-s PATH] [-t SECONDS] VERB args...   one request
  *   atactl [-s PATH] [-t SECONDS]                interactive (stdin)
  *   atactl [-s PATH] [-l LEVEL] monitor          print events

@@ -1,6 +1,11 @@
 /**
  * @file conf.h  Config loader internals: YAML tree, diagnostics, schema
  *
+ * folder core/conf/: the YAML config as typed structs, fully
+ * validated before use, and the config in force (ata_config). Row 2:
+ * it uses dsp/ (tone profiles), base/ and sys/ (libyaml through
+ * dl_lib) only.
+ *
  * The loader is three layers: conf_yaml.c turns the text into a small tree
  * of nodes that keep their libyaml marks; conf_walk.c maps that tree onto
  * C structs by following schema tables (conf_schema.c) whose rows name a

@@ -1,6 +1,10 @@
 /**
  * @file ctrl_conn.c  Control socket clients: requests, replies, events
  *
+ * folder core/ctrl/: the control socket's transport: the UNIX
+ * socket, who may connect, request lines in, replies and events out.
+ * What the verbs do is registered by the layers above (base/cmd.c).
+ *
  * Every socket is non-blocking and driven by libre's fd_listen, so a slow
  * or hostile client can never stall the main loop: output is queued per
  * client up to ATA_CTRL_MAX_BACKLOG and a client that does not read is

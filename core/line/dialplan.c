@@ -1,4 +1,11 @@
-/** @file dialplan.c  Dial plan: match keys against compiled patterns */
+/**
+ * @file dialplan.c  Dial plan: match keys against compiled patterns
+ *
+ * folder core/line/: the phone lines: the FXS state machine, the
+ * dial plan, a line's audio between the driver's clock and its call,
+ * and the phone (all lines and their SIP stack). The top of the
+ * subsystems: it drives call/ and sip/, and nothing below names it.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,6 +1,12 @@
 /**
  * @file nat.c  NAT traversal policy: run the steps, keep the evidence
  *
+ * folder core/nat/: NAT traversal policy: which traversal steps
+ * run (modules registered in mod/), the verdict "will VoIP work here",
+ * keep-alives, and the addresses SIP and media put in their messages.
+ * Below sip/: the SIP layer feeds it evidence and asks it for
+ * addresses; it never calls SIP.
+ *
  * As soon as the SIP socket exists the configured steps start (all at
  * once with `parallel`, else one after the other); REGISTERs wait until
  * they have answered or timed out, so the first REGISTER already

@@ -1,5 +1,11 @@
 /**
  * @file dl_lib.c  Open a library at run time and resolve its functions
+ *
+ * folder core/sys/: the operating system: run-time libraries
+ * (dlopen), randomness, rtnetlink (link and address changes),
+ * resolv.conf, /etc/hosts and the name-server resolver, systemd
+ * readiness. Each hands what it sees up through handlers and names no
+ * layer above.
  */
 #include <dlfcn.h>
 #include <errno.h>
