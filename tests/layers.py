@@ -2,7 +2,8 @@
 """
 @file layers.py  The layer check of core/ (`make test`, `make ccheck`)
 
-Reads the layer order from core/LAYERS and checks, with TAP output:
+Reads the layer order from core/LAYERS and checks, with TAP output
+(first, that the include checks catch a tree made wrong on purpose):
  1. includes: a core file includes only headers of its own row or below
  2. modules include no core header but ataua.h
  3. calls (nm of the built objects): every core symbol a core object
@@ -212,6 +213,38 @@ def check_module_symbols(definer, bad):
                            (o, s, definer[s]))
 
 
+def check_selftest(bad):
+    """The include checks on a small tree made wrong on purpose: a test
+    that cannot fail is no test"""
+    import tempfile
+    here = os.getcwd()
+    with tempfile.TemporaryDirectory() as tmp:
+        for path, text in (
+                ('core/LAYERS', '1 dsp base ataua.h\n2 conf\n8 .\n'),
+                ('core/ataua.h', ''),
+                ('core/dsp/a.c', '#include "conf/c.h"\n'),
+                ('core/conf/c.h', '#include "dsp/a.h"\n'),
+                ('core/dsp/a.h', ''),
+                ('modules/m/m.c', '#include "ataua.h"\n'
+                 '#include "base/log.h"\n')):
+            os.makedirs(os.path.join(tmp, os.path.dirname(path)),
+                        exist_ok=True)
+            with open(os.path.join(tmp, path), 'w') as f:
+                f.write(text)
+        os.chdir(tmp)
+        try:
+            found = []
+            check_includes(read_layers(), found)
+            check_module_includes(found)
+        finally:
+            os.chdir(here)
+    want = ['core/dsp/a.c (row 1) includes "conf/c.h" (row 2)',
+            'modules/m/m.c includes "base/log.h": a module includes '
+            'ataua.h and its own headers only']
+    if found != want:
+        bad.append('on a wrong tree it found %r, not %r' % (found, want))
+
+
 def main():
     os.chdir(ROOT)
     rows = read_layers()
@@ -220,6 +253,7 @@ def main():
     if objs is not None:
         definer, edges = call_graph(objs)
     checks = [
+        ('the check finds a wrong include', check_selftest),
         ('core includes point down', lambda b: check_includes(rows, b)),
         ('modules include only ataua.h', check_module_includes),
         ('core calls point down',
