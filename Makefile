@@ -32,7 +32,8 @@ PKGS       := libre libsrtp2 yaml-0.1 alsa openssl miniupnpc
 # types) but opened with dlopen(): libsrtp2 on the first SRTP call
 # (core/call/srtp_lib.c), libyaml for each config parse (core/conf/yaml_lib.c), to
 # keep them out of memory during calls: see README "Memory".
-# miniupnpc: only modules/upnp links it (its module.mk)
+# miniupnpc: only modules/upnp links it (its module.mk), and the tests
+# that link the module archives
 LINK_PKGS  := $(filter-out libsrtp2 yaml-0.1 miniupnpc,$(PKGS))
 
 # libre 1.1.0 headers need the defines its re.mk sets on Linux.
@@ -125,10 +126,17 @@ atactl: $(CLI_OBJS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+# A module is built twice from the same objects: the .so the daemon
+# loads, and an archive the tests link (see MOD_ARCHIVES)
 define module_rule
 modules/$(1)/$(1).so: $(patsubst %.c,$(BUILD)/%.o,$(wildcard modules/$(1)/*.c))
 	@$$(if $$(Q),echo "  LD      $$@")
 	$$(Q)$$(CC) $$(ALL_LDFLAGS) -shared -o $$@ $$^ $$($(subst -,_,$(1))_LIBS)
+
+$(BUILD)/modules/$(1)/lib$(1).a: \
+		$(patsubst %.c,$(BUILD)/%.o,$(wildcard modules/$(1)/*.c))
+	@rm -f $$@
+	$$(Q)$$(AR) rcs $$@ $$^
 endef
 $(foreach m,$(MODULES),$(eval $(call module_rule,$(m))))
 
@@ -150,11 +158,23 @@ $(BUILD)/build-vars: FORCE
 FORCE:
 
 # ---- tests ------------------------------------------------------------------
-$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libatacore.a
+# Tests reach module code one way: every unit test links every module's
+# archive (as tests/fuzz/run.sh does for the fuzz targets). The linker
+# takes from an archive only the objects that define what the test
+# calls, so a test of upnp_map.c gets upnp_map.o and what it needs, and
+# a fake the test defines itself (upnp_submit) keeps the module's own
+# object (upnp.o) out. A module's static functions are reached through
+# the non-static ones, never by #include of its .c file.
+MOD_ARCHIVES = $(foreach m,$(MODULES),$(BUILD)/modules/$(m)/lib$(m).a)
+MOD_LIBS     = $(foreach m,$(MODULES),$($(subst -,_,$(m))_LIBS))
+
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libatacore.a \
+		$(MOD_ARCHIVES)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -rdynamic -o $@ $< \
 		-Wl,--whole-archive $(BUILD)/libatacore.a \
-		-Wl,--no-whole-archive $(LIBS) -lcmocka
+		-Wl,--no-whole-archive $(MOD_ARCHIVES) $(LIBS) $(MOD_LIBS) \
+		-lcmocka
 
 $(BUILD)/tests/unit/mod_%.so: $(BUILD)/tests/unit/mod_%.o
 	$(Q)$(CC) $(ALL_LDFLAGS) -shared -o $@ $^

@@ -344,4 +344,29 @@ int ata_nat_public_sip(struct sa *pub);
  */
 void ata_audio_hook(struct ata_audio *au, bool offhook);
 
+
+/* ----- Shared with the core: SIP header edits (core/base/sip_hdr.c) -----
+ *
+ * libre builds Via and Contact itself; the core's NAT rewrite and a
+ * module that adds to them edit each outgoing message the same way.
+ */
+
+/**
+ * One header line for ata_sip_hdr_edit(): p[0..n) with its line end;
+ * @p folded: it continues the header above (RFC 3261 7.3.1). Write it
+ * to @p out, changed or not, and set *hit when it changed. 0 or ENOMEM.
+ */
+typedef int (ata_sip_hdr_h)(struct mbuf *out, const char *p, size_t n,
+			    bool folded, bool *hit, void *arg);
+
+/**
+ * Edit the header lines of the SIP message in @p mb (pos..end) through
+ * @p lineh, in place; mb->pos is kept. The start line, the empty line
+ * and the body stay byte for byte.
+ *
+ * @return 0 when a line changed, ENOENT when none did or there is no
+ * header block (a CRLF keep-alive, STUN), EINVAL, ENOMEM.
+ */
+int ata_sip_hdr_edit(struct mbuf *mb, ata_sip_hdr_h *lineh, void *arg);
+
 #endif

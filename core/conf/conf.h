@@ -148,6 +148,9 @@ void conf_walk_map(struct conf_ctx *ctx, const struct conf_schema *sch,
 void conf_free(const struct conf_schema *sch, void *base);
 void conf_type_err(struct conf_ctx *ctx, const struct conf_node *n,
 		   const char *want);
+/** @p kid repeats the key of @p first: reported (true); NULL: false */
+bool conf_dup_err(struct conf_ctx *ctx, const struct conf_node *first,
+		  const struct conf_node *kid);
 bool conf_count_ok(struct conf_ctx *ctx, const struct conf_field *f,
 		   const struct conf_node *n, size_t count);
 void conf_walk_list(struct conf_ctx *ctx, const struct conf_field *f,

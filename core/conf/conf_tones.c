@@ -159,13 +159,8 @@ static void parse_profile(struct conf_ctx *ctx, const struct conf_node *n,
 				      ctx->path);
 			continue;
 		}
-		if (seen[i]) {
-			conf_diag_err(ctx->diag, kid->kline, kid->kcol,
-				      "duplicate key '%s' (first at %u:%u)",
-				      kid->key, seen[i]->kline,
-				      seen[i]->kcol);
+		if (conf_dup_err(ctx, seen[i], kid))
 			continue;
-		}
 
 		seen[i] = kid;
 		plen = conf_path_push(ctx, ".%s", kid->key);
@@ -267,13 +262,8 @@ void conf_tones_custom(struct conf_ctx *ctx, const struct conf_field *f,
 		for (i = 0; i < nseen; i++)
 			if (!strcmp(seen[i]->key, kid->key))
 				break;
-		if (i < nseen) {
-			conf_diag_err(ctx->diag, kid->kline, kid->kcol,
-				      "duplicate key '%s' (first at %u:%u)",
-				      kid->key, seen[i]->kline,
-				      seen[i]->kcol);
+		if (conf_dup_err(ctx, i < nseen ? seen[i] : NULL, kid))
 			continue;
-		}
 		if (nseen < MAX_PROFILES)
 			seen[nseen++] = kid;
 

@@ -62,6 +62,19 @@ void conf_type_err(struct conf_ctx *ctx, const struct conf_node *n,
 }
 
 /* A present key */
+bool conf_dup_err(struct conf_ctx *ctx, const struct conf_node *first,
+		  const struct conf_node *kid)
+{
+	if (!first)
+		return false;
+
+	conf_diag_err(ctx->diag, kid->kline, kid->kcol,
+		      "duplicate key '%s' (first at %u:%u)", kid->key,
+		      first->kline, first->kcol);
+
+	return true;
+}
+
 static void walk_value(struct conf_ctx *ctx, const struct conf_field *f,
 		       const struct conf_node *n, void *base)
 {
@@ -193,13 +206,8 @@ void conf_walk_map(struct conf_ctx *ctx, const struct conf_schema *sch,
 			continue;
 		}
 
-		if (seen[i]) {
-			conf_diag_err(ctx->diag, kid->kline, kid->kcol,
-				      "duplicate key '%s' (first at %u:%u)",
-				      kid->key, seen[i]->kline,
-				      seen[i]->kcol);
+		if (conf_dup_err(ctx, seen[i], kid))
 			continue;
-		}
 
 		seen[i] = kid;
 		plen = push_key(ctx, kid->key);

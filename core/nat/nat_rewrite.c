@@ -3,15 +3,17 @@
  *
  * libre 1.1.0 builds Via and Contact from the socket's own address and
  * has no hook to change them, so nat_sip.c passes every outgoing SIP
- * message through here. Only the Via and Contact header lines (also
- * the compact v: and m:, and their folded continuation lines) change;
- * the start line, other headers and the body stay byte for byte, so
- * Content-Length stays right. An occurrence counts only as a whole
- * address: 10.0.0.1:5060 is not rewritten inside 110.0.0.1:50600.
+ * message through here (and ata_sip_hdr_edit, base/sip_hdr.c). Only the
+ * Via and Contact header lines (also the compact v: and m:, and their
+ * folded continuation lines) change; the start line, other headers and
+ * the body stay byte for byte, so Content-Length stays right. An
+ * occurrence counts only as a whole address: 10.0.0.1:5060 is not
+ * rewritten inside 110.0.0.1:50600.
  */
 #include <ctype.h>
 #include <string.h>
 #include <re.h>
+#include "ataua.h"
 #include "nat.h"
 
 enum {
@@ -102,17 +104,25 @@ static int copy_replaced(struct mbuf *out, const char *p, size_t n,
 }
 
 
-/* End of the header block: just past the CRLF of the last header line */
-static const char *headers_end(const char *p, const char *end)
+struct rewrite {
+	const char *from, *to;
+	bool wanted;              /* in a Via or Contact header */
+};
+
+
+static int line_h(struct mbuf *out, const char *p, size_t n, bool folded,
+		  bool *hit, void *arg)
 {
-	const char *q;
+	struct rewrite *rw = arg;
 
-	for (q = p; end - q >= 4; q++) {
-		if (!memcmp(q, "\r\n\r\n", 4))
-			return q + 2;
-	}
+	/* a folded line continues the header above */
+	if (!folded)
+		rw->wanted = header_wanted(p, n);
 
-	return NULL;
+	if (!rw->wanted)
+		return mbuf_write_mem(out, (const uint8_t *)p, n);
+
+	return copy_replaced(out, p, n, rw->from, rw->to, hit);
 }
 
 
@@ -128,11 +138,7 @@ int nat_sip_rewrite(struct mbuf *mb, const struct sa *laddr,
 		    const struct sa *pub)
 {
 	char from[ADDR_STR_MAX], to[ADDR_STR_MAX];
-	const char *p, *end, *hdr_end, *eol;
-	struct mbuf *out;
-	bool hit = false, wanted = false;
-	size_t start;
-	int err = 0;
+	struct rewrite rw = {from, to, false};
 
 	if (!mb || !sa_isset(laddr, SA_ALL) || !sa_isset(pub, SA_ALL))
 		return EINVAL;
@@ -144,57 +150,5 @@ int nat_sip_rewrite(struct mbuf *mb, const struct sa *laddr,
 	    re_snprintf(to, sizeof(to), "%J", pub) < 0)
 		return EINVAL;
 
-	start = mb->pos;
-	p = (const char *)mbuf_buf(mb);
-	end = p + mbuf_get_left(mb);
-	hdr_end = headers_end(p, end);
-	if (!hdr_end)
-		return ENOENT;
-
-	/* the start line is never a header, even if it looks like one */
-	eol = memchr(p, '\n', (size_t)(hdr_end - p));
-	if (!eol)
-		return ENOENT;
-
-	out = mbuf_alloc(mbuf_get_left(mb) + 64);
-	if (!out)
-		return ENOMEM;
-
-	err = mbuf_write_mem(out, (const uint8_t *)p, (size_t)(eol + 1 - p));
-	p = eol + 1;
-
-	while (p < hdr_end && !err) {
-		size_t n;
-
-		eol = memchr(p, '\n', (size_t)(hdr_end - p));
-		eol = eol ? eol + 1 : hdr_end;
-		n = (size_t)(eol - p);
-
-		/* a folded line (RFC 3261 7.3.1) continues the header */
-		if (!is_lws(*p))
-			wanted = header_wanted(p, n);
-
-		if (wanted)
-			err = copy_replaced(out, p, n, from, to, &hit);
-		else
-			err = mbuf_write_mem(out, (const uint8_t *)p, n);
-		p = eol;
-	}
-	if (!err)
-		err = mbuf_write_mem(out, (const uint8_t *)p,
-				     (size_t)(end - p));
-	if (err || !hit)
-		goto out;
-
-	mb->pos = start;
-	mb->end = start;
-	err = mbuf_write_mem(mb, out->buf, out->end);
-	mb->pos = start;
-
- out:
-	mem_deref(out);
-	if (!err && !hit)
-		err = ENOENT;
-
-	return err;
+	return ata_sip_hdr_edit(mb, line_h, &rw);
 }

@@ -57,16 +57,6 @@ static bool send_handler(int *err, struct sa *dst, struct mbuf *mb,
 }
 
 
-static bool recv_handler(struct sa *src, struct mbuf *mb, void *arg)
-{
-	(void)src;
-	(void)mb;
-	(void)arg;
-
-	return false;
-}
-
-
 static void ka_handler(void *arg)
 {
 	static const uint8_t crlf2[4] = {'\r', '\n', '\r', '\n'};
@@ -105,8 +95,9 @@ int nat_sip_alloc(struct nat_sip **nsp, struct udp_sock *us,
 	ns->laddr = *laddr;
 	tmr_init(&ns->tmr_ka);
 
+	/* send side only: libre passes what we receive on by itself */
 	err = udp_register_helper(&ns->uh, us, HELPER_LAYER, send_handler,
-				  recv_handler, ns);
+				  NULL, ns);
 	if (err)
 		mem_deref(ns);
 	else

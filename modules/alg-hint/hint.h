@@ -24,6 +24,12 @@ int  hint_xpriv_print(struct re_printf *pf, const struct sa *priv,
 int  hint_xpriv_decode(struct sa *priv, struct sa *pub, const char *val);
 int  hint_contact_insert(struct mbuf *mb, const char *param);
 
+/* hint_stun.c: STUN beside RTP or SIP on one socket */
+typedef bool (hint_stun_h)(const struct sa *src, struct stun_msg *msg,
+			   struct stun_unknown_attr *ua, void *arg);
+bool hint_stun_recv(const struct sa *src, struct mbuf *mb, hint_stun_h *h,
+		    void *arg);
+
 /* hint_check.c: per-call STUN responder and connectivity check */
 struct hint_call;
 int  hint_call_alloc(struct hint_call **hcp, struct udp_sock *us,

@@ -81,63 +81,37 @@ static void hint_call_destructor(void *arg)
 }
 
 
-static bool recv_helper(struct sa *src, struct mbuf *mb, void *arg)
+/* A STUN message on the call's RTP socket (hint_stun_recv) */
+static bool stun_h(const struct sa *src, struct stun_msg *msg,
+		   struct stun_unknown_attr *ua, void *arg)
 {
 	struct hint_call *hc = arg;
-	struct stun_unknown_attr ua;
-	struct stun_msg *msg = NULL;
-	size_t pos = mb->pos;
-	bool handled = false;
 
-	/* STUN's first two bits are 0; RTP's and RTCP's are 10 */
-	if (mbuf_get_left(mb) < 20 || (mbuf_buf(mb)[0] & 0xc0))
+	if (stun_msg_method(msg) != STUN_METHOD_BINDING)
 		return false;
 
-	if (stun_msg_decode(&msg, mb, &ua)) {
-		mb->pos = pos;
-		return false;
+	switch (stun_msg_class(msg)) {
+
+	case STUN_CLASS_REQUEST:
+		(void)stun_reply(IPPROTO_UDP, hc->us, src, 0, msg,
+				 NULL, 0, false, 1,
+				 STUN_ATTR_XOR_MAPPED_ADDR, src);
+		++hc->answered;
+		return true;
+
+	case STUN_CLASS_INDICATION:
+		return true;  /* a keep-alive: not for RTP */
+
+	default:
+		/* ours, or another helper's (stun module) */
+		return !stun_ctrans_recv(hc->stun, msg, ua);
 	}
-
-	if (stun_msg_method(msg) == STUN_METHOD_BINDING) {
-
-		switch (stun_msg_class(msg)) {
-
-		case STUN_CLASS_REQUEST:
-			(void)stun_reply(IPPROTO_UDP, hc->us, src, 0, msg,
-					 NULL, 0, false, 1,
-					 STUN_ATTR_XOR_MAPPED_ADDR, src);
-			++hc->answered;
-			handled = true;
-			break;
-
-		case STUN_CLASS_INDICATION:
-			handled = true;  /* a keep-alive: not for RTP */
-			break;
-
-		default:
-			/* ours, or another helper's (stun module) */
-			handled = !stun_ctrans_recv(hc->stun, msg, &ua);
-			break;
-		}
-	}
-
-	mem_deref(msg);
-	if (!handled)
-		mb->pos = pos;
-
-	return handled;
 }
 
 
-static bool send_helper(int *err, struct sa *dst, struct mbuf *mb,
-			void *arg)
+static bool recv_helper(struct sa *src, struct mbuf *mb, void *arg)
 {
-	(void)err;
-	(void)dst;
-	(void)mb;
-	(void)arg;
-
-	return false;
+	return hint_stun_recv(src, mb, stun_h, arg);
 }
 
 
@@ -181,7 +155,7 @@ int hint_call_alloc(struct hint_call **hcp, struct udp_sock *us,
 	err = stun_alloc(&hc->stun, &conf, NULL, NULL);
 	if (!err)
 		err = udp_register_helper(&hc->uh, us, HELPER_LAYER,
-					  send_helper, recv_helper, hc);
+					  NULL, recv_helper, hc);
 	if (err)
 		mem_deref(hc);
 	else

@@ -41,16 +41,6 @@ static bool send_handler(int *err, struct sa *dst, struct mbuf *mb,
 }
 
 
-static bool recv_handler(struct sa *src, struct mbuf *mb, void *arg)
-{
-	(void)src;
-	(void)mb;
-	(void)arg;
-
-	return false;
-}
-
-
 /** Watch the SIP socket @p us (NULL: stop) */
 void hint_contact_socket(struct udp_sock *us, const struct sa *laddr)
 {
@@ -63,8 +53,9 @@ void hint_contact_socket(struct udp_sock *us, const struct sa *laddr)
 
 	err = hint_srcadr_print(hc.param, sizeof(hc.param), laddr);
 	if (!err)
+		/* send side only: libre passes what we receive on */
 		err = udp_register_helper(&hc.uh, us, HELPER_LAYER,
-					  send_handler, recv_handler, NULL);
+					  send_handler, NULL, NULL);
 	if (err) {
 		ata_warn("alg-hint: no Contact hint: %m", err);
 		hc.param[0] = '\0';

@@ -208,6 +208,29 @@ static bool is_contact(const char *p, size_t n)
 }
 
 
+static int contact_line(struct mbuf *out, const char *p, size_t n,
+			bool folded, bool *hit, void *arg)
+{
+	const char *param = arg;
+	const char *lt, *gt;
+	int err;
+
+	(void)folded;   /* a folded line starts with white space: no name */
+
+	lt = is_contact(p, n) ? memchr(p, '<', n) : NULL;
+	gt = lt ? memchr(lt, '>', (size_t)(p + n - lt)) : NULL;
+	if (!gt || has_srcadr(lt, (size_t)(gt - lt)))
+		return mbuf_write_mem(out, (const uint8_t *)p, n);
+
+	err  = mbuf_write_mem(out, (const uint8_t *)p, (size_t)(gt - p));
+	err |= mbuf_write_str(out, param);
+	err |= mbuf_write_mem(out, (const uint8_t *)gt, (size_t)(p + n - gt));
+	*hit = true;
+
+	return err;
+}
+
+
 /**
  * Add @p param (";srcadr=...") to the first URI of every Contact line
  * of the SIP message in @p mb (pos..end), before its '>'. A Contact
@@ -216,73 +239,16 @@ static bool is_contact(const char *p, size_t n)
  */
 int hint_contact_insert(struct mbuf *mb, const char *param)
 {
-	const char *p, *end, *eol;
-	struct mbuf *out;
-	bool hit = false;
-	size_t start, plen;
-	int err = 0;
+	const char *p;
 
 	if (!mb || !str_isset(param))
 		return EINVAL;
 
-	start = mb->pos;
-	p = (const char *)mbuf_buf(mb);
-	end = p + mbuf_get_left(mb);
-	plen = strlen(param);
-
 	/* a SIP message starts with a letter; STUN, CRLF pings do not */
-	if (p == end || !((*p >= 'A' && *p <= 'Z') || (*p >= 'a' &&
-						      *p <= 'z')))
+	p = (const char *)mbuf_buf(mb);
+	if (!mbuf_get_left(mb) || !((*p >= 'A' && *p <= 'Z') ||
+				    (*p >= 'a' && *p <= 'z')))
 		return ENOENT;
 
-	out = mbuf_alloc(mbuf_get_left(mb) + plen * 2);
-	if (!out)
-		return ENOMEM;
-
-	while (p < end && !err) {
-		const char *lt, *gt;
-		size_t n;
-
-		eol = memchr(p, '\n', (size_t)(end - p));
-		eol = eol ? eol + 1 : end;
-		n = (size_t)(eol - p);
-
-		if (n <= 2 && (*p == '\r' || *p == '\n')) {
-			/* end of the headers: the body follows unchanged */
-			err = mbuf_write_mem(out, (const uint8_t *)p,
-					     (size_t)(end - p));
-			p = end;
-			break;
-		}
-
-		lt = is_contact(p, n) ? memchr(p, '<', n) : NULL;
-		gt = lt ? memchr(lt, '>', (size_t)(eol - lt)) : NULL;
-		if (gt && !has_srcadr(lt, (size_t)(gt - lt))) {
-			err  = mbuf_write_mem(out, (const uint8_t *)p,
-					      (size_t)(gt - p));
-			err |= mbuf_write_mem(out, (const uint8_t *)param,
-					      plen);
-			err |= mbuf_write_mem(out, (const uint8_t *)gt,
-					      (size_t)(eol - gt));
-			hit = true;
-		}
-		else {
-			err = mbuf_write_mem(out, (const uint8_t *)p, n);
-		}
-		p = eol;
-	}
-	if (err || !hit)
-		goto out;
-
-	mb->pos = start;
-	mb->end = start;
-	err = mbuf_write_mem(mb, out->buf, out->end);
-	mb->pos = start;
-
- out:
-	mem_deref(out);
-	if (!err && !hit)
-		err = ENOENT;
-
-	return err;
+	return ata_sip_hdr_edit(mb, contact_line, (void *)param);
 }

@@ -88,39 +88,23 @@ static void request(void)
 }
 
 
-static bool recv_handler(struct sa *src, struct mbuf *mb, void *arg)
+/* A STUN message from the tier server (hint_stun_recv) */
+static bool stun_h(const struct sa *src, struct stun_msg *msg,
+		   struct stun_unknown_attr *ua, void *arg)
 {
-	struct stun_unknown_attr ua;
-	struct stun_msg *msg = NULL;
-	size_t pos = mb->pos;
-	bool handled = false;
-
+	(void)src;
 	(void)arg;
 
-	if (!sa_cmp(src, &tier.server, SA_ALL) || mbuf_get_left(mb) < 20 ||
-	    (mbuf_buf(mb)[0] & 0xc0))
-		return false;
-
-	if (!stun_msg_decode(&msg, mb, &ua))
-		handled = !stun_ctrans_recv(tier.stun, msg, &ua);
-
-	mem_deref(msg);
-	if (!handled)
-		mb->pos = pos;
-
-	return handled;
+	return !stun_ctrans_recv(tier.stun, msg, ua);
 }
 
 
-static bool send_handler(int *err, struct sa *dst, struct mbuf *mb,
-			 void *arg)
+static bool recv_handler(struct sa *src, struct mbuf *mb, void *arg)
 {
-	(void)err;
-	(void)dst;
-	(void)mb;
-	(void)arg;
+	if (!sa_cmp(src, &tier.server, SA_ALL))
+		return false;
 
-	return false;
+	return hint_stun_recv(src, mb, stun_h, arg);
 }
 
 
@@ -147,7 +131,7 @@ void hint_tier_socket(struct udp_sock *us, const struct sa *laddr)
 	err = stun_alloc(&tier.stun, NULL, NULL, NULL);
 	if (!err)
 		err = udp_register_helper(&tier.uh, us, HELPER_LAYER,
-					  send_handler, recv_handler, NULL);
+					  NULL, recv_handler, NULL);
 	if (err) {
 		ata_warn("alg-hint: tier STUN: %m", err);
 		tier.stun = mem_deref(tier.stun);

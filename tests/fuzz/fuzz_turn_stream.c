@@ -1,8 +1,12 @@
 /**
  * @file fuzz_turn_stream.c  libFuzzer: a hostile TURN server's TCP stream
  *
- * modules/turn/turn_conn.c's receive path, from the module's own source:
- * the bytes a TURN server sends over TCP/TLS arrive in chunks of any
+ * modules/turn/turn_conn.c's receive path, reached as the server's bytes
+ * reach it: turn_relay_start() over TCP gives libre's tcp_connect() its
+ * receive handler, and this target stands in for tcp_connect() (a
+ * definition in the program wins over the one in libre.so) to keep that
+ * handler and feed it. The bytes a TURN server sends over TCP/TLS arrive
+ * in chunks of any
  * size; tcp_recv_handler appends them to the connection buffer, cuts
  * whole STUN messages and ChannelData frames (turn_frame.c) and keeps a
  * partial one for later, or fails the relay (not TURN, or a frame past
@@ -14,20 +18,37 @@
  * bytes; a record with the first length byte 0xff replays the last
  * chunk 64 times (a long stream from a short input).
  *
- * fuzz-with: modules/turn/turn_frame.c
+ * turn_conn.o and turn_frame.o come from the module's archive (run.sh);
+ * the fakes below keep turn_relay.o, turn_inject.o and turn.o out.
  */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <re.h>
-
-#include "../../modules/turn/turn_conn.c"
+#include "ataua.h"
+#include "../../modules/turn/turn.h"
 
 static int fail_err;
+static tcp_recv_h *recv_h;   /* turn_conn.c's, from tcp_connect() */
 
 
-/* ---- fakes of turn_relay.c, turn_inject.c, turn.c ---- */
+/* ---- fakes of libre's tcp_connect, turn_relay.c, turn_inject.c,
+   turn.c ---- */
+
+int tcp_connect(struct tcp_conn **tcp, const struct sa *peer,
+		tcp_estab_h *eh, tcp_recv_h *rh, tcp_close_h *ch, void *arg)
+{
+	(void)tcp;
+	(void)peer;
+	(void)eh;
+	(void)ch;
+	(void)arg;
+	recv_h = rh;   /* no connection: tr->tc stays NULL */
+
+	return 0;
+}
+
 
 void turn_relay_fail(struct turn_relay *tr, int err, uint16_t scode)
 {
@@ -96,6 +117,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(&tr, 0, sizeof(tr));
 	fail_err = 0;
+	tr.prm.transport = ATA_TRANSPORT_TCP;
+	tr.prm.timeout_ms = 10000;
+	recv_h = NULL;
+	if (turn_relay_start(&tr) || !recv_h)
+		abort();
 
 	while (size && !tr.failing) {
 		size_t n = data[0] ? data[0] : 256;
@@ -121,11 +147,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			mbuf_init(&chunk);
 			chunk.buf = (uint8_t *)last;
 			chunk.size = chunk.end = lastn;
-			tcp_recv_handler(&chunk, &tr);
+			recv_h(&chunk, &tr);
 			check(&tr);
 		}
 	}
 
+	tmr_cancel(&tr.tmr_to);
 	mem_deref(tr.tcpbuf);
 
 	return 0;

@@ -10,11 +10,12 @@
 # Crash inputs go to build-fuzz/crashes/ in both; a fixed bug's input
 # belongs in the target's seeds. Seeds: tests/fuzz/seeds/NAME/ where
 # present, plus the public test material in ../shared/testdata. TAP.
-# A new target is picked up by its name (tests/fuzz/fuzz_NAME.c); a
-# target may #include a module's .c files (modules/NAME/*.c) to reach
-# its glue, or name more sources to build with it on comment lines
-# " * fuzz-with: modules/NAME/file.c", and seed directories of the
-# shared test data on " * fuzz-seeds: rfc4475" ($ATA_TESTDATA, default
+# A new target is picked up by its name (tests/fuzz/fuzz_NAME.c). It
+# reaches module code as the unit tests do (see the Makefile): every
+# target links every module's archive, the linker takes the objects that
+# define what the target calls, and a fake the target defines keeps the
+# module's own object out. Seed directories of the shared test data go
+# on comment lines " * fuzz-seeds: rfc4475" ($ATA_TESTDATA, default
 # ../shared/testdata). FUZZ_ONLY="fuzz_a fuzz_b" runs only those.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -37,7 +38,8 @@ FLAGS="-g -O1 -fsanitize=fuzzer-no-link,address,undefined"
 # libsrtp2 and libyaml stay linked here although ataua dlopen()s them
 # (core/call/srtp_lib.c, yaml_lib.c): dlopen then finds the loaded copy, and
 # libyaml is never unmapped between inputs, so ASan can name its frames
-LIBS="$(pkg-config --libs libre libsrtp2 yaml-0.1 alsa openssl) -lm -lpthread -ldl"
+LIBS="$(pkg-config --libs libre libsrtp2 yaml-0.1 alsa openssl miniupnpc)"
+LIBS="$LIBS -lm -lpthread -ldl"
 DEFS="-DHAVE_INTTYPES_H -DHAVE_STDBOOL_H -DHAVE_INET6 -DHAVE_PTHREAD"
 INC="-Icore $(pkg-config --cflags libre)"
 
@@ -59,6 +61,30 @@ rm -f "$B/libcore.a"
 # shellcheck disable=SC2086
 ar rcs "$B/libcore.a" $objs
 
+# each module, once, as an archive of its own (modules/NAME/*.o)
+mods=""
+for d in modules/*/; do
+	m=$(basename "$d")
+	objs=""
+	mkdir -p "$B/obj/modules/$m"
+	for c in "$d"*.c; do
+		o="$B/obj/modules/$m/$(basename "$c" .c).o"
+		if [ ! -f "$o" ] || [ "$c" -nt "$o" ] ||
+		   [ -n "$(find core "$d" -name '*.h' -newer "$o" \
+			   -print -quit)" ]; then
+			# shellcheck disable=SC2086
+			clang -std=gnu11 $FLAGS $DEFS $INC \
+				$(pkg-config --cflags miniupnpc) \
+				-c "$c" -o "$o" || exit 1
+		fi
+		objs="$objs $o"
+	done
+	rm -f "$B/lib$m.a"
+	# shellcheck disable=SC2086
+	ar rcs "$B/lib$m.a" $objs
+	mods="$mods $B/lib$m.a"
+done
+
 srcs=""
 for src in tests/fuzz/fuzz_*.c; do
 	[ -f "$src" ] || continue
@@ -73,10 +99,9 @@ for src in $srcs; do
 	name=$(basename "$src" .c)
 	n=$((n + 1))
 	bin="$B/$name"
-	with=$(sed -n 's|^ \* fuzz-with: *||p' "$src")
 	# shellcheck disable=SC2086
 	if ! clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
-		$DEFS $INC "$src" $with "$B/libcore.a" $LIBS -o "$bin" \
+		$DEFS $INC "$src" $mods "$B/libcore.a" $LIBS -o "$bin" \
 		>"$B/$name.build.log" 2>&1; then
 		echo "not ok $n - $name (build failed, $B/$name.build.log)"
 		failed=$((failed + 1))

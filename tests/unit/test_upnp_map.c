@@ -4,6 +4,9 @@
  *
  * The worker thread is replaced by a queue in this file: every job the
  * map submits is checked, then answered by hand as miniupnpc would.
+ * The map's objects come from the module's archive; the fakes below
+ * keep upnp.o, upnp_worker.o and upnp_xcheck.o out (see the Makefile).
+ * Its timers are fired by hand (tmr_fire), as the event loop would.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -12,9 +15,8 @@
 #include <string.h>
 #include <cmocka.h>
 #include <re.h>
-#include "../../modules/upnp/upnp_sched.c"
-#include "../../modules/upnp/upnp_map.c"
-#include "../../modules/upnp/upnp_map_result.c"
+#include "ataua.h"
+#include "../../modules/upnp/upnp_map.h"
 
 enum { JOBS_MAX = 16 };
 
@@ -86,6 +88,18 @@ int upnp_xcheck_start(struct upnp_xcheck **xp, const struct sa *laddr,
 
 
 /* ---- helpers ---- */
+
+/* A running timer expires now: what tmr_poll() does at its time */
+static void tmr_fire(struct tmr *tmr)
+{
+	tmr_h *th = tmr->th;
+	void *arg = tmr->arg;
+
+	assert_true(tmr_isrunning(tmr));
+	tmr_cancel(tmr);
+	th(arg);
+}
+
 
 static void event_sink(enum ata_log_level lvl, const char *line, void *arg)
 {
@@ -250,7 +264,7 @@ static void test_missing_readded(void **state)
 	(void)state;
 
 	job_answer(job_take(UPNP_OP_ADD, 5060), 0, NULL, NULL);
-	recheck_handler(fx.m);
+	tmr_fire(&fx.m->tmr_recheck);
 	job_answer(job_take(UPNP_OP_GET, 5060), UPNP_E_NO_SUCH_ENTRY,
 		   NULL, NULL);
 	assert_non_null(strstr(fx.events, "UPNP-MAPPING-MISSING"));
@@ -268,7 +282,7 @@ static void test_stolen_moves(void **state)
 	(void)state;
 
 	job_answer(job_take(UPNP_OP_ADD, 5060), 0, NULL, NULL);
-	recheck_handler(fx.m);
+	tmr_fire(&fx.m->tmr_recheck);
 	job_answer(job_take(UPNP_OP_GET, 5060), 0, "192.168.1.11", "5060");
 	assert_non_null(strstr(fx.events, "UPNP-MAPPING-STOLEN ext_port=5060"
 			       " holder=192.168.1.11:5060"));
@@ -289,7 +303,7 @@ static void test_recheck_ours(void **state)
 	(void)state;
 
 	job_answer(job_take(UPNP_OP_ADD, 5060), 0, NULL, NULL);
-	recheck_handler(fx.m);
+	tmr_fire(&fx.m->tmr_recheck);
 	job_answer(job_take(UPNP_OP_GET, 5060), 0, "192.168.1.10", "5060");
 	assert_int_equal(fx.jobc, 0);
 	assert_int_equal(fx.hcount, 1);
@@ -309,7 +323,7 @@ static void test_refresh(void **state)
 		    upnp_refresh_ms(UPNP_LEASE_MIN_S));
 	assert_true(tmr_get_expire(&fx.m->tmr_refresh) >
 		    upnp_refresh_ms(UPNP_LEASE_MIN_S) / 2);
-	refresh_handler(fx.m);
+	tmr_fire(&fx.m->tmr_refresh);
 	job_answer(job_take(UPNP_OP_ADD, 5060), 0, NULL, NULL);
 	assert_int_equal(fx.hcount, 1);
 }
@@ -321,7 +335,7 @@ static void test_refresh_fails_quietly(void **state)
 	(void)state;
 
 	job_answer(job_take(UPNP_OP_ADD, 5060), 0, NULL, NULL);
-	refresh_handler(fx.m);
+	tmr_fire(&fx.m->tmr_refresh);
 	job_answer(job_take(UPNP_OP_ADD, 5060), -3, NULL, NULL);
 	assert_int_equal(fx.hcount, 1);
 	assert_int_equal(fx.m->state, MAP_LOST);
@@ -353,7 +367,7 @@ static void test_timeout_then_late_answer(void **state)
 	(void)state;
 
 	job = job_take(UPNP_OP_ADD, 5060);
-	timeout_handler(fx.m);
+	tmr_fire(&fx.m->tmr_timeout);
 	assert_int_equal(fx.hcount, 1);
 	assert_int_equal(fx.herr, ETIMEDOUT);
 	job_answer(job, 0, NULL, NULL);

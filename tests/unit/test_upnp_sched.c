@@ -2,8 +2,7 @@
  * @file tests/unit/test_upnp_sched.c  UPnP lease schedule, conflict port
  * choice, stolen-mapping check and error mapping (modules/upnp)
  *
- * Modules are not in libatacore.a: the pure part of the upnp module is
- * compiled into this test directly.
+ * upnp_sched.o comes from the module's archive (see the Makefile).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -11,7 +10,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <re.h>
-#include "../../modules/upnp/upnp_sched.c"
+#include "../../modules/upnp/upnp_sched.h"
 
 
 static void test_lease_never_permanent(void **state)
