@@ -13,10 +13,6 @@
 #include "ataua.h"
 #include "nat.h"
 
-enum {
-	HELPER_LAYER = 30,        /* rewrite before TURN wraps it (16) */
-};
-
 struct nat_sip {
 	struct udp_helper *uh;
 	struct udp_sock *us;
@@ -105,8 +101,8 @@ int nat_sip_alloc(struct nat_sip **nsp, struct udp_sock *us,
 	ns->laddr = *laddr;
 	tmr_init(&ns->tmr_ka);
 
-	err = udp_register_helper(&ns->uh, us, HELPER_LAYER, send_handler,
-				  recv_handler, ns);
+	err = udp_register_helper(&ns->uh, us, ATA_UDP_LAYER_NAT_SIP,
+				  send_handler, recv_handler, ns);
 	if (err)
 		mem_deref(ns);
 	else

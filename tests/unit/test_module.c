@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "ataua.h"
+#include "conf/config.h"
 #include "mod/module.h"
 
 static char moddir[512];
