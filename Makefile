@@ -114,10 +114,13 @@ $(BUILD)/libatacore.a: $(CORE_OBJS)
 	@rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
-# The daemon exports the core API to modules: whole archive + -rdynamic.
-ataua: $(BUILD)/core/main.o $(BUILD)/libatacore.a
+# The daemon exports the module API (core/ataua.h) and nothing else:
+# the whole archive, so every API function is in, and only what
+# core/ataua.map makes global in the dynamic symbol table.
+EXPORTS := -rdynamic -Wl,--version-script=core/ataua.map
+ataua: $(BUILD)/core/main.o $(BUILD)/libatacore.a core/ataua.map
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -rdynamic -o $@ $(BUILD)/core/main.o \
+	$(Q)$(CC) $(ALL_LDFLAGS) $(EXPORTS) -o $@ $(BUILD)/core/main.o \
 		-Wl,--whole-archive $(BUILD)/libatacore.a \
 		-Wl,--no-whole-archive $(LIBS)
 
@@ -150,9 +153,12 @@ $(BUILD)/build-vars: FORCE
 FORCE:
 
 # ---- tests ------------------------------------------------------------------
-$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libatacore.a
+# exporting what the daemon does, so a test module (mod_*.c) that
+# needs more than the API fails to load here first
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libatacore.a \
+		       core/ataua.map
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -rdynamic -o $@ $< \
+	$(Q)$(CC) $(ALL_LDFLAGS) $(EXPORTS) -o $@ $< \
 		-Wl,--whole-archive $(BUILD)/libatacore.a \
 		-Wl,--no-whole-archive $(LIBS) -lcmocka
 

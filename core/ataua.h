@@ -5,7 +5,10 @@
  * `struct mod_export exports`. From their init they register a versioned
  * ops table of their kind (traversal, signalling hint, line driver),
  * control verbs, and read their own config subtree. Every function here
- * runs on the main (re_main) thread unless it says otherwise.
+ * runs on the main (re_main) thread unless it says otherwise. The daemon
+ * exports the ata_* functions declared here and nothing else of its own
+ * (core/ataua.map), besides libre's rand_*, which core/sys/rand_sys.c
+ * replaces.
  *
  * ABI rule: the ops structs below start with `struct le le; uint32_t
  * version;` and only ever grow at the end; appending a hook bumps the
