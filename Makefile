@@ -115,10 +115,13 @@ $(BUILD)/libatacore.a: $(CORE_OBJS)
 	@rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
-# The daemon exports the core API to modules: whole archive + -rdynamic.
-ataua: $(BUILD)/core/main.o $(BUILD)/libatacore.a
+# The daemon exports the module API (core/ataua.h) and nothing else:
+# the whole archive, so every API function is in, and only what
+# core/ataua.map makes global in the dynamic symbol table.
+EXPORTS := -rdynamic -Wl,--version-script=core/ataua.map
+ataua: $(BUILD)/core/main.o $(BUILD)/libatacore.a core/ataua.map
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -rdynamic -o $@ $(BUILD)/core/main.o \
+	$(Q)$(CC) $(ALL_LDFLAGS) $(EXPORTS) -o $@ $(BUILD)/core/main.o \
 		-Wl,--whole-archive $(BUILD)/libatacore.a \
 		-Wl,--no-whole-archive $(LIBS)
 
@@ -158,6 +161,9 @@ $(BUILD)/build-vars: FORCE
 FORCE:
 
 # ---- tests ------------------------------------------------------------------
+# Unit tests link with the daemon's version script (core/ataua.map),
+# exporting what the daemon does, so a test module (mod_*.c) that needs
+# more than the API fails to load here first.
 # Tests reach module code one way: every unit test links every module's
 # archive (as tests/fuzz/run.sh does for the fuzz targets). The linker
 # takes from an archive only the objects that define what the test
@@ -169,9 +175,9 @@ MOD_ARCHIVES = $(foreach m,$(MODULES),$(BUILD)/modules/$(m)/lib$(m).a)
 MOD_LIBS     = $(foreach m,$(MODULES),$($(subst -,_,$(m))_LIBS))
 
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libatacore.a \
-		$(MOD_ARCHIVES)
+		$(MOD_ARCHIVES) core/ataua.map
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -rdynamic -o $@ $< \
+	$(Q)$(CC) $(ALL_LDFLAGS) $(EXPORTS) -o $@ $< \
 		-Wl,--whole-archive $(BUILD)/libatacore.a \
 		-Wl,--no-whole-archive $(MOD_ARCHIVES) $(LIBS) $(MOD_LIBS) \
 		-lcmocka

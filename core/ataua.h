@@ -5,11 +5,18 @@
  * `struct mod_export exports`. From their init they register a versioned
  * ops table of their kind (traversal, signalling hint, line driver),
  * control verbs, and read their own config subtree. Every function here
- * runs on the main (re_main) thread unless it says otherwise.
+ * runs on the main (re_main) thread unless it says otherwise. The daemon
+ * exports the ata_* functions declared here and nothing else of its own
+ * (core/ataua.map), besides libre's rand_*, which core/sys/rand_sys.c
+ * replaces.
  *
  * ABI rule: the ops structs below start with `struct le le; uint32_t
- * version;` and only ever grow at the end. The core rejects a version it
- * does not know and NULL-checks every hook before calling it.
+ * version;` and only ever grow at the end; appending a hook bumps the
+ * version. The core accepts any version from 1 up to its own, refuses a
+ * newer one (the module was built for a newer core), and calls a hook
+ * only when the table's version has it and it is not NULL
+ * (ATA_HAS_HOOK), so it never reads past the end of an older table.
+ * The config structs modules read only grow at the end as well.
  */
 #ifndef ATAUA_H
 #define ATAUA_H
@@ -20,7 +27,12 @@
 #include <stdint.h>
 #include <re.h>
 
-#include "conf/config.h"
+/* The wire protocol is part of the API: event names (ctrl_proto.h) and
+   the verb rows modules register (ctrl_verbs.h). Both are plain
+   #defines that atactl shares without libre, so `atactl -h` lists a
+   module's verbs without the module, from this one list. */
+#include "base/ctrl_proto.h"
+#include "base/ctrl_verbs.h"
 
 /** Mark the one public symbol of a module (built -fvisibility=hidden) */
 #define ATA_EXPORT __attribute__((visibility("default")))
@@ -161,8 +173,34 @@ struct ata_nat_binding {
 typedef void (ata_nat_bind_h)(int err, const struct ata_nat_binding *b,
 			      void *arg);
 
-/** NAT traversal (upnp, stun, turn) */
-#define ATA_TRAVERSAL_VERSION 1
+/**
+ * true when ops table @p o has hook @p m: its version @p v (the one that
+ * appended the hook) is in the table, and the module set it. The version
+ * is tested first, so an older table is never read past its end.
+ */
+#define ATA_HAS_HOOK(o, m, v) ((o)->version >= (v) && (o)->m)
+
+/**
+ * NAT traversal methods: what a traversal module does (its table's
+ * `method`), and the steps of config traversal.order
+ */
+enum ata_trav_method {
+	ATA_TRAV_NONE = 0,     /**< a table that names no method          */
+	ATA_TRAV_UPNP,
+	ATA_TRAV_REGISTER,     /**< the policy's own step, not a module   */
+	ATA_TRAV_STUN,
+	ATA_TRAV_TURN,
+};
+
+/**
+ * NAT traversal (upnp, stun, turn). Version 1: status, bind; 2 appends
+ * network_changed and method.
+ */
+#define ATA_TRAVERSAL_VERSION 2
+enum {
+	ATA_TRAVERSAL_V_NETWORK_CHANGED = 2,
+	ATA_TRAVERSAL_V_METHOD = 2,
+};
 struct ata_traversal {
 	struct le le;
 	uint32_t version;
@@ -180,16 +218,25 @@ struct ata_traversal {
 	 */
 	int (*bind)(void **bindp, struct udp_sock *us, const struct sa *laddr,
 		    uint32_t timeout_ms, ata_nat_bind_h *h, void *arg);
-	/* appended, may be NULL */
+	/* ----- version 2 ----- */
 	/**
 	 * The network changed (a link came back, a new address): forget
 	 * what was learnt about the NAT, which may be another one now; the
-	 * binds that follow find out again.
+	 * binds that follow find out again. May be NULL.
 	 */
 	void (*network_changed)(void);
+	/**
+	 * The method this module does: the policy runs the step of
+	 * traversal.order with the first module registered for it (a
+	 * version 1 table is taken by its name: "upnp", "stun", "turn")
+	 */
+	enum ata_trav_method method;
 };
 
-/** Signalling hint (alg-hint) */
+/**
+ * Signalling hint (alg-hint). Version 1 is the table with every hook
+ * below: the first module of this kind was built with them all.
+ */
 #define ATA_HINT_VERSION 1
 
 /** A hint found a better media destination for a call (see media_remote) */
@@ -200,7 +247,7 @@ struct ata_hint {
 	uint32_t version;
 	const char *name;
 	int (*status)(struct re_printf *pf);
-	/* appended hooks, each may be NULL; core/mod/hint.c calls them */
+	/* each hook may be NULL; core/mod/hint.c calls them */
 	/**
 	 * The SIP stack's UDP socket @p us, bound to @p laddr, is in use
 	 * (a module may put a udp helper on it, e.g. to add Contact
@@ -267,7 +314,10 @@ struct ata_linedrv_conf {
 	uint32_t line;             /**< line id, for events and logs     */
 };
 
-/** Line driver (audio-alsa): PCM, hook state and ringing */
+/**
+ * Line driver (audio-alsa): PCM, hook state and ringing. Version 1 is
+ * the table with every hook below, as the first driver was built.
+ */
 #define ATA_LINEDRV_VERSION 1
 struct ata_linedrv {
 	struct le le;
@@ -301,10 +351,93 @@ struct list *ata_hint_list(void);
 struct list *ata_linedrv_list(void);
 
 
-/* ----- Config (core/conf/config.h has the structs) ----- */
+/* ----- Config (core/conf/config_in_force.c) ----- */
 
-/** The config in force; replaced whole by a successful reload */
-const struct ata_config *ata_config(void);
+/*
+ * A module reads its own subtree of the config in force through its
+ * getter: NULL when no config is loaded (tests), else a pointer into the
+ * config, valid until the next reload replaces the config whole. So call
+ * the getter where the value is used, never keep the pointer. Strings
+ * are never NULL ("" when unset); durations are milliseconds.
+ */
+
+/** SIP and TURN transports */
+enum ata_transport {
+	ATA_TRANSPORT_UDP = 0,
+	ATA_TRANSPORT_TCP,
+	ATA_TRANSPORT_TLS,
+	ATA_TRANSPORT_AUTO,   /**< account only: UDP, TCP if no reply */
+};
+
+/** A server by name: host is kept unresolved ("" = none configured) */
+struct ata_conf_server {
+	char *host;
+	uint16_t port;        /**< 0 = the protocol's default port     */
+};
+
+/** traversal.upnp */
+struct ata_conf_upnp {
+	uint32_t timeout_ms;
+	uint32_t lease_ms;
+	uint32_t recheck_ms;
+};
+
+/** traversal.stun */
+struct ata_conf_stun {
+	struct ata_conf_server server;
+	uint32_t keepalive_ms;       /**< 0 = adaptive                     */
+	uint32_t timeout_ms;
+};
+
+/** traversal.turn */
+struct ata_conf_turn {
+	struct ata_conf_server server;
+	enum ata_transport transport;
+	char *username;
+	char *password;
+	uint32_t timeout_ms;
+};
+
+/** alg_hint */
+struct ata_conf_alg_hint {
+	bool enabled;
+	uint32_t check_timeout_ms;
+	struct sa tier_stun;         /**< STUN server inside an outer NAT */
+};
+
+const struct ata_conf_upnp *ata_conf_upnp(void);
+const struct ata_conf_stun *ata_conf_stun(void);
+const struct ata_conf_turn *ata_conf_turn(void);
+const struct ata_conf_alg_hint *ata_conf_alg_hint(void);
+
+/**
+ * The STUN server the config names (traversal.stun.server), for a
+ * module other than stun that checks an address with it (upnp): 0 with
+ * *srv set (strings valid until the next reload, port 0 = default),
+ * ENOENT when none is configured, EINVAL without @p srv.
+ */
+int ata_stun_server(struct ata_conf_server *srv);
+
+
+/* ----- UDP helper layers (libre udp_register_helper) ----- */
+
+/**
+ * Every helper on our UDP sockets, in one order. libre hands an outgoing
+ * datagram to the highest layer first and an incoming one to the lowest
+ * first: SIP text is rewritten before TURN wraps it, SRTP encrypts
+ * before TURN wraps and decrypts after TURN unwrapped.
+ */
+enum ata_udp_layer {
+	ATA_UDP_LAYER_HINT_TIER    = 3,  /**< alg-hint: tier STUN, SIP   */
+	ATA_UDP_LAYER_HINT_CONTACT = 4,  /**< alg-hint: Contact params   */
+	ATA_UDP_LAYER_STUN         = 10, /**< stun: keep-alive           */
+	ATA_UDP_LAYER_HINT_CHECK   = 15, /**< alg-hint: RTP checks       */
+	ATA_UDP_LAYER_TURN_CLIENT  = 15, /**< turn: libre's turnc        */
+	ATA_UDP_LAYER_TURN_RELAY   = 16, /**< turn: ours around turnc's  */
+	ATA_UDP_LAYER_SRTP         = 20, /**< core call: SRTP            */
+	ATA_UDP_LAYER_NAT_SIP      = 30, /**< core nat: SIP rewriting    */
+	ATA_UDP_LAYER_SIP_VERSION  = 32, /**< core sip: version probe    */
+};
 
 /* ----- NAT findings (core/nat/nat.c), appended ----- */
 

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <re.h>  /* libre headers have no include guards: only re.h */
 
+#include "ataua.h"  /* the transports, methods and module subtrees */
 #include "dsp/tone.h"
 
 struct re_printf;
@@ -23,14 +24,6 @@ enum {
 	ATA_CONF_MAX_DEPTH = 16,           /**< Nesting of lists/mappings */
 	ATA_CONF_MAX_NODES = 10000,        /**< Scalars, lists, mappings  */
 	ATA_CONF_MAX_LINES = 64,
-};
-
-/** SIP and TURN transports */
-enum ata_transport {
-	ATA_TRANSPORT_UDP = 0,
-	ATA_TRANSPORT_TCP,
-	ATA_TRANSPORT_TLS,
-	ATA_TRANSPORT_AUTO,   /**< account only: UDP, TCP if no reply */
 };
 
 enum ata_log_target {
@@ -53,20 +46,6 @@ enum ata_srtp {
 	ATA_SRTP_OFF = 0,
 	ATA_SRTP_OPTIONAL,
 	ATA_SRTP_MANDATORY,
-};
-
-/** NAT traversal methods, tried in the configured order */
-enum ata_trav_method {
-	ATA_TRAV_UPNP = 0,
-	ATA_TRAV_REGISTER,
-	ATA_TRAV_STUN,
-	ATA_TRAV_TURN,
-};
-
-/** A server by name: host is kept unresolved ("" = none configured) */
-struct ata_conf_server {
-	char *host;
-	uint16_t port;
 };
 
 struct ata_conf_log {
@@ -161,25 +140,8 @@ struct ata_conf_line {
 	uint32_t ring_timeout_ms;    /**< unanswered: 480 after this      */
 };
 
-struct ata_conf_upnp {
-	uint32_t timeout_ms;
-	uint32_t lease_ms;
-	uint32_t recheck_ms;
-};
-
-struct ata_conf_stun {
-	struct ata_conf_server server;
-	uint32_t keepalive_ms;       /**< 0 = adaptive                     */
-	uint32_t timeout_ms;
-};
-
-struct ata_conf_turn {
-	struct ata_conf_server server;
-	enum ata_transport transport;
-	char *username;
-	char *password;
-	uint32_t timeout_ms;
-};
+/* struct ata_conf_upnp, _stun, _turn, _alg_hint: in ataua.h (modules
+   read them) */
 
 struct ata_conf_traversal {
 	enum ata_trav_method *orderv;
@@ -189,12 +151,6 @@ struct ata_conf_traversal {
 	struct ata_conf_stun stun;
 	struct ata_conf_turn turn;
 	uint32_t rtp_keepalive_ms;
-};
-
-struct ata_conf_alg_hint {
-	bool enabled;
-	uint32_t check_timeout_ms;
-	struct sa tier_stun;         /**< STUN server inside an outer NAT */
 };
 
 struct ata_conf_bandwidth {
@@ -244,13 +200,16 @@ int config_load(struct ata_config **cfgp, const char *path,
 int config_load_buf(struct ata_config **cfgp, const char *name,
 		    const char *buf, size_t len, struct re_printf *errpf);
 
-/** The line with this id, or NULL */
+/** The config in force; replaced whole by a successful reload */
+const struct ata_config *ata_config(void);
+
 /**
  * Put @p cfg in force for ata_config() (a new reference; NULL: none);
  * returns the config in force before, the caller's to mem_deref
  */
 struct ata_config *config_in_force_swap(struct ata_config *cfg);
 
+/** The line with this id, or NULL */
 const struct ata_conf_line *config_line(const struct ata_config *cfg,
 					unsigned id);
 

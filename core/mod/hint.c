@@ -1,5 +1,5 @@
 /**
- * @file hint.c  The core's calls into signalling-hint modules
+ * @file hint.c  The signalling-hint registry and the core's calls into it
  *
  * The first registered hint module that has a hook does the work (there
  * is one such module, alg-hint); its per-call state lives in a
@@ -9,7 +9,9 @@
  */
 #include <re.h>
 #include "ataua.h"
+#include "conf/config.h"
 #include "hint.h"
+#include "registry.h"
 
 struct hint_media {
 	struct le le;
@@ -17,6 +19,7 @@ struct hint_media {
 	void *state;
 };
 
+static struct list hints;
 static struct list medias;
 
 
@@ -33,7 +36,7 @@ void hint_sip_socket(struct udp_sock *us, const struct sa *laddr)
 {
 	struct le *le;
 
-	for (le = list_head(ata_hint_list()); le; le = le->next) {
+	for (le = list_head(&hints); le; le = le->next) {
 		const struct ata_hint *h = le->data;
 
 		if (h->sip_socket)
@@ -53,8 +56,8 @@ static void hint_media_destructor(void *arg)
 }
 
 
-/** For registry.c: @p h unregisters; its calls lose their hint state */
-void hint_forget(const struct ata_hint *h)
+/* @p h unregisters: its calls lose their hint state */
+static void hint_forget(const struct ata_hint *h)
 {
 	struct le *le;
 
@@ -66,6 +69,31 @@ void hint_forget(const struct ata_hint *h)
 			hm->state = NULL;
 		}
 	}
+}
+
+
+int ata_hint_register(struct ata_hint *h)
+{
+	if (!h)
+		return EINVAL;
+
+	h->le.data = h;
+	return registry_add(&hints, &h->le, h->version, ATA_HINT_VERSION,
+			    "hint", h->name);
+}
+
+
+void ata_hint_unregister(struct ata_hint *h)
+{
+	if (h)
+		list_unlink(&h->le);
+	hint_forget(h);  /* calls drop their state of this module */
+}
+
+
+struct list *ata_hint_list(void)
+{
+	return &hints;
 }
 
 
@@ -85,7 +113,7 @@ int hint_media_alloc(struct hint_media **hmp, struct udp_sock *us,
 	if (!enabled() || !us || !m)
 		return 0;
 
-	for (le = list_head(ata_hint_list()); le; le = le->next) {
+	for (le = list_head(&hints); le; le = le->next) {
 		const struct ata_hint *h = le->data;
 
 		if (!h->media_alloc)

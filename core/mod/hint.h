@@ -19,6 +19,4 @@ int  hint_media_alloc(struct hint_media **hmp, struct udp_sock *us,
 void hint_media_remote(struct hint_media *hm, const struct sdp_media *m,
 		       const struct sa *dst, ata_hint_dst_h *h, void *arg);
 
-void hint_forget(const struct ata_hint *h);
-
 #endif

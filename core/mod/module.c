@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "ataua.h"
+#include "conf/config.h"
 #include "module.h"
 
 enum { REASON_MAX = 256 };
@@ -25,6 +26,7 @@ struct module {
 };
 
 static struct list modules;
+static struct module *initing;   /* the module whose init runs now */
 
 
 static void module_destructor(void *arg)
@@ -131,14 +133,32 @@ static int module_open(struct module *m, const char *path)
 		return ELIBBAD;
 	}
 
+	initing = m;
 	err = m->me->init ? m->me->init() : 0;
+	initing = NULL;
 	if (err) {
-		re_snprintf(m->reason, sizeof(m->reason),
-			    "init failed: %m", err);
+		char why[REASON_MAX];
+
+		/* a registry's refusal says more than the errno */
+		str_ncpy(why, m->reason, sizeof(why));
+		if (why[0])
+			re_snprintf(m->reason, sizeof(m->reason),
+				    "init failed: %s", why);
+		else
+			re_snprintf(m->reason, sizeof(m->reason),
+				    "init failed: %m", err);
 		return err;
 	}
 
 	return 0;
+}
+
+
+/** For the registries: why the module whose init runs now is refused */
+void module_refused(const char *why)
+{
+	if (initing && why)
+		str_ncpy(initing->reason, why, sizeof(initing->reason));
 }
 
 

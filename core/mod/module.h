@@ -26,5 +26,11 @@ void module_unload_all(void);
 int  module_print(struct re_printf *pf);
 unsigned module_count(void);
 bool module_loaded(const char *name);
+/**
+ * For the registries: @p why a table of the module whose init runs now
+ * is refused; `module list` shows it as the module's reason if its init
+ * then fails. Outside a module's init it is only logged (by the caller).
+ */
+void module_refused(const char *why);
 
 #endif

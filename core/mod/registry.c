@@ -1,28 +1,37 @@
 /**
- * @file registry.c  Registries of module kinds: traversal, hint, line driver
+ * @file registry.c  Registries of module kinds: traversal, line driver
  *
  * Each kind is an intrusive list of ops tables owned by the modules
  * (static structs), so registering is a version check and a list append.
- * A version the core does not know is refused with ENOTSUP: the module was
- * built against another core and calling its hooks would be undefined.
+ * A table from 1 up to the core's version is taken: the callers check
+ * the version before each hook that was appended later (ATA_HAS_HOOK).
+ * A newer one is refused with ENOTSUP: the module was built against a
+ * newer core, whose hooks this one does not know. The hint registry
+ * lives with the calls into it (hint.c), which must forget a module
+ * that leaves.
  */
 #include "ataua.h"
-#include "hint.h"
+#include "module.h"
+#include "registry.h"
 
 static struct list traversals;
-static struct list hints;
 static struct list linedrvs;
 
 
-static int reg_add(struct list *lst, struct le *le, uint32_t version,
-		   uint32_t known, const char *kind, const char *name)
+int registry_add(struct list *lst, struct le *le, uint32_t version,
+		 uint32_t core_version, const char *kind, const char *name)
 {
+	char why[128];
+
 	if (!name)
 		return EINVAL;
 
-	if (version != known) {
-		ata_err("%s '%s': ops version %u, core knows %u\n",
-			kind, name, version, known);
+	if (version < 1 || version > core_version) {
+		re_snprintf(why, sizeof(why),
+			    "%s '%s': ops version %u, this core takes 1 to %u",
+			    kind, name, version, core_version);
+		ata_err("%s: refused\n", why);
+		module_refused(why);
 		return ENOTSUP;
 	}
 
@@ -40,8 +49,8 @@ int ata_traversal_register(struct ata_traversal *t)
 		return EINVAL;
 
 	t->le.data = t;
-	return reg_add(&traversals, &t->le, t->version,
-		       ATA_TRAVERSAL_VERSION, "traversal", t->name);
+	return registry_add(&traversals, &t->le, t->version,
+			    ATA_TRAVERSAL_VERSION, "traversal", t->name);
 }
 
 
@@ -52,33 +61,14 @@ void ata_traversal_unregister(struct ata_traversal *t)
 }
 
 
-int ata_hint_register(struct ata_hint *h)
-{
-	if (!h)
-		return EINVAL;
-
-	h->le.data = h;
-	return reg_add(&hints, &h->le, h->version, ATA_HINT_VERSION,
-		       "hint", h->name);
-}
-
-
-void ata_hint_unregister(struct ata_hint *h)
-{
-	if (h)
-		list_unlink(&h->le);
-	hint_forget(h);  /* calls drop their state of this module */
-}
-
-
 int ata_linedrv_register(struct ata_linedrv *d)
 {
 	if (!d)
 		return EINVAL;
 
 	d->le.data = d;
-	return reg_add(&linedrvs, &d->le, d->version, ATA_LINEDRV_VERSION,
-		       "line driver", d->name);
+	return registry_add(&linedrvs, &d->le, d->version,
+			    ATA_LINEDRV_VERSION, "line driver", d->name);
 }
 
 
@@ -92,12 +82,6 @@ void ata_linedrv_unregister(struct ata_linedrv *d)
 struct list *ata_traversal_list(void)
 {
 	return &traversals;
-}
-
-
-struct list *ata_hint_list(void)
-{
-	return &hints;
 }
 
 

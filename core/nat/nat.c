@@ -19,6 +19,8 @@
 #include <re.h>
 #include "ataua.h"
 #include "base/ctrl_proto.h"
+#include "conf/config.h"
+#include "mod/traversal.h"
 #include "nat.h"
 #include "nat_int.h"
 
@@ -471,7 +473,6 @@ void nat_network_changed(const char *why)
 {
 	const struct ata_config *cfg = ata_config();
 	struct nat_obs obs;
-	struct le *le;
 
 	ata_event(ATA_LOG_NOTICE, ATA_EVENT_NETWORK, "reason=%s", why);
 	if (!nat.us)
@@ -490,12 +491,7 @@ void nat_network_changed(const char *why)
 	nat.obs.reg_dns = obs.reg_dns;
 	nat.obs.reg_none = no_registrar(cfg);
 	nat_steps_stop();
-	for (le = list_head(ata_traversal_list()); le; le = le->next) {
-		const struct ata_traversal *t = le->data;
-
-		if (t->network_changed)
-			t->network_changed();
-	}
+	traversal_network_changed();
 	nat.hairpin = -1;
 	nat.ready = false;
 	nat.rerun = true;

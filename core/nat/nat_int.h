@@ -5,6 +5,7 @@
 #define ATA_NAT_INT_H
 
 #include "ataua.h"
+#include "conf/config.h"
 #include "nat.h"
 
 enum step_state {
@@ -69,7 +70,6 @@ bool nat_step_turn_late(void);
 void nat_keepalive_update(void);
 void nat_reg_step_done(bool ok);
 uint32_t nat_keepalive_interval(uint32_t conf_ms, uint32_t lifetime_s);
-const struct ata_traversal *nat_module(const char *name);
 
 /* nat_flow.c */
 int  nat_flow_print(struct re_printf *pf);

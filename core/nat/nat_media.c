@@ -29,6 +29,8 @@
 #include <re.h>
 #include "ataua.h"
 #include "base/ctrl_proto.h"
+#include "conf/config.h"
+#include "mod/traversal.h"
 #include "nat_int.h"
 
 enum {
@@ -203,7 +205,7 @@ static void leg_start(struct nat_media *nm, struct media_leg *leg,
 {
 	const struct ata_config *cfg = ata_config();
 	const struct ata_traversal *t;
-	const char *name = NULL;
+	enum ata_trav_method m;
 	uint32_t to = BIND_TIMEOUT_MS;
 	int err;
 
@@ -223,19 +225,19 @@ static void leg_start(struct nat_media *nm, struct media_leg *leg,
 	switch (nm->method) {
 
 	case NAT_METHOD_STUN:
-		name = "stun";
+		m = ATA_TRAV_STUN;
 		if (cfg)
 			to = cfg->traversal.stun.timeout_ms;
 		break;
 
 	case NAT_METHOD_UPNP:
-		name = "upnp";
+		m = ATA_TRAV_UPNP;
 		if (cfg)
 			to = cfg->traversal.upnp.timeout_ms;
 		break;
 
 	case NAT_METHOD_TURN:
-		name = "turn";
+		m = ATA_TRAV_TURN;
 		if (cfg)
 			to = cfg->traversal.turn.timeout_ms;
 		break;
@@ -244,7 +246,7 @@ static void leg_start(struct nat_media *nm, struct media_leg *leg,
 		return;
 	}
 
-	t = nat_module(name);
+	t = traversal_find(m);
 	if (!t || !t->bind)
 		return;
 
@@ -252,8 +254,8 @@ static void leg_start(struct nat_media *nm, struct media_leg *leg,
 	err = t->bind(&leg->bind, us, &leg->local, to ? to : BIND_TIMEOUT_MS,
 		      leg_bind_handler, leg);
 	if (err && leg->state == LEG_WAIT) {
-		ata_warn("nat: media %J: %s bind: %m", &leg->local, name,
-			 err);
+		ata_warn("nat: media %J: %s bind: %m", &leg->local,
+			 traversal_method_name(m), err);
 		leg->state = LEG_FAILED;
 	}
 }

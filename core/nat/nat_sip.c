@@ -13,10 +13,6 @@
 #include "ataua.h"
 #include "nat.h"
 
-enum {
-	HELPER_LAYER = 30,        /* rewrite before TURN wraps it (16) */
-};
-
 struct nat_sip {
 	struct udp_helper *uh;
 	struct udp_sock *us;
@@ -96,8 +92,8 @@ int nat_sip_alloc(struct nat_sip **nsp, struct udp_sock *us,
 	tmr_init(&ns->tmr_ka);
 
 	/* send side only: libre passes what we receive on by itself */
-	err = udp_register_helper(&ns->uh, us, HELPER_LAYER, send_handler,
-				  NULL, ns);
+	err = udp_register_helper(&ns->uh, us, ATA_UDP_LAYER_NAT_SIP,
+				  send_handler, NULL, ns);
 	if (err)
 		mem_deref(ns);
 	else

@@ -24,6 +24,8 @@
 #include <re.h>
 #include "ataua.h"
 #include "base/ctrl_proto.h"
+#include "conf/config.h"
+#include "mod/traversal.h"
 #include "nat_int.h"
 
 enum {
@@ -38,21 +40,6 @@ enum {
 
 static struct tmr tmr_grace, tmr_slow, tmr_release;
 static bool stun_slow;
-
-
-const struct ata_traversal *nat_module(const char *name)
-{
-	struct le *le;
-
-	for (le = list_head(ata_traversal_list()); le; le = le->next) {
-		const struct ata_traversal *t = le->data;
-
-		if (!str_cmp(t->name, name))
-			return t;
-	}
-
-	return NULL;
-}
 
 
 /**
@@ -142,7 +129,7 @@ bool nat_step_want_turn(void)
 	const struct ata_config *cfg = ata_config();
 
 	return nat_step_need_turn() && nat.turn.state == STEP_IDLE &&
-		turn_configured(cfg) && nat_module("turn");
+		turn_configured(cfg) && traversal_find(ATA_TRAV_TURN);
 }
 
 
@@ -235,13 +222,13 @@ static void bind_handler(int err, const struct ata_nat_binding *b,
 }
 
 
-static int step_start(struct nat_step *st, const char *name,
+static int step_start(struct nat_step *st, enum ata_trav_method m,
 		      uint32_t timeout_ms)
 {
-	const struct ata_traversal *t = nat_module(name);
+	const struct ata_traversal *t = traversal_find(m);
 	int err;
 
-	st->name = name;
+	st->name = traversal_method_name(m);
 	if (!t || !t->bind) {
 		st->state = STEP_FAILED;
 		st->err = ENOTSUP;
@@ -254,7 +241,7 @@ static int step_start(struct nat_step *st, const char *name,
 	if (err && st->state == STEP_RUNNING) {
 		st->state = STEP_FAILED;
 		st->err = err;
-		ata_info("nat: %s: cannot start: %m", name, err);
+		ata_info("nat: %s: cannot start: %m", st->name, err);
 	}
 
 	return err;
@@ -302,22 +289,22 @@ static bool steps_advance(const struct ata_config *cfg)
 	size_t i;
 
 	for (i = 0; i < tc->orderc; i++) {
+		enum ata_trav_method m = tc->orderv[i];
 		struct nat_step *st = NULL;
-		const char *name = NULL;
 		uint32_t tmo = 0;
 
-		switch (tc->orderv[i]) {
+		switch (m) {
 
 		case ATA_TRAV_UPNP:
-			st = &nat.upnp; name = "upnp";
+			st = &nat.upnp;
 			tmo = tc->upnp.timeout_ms;
 			break;
 
 		case ATA_TRAV_STUN:
 			if (!stun_configured(cfg))
 				continue;
-			nat.obs.stun_avail = nat_module("stun") != NULL;
-			st = &nat.stun; name = "stun";
+			nat.obs.stun_avail = traversal_find(m) != NULL;
+			st = &nat.stun;
 			tmo = tc->stun.timeout_ms;
 			break;
 
@@ -326,7 +313,7 @@ static bool steps_advance(const struct ata_config *cfg)
 			   with no registrar there is nobody to ask */
 			if (tc->parallel || nat.obs.reg_none)
 				continue;
-			st = &nat.reg; name = "register";
+			st = &nat.reg;
 			break;
 
 		default:   /* TURN only on need */
@@ -343,7 +330,7 @@ static bool steps_advance(const struct ata_config *cfg)
 		if (st == &nat.reg)
 			reg_step_start();
 		else
-			(void)step_start(st, name, tmo);
+			(void)step_start(st, m, tmo);
 		if (st == &nat.stun && st->state == STEP_RUNNING &&
 		    tc->parallel && tmo > STUN_SLOW_MS)
 			tmr_start(&tmr_slow, STUN_SLOW_MS, slow_handler, NULL);
@@ -386,7 +373,7 @@ void nat_steps_check(void)
 
 	/* parallel: a relay as soon as the need shows, not after UPnP */
 	if (nat_step_want_turn() && (cfg->traversal.parallel || !running))
-		(void)step_start(&nat.turn, "turn",
+		(void)step_start(&nat.turn, ATA_TRAV_TURN,
 				 cfg->traversal.turn.timeout_ms);
 
 	if (nat.turn.state == STEP_RUNNING)
@@ -427,7 +414,7 @@ bool nat_step_turn_late(void)
 		return false;
 
 	ata_info("nat: later findings call for TURN");
-	return !step_start(&nat.turn, "turn",
+	return !step_start(&nat.turn, ATA_TRAV_TURN,
 			   cfg->traversal.turn.timeout_ms) &&
 		nat.turn.state == STEP_RUNNING;
 }

@@ -3,9 +3,9 @@
  *
  * Debian's libre 1.1.0 is built with OpenSSL, so its rand_* call
  * RAND_bytes(), and the first SIP branch or tag would start OpenSSL's
- * DRBG and fault in megabytes of libcrypto for nothing. ataua is linked
- * with -rdynamic, so these definitions interpose libre's own: libre
- * calls its rand_* through the PLT and the dynamic linker finds the
+ * DRBG and fault in megabytes of libcrypto for nothing. ataua exports
+ * these (core/ataua.map), so they interpose libre's own: libre calls
+ * its rand_* through the PLT and the dynamic linker finds the
  * executable's first. Unit tests and modules get them the same way.
  *
  * getrandom() is the kernel CSPRNG that OpenSSL itself seeds from; it

@@ -20,7 +20,6 @@
  */
 #include <re.h>
 #include "ataua.h"
-#include "base/ctrl_verbs.h"
 #include "hint.h"
 
 enum {
@@ -30,20 +29,20 @@ enum {
 
 static uint32_t check_timeout(void)
 {
-	const struct ata_config *cfg = ata_config();
+	const struct ata_conf_alg_hint *hc = ata_conf_alg_hint();
 
-	return cfg && cfg->alg_hint.check_timeout_ms ?
-		cfg->alg_hint.check_timeout_ms : CHECK_TIMEOUT_DEFAULT_MS;
+	return hc && hc->check_timeout_ms ?
+		hc->check_timeout_ms : CHECK_TIMEOUT_DEFAULT_MS;
 }
 
 
 static int alg_hint_status(struct re_printf *pf)
 {
-	const struct ata_config *cfg = ata_config();
+	const struct ata_conf_alg_hint *hc = ata_conf_alg_hint();
 	int err;
 
 	err  = re_hprintf(pf, "state=%s\ncheck_timeout_ms=%u\n",
-			  !cfg || cfg->alg_hint.enabled ? "on" : "off",
+			  !hc || hc->enabled ? "on" : "off",
 			  check_timeout());
 	err |= hint_contact_print(pf);
 	err |= hint_tier_print(pf);

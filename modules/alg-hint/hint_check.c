@@ -18,7 +18,7 @@
 #include "hint.h"
 
 enum {
-	HELPER_LAYER = 15,        /* above stun (10), below SRTP (20)   */
+	HELPER_LAYER = ATA_UDP_LAYER_HINT_CHECK,
 	STUN_RTO_MS = 100,        /* a LAN answers fast: retry quickly  */
 	STUN_RC = 5,
 	TEXT_MAX = 160,

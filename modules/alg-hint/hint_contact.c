@@ -11,10 +11,6 @@
 #include "ataua.h"
 #include "hint.h"
 
-enum {
-	HELPER_LAYER = 4,         /* beside nat_sip's rewriting (5) */
-};
-
 static struct {
 	struct udp_helper *uh;
 	struct sa laddr;
@@ -54,7 +50,8 @@ void hint_contact_socket(struct udp_sock *us, const struct sa *laddr)
 	err = hint_srcadr_print(hc.param, sizeof(hc.param), laddr);
 	if (!err)
 		/* send side only: libre passes what we receive on */
-		err = udp_register_helper(&hc.uh, us, HELPER_LAYER,
+		err = udp_register_helper(&hc.uh, us,
+					  ATA_UDP_LAYER_HINT_CONTACT,
 					  send_handler, NULL, NULL);
 	if (err) {
 		ata_warn("alg-hint: no Contact hint: %m", err);

@@ -18,7 +18,7 @@
 #include "hint.h"
 
 enum {
-	HELPER_LAYER = 3,
+	HELPER_LAYER = ATA_UDP_LAYER_HINT_TIER,
 	RETRY_MS = 10000,
 };
 
@@ -111,7 +111,7 @@ static bool recv_handler(struct sa *src, struct mbuf *mb, void *arg)
 /** Learn the middle tier on the SIP socket @p us (NULL: stop) */
 void hint_tier_socket(struct udp_sock *us, const struct sa *laddr)
 {
-	const struct ata_config *cfg = ata_config();
+	const struct ata_conf_alg_hint *hc = ata_conf_alg_hint();
 	int err;
 
 	(void)laddr;
@@ -124,10 +124,10 @@ void hint_tier_socket(struct udp_sock *us, const struct sa *laddr)
 	sa_init(&tier.mapped, AF_UNSPEC);
 	tier.err = 0;
 
-	if (!us || !cfg || !sa_isset(&cfg->alg_hint.tier_stun, SA_ALL))
+	if (!us || !hc || !sa_isset(&hc->tier_stun, SA_ALL))
 		return;
 
-	tier.server = cfg->alg_hint.tier_stun;
+	tier.server = hc->tier_stun;
 	err = stun_alloc(&tier.stun, NULL, NULL, NULL);
 	if (!err)
 		err = udp_register_helper(&tier.uh, us, HELPER_LAYER,

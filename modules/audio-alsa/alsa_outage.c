@@ -13,7 +13,6 @@
  */
 #include <string.h>
 #include "ataua.h"
-#include "base/ctrl_proto.h"
 #include "alsa.h"
 #include "alsa_port.h"
 

@@ -18,7 +18,6 @@
 #include "stun_int.h"
 
 enum {
-	HELPER_LAYER = 10,         /* below TURN (15), nat_sip (30) */
 	KEEPALIVE_DEFAULT_S = 25,
 };
 
@@ -68,13 +67,13 @@ static void stun_bind_destructor(void *arg)
 /* The configured server; ENOENT when there is none */
 static int server_conf(const char **hostp, uint16_t *portp)
 {
-	const struct ata_config *cfg = ata_config();
+	const struct ata_conf_stun *sc = ata_conf_stun();
 	const struct ata_conf_server *s;
 
-	if (!cfg || !str_isset(cfg->traversal.stun.server.host))
+	if (!sc || !str_isset(sc->server.host))
 		return ENOENT;
 
-	s = &cfg->traversal.stun.server;
+	s = &sc->server;
 	*hostp = s->host;
 	*portp = s->port ? s->port : STUN_PORT;
 
@@ -196,7 +195,7 @@ static int bind_go(struct stun_bind *sb)
 	int err;
 
 	err = stun_keepalive_alloc(&sb->ska, IPPROTO_UDP, sb->us,
-				   HELPER_LAYER, &st.srv, NULL,
+				   ATA_UDP_LAYER_STUN, &st.srv, NULL,
 				   mapped_handler, sb);
 	if (err)
 		return err;
@@ -229,7 +228,7 @@ static int stun_bind(void **bindp, struct udp_sock *us,
 		     const struct sa *laddr, uint32_t timeout_ms,
 		     ata_nat_bind_h *h, void *arg)
 {
-	const struct ata_config *cfg = ata_config();
+	const struct ata_conf_stun *sc = ata_conf_stun();
 	struct stun_bind *sb;
 	const char *host = NULL;
 	uint16_t port = 0;
@@ -255,8 +254,8 @@ static int stun_bind(void **bindp, struct udp_sock *us,
 	sb->ka_s = KEEPALIVE_DEFAULT_S;
 	tmr_init(&sb->tmr);
 
-	if (cfg && cfg->traversal.stun.keepalive_ms)
-		sb->ka_s = cfg->traversal.stun.keepalive_ms / 1000;
+	if (sc && sc->keepalive_ms)
+		sb->ka_s = sc->keepalive_ms / 1000;
 
 	if (!sa_set_str(&srv, host, port)) {
 		st.srv = srv;
@@ -319,6 +318,7 @@ static struct ata_traversal stun_ops = {
 	.status  = stun_status,
 	.bind    = stun_bind,
 	.network_changed = stun_network_changed,
+	.method  = ATA_TRAV_STUN,
 };
 
 

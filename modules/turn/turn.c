@@ -15,7 +15,6 @@
 #include <string.h>
 #include <re.h>
 #include "ataua.h"
-#include "base/ctrl_verbs.h"
 #include "turn.h"
 
 struct turn_bind {
@@ -34,14 +33,12 @@ static struct {
 
 static int conf_prm(struct turn_relay_prm *prm, uint32_t timeout_ms)
 {
-	const struct ata_config *cfg = ata_config();
-	const struct ata_conf_turn *tc;
+	const struct ata_conf_turn *tc = ata_conf_turn();
 
 	memset(prm, 0, sizeof(*prm));
-	if (!cfg || !str_isset(cfg->traversal.turn.server.host))
+	if (!tc || !str_isset(tc->server.host))
 		return ENOENT;
 
-	tc = &cfg->traversal.turn;
 	if (sa_set_str(&prm->srv, tc->server.host,
 		       tc->server.port ? tc->server.port :
 		       (tc->transport == ATA_TRANSPORT_TLS ? 5349 : 3478))) {
@@ -120,13 +117,13 @@ static int turn_bind(void **bindp, struct udp_sock *us,
 
 static int turn_status(struct re_printf *pf)
 {
-	const struct ata_config *cfg = ata_config();
+	const struct ata_conf_turn *tc = ata_conf_turn();
 	struct le *le;
 	unsigned i = 0;
 	int err;
 
 	err = re_hprintf(pf, "configured=%s\nrelays=%u\n",
-			 cfg && str_isset(cfg->traversal.turn.server.host) ?
+			 tc && str_isset(tc->server.host) ?
 			 "yes" : "no", list_count(turn_relay_list()));
 
 	for (le = list_head(turn_relay_list()); le; le = le->next) {
@@ -296,6 +293,7 @@ static struct ata_traversal turn_ops = {
 	.name    = "turn",
 	.status  = turn_status,
 	.bind    = turn_bind,
+	.method  = ATA_TRAV_TURN,
 };
 
 

@@ -46,8 +46,6 @@ void turn_inject_close(void);
    turn_peer.c ----- */
 
 enum {
-	LAYER_TURNC = 15,       /* above stun (10), below SRTP (20)       */
-	LAYER_RELAY = 16,       /* sends: ours first; receives: turnc's   */
 	CHAN_HDR = 4,           /* ChannelData header                     */
 	SENDIND4 = 36,          /* Send indication around IPv4 peer data  */
 	SENDIND6 = 48,          /* ... IPv6                               */

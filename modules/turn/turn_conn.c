@@ -73,9 +73,10 @@ static void timeout_handler(void *arg)
 
 static int turnc_start(struct turn_relay *tr, int proto, void *sock)
 {
-	return turnc_alloc(&tr->turnc, NULL, proto, sock, LAYER_TURNC,
-			   &tr->prm.srv, tr->username, tr->password,
-			   tr->prm.lifetime_s, turnc_handler, tr);
+	return turnc_alloc(&tr->turnc, NULL, proto, sock,
+			   ATA_UDP_LAYER_TURN_CLIENT, &tr->prm.srv,
+			   tr->username, tr->password, tr->prm.lifetime_s,
+			   turnc_handler, tr);
 }
 
 

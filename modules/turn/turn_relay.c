@@ -131,8 +131,8 @@ int turn_relay_alloc(struct turn_relay **trp, struct udp_sock *us,
 			goto out;
 	}
 
-	err = udp_register_helper(&tr->uh, us, LAYER_RELAY, turn_relay_send_h,
-				  turn_relay_recv_h, tr);
+	err = udp_register_helper(&tr->uh, us, ATA_UDP_LAYER_TURN_RELAY,
+				  turn_relay_send_h, turn_relay_recv_h, tr);
 	if (err)
 		goto out;
 

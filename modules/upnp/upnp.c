@@ -151,6 +151,7 @@ static struct ata_traversal upnp_ops = {
 	.name    = "upnp",
 	.status  = upnp_status,
 	.bind    = upnp_bind,
+	.method  = ATA_TRAV_UPNP,
 };
 
 

@@ -7,7 +7,6 @@
  */
 #include <string.h>
 #include "upnp.h"
-#include "base/ctrl_verbs.h"
 
 enum { VERB_MAPS_MAX = 8 };
 
@@ -85,7 +84,7 @@ static int cmd_status(struct re_printf *pf, struct ata_cmd_arg *ca)
 
 static int cmd_map(struct re_printf *pf, struct ata_cmd_arg *ca)
 {
-	const struct ata_config *cfg = ata_config();
+	const struct ata_conf_upnp *uc = ata_conf_upnp();
 	struct verb_map *vm;
 	struct sa laddr;
 	uint16_t port;
@@ -109,7 +108,7 @@ static int cmd_map(struct re_printf *pf, struct ata_cmd_arg *ca)
 	/* 0.0.0.0: the address we reach the IGD from is the client */
 	sa_set_str(&laddr, "0.0.0.0", port);
 	err = upnp_map_alloc(&vm->map, &laddr,
-			     cfg ? cfg->traversal.upnp.timeout_ms : 2000,
+			     uc ? uc->timeout_ms : 2000,
 			     verb_map_handler, vm);
 	if (err) {
 		mem_deref(vm);

@@ -107,7 +107,7 @@ void upnp_map_report(struct upnp_map *m, int err)
 
 void upnp_map_submit(struct upnp_map *m, enum upnp_op op)
 {
-	const struct ata_config *cfg = ata_config();
+	const struct ata_conf_upnp *uc = ata_conf_upnp();
 	struct upnp_job *job;
 	int err;
 
@@ -122,7 +122,7 @@ void upnp_map_submit(struct upnp_map *m, enum upnp_op op)
 	job->ext_port = m->ext_port;
 	job->int_port = m->int_port;
 	job->timeout_ms = m->timeout_ms;
-	job->lease_s = upnp_lease_s(cfg ? cfg->traversal.upnp.lease_ms : 0);
+	job->lease_s = upnp_lease_s(uc ? uc->lease_ms : 0);
 	str_ncpy(job->client, m->client, sizeof(job->client));
 
 	err = upnp_submit(job);
@@ -136,10 +136,9 @@ void upnp_map_submit(struct upnp_map *m, enum upnp_op op)
 
 static uint32_t recheck_ms(void)
 {
-	const struct ata_config *cfg = ata_config();
+	const struct ata_conf_upnp *uc = ata_conf_upnp();
 
-	return cfg && cfg->traversal.upnp.recheck_ms ?
-		cfg->traversal.upnp.recheck_ms : 300000;
+	return uc && uc->recheck_ms ? uc->recheck_ms : 300000;
 }
 
 

@@ -96,7 +96,7 @@ static void xcheck_handler(int err, const struct sa *seen, void *arg)
 /* The entry is ours with this external address: report or check */
 static void add_ok(struct upnp_map *m, const struct upnp_job *job)
 {
-	const struct ata_config *cfg = ata_config();
+	struct ata_conf_server stun;
 	struct sa pub;
 	bool changed;
 	int err;
@@ -119,8 +119,7 @@ static void add_ok(struct upnp_map *m, const struct upnp_job *job)
 	if (changed && m->state != MAP_PENDING)
 		m->reported = false;   /* tell the policy the new address */
 
-	if (m->state != MAP_PENDING || !cfg ||
-	    !str_isset(cfg->traversal.stun.server.host)) {
+	if (m->state != MAP_PENDING || ata_stun_server(&stun)) {
 		mapped(m);
 		return;
 	}

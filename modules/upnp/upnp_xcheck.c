@@ -93,7 +93,7 @@ static void timeout_handler(void *arg)
 int upnp_xcheck_start(struct upnp_xcheck **xp, const struct sa *laddr,
 		      uint32_t timeout_ms, upnp_xcheck_h *h, void *arg)
 {
-	const struct ata_config *cfg = ata_config();
+	struct ata_conf_server stun;
 	struct upnp_xcheck *x;
 	struct sa srv, local;
 	int err;
@@ -101,10 +101,8 @@ int upnp_xcheck_start(struct upnp_xcheck **xp, const struct sa *laddr,
 	if (!xp || !laddr || !h)
 		return EINVAL;
 
-	if (!cfg || sa_set_str(&srv, cfg->traversal.stun.server.host,
-			       cfg->traversal.stun.server.port ?
-			       cfg->traversal.stun.server.port :
-			       STUN_PORT))
+	if (ata_stun_server(&stun) ||
+	    sa_set_str(&srv, stun.host, stun.port ? stun.port : STUN_PORT))
 		return ENOTSUP;
 
 	x = mem_zalloc(sizeof(*x), xcheck_destructor);

@@ -3,7 +3,8 @@
  *
  * Loads real shared objects built next to this binary (mod_*.c): a good
  * module, one whose init fails, one of an unknown kind, one whose exports
- * name does not match its file, and one with no exports at all.
+ * name does not match its file, one with no exports at all, a traversal
+ * module built for ops version 1 and one built for a newer core.
  */
 #include <libgen.h>
 #include <setjmp.h>
@@ -13,7 +14,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "ataua.h"
+#include "conf/config.h"
 #include "mod/module.h"
+#include "mod/traversal.h"
 
 static char moddir[512];
 
@@ -136,6 +139,54 @@ static void test_load_all_required(void **state)
 }
 
 
+/* An older table is taken, found by its name, and never read past its
+   end (the module's table is only as long as version 1's: ASan) */
+static void test_load_v1_traversal(void **state)
+{
+	const struct ata_traversal *t;
+	char reason[256] = "";
+
+	(void)state;
+
+	assert_int_equal(0, module_load(moddir, "mod_trav_v1", reason,
+					sizeof(reason)));
+	t = traversal_find(ATA_TRAV_STUN);
+	assert_non_null(t);
+	assert_int_equal(1, t->version);
+	assert_string_equal("stun", t->name);
+	assert_int_equal(ATA_TRAV_STUN, traversal_method(t));
+	assert_null(traversal_find(ATA_TRAV_UPNP));
+	assert_null(traversal_find(ATA_TRAV_NONE));
+	traversal_network_changed();   /* a version 2 hook: not called */
+	module_unload_all();
+	assert_null(traversal_find(ATA_TRAV_STUN));
+}
+
+
+/* A newer table is refused, and module list says why */
+static void test_load_future_traversal(void **state)
+{
+	char reason[256] = "";
+	char want[128];
+	char *ls;
+
+	(void)state;
+
+	assert_int_equal(ENOTSUP, module_load(moddir, "mod_trav_future",
+					      reason, sizeof(reason)));
+	re_snprintf(want, sizeof(want), "init failed: traversal 'future':"
+		    " ops version %u, this core takes 1 to %u",
+		    ATA_TRAVERSAL_VERSION + 1, ATA_TRAVERSAL_VERSION);
+	assert_string_equal(want, reason);
+	assert_false(module_loaded("mod_trav_future"));
+	assert_int_equal(0, list_count(ata_traversal_list()));
+
+	ls = module_listing();
+	assert_non_null(strstr(ls, want));
+	mem_deref(ls);
+}
+
+
 static int dummy_status(struct re_printf *pf)
 {
 	return re_hprintf(pf, "state=test\n");
@@ -151,6 +202,8 @@ static void test_registry_versions(void **state)
 	struct ata_traversal future = {
 		.version = ATA_TRAVERSAL_VERSION + 1, .name = "f",
 	};
+	struct ata_traversal first = { .version = 1, .name = "v1" };
+	struct ata_traversal zero = { .version = 0, .name = "z" };
 	struct ata_hint nameless = { .version = ATA_HINT_VERSION };
 
 	(void)state;
@@ -158,6 +211,10 @@ static void test_registry_versions(void **state)
 	assert_int_equal(0, ata_traversal_register(&good));
 	assert_int_equal(EALREADY, ata_traversal_register(&good));
 	assert_int_equal(ENOTSUP, ata_traversal_register(&future));
+	assert_int_equal(ENOTSUP, ata_traversal_register(&zero));
+	assert_int_equal(0, ata_traversal_register(&first));
+	assert_int_equal(2, list_count(ata_traversal_list()));
+	ata_traversal_unregister(&first);
 	assert_int_equal(EINVAL, ata_hint_register(&nameless));
 	assert_int_equal(1, list_count(ata_traversal_list()));
 	ata_traversal_unregister(&good);
@@ -171,6 +228,9 @@ int main(int argc, char *argv[])
 		cmocka_unit_test_teardown(test_load_good, teardown),
 		cmocka_unit_test_teardown(test_load_bad, teardown),
 		cmocka_unit_test_teardown(test_load_all_required, teardown),
+		cmocka_unit_test_teardown(test_load_v1_traversal, teardown),
+		cmocka_unit_test_teardown(test_load_future_traversal,
+					  teardown),
 		cmocka_unit_test(test_registry_versions),
 	};
 	char self[512];
