@@ -28,7 +28,7 @@ static void call_destructor(void *arg)
 {
 	struct call *call = arg;
 
-	list_unlink(&call->le);
+	mem_deref(call->dlg);
 	tmr_cancel(&call->tmr_ring);
 
 	/* an undecided INVITE still needs its final response */
@@ -334,6 +334,10 @@ static int call_admit(struct call *call)
 }
 
 
+static bool dialog_match(const struct sip_msg *msg, void *arg);
+static bool invite_match(const struct sip_msg *msg, void *arg);
+
+
 static int call_base_alloc(struct call **callp, struct sip_stack *ss,
 			   const struct call_mprefs *mp, enum sip_transp tp)
 {
@@ -353,7 +357,13 @@ static int call_base_alloc(struct call **callp, struct sip_stack *ss,
 	call->ss = mem_ref(ss);
 	call->mp = *mp;
 	call->id = call_next_id++;
-	sip_stack_call_link(ss, &call->le, call);
+
+	/* requests in its dialog pass accept_from; its INVITE again is
+	   not a new call */
+	err = sip_stack_dialog_alloc(&call->dlg, ss, dialog_match,
+				     invite_match, call);
+	if (err)
+		goto out;
 
 	/* RTP on the address SIP uses, which is what the peer can reach */
 	sa_cpy(&laddr, sipaddr);
@@ -476,7 +486,7 @@ static void media_nat_handler(const struct sa *rtp, const struct sa *rtcp,
 
 /**
  * Call @p target (a number, dialled at the account's domain, or a SIP
- * URI) from the account of @p reg, with @p mc media (NULL = the stack's).
+ * URI) from the account of @p reg, with @p mc media.
  * Returns EINVAL (bad target), EPROTONOSUPPORT (transport not enabled),
  * ENOMEM, or the socket/SIP error.
  */
@@ -490,16 +500,12 @@ int call_connect(struct call **callp, struct sip_stack *ss, struct reg *reg,
 	struct call *call = NULL;
 	int err;
 
-	if (!callp || !ss || !rc || !str_isset(target))
+	if (!callp || !ss || !rc || !mc || !str_isset(target))
 		return EINVAL;
 
-	if (mc) {
-		err = call_mprefs_set(&mp, mc);
-		if (err)
-			return err;
-	}
-	else
-		mp = *sip_stack_mprefs(ss);
+	err = call_mprefs_set(&mp, mc);
+	if (err)
+		return err;
 
 	err = call_base_alloc(&call, ss, &mp, rc->tp);
 	if (err)
@@ -537,7 +543,8 @@ int call_connect(struct call **callp, struct sip_stack *ss, struct reg *reg,
 
 
 /**
- * For sip_stack: wrap an INVITE for @p cuser. Returns EBADMSG for SDP we
+ * For call_listen.c: wrap an INVITE for @p cuser, with the called
+ * line's media and SRTP policy @p mp. Returns EBADMSG for SDP we
  * cannot parse (400), ENOTSUP/EPROTO when no codec is common, EACCES
  * when the SRTP policy refuses the offer (both 488).
  */
@@ -549,12 +556,10 @@ int call_incoming_alloc(struct call **callp, struct sip_stack *ss,
 	struct call *call = NULL;
 	int err;
 
-	if (!callp || !ss || !msg || !cuser)
+	if (!callp || !ss || !mp || !msg || !cuser)
 		return EINVAL;
 
-	/* the called line's media and SRTP policy; NULL: the stack's */
-	err = call_base_alloc(&call, ss, mp ? mp : sip_stack_mprefs(ss),
-			      msg->tp);
+	err = call_base_alloc(&call, ss, mp, msg->tp);
 	if (err)
 		return err;
 
@@ -589,8 +594,11 @@ int call_incoming_alloc(struct call **callp, struct sip_stack *ss,
 }
 
 
-bool call_dialog_match(const struct call *call, const struct sip_msg *msg)
+/* For sip_stack: a request inside this call's dialog */
+static bool dialog_match(const struct sip_msg *msg, void *arg)
 {
+	const struct call *call = arg;
+
 	if (!call || !call->sess)
 		return false;
 
@@ -598,9 +606,11 @@ bool call_dialog_match(const struct call *call, const struct sip_msg *msg)
 }
 
 
-/* A retransmission of the INVITE we are still deciding on */
-bool call_invite_match(const struct call *call, const struct sip_msg *msg)
+/* For sip_stack: a retransmission of the INVITE we are still deciding on */
+static bool invite_match(const struct sip_msg *msg, void *arg)
 {
+	const struct call *call = arg;
+
 	if (!call || !call->msg || call->sess || !msg)
 		return false;
 

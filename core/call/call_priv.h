@@ -17,9 +17,10 @@
 struct adm_slot;
 struct hint_media;
 struct reg;
+struct sip_stack_dialog;
 
 struct call {
-	struct le le;                /* in the stack's call list     */
+	struct sip_stack_dialog *dlg; /* the stack asks it: ours? */
 	struct sip_stack *ss;
 	struct reg *reg;
 	struct sipsess *sess;

@@ -9,9 +9,7 @@
 #include <string.h>
 #include <re.h>
 #include "ataua.h"
-#include "call/admission.h"
 #include "mod/hint.h"
-#include "call/call_int.h"
 #include "nat/nat.h"
 #include "sip_check.h"
 #include "sip_tls.h"
@@ -36,10 +34,9 @@ struct sip_stack {
 	struct sip_version *ver;  /* 505 for other SIP versions (UDP) */
 	struct list users;
 	struct list trusted;
-	struct list calls;
+	struct list dialogs;      /* of the upper layer: its calls */
 	struct list seen;
 	struct sa laddr[SIP_TRANSPC];
-	struct call_mprefs mp;
 	bool accept_any;
 	bool nat_started;         /* our UDP socket went to nat.c */
 	uint64_t dropped;
@@ -48,10 +45,16 @@ struct sip_stack {
 struct stack_user {
 	struct le le;
 	char *user;
-	sip_incoming_h *inh;
+	sip_stack_invite_h *inh;
 	void *arg;
-	struct call_mprefs mp;    /* the line's media and SRTP policy */
-	bool has_mp;
+};
+
+struct sip_stack_dialog {
+	struct le le;
+	struct sip_stack *ss;
+	sip_stack_match_h *dialogh;  /* a request inside the dialog */
+	sip_stack_match_h *inviteh;  /* the INVITE that opens it, again */
+	void *arg;
 };
 
 struct stack_addr {
@@ -119,8 +122,27 @@ static bool in_dialog(const struct sip_stack *ss, const struct sip_msg *msg)
 	if (!pl_isset(&msg->to.tag))
 		return false;
 
-	for (le = list_head(&ss->calls); le; le = le->next) {
-		if (call_dialog_match(le->data, msg))
+	for (le = list_head(&ss->dialogs); le; le = le->next) {
+		const struct sip_stack_dialog *d = le->data;
+
+		if (d->dialogh && d->dialogh(msg, d->arg))
+			return true;
+	}
+
+	return false;
+}
+
+
+/* A retransmission of an INVITE a dialog is still deciding on */
+static bool invite_again(const struct sip_stack *ss,
+			 const struct sip_msg *msg)
+{
+	struct le *le;
+
+	for (le = list_head(&ss->dialogs); le; le = le->next) {
+		const struct sip_stack_dialog *d = le->data;
+
+		if (d->inviteh && d->inviteh(msg, d->arg))
 			return true;
 	}
 
@@ -272,18 +294,6 @@ static bool options_handler(const struct sip_msg *msg, void *arg)
 }
 
 
-static const char *srtp_policy_name(enum call_srtp_policy p)
-{
-	switch (p) {
-
-	case CALL_SRTP_OFF:       return "off";
-	case CALL_SRTP_OPTIONAL:  return "optional";
-	case CALL_SRTP_MANDATORY: return "mandatory";
-	default:                  return "?";
-	}
-}
-
-
 static struct stack_user *user_find(const struct sip_stack *ss,
 				    const struct pl *user)
 {
@@ -300,18 +310,14 @@ static struct stack_user *user_find(const struct sip_stack *ss,
 }
 
 
+/* A new INVITE (libre's sipsess_conn_h): to the user it is for */
 static void conn_handler(const struct sip_msg *msg, void *arg)
 {
 	struct sip_stack *ss = arg;
 	struct stack_user *u;
-	struct call *call;
-	struct le *le;
-	int err;
 
-	for (le = list_head(&ss->calls); le; le = le->next) {
-		if (call_invite_match(le->data, msg))
-			return;  /* retransmission, still being decided */
-	}
+	if (invite_again(ss, msg))
+		return;  /* retransmission, still being decided */
 
 	u = user_find(ss, &msg->uri.user);
 	if (!u) {
@@ -321,46 +327,7 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 		return;
 	}
 
-	err = call_incoming_alloc(&call, ss, u->has_mp ? &u->mp : NULL,
-				  msg, u->user);
-	if (err == EBADMSG) {
-		(void)sip_treply(NULL, ss->sip, msg, 400, "Bad SDP");
-		return;
-	}
-	else if (err == ENOSPC) {
-		/* call admission: the reason goes in a Warning (RFC 3261
-		   20.43, code 399: miscellaneous) */
-		(void)sip_treplyf(NULL, NULL, ss->sip, msg, false, 486,
-				  "Busy Here", "Warning: 399 ataua \"%s\"\r\n"
-				  "Content-Length: 0\r\n\r\n",
-				  admission_reason());
-		return;
-	}
-	else if (err == EACCES) {
-		ata_info("sip: INVITE from %r for '%s': refused by the SRTP "
-			 "policy (srtp: %s)", &msg->from.auri, u->user,
-			 srtp_policy_name(u->has_mp ? u->mp.srtp :
-					  ss->mp.srtp));
-		(void)sip_treply(NULL, ss->sip, msg, 488,
-				 "Not Acceptable Here");
-		return;
-	}
-	else if (err == ENOTSUP || err == EPROTO) {
-		ata_info("sip: INVITE from %r: no common codec",
-			 &msg->from.auri);
-		(void)sip_treply(NULL, ss->sip, msg, 488,
-				 "Not Acceptable Here");
-		return;
-	}
-	else if (err) {
-		ata_warn("sip: incoming call: %m", err);
-		(void)sip_treply(NULL, ss->sip, msg, 500,
-				 "Server Internal Error");
-		return;
-	}
-
-	/* the line owns the call from here */
-	u->inh(call, u->arg);
+	u->inh(msg, u->arg);
 }
 
 
@@ -473,13 +440,6 @@ static int probe_self(struct sip_stack *ss)
 }
 
 
-static const struct call_media_conf media_default = {
-	.rtp_min = 10000, .rtp_max = 20000,
-	.codecs = {"pcmu", "pcma"}, .codecc = 2,
-	.ptime_ms = 20, .telev_pt = 101, .rtcp_mux = false,
-};
-
-
 /**
  * Start the SIP stack. Returns EINVAL (bad listen address, media conf or
  * no transport), EADDRINUSE and other socket errors, or ENOMEM.
@@ -499,11 +459,6 @@ int sip_stack_alloc(struct sip_stack **ssp, const struct sip_stack_conf *c)
 		return ENOMEM;
 
 	ss->accept_any = c->accept_any;
-	err = call_mprefs_set(&ss->mp, c->media ? c->media : &media_default);
-	if (err) {
-		ata_err("sip: bad media settings");
-		goto out;
-	}
 
 	err = listen_addr(&laddr, c->listen);
 	if (err == EADDRNOTAVAIL)
@@ -616,9 +571,12 @@ int sip_stack_trust(struct sip_stack *ss, const struct sa *addr)
 }
 
 
-/** Route INVITEs whose Request-URI user is @p user. EALREADY if taken. */
+/**
+ * Hand new INVITEs whose Request-URI user is @p user to @p inh.
+ * EALREADY if taken.
+ */
 int sip_stack_add_user(struct sip_stack *ss, const char *user,
-		       sip_incoming_h *inh, void *arg)
+		       sip_stack_invite_h *inh, void *arg)
 {
 	struct stack_user *u;
 	struct pl pl;
@@ -644,35 +602,6 @@ int sip_stack_add_user(struct sip_stack *ss, const char *user,
 	u->inh = inh;
 	u->arg = arg;
 	list_append(&ss->users, &u->le, u);
-
-	return 0;
-}
-
-
-/**
- * Answer INVITEs for @p user with @p mc (the called line's codecs and
- * SRTP policy) rather than the stack-wide media settings.
- */
-int sip_stack_user_media(struct sip_stack *ss, const char *user,
-			 const struct call_media_conf *mc)
-{
-	struct stack_user *u;
-	struct pl pl;
-	int err;
-
-	if (!ss || !user || !mc)
-		return EINVAL;
-
-	pl_set_str(&pl, user);
-	u = user_find(ss, &pl);
-	if (!u)
-		return ENOENT;
-
-	err = call_mprefs_set(&u->mp, mc);
-	if (err)
-		return err;
-
-	u->has_mp = true;
 
 	return 0;
 }
@@ -720,14 +649,39 @@ struct sipsess_sock *sip_stack_sock(const struct sip_stack *ss)
 }
 
 
-const struct call_mprefs *sip_stack_mprefs(const struct sip_stack *ss)
+static void dialog_destructor(void *arg)
 {
-	return ss ? &ss->mp : NULL;
+	struct sip_stack_dialog *d = arg;
+
+	list_unlink(&d->le);
+	mem_deref(d->ss);
 }
 
 
-void sip_stack_call_link(struct sip_stack *ss, struct le *le,
-			 struct call *call)
+/**
+ * A dialog of the upper layer (a call): requests that @p dialogh says
+ * are inside it pass accept_from, and INVITEs that @p inviteh says are
+ * its opening INVITE again reach no user. Dropping it unregisters.
+ */
+int sip_stack_dialog_alloc(struct sip_stack_dialog **dp,
+			   struct sip_stack *ss, sip_stack_match_h *dialogh,
+			   sip_stack_match_h *inviteh, void *arg)
 {
-	list_append(&ss->calls, le, call);
+	struct sip_stack_dialog *d;
+
+	if (!dp || !ss)
+		return EINVAL;
+
+	d = mem_zalloc(sizeof(*d), dialog_destructor);
+	if (!d)
+		return ENOMEM;
+
+	d->ss = mem_ref(ss);
+	d->dialogh = dialogh;
+	d->inviteh = inviteh;
+	d->arg = arg;
+	list_append(&ss->dialogs, &d->le, d);
+	*dp = d;
+
+	return 0;
 }
