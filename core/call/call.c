@@ -13,6 +13,7 @@
 #include "mod/hint.h"
 #include "call_priv.h"
 #include "sip/reg.h"
+#include "sip/sip_hop.h"
 #include "sip/sip_stack.h"
 #include "nat/nat.h"
 
@@ -43,8 +44,7 @@ static void call_destructor(void *arg)
 	mem_deref(call->media);
 	mem_deref(call->sdp);
 	mem_deref(call->peer);
-	mem_deref(call->route);
-	mem_deref(call->probe);
+	sip_hop_close(&call->hop);
 	mem_deref(call->cuser);
 	mem_deref(call->reg);
 	mem_deref(call->ss);
@@ -227,13 +227,12 @@ static const char *first_hop(const struct call *call)
 static void close_handler(int err, const struct sip_msg *msg, void *arg)
 {
 	struct call *call = arg;
-	struct resolver_fail dns;
 	char reason[128];
 	uint16_t scode = 0;
 
 	/* media stays for its counters; nothing is sent once closed */
 	tmr_cancel(&call->tmr_ring);
-	call->probe = mem_deref(call->probe);
+	call->hop.probe = mem_deref(call->hop.probe);
 	call_media_stop(call->media);
 	call->adm = mem_deref(call->adm);
 	call->sess = mem_deref(call->sess);
@@ -244,12 +243,9 @@ static void close_handler(int err, const struct sip_msg *msg, void *arg)
 	}
 	else if (call->fail[0])
 		str_ncpy(reason, call->fail, sizeof(reason));
-	else if (!call->incoming && resolver_fault_of(err, msg)) {
-		memset(&dns, 0, sizeof(dns));
-		dns.fault = resolver_fault_of(err, msg);
-		resolver_describe_uri(reason, sizeof(reason), &dns,
-				      first_hop(call));
-	}
+	else if (!call->incoming && sip_hop_failed(&call->hop, err, msg))
+		sip_hop_describe(&call->hop, reason, sizeof(reason),
+				 first_hop(call));
 	else if (err == ECONNRESET)
 		str_ncpy(reason, call->state == CALL_INCOMING ||
 			 call->state == CALL_RINGING ? "CANCEL" : "BYE",
@@ -277,7 +273,7 @@ static void probe_handler(const struct resolver_fail *f, void *arg)
 {
 	struct call *call = arg;
 
-	call->probe = mem_deref(call->probe);
+	call->hop.probe = mem_deref(call->hop.probe);
 	if (f->fault == RESOLVER_OK || call->state != CALL_OUTGOING)
 		return;
 
@@ -406,29 +402,20 @@ static int connect_send(struct call *call)
 	const char *routev[1];
 	int err;
 
-	/* a name in /etc/hosts needs no DNS (sip_dns.c) */
-	call->route = mem_deref(call->route);
-	err = resolver_hosts_route(&call->route, first_hop(call),
-				   RESOLVER_HOSTS);
+	/* a name in /etc/hosts needs no DNS; no name server (yet): fail
+	   now, not wait for ever */
+	err = sip_hop_prepare(&call->hop, call->ss, first_hop(call));
+	if (call->hop.fail.fault)
+		sip_hop_describe(&call->hop, call->fail, sizeof(call->fail),
+				 first_hop(call));
 	if (err)
 		return err;
-
-	/* no name server (yet): fail now, not wait for ever */
-	if (!call->route &&
-	    sip_stack_dns_check(call->ss, first_hop(call)) ==
-	    RESOLVER_NO_SERVER) {
-		struct resolver_fail dns = {.fault = RESOLVER_NO_SERVER};
-
-		resolver_describe_uri(call->fail, sizeof(call->fail), &dns,
-				      first_hop(call));
-		return RESOLVER_ENOSERVER;
-	}
 
 	err = call_sdp_offer(call->sdp, &offer);
 	if (err)
 		return err;
 
-	routev[0] = call->route ? call->route : rc->outbound_proxy;
+	routev[0] = call->hop.route ? call->hop.route : rc->outbound_proxy;
 	err = sipsess_connect(&call->sess, sip_stack_sock(call->ss),
 			      call->peer, rc->display_name, rc->aor,
 			      call->cuser, routev[0] ? routev : NULL,
@@ -442,11 +429,8 @@ static int connect_send(struct call *call)
 
 	ata_info("call: %u calling %s", call->id, call->peer);
 	/* a name to look up: is the name server there at all? */
-	if (!call->route)
-		(void)resolver_probe_alloc(&call->probe,
-					   sip_stack_dns(call->ss),
-					   first_hop(call), probe_handler,
-					   call);
+	sip_hop_probe(&call->hop, call->ss, first_hop(call), probe_handler,
+		      call);
 
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include <re.h>
 #include "call_int.h"
 #include "ring_limit.h"
+#include "sip/sip_hop.h"
 
 struct adm_slot;
 struct hint_media;
@@ -31,8 +32,7 @@ struct call {
 	struct hint_media *hint;      /* alg-hint state (core/mod/hint.c) */
 	struct call_mprefs mp;
 	char *peer;
-	char *route;                 /* first hop's address, /etc/hosts */
-	struct resolver_probe *probe; /* outgoing: the name server asked */
+	struct sip_hop hop;          /* outgoing: the first hop's name */
 	char *cuser;
 	call_state_h *sh;
 	call_digit_h *dh;

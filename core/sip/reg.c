@@ -7,11 +7,11 @@
  * registrar is not hammered and the wait is known (reg_retry_in). Every
  * response teaches the stack whom to trust (accept_from: proxy).
  *
- * The first hop's name is looked up in /etc/hosts first (sip_dns.c);
+ * The first hop's name is looked up in /etc/hosts first (sip_hop.c);
  * otherwise libre asks DNS, and a probe of our own (resolver_probe.c)
  * runs beside it, so that a name server that refuses or is silent is
  * told in seconds, in words, not as a 45 s timeout. Every DNS fault
- * (sip_dns.h) has its own words and goes through the same backoff.
+ * (resolver.h) has its own words and goes through the same backoff.
  */
 #include <string.h>
 #include <re.h>
@@ -19,7 +19,7 @@
 #include "base/ctrl_proto.h"
 #include "nat/nat.h"
 #include "reg.h"
-#include "sys/resolver.h"
+#include "sip_hop.h"
 #include "sip_stack.h"
 
 enum {
@@ -42,9 +42,7 @@ struct reg {
 	struct tmr tmr;
 	struct tmr tmr_guard;      /* the REGISTER in flight: see above */
 	struct tmr tmr_dns;        /* waiting for a name server */
-	struct resolver_probe *probe;
-	struct resolver_fail dns;   /* this try's DNS fault, if any */
-	char *hosts_route;         /* first hop's address from /etc/hosts */
+	struct sip_hop hop;        /* this try's first hop and DNS fault */
 	struct nat_lsnr *nat_lsnr;
 	struct reg_conf conf;      /* points at the copies below */
 	char *aor, *registrar, *proxy, *auth_user, *password, *display;
@@ -67,8 +65,7 @@ static void reg_destructor(void *arg)
 	tmr_cancel(&reg->tmr);
 	tmr_cancel(&reg->tmr_guard);
 	tmr_cancel(&reg->tmr_dns);
-	mem_deref(reg->probe);
-	mem_deref(reg->hosts_route);
+	sip_hop_close(&reg->hop);
 	mem_deref(reg->nat_lsnr);
 	mem_deref(reg->sipreg);  /* un-REGISTERs if registered */
 	mem_deref(reg->aor);
@@ -171,8 +168,8 @@ static void describe_failure(struct reg *reg, int err,
 	char *r = reg->reason;
 	size_t sz = sizeof(reg->reason);
 
-	if (reg->dns.fault)
-		resolver_describe_uri(r, sz, &reg->dns, first_hop(reg));
+	if (reg->hop.fail.fault)
+		sip_hop_describe(&reg->hop, r, sz, first_hop(reg));
 	else if (msg && msg->scode >= 300) {
 		bool creds = reg->auth_sent &&
 			(msg->scode == 401 || msg->scode == 407);
@@ -310,12 +307,11 @@ static void fail(struct reg *reg, int err, const struct sip_msg *msg)
 	uint32_t wait;
 
 	tmr_cancel(&reg->tmr_guard);
-	reg->probe = mem_deref(reg->probe);
-	if (!reg->dns.fault)
-		reg->dns.fault = resolver_fault_of(err, msg);
+	reg->hop.probe = mem_deref(reg->hop.probe);
+	(void)sip_hop_failed(&reg->hop, err, msg);
 	describe_failure(reg, err, msg);
-	if (reg->dns.fault)
-		nat_reg_dns_observe(reg->dns.fault);
+	if (reg->hop.fail.fault)
+		nat_reg_dns_observe(reg->hop.fail.fault);
 	else if (fallback_tcp(reg, err))
 		return;
 
@@ -323,7 +319,7 @@ static void fail(struct reg *reg, int err, const struct sip_msg *msg)
 	wait = reg_backoff(reg->failures, rand_u32());
 	reg->retry_at = tmr_jiffies() + (uint64_t)wait * 1000;
 	tmr_start(&reg->tmr, (uint64_t)wait * 1000, retry_handler, reg);
-	if (reg->dns.fault == RESOLVER_NO_SERVER)
+	if (reg->hop.fail.fault == RESOLVER_NO_SERVER)
 		tmr_start(&reg->tmr_dns, DNS_WAIT_MS, dns_wait_handler, reg);
 
 	/* sipreg would retry on its own schedule: ours replaces it */
@@ -339,7 +335,7 @@ static void resp_handler(int err, const struct sip_msg *msg, void *arg)
 	struct reg *reg = arg;
 
 	tmr_cancel(&reg->tmr_guard);
-	reg->probe = mem_deref(reg->probe);
+	reg->hop.probe = mem_deref(reg->hop.probe);
 	if (msg)
 		(void)sip_stack_trust(reg->ss, &msg->src);
 
@@ -379,30 +375,14 @@ static void probe_handler(const struct resolver_fail *f, void *arg)
 {
 	struct reg *reg = arg;
 
-	reg->probe = mem_deref(reg->probe);
+	reg->hop.probe = mem_deref(reg->hop.probe);
 	if (f->fault == RESOLVER_OK || !reg->sipreg)
 		return;
 
 	/* libre's lookups would go on for minutes: this try is over */
 	reg->sipreg = mem_deref(reg->sipreg);
-	reg->dns = *f;
+	reg->hop.fail = *f;
 	fail(reg, 0, NULL);
-}
-
-
-/* /etc/hosts names the first hop: the REGISTER goes to its address */
-static int hosts_route(struct reg *reg)
-{
-	int err;
-
-	reg->hosts_route = mem_deref(reg->hosts_route);
-	err = resolver_hosts_route(&reg->hosts_route, first_hop(reg),
-				   RESOLVER_HOSTS);
-	if (!err && reg->hosts_route)
-		ata_debug("reg: %s: %s from /etc/hosts: via %s", reg->aor,
-			  first_hop(reg), reg->hosts_route);
-
-	return err;
 }
 
 
@@ -415,25 +395,21 @@ static int reg_start(struct reg *reg)
 
 	reg->auth_sent = false;
 	tmr_cancel(&reg->tmr_dns);
-	reg->probe = mem_deref(reg->probe);
-	memset(&reg->dns, 0, sizeof(reg->dns));
 
 	/* the policy already saw UDP blocked: do not wait for a timeout */
 	if (may_fall_back(reg) && nat_udp_blocked())
 		(void)to_tcp(reg, "STUN unanswered");
 
-	err = hosts_route(reg);
+	/* /etc/hosts names the first hop: the REGISTER goes to its
+	   address; no name server (yet): say so, rather than wait */
+	err = sip_hop_prepare(&reg->hop, reg->ss, first_hop(reg));
+	if (!err && reg->hop.route)
+		ata_debug("reg: %s: %s from /etc/hosts: via %s", reg->aor,
+			  first_hop(reg), reg->hop.route);
 	if (err)
 		return err;
 
-	/* no name server (yet): say so, rather than wait for ever */
-	if (!reg->hosts_route) {
-		reg->dns.fault = sip_stack_dns_check(reg->ss, first_hop(reg));
-		if (reg->dns.fault)
-			return RESOLVER_ENOSERVER;
-	}
-
-	routev[0] = reg->hosts_route ? reg->hosts_route : reg->proxy;
+	routev[0] = reg->hop.route ? reg->hop.route : reg->proxy;
 
 	err = sipreg_register(&reg->sipreg, sip_stack_sip(reg->ss),
 			      reg->registrar, reg->aor, reg->display,
@@ -447,10 +423,7 @@ static int reg_start(struct reg *reg)
 	tmr_start(&reg->tmr_guard, ANSWER_GUARD_MS, guard_handler, reg);
 
 	/* a name to look up: is the name server there at all? */
-	if (!reg->hosts_route)
-		(void)resolver_probe_alloc(&reg->probe,
-					   sip_stack_dns(reg->ss),
-					   first_hop(reg), probe_handler, reg);
+	sip_hop_probe(&reg->hop, reg->ss, first_hop(reg), probe_handler, reg);
 
 	return 0;
 }
@@ -485,7 +458,7 @@ static void nat_handler(bool changed, void *arg)
 	ata_info("reg: %s: public address changed, re-registering",
 		 reg->aor);
 	tmr_cancel(&reg->tmr_guard);
-	reg->probe = mem_deref(reg->probe);
+	reg->hop.probe = mem_deref(reg->hop.probe);
 	reg->sipreg = mem_deref(reg->sipreg);
 	tmr_start(&reg->tmr, NAT_RESTART_MS, retry_handler, reg);
 }
