@@ -104,7 +104,7 @@ struct udp_sock *call_media_sock(const struct call_media *cm);
 void call_media_set_dst(struct call_media *cm, const struct sa *rtp);
 struct sdp_media *call_sdp_media(const struct call_sdp *cs);
 
-/* call.c, for call_listen.c */
+/* call_in.c, for call_listen.c */
 int  call_incoming_alloc(struct call **callp, struct sip_stack *ss,
 			 const struct call_mprefs *mp,
 			 const struct sip_msg *msg, const char *cuser);
