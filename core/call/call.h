@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 struct call;
+struct call_lsnr;
 struct reg;
 struct sip_stack;
 struct rtp_header;
@@ -74,6 +75,12 @@ typedef void (call_digit_h)(struct call *call, char key, void *arg);
 typedef void (call_audio_h)(struct call *call, const struct rtp_header *h,
 			    const int16_t *pcm, size_t n, void *arg);
 
+/** An incoming call (call_listen); the handler takes the reference */
+typedef void (call_incoming_h)(struct call *call, void *arg);
+
+int  call_listen(struct call_lsnr **clp, struct sip_stack *ss,
+		 const char *user, const struct call_media_conf *mc,
+		 call_incoming_h *inh, void *arg);
 int  call_connect(struct call **callp, struct sip_stack *ss, struct reg *reg,
 		  const struct call_media_conf *mc, const char *target,
 		  call_state_h *sh, call_digit_h *dh, call_audio_h *ah,

@@ -1,5 +1,5 @@
 /**
- * @file call_int.h  Private interfaces between the call files and sip_stack
+ * @file call_int.h  Private interfaces between the files of the call unit
  *
  * call_sdp.c is pure (no sockets): SDP text in, negotiated parameters
  * out, so tests and the fuzzer drive it directly.
@@ -104,17 +104,9 @@ struct udp_sock *call_media_sock(const struct call_media *cm);
 void call_media_set_dst(struct call_media *cm, const struct sa *rtp);
 struct sdp_media *call_sdp_media(const struct call_sdp *cs);
 
-/* call.c, for sip_stack.c */
+/* call_in.c, for call_listen.c */
 int  call_incoming_alloc(struct call **callp, struct sip_stack *ss,
 			 const struct call_mprefs *mp,
 			 const struct sip_msg *msg, const char *cuser);
-bool call_dialog_match(const struct call *call, const struct sip_msg *msg);
-bool call_invite_match(const struct call *call, const struct sip_msg *msg);
-
-/* sip_stack.c, for call.c and reg.c */
-struct sipsess_sock *sip_stack_sock(const struct sip_stack *ss);
-const struct call_mprefs *sip_stack_mprefs(const struct sip_stack *ss);
-void sip_stack_call_link(struct sip_stack *ss, struct le *le,
-			 struct call *call);
 
 #endif

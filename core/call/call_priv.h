@@ -1,9 +1,10 @@
 /**
  * @file call_priv.h  struct call, shared by the files of the call unit
  *
- * Only call.c (signalling), call_query.c (what the line asks of a call)
- * and call_uri.c include it; everyone else sees struct call opaque
- * through call.h / call_int.h.
+ * Only call.c (the call's life and media), call_out.c, call_in.c,
+ * call_sess.c, call_end.c (signalling), call_query.c (what the line
+ * asks of a call) and call_uri.c include it; everyone else sees struct
+ * call opaque through call.h / call_int.h.
  */
 #ifndef ATA_CALL_PRIV_H
 #define ATA_CALL_PRIV_H
@@ -13,13 +14,16 @@
 #include <re.h>
 #include "call_int.h"
 #include "ring_limit.h"
+#include "sip/sip_hop.h"
 
+struct adm_media;
 struct adm_slot;
 struct hint_media;
 struct reg;
+struct sip_stack_dialog;
 
 struct call {
-	struct le le;                /* in the stack's call list     */
+	struct sip_stack_dialog *dlg; /* the stack asks it: ours? */
 	struct sip_stack *ss;
 	struct reg *reg;
 	struct sipsess *sess;
@@ -30,8 +34,7 @@ struct call {
 	struct hint_media *hint;      /* alg-hint state (core/mod/hint.c) */
 	struct call_mprefs mp;
 	char *peer;
-	char *route;                 /* first hop's address, /etc/hosts */
-	struct resolver_probe *probe; /* outgoing: the name server asked */
+	struct sip_hop hop;          /* outgoing: the first hop's name */
 	char *cuser;
 	call_state_h *sh;
 	call_digit_h *dh;
@@ -45,6 +48,32 @@ struct call {
 	struct tmr tmr_ring;         /* incoming: rings no longer    */
 	struct ring_limit ring;
 };
+
+/* call.c */
+extern const char call_ctype_sdp[];
+int  call_alloc(struct call **callp, struct sip_stack *ss,
+		const struct call_mprefs *mp, enum sip_transp tp);
+void call_set_state(struct call *call, enum call_state st,
+		    uint16_t scode, const char *reason);
+void call_adm_media(const struct call *call, struct adm_media *am);
+int  call_admit(struct call *call);
+
+/* call_sess.c: the handlers given to sipsess */
+bool call_sess_has_sdp(const struct sip_msg *msg);
+void call_sess_apply(struct call *call);
+int  call_sess_offer(struct mbuf **descp, const struct sip_msg *msg,
+		     void *arg);
+int  call_sess_answer(const struct sip_msg *msg, void *arg);
+void call_sess_progress(const struct sip_msg *msg, void *arg);
+void call_sess_estab(const struct sip_msg *msg, void *arg);
+
+/* call_out.c */
+const char *call_out_hop(const struct call *call);
+int  call_out_send(struct call *call);
+
+/* call_end.c */
+void call_end_release(struct call *call);
+void call_end_handler(int err, const struct sip_msg *msg, void *arg);
 
 /* call_uri.c */
 int call_target_uri(char **urip, const char *target, const char *domain,

@@ -35,8 +35,7 @@ static void line_destructor(void *arg)
 		ln->callv[i] = mem_deref(ln->callv[i]);
 
 	mem_deref(ln->reg);
-	if (ln->user[0])
-		sip_stack_del_user(ln->ss, ln->user);
+	mem_deref(ln->lsnr);
 	mem_deref(ln->dp);
 	mem_deref(ln->tg);
 	mem_deref(ln->ss);
@@ -303,14 +302,9 @@ int line_alloc(struct line **lnp, struct sip_stack *ss,
 		goto out;
 	}
 
-	err = sip_stack_add_user(ss, ln->user, incoming_handler, ln);
-	if (err) {
-		ln->user[0] = '\0';
-		goto out;
-	}
-
 	/* incoming calls take this line's account SRTP policy */
-	err = sip_stack_user_media(ss, ln->user, &ln->mc);
+	err = call_listen(&ln->lsnr, ss, ln->user, &ln->mc, incoming_handler,
+			  ln);
 	if (err)
 		goto out;
 

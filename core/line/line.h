@@ -25,11 +25,6 @@ int  line_status(struct re_printf *pf, const struct line *ln);
 int  line_reg_status(struct re_printf *pf, const struct line *ln);
 /** `id=.. line=.. state=..` per call; returns the number printed */
 unsigned line_calls_print(struct re_printf *pf, const struct line *ln);
-struct call_media_conf;
-struct ata_conf_media;
-/** The call layer's media settings from the YAML `media:` section */
-void line_media_conf_from_config(struct call_media_conf *mc,
-				 const struct ata_conf_media *m);
 /** Hang up a call of this line by its id; ENOENT if not ours */
 int  line_call_hangup(struct line *ln, uint32_t id);
 

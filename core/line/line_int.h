@@ -31,6 +31,7 @@ struct line {
 	const struct ata_conf_line *lc;
 	struct sip_stack *ss;                /* ref                        */
 	struct reg *reg;                     /* NULL: no registrar         */
+	struct call_lsnr *lsnr;              /* INVITEs to user: calls     */
 	struct dialplan *dp;
 	struct line_fsm fsm;
 	struct tmr tmr_fsm;

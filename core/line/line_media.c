@@ -25,8 +25,9 @@ static const char *codec_name(enum ata_codec c)
 }
 
 
-void line_media_conf_from_config(struct call_media_conf *mc,
-				 const struct ata_conf_media *m)
+/* The call layer's media settings from the YAML `media:` section */
+static void media_conf_from_config(struct call_media_conf *mc,
+				   const struct ata_conf_media *m)
 {
 	size_t i;
 
@@ -154,7 +155,7 @@ static void driver_open(struct line *ln)
 
 void line_media_conf(struct line *ln)
 {
-	line_media_conf_from_config(&ln->mc, &ln->cfg->media);
+	media_conf_from_config(&ln->mc, &ln->cfg->media);
 	/* enum call_srtp_policy follows enum ata_srtp's order */
 	ln->mc.srtp = (enum call_srtp_policy)ln->lc->account.srtp;
 	tmr_init(&ln->tmr_media);

@@ -17,7 +17,6 @@
  */
 #include <string.h>
 #include "ataua.h"
-#include "call/call.h"
 #include "conf/config.h"
 #include "line.h"
 #include "phone.h"
@@ -89,17 +88,12 @@ static int stack_start(const struct ata_config *cfg)
 	static char hostv[TLS_HOSTS_MAX][256];
 	const char *ptrv[TLS_HOSTS_MAX];
 	const struct ata_conf_sip *s = &cfg->sip;
-	struct call_media_conf mc;
 	struct sip_stack_conf sc;
 	char listen[64];
 	size_t i;
 
 	if (re_snprintf(listen, sizeof(listen), "%J", &s->listen) < 0)
 		return EINVAL;
-
-	/* the stack's media settings answer INVITEs for no line (404
-	   first anyway); each line brings its own SRTP policy */
-	line_media_conf_from_config(&mc, &cfg->media);
 
 	memset(&sc, 0, sizeof(sc));
 	sc.listen     = listen;
@@ -109,7 +103,6 @@ static int stack_start(const struct ata_config *cfg)
 	sc.tls_verify = s->tls_verify;
 	sc.tls_hostv  = ptrv;
 	sc.tls_hostc  = tls_hosts(cfg, hostv, ptrv);
-	sc.media      = &mc;
 
 	for (i = 0; i < s->transportc; i++) {
 		switch (s->transportv[i]) {

@@ -1,64 +1,23 @@
 /**
- * @file sip_stack.c  libre SIP stack, transports, and who may talk to us
+ * @file sip_stack.c  libre SIP stack, transports, DNS, status
  *
- * With accept_from: proxy, a request whose source is not a registrar or
- * outbound proxy (learnt by reg.c) and not inside one of our dialogs is
- * dropped without any reply: a scanner learns nothing. Each dropping
- * source is logged as a SECURITY record at most once a minute.
+ * One stack per daemon: the listen address (the default route's when
+ * unspecified), UDP/TCP/TLS, the resolver, sipsess and the listeners.
+ * Who may talk to us is sip_stack_trust.c; requests for the layers
+ * above go through sip_stack_route.c; sip_stack_self.c finds our own
+ * UDP socket for the NAT policy and the SIP version check.
  */
-#include <string.h>
 #include <re.h>
 #include "ataua.h"
-#include "call/admission.h"
 #include "mod/hint.h"
-#include "call/call_int.h"
 #include "nat/nat.h"
-#include "sip_check.h"
 #include "sip_tls.h"
 #include "sys/resolver.h"
-#include "sip_stack.h"
+#include "sip_stack_priv.h"
 #include "sip_version.h"
 
 enum {
 	HASH_SIZE = 16,
-	SEEN_MAX = 32,            /* sources remembered for the log limit */
-	SEEN_INTERVAL_MS = 60000,
-	TRUST_MAX = 64,
-};
-
-struct sip_stack {
-	struct sip *sip;
-	struct resolver *dns;
-	struct tls *tls;
-	struct sipsess_sock *sock;
-	struct sip_lsnr *lsnr_filter;
-	struct sip_lsnr *lsnr_options;
-	struct sip_version *ver;  /* 505 for other SIP versions (UDP) */
-	struct list users;
-	struct list trusted;
-	struct list calls;
-	struct list seen;
-	struct sa laddr[SIP_TRANSPC];
-	struct call_mprefs mp;
-	bool accept_any;
-	bool nat_started;         /* our UDP socket went to nat.c */
-	uint64_t dropped;
-};
-
-struct stack_user {
-	struct le le;
-	char *user;
-	sip_incoming_h *inh;
-	void *arg;
-	struct call_mprefs mp;    /* the line's media and SRTP policy */
-	bool has_mp;
-};
-
-struct stack_addr {
-	struct le le;
-	struct sa addr;
-	uint64_t last;            /* seen list: last logged, ms */
-	uint32_t count;
 };
 
 
@@ -88,173 +47,6 @@ static void sip_stack_destructor(void *arg)
 }
 
 
-static void user_destructor(void *arg)
-{
-	struct stack_user *u = arg;
-
-	list_unlink(&u->le);
-	mem_deref(u->user);
-}
-
-
-static struct stack_addr *addr_find(const struct list *l, const struct sa *a)
-{
-	struct le *le;
-
-	for (le = list_head(l); le; le = le->next) {
-		struct stack_addr *sa = le->data;
-
-		if (sa_cmp(&sa->addr, a, SA_ADDR))
-			return sa;
-	}
-
-	return NULL;
-}
-
-
-static bool in_dialog(const struct sip_stack *ss, const struct sip_msg *msg)
-{
-	struct le *le;
-
-	if (!pl_isset(&msg->to.tag))
-		return false;
-
-	for (le = list_head(&ss->calls); le; le = le->next) {
-		if (call_dialog_match(le->data, msg))
-			return true;
-	}
-
-	return false;
-}
-
-
-/* accept_from: any, a registrar or proxy, or one of our dialogs */
-static bool source_ok(const struct sip_stack *ss, const struct sip_msg *msg)
-{
-	return ss->accept_any || addr_find(&ss->trusted, &msg->src) ||
-		in_dialog(ss, msg);
-}
-
-
-static void log_rejected(struct sip_stack *ss, const struct sip_msg *msg)
-{
-	uint64_t now = tmr_jiffies();
-	struct stack_addr *seen;
-
-	seen = addr_find(&ss->seen, &msg->src);
-	if (seen) {
-		++seen->count;
-		if (now - seen->last < SEEN_INTERVAL_MS)
-			return;
-		list_unlink(&seen->le);
-	}
-	else {
-		if (list_count(&ss->seen) >= SEEN_MAX) {
-			struct le *oldest = list_head(&ss->seen);
-
-			list_unlink(oldest);
-			mem_deref(oldest->data);
-		}
-
-		seen = mem_zalloc(sizeof(*seen), NULL);
-		if (!seen)
-			return;
-		seen->addr = msg->src;
-		seen->count = 1;
-	}
-
-	list_append(&ss->seen, &seen->le, seen);
-	seen->last = now;
-
-	ata_security("event=rejected src=%J method=%r ruri=%r count=%u "
-		     "reason=untrusted-source", &msg->src, &msg->met,
-		     &msg->ruri, seen->count);
-}
-
-
-/* A request of another SIP version (sip_version.c): 505 to a source we
-   answer at all; never an ACK (RFC 3261 17.2.1) */
-static void version_handler(const struct sip_msg *msg, void *arg)
-{
-	struct sip_stack *ss = arg;
-
-	if (!source_ok(ss, msg)) {
-		++ss->dropped;
-		log_rejected(ss, msg);
-		return;
-	}
-
-	if (!pl_strcmp(&msg->met, "ACK"))
-		return;
-
-	ata_info("sip: %r from %J refused: 505 SIP version not 2.0",
-		 &msg->met, &msg->src);
-	(void)sip_reply(ss->sip, msg, 505, "Version Not Supported");
-}
-
-
-/* Our own probe (probe_self): hand the UDP socket to the NAT policy and
-   to the version check */
-static bool self_probe(struct sip_stack *ss, const struct sip_msg *msg)
-{
-	if (ss->nat_started || msg->tp != SIP_TRANSP_UDP ||
-	    !sa_cmp(&msg->src, &ss->laddr[SIP_TRANSP_UDP], SA_ALL) ||
-	    pl_strcmp(&msg->met, "OPTIONS"))
-		return false;
-
-	ss->nat_started = true;
-	nat_sip_start(msg->sock, &ss->laddr[SIP_TRANSP_UDP]);
-	hint_sip_socket(msg->sock, &ss->laddr[SIP_TRANSP_UDP]);
-	if (sip_version_alloc(&ss->ver, msg->sock,
-			      &ss->laddr[SIP_TRANSP_UDP], version_handler, ss))
-		ata_warn("sip: no 505 for other SIP versions (no memory)");
-	else
-		ata_debug("sip: UDP requests of other SIP versions get 505");
-
-	return true;
-}
-
-
-/* A request we may answer: refuse what RFC 3261 8.2 says a UAS must
-   refuse (true = answered here, libre's listeners never see it) */
-static bool checked_reply(struct sip_stack *ss, const struct sip_msg *msg)
-{
-	struct sip_check chk;
-
-	sip_check_request(&chk, msg);
-	if (!chk.scode)
-		return false;
-	if (!pl_isset(&msg->via.sentby))
-		return true;  /* nowhere to send a response */
-
-	ata_info("sip: %r from %J refused: %u %s", &msg->met, &msg->src,
-		 chk.scode, chk.reason);
-	(void)sip_treplyf(NULL, NULL, ss->sip, msg, false, chk.scode,
-			  chk.reason, "%HContent-Length: 0\r\n\r\n",
-			  sip_check_unsupported, &chk);
-
-	return true;
-}
-
-
-/* First request listener: true = consumed (dropped silently) */
-static bool filter_handler(const struct sip_msg *msg, void *arg)
-{
-	struct sip_stack *ss = arg;
-
-	if (self_probe(ss, msg))
-		return true;
-
-	if (source_ok(ss, msg))
-		return checked_reply(ss, msg);
-
-	++ss->dropped;
-	log_rejected(ss, msg);
-
-	return true;
-}
-
-
 /* Proxies ping us with OPTIONS (keep-alive, nathelper) */
 static bool options_handler(const struct sip_msg *msg, void *arg)
 {
@@ -269,98 +61,6 @@ static bool options_handler(const struct sip_msg *msg, void *arg)
 			  "Content-Length: 0\r\n\r\n");
 
 	return true;
-}
-
-
-static const char *srtp_policy_name(enum call_srtp_policy p)
-{
-	switch (p) {
-
-	case CALL_SRTP_OFF:       return "off";
-	case CALL_SRTP_OPTIONAL:  return "optional";
-	case CALL_SRTP_MANDATORY: return "mandatory";
-	default:                  return "?";
-	}
-}
-
-
-static struct stack_user *user_find(const struct sip_stack *ss,
-				    const struct pl *user)
-{
-	struct le *le;
-
-	for (le = list_head(&ss->users); le; le = le->next) {
-		struct stack_user *u = le->data;
-
-		if (!pl_strcmp(user, u->user))
-			return u;
-	}
-
-	return NULL;
-}
-
-
-static void conn_handler(const struct sip_msg *msg, void *arg)
-{
-	struct sip_stack *ss = arg;
-	struct stack_user *u;
-	struct call *call;
-	struct le *le;
-	int err;
-
-	for (le = list_head(&ss->calls); le; le = le->next) {
-		if (call_invite_match(le->data, msg))
-			return;  /* retransmission, still being decided */
-	}
-
-	u = user_find(ss, &msg->uri.user);
-	if (!u) {
-		ata_info("sip: INVITE from %J for unknown user '%r'",
-			 &msg->src, &msg->uri.user);
-		(void)sip_treply(NULL, ss->sip, msg, 404, "Not Found");
-		return;
-	}
-
-	err = call_incoming_alloc(&call, ss, u->has_mp ? &u->mp : NULL,
-				  msg, u->user);
-	if (err == EBADMSG) {
-		(void)sip_treply(NULL, ss->sip, msg, 400, "Bad SDP");
-		return;
-	}
-	else if (err == ENOSPC) {
-		/* call admission: the reason goes in a Warning (RFC 3261
-		   20.43, code 399: miscellaneous) */
-		(void)sip_treplyf(NULL, NULL, ss->sip, msg, false, 486,
-				  "Busy Here", "Warning: 399 ataua \"%s\"\r\n"
-				  "Content-Length: 0\r\n\r\n",
-				  admission_reason());
-		return;
-	}
-	else if (err == EACCES) {
-		ata_info("sip: INVITE from %r for '%s': refused by the SRTP "
-			 "policy (srtp: %s)", &msg->from.auri, u->user,
-			 srtp_policy_name(u->has_mp ? u->mp.srtp :
-					  ss->mp.srtp));
-		(void)sip_treply(NULL, ss->sip, msg, 488,
-				 "Not Acceptable Here");
-		return;
-	}
-	else if (err == ENOTSUP || err == EPROTO) {
-		ata_info("sip: INVITE from %r: no common codec",
-			 &msg->from.auri);
-		(void)sip_treply(NULL, ss->sip, msg, 488,
-				 "Not Acceptable Here");
-		return;
-	}
-	else if (err) {
-		ata_warn("sip: incoming call: %m", err);
-		(void)sip_treply(NULL, ss->sip, msg, 500,
-				 "Server Internal Error");
-		return;
-	}
-
-	/* the line owns the call from here */
-	u->inh(call, u->arg);
 }
 
 
@@ -441,45 +141,6 @@ static int transports_add(struct sip_stack *ss, const struct sa *laddr,
 }
 
 
-static void probe_resp_handler(int err, const struct sip_msg *msg,
-			       void *arg)
-{
-	(void)err;
-	(void)msg;
-	(void)arg;
-}
-
-
-/* libre 1.1.0 never hands out the SIP UDP socket, which the NAT policy
-   must bind; a request to ourselves arrives with it in msg->sock. */
-static int probe_self(struct sip_stack *ss)
-{
-	const struct sa *la = &ss->laddr[SIP_TRANSP_UDP];
-	char uri[80];
-
-	if (!sa_isset(la, SA_ALL) ||
-	    re_snprintf(uri, sizeof(uri), "sip:probe@%J", la) < 0)
-		return EINVAL;
-
-	return sip_requestf(NULL, ss->sip, false, "OPTIONS", uri, NULL,
-			    NULL, NULL, probe_resp_handler, ss,
-			    "To: <%s>\r\n"
-			    "From: <%s>;tag=%x\r\n"
-			    "Call-ID: %x\r\n"
-			    "CSeq: 1 OPTIONS\r\n"
-			    "Max-Forwards: 1\r\n"
-			    "Content-Length: 0\r\n\r\n",
-			    uri, uri, rand_u32(), rand_u32());
-}
-
-
-static const struct call_media_conf media_default = {
-	.rtp_min = 10000, .rtp_max = 20000,
-	.codecs = {"pcmu", "pcma"}, .codecc = 2,
-	.ptime_ms = 20, .telev_pt = 101, .rtcp_mux = false,
-};
-
-
 /**
  * Start the SIP stack. Returns EINVAL (bad listen address, media conf or
  * no transport), EADDRINUSE and other socket errors, or ENOMEM.
@@ -499,11 +160,6 @@ int sip_stack_alloc(struct sip_stack **ssp, const struct sip_stack_conf *c)
 		return ENOMEM;
 
 	ss->accept_any = c->accept_any;
-	err = call_mprefs_set(&ss->mp, c->media ? c->media : &media_default);
-	if (err) {
-		ata_err("sip: bad media settings");
-		goto out;
-	}
 
 	err = listen_addr(&laddr, c->listen);
 	if (err == EADDRNOTAVAIL)
@@ -523,7 +179,8 @@ int sip_stack_alloc(struct sip_stack **ssp, const struct sip_stack_conf *c)
 		goto out;
 
 	/* the filter must see requests before sipsess does */
-	err = sip_listen(&ss->lsnr_filter, ss->sip, true, filter_handler, ss);
+	err = sip_listen(&ss->lsnr_filter, ss->sip, true,
+			 sip_stack_trust_filter, ss);
 	if (err)
 		goto out;
 
@@ -538,7 +195,8 @@ int sip_stack_alloc(struct sip_stack **ssp, const struct sip_stack_conf *c)
 	for (tp = SIP_TRANSP_UDP; tp <= SIP_TRANSP_TLS; tp++)
 		(void)sip_transp_laddr(ss->sip, &ss->laddr[tp], tp, &laddr);
 
-	err = sipsess_listen(&ss->sock, ss->sip, HASH_SIZE, conn_handler, ss);
+	err = sipsess_listen(&ss->sock, ss->sip, HASH_SIZE,
+			     sip_stack_route_invite, ss);
 	if (err)
 		goto out;
 
@@ -548,7 +206,7 @@ int sip_stack_alloc(struct sip_stack **ssp, const struct sip_stack_conf *c)
 		goto out;
 
 	if (c->udp) {
-		err = probe_self(ss);
+		err = sip_stack_self_probe(ss);
 		if (err) {
 			ata_warn("sip: cannot start NAT probing: %m", err);
 			err = 0;
@@ -587,109 +245,6 @@ const struct sa *sip_stack_laddr(const struct sip_stack *ss,
 }
 
 
-/**
- * Accept requests from @p addr's IP (any port: proxies answer from
- * other ports, TCP from ephemeral ones). ENOSPC past TRUST_MAX.
- */
-int sip_stack_trust(struct sip_stack *ss, const struct sa *addr)
-{
-	struct stack_addr *ta;
-
-	if (!ss || !addr || !sa_isset(addr, SA_ADDR))
-		return EINVAL;
-
-	if (addr_find(&ss->trusted, addr))
-		return 0;
-
-	if (list_count(&ss->trusted) >= TRUST_MAX)
-		return ENOSPC;
-
-	ta = mem_zalloc(sizeof(*ta), NULL);
-	if (!ta)
-		return ENOMEM;
-
-	ta->addr = *addr;
-	list_append(&ss->trusted, &ta->le, ta);
-	ata_debug("sip: trusting %j", addr);
-
-	return 0;
-}
-
-
-/** Route INVITEs whose Request-URI user is @p user. EALREADY if taken. */
-int sip_stack_add_user(struct sip_stack *ss, const char *user,
-		       sip_incoming_h *inh, void *arg)
-{
-	struct stack_user *u;
-	struct pl pl;
-	int err;
-
-	if (!ss || !str_isset(user) || !inh)
-		return EINVAL;
-
-	pl_set_str(&pl, user);
-	if (user_find(ss, &pl))
-		return EALREADY;
-
-	u = mem_zalloc(sizeof(*u), user_destructor);
-	if (!u)
-		return ENOMEM;
-
-	err = str_dup(&u->user, user);
-	if (err) {
-		mem_deref(u);
-		return err;
-	}
-
-	u->inh = inh;
-	u->arg = arg;
-	list_append(&ss->users, &u->le, u);
-
-	return 0;
-}
-
-
-/**
- * Answer INVITEs for @p user with @p mc (the called line's codecs and
- * SRTP policy) rather than the stack-wide media settings.
- */
-int sip_stack_user_media(struct sip_stack *ss, const char *user,
-			 const struct call_media_conf *mc)
-{
-	struct stack_user *u;
-	struct pl pl;
-	int err;
-
-	if (!ss || !user || !mc)
-		return EINVAL;
-
-	pl_set_str(&pl, user);
-	u = user_find(ss, &pl);
-	if (!u)
-		return ENOENT;
-
-	err = call_mprefs_set(&u->mp, mc);
-	if (err)
-		return err;
-
-	u->has_mp = true;
-
-	return 0;
-}
-
-
-void sip_stack_del_user(struct sip_stack *ss, const char *user)
-{
-	struct pl pl;
-
-	if (!ss || !user)
-		return;
-
-	pl_set_str(&pl, user);
-	mem_deref(user_find(ss, &pl));
-}
-
-
 int sip_stack_status(struct re_printf *pf, const struct sip_stack *ss)
 {
 	enum sip_transp tp;
@@ -717,17 +272,4 @@ int sip_stack_status(struct re_printf *pf, const struct sip_stack *ss)
 struct sipsess_sock *sip_stack_sock(const struct sip_stack *ss)
 {
 	return ss ? ss->sock : NULL;
-}
-
-
-const struct call_mprefs *sip_stack_mprefs(const struct sip_stack *ss)
-{
-	return ss ? &ss->mp : NULL;
-}
-
-
-void sip_stack_call_link(struct sip_stack *ss, struct le *le,
-			 struct call *call)
-{
-	list_append(&ss->calls, le, call);
 }

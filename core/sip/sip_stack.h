@@ -5,6 +5,11 @@
  * With accept_any false, requests from addresses other than the
  * registrars/outbound proxies (sip_stack_trust) are dropped without a
  * reply, unless they belong to a dialog of one of our calls.
+ *
+ * The stack names no upper layer: a new INVITE goes to the handler of
+ * the user it is for (sip_stack_add_user, as libre's sipsess_conn_h),
+ * and each dialog (a call) tells the stack which requests are its own
+ * (sip_stack_dialog_alloc).
  */
 #ifndef ATA_SIP_STACK_H
 #define ATA_SIP_STACK_H
@@ -14,9 +19,8 @@
 #include <re.h>
 #include "sys/resolver.h"
 
-struct call;
-struct call_media_conf;
 struct sip_stack;
+struct sip_stack_dialog;
 
 struct sip_stack_conf {
 	const char *listen;        /**< "0.0.0.0:5060"; port 0 = random */
@@ -28,12 +32,16 @@ struct sip_stack_conf {
 	/** Names TLS servers must prove (registrars, outbound proxies) */
 	const char * const *tls_hostv;
 	size_t tls_hostc;
-	/** Media for incoming calls (copied); NULL = PCMU, PCMA, 20 ms */
-	const struct call_media_conf *media;
 };
 
-/** An incoming call for @p user; the handler takes the reference */
-typedef void (sip_incoming_h)(struct call *call, void *arg);
+/**
+ * A new INVITE for a user of sip_stack_add_user (not a retransmission
+ * of one a dialog is still deciding on). The handler sends the final
+ * response, now or later (mem_ref @p msg to keep it).
+ */
+typedef void (sip_stack_invite_h)(const struct sip_msg *msg, void *arg);
+/** Does @p msg belong to the dialog that registered this handler? */
+typedef bool (sip_stack_match_h)(const struct sip_msg *msg, void *arg);
 
 int  sip_stack_alloc(struct sip_stack **ssp, const struct sip_stack_conf *c);
 struct sip *sip_stack_sip(const struct sip_stack *ss);
@@ -44,10 +52,12 @@ const struct sa *sip_stack_laddr(const struct sip_stack *ss,
 				 enum sip_transp tp);
 int  sip_stack_trust(struct sip_stack *ss, const struct sa *addr);
 int  sip_stack_add_user(struct sip_stack *ss, const char *user,
-			sip_incoming_h *inh, void *arg);
-int  sip_stack_user_media(struct sip_stack *ss, const char *user,
-			  const struct call_media_conf *mc);
+			sip_stack_invite_h *inh, void *arg);
 void sip_stack_del_user(struct sip_stack *ss, const char *user);
+int  sip_stack_dialog_alloc(struct sip_stack_dialog **dp,
+			    struct sip_stack *ss, sip_stack_match_h *dialogh,
+			    sip_stack_match_h *inviteh, void *arg);
+struct sipsess_sock *sip_stack_sock(const struct sip_stack *ss);
 int  sip_stack_status(struct re_printf *pf, const struct sip_stack *ss);
 
 #endif

@@ -1,0 +1,104 @@
+/**
+ * @file call_end.c  How a call ends, and the reason CALL_CLOSED carries
+ *
+ * By us (call_reject, call_hangup, the ring limit): no handler runs.
+ * By the far end or an error (libre's close handler): CALL_CLOSED with
+ * the SIP status, our own failure's words, the name lookup's fault,
+ * CANCEL or BYE.
+ */
+#include <re.h>
+#include "ataua.h"
+#include "call_priv.h"
+#include "sip/sip_hop.h"
+#include "sip/sip_stack.h"
+
+
+/*
+ * Ended here (reject, hangup, rang too long) after the final response
+ * went: no more ringing, signalling, media or bandwidth. The media
+ * object stays for its counters.
+ */
+void call_end_release(struct call *call)
+{
+	tmr_cancel(&call->tmr_ring);
+	call->msg = mem_deref((void *)call->msg);
+	call->sess = mem_deref(call->sess);
+	call_media_stop(call->media);
+	call->adm = mem_deref(call->adm);
+}
+
+
+/* libre's close handler: the far end or an error ended the call */
+void call_end_handler(int err, const struct sip_msg *msg, void *arg)
+{
+	struct call *call = arg;
+	char reason[128];
+	uint16_t scode = 0;
+
+	/* media stays for its counters; nothing is sent once closed */
+	tmr_cancel(&call->tmr_ring);
+	call->hop.probe = mem_deref(call->hop.probe);
+	call_media_stop(call->media);
+	call->adm = mem_deref(call->adm);
+	call->sess = mem_deref(call->sess);
+
+	if (msg && msg->scode >= 300) {
+		scode = msg->scode;
+		(void)re_snprintf(reason, sizeof(reason), "%r", &msg->reason);
+	}
+	else if (call->fail[0])
+		str_ncpy(reason, call->fail, sizeof(reason));
+	else if (!call->incoming && sip_hop_failed(&call->hop, err, msg))
+		sip_hop_describe(&call->hop, reason, sizeof(reason),
+				 call_out_hop(call));
+	else if (err == ECONNRESET)
+		str_ncpy(reason, call->state == CALL_INCOMING ||
+			 call->state == CALL_RINGING ? "CANCEL" : "BYE",
+			 sizeof(reason));
+	else
+		(void)re_snprintf(reason, sizeof(reason), "%m", err);
+
+	/* ended by an error of ours (DNS, a timeout), not by the peer */
+	if (!msg && err && err != ECONNRESET)
+		ata_warn("call: %u to %s failed: %s", call->id, call->peer,
+			 reason);
+
+	call_set_state(call, CALL_CLOSED, scode, reason);
+}
+
+
+/** Refuse an incoming call (486, 603 ...), or end any call */
+void call_reject(struct call *call, uint16_t scode, const char *reason)
+{
+	if (!call || call->state == CALL_CLOSED)
+		return;
+
+	if (call->state != CALL_INCOMING || scode < 300 || scode > 699) {
+		call_hangup(call);
+		return;
+	}
+
+	if (call->sess)
+		(void)sipsess_reject(call->sess, scode, reason, NULL);
+	else if (call->msg)
+		(void)sip_treply(NULL, sip_stack_sip(call->ss), call->msg,
+				 scode, reason);
+
+	call_end_release(call);
+	call->state = CALL_CLOSED;
+}
+
+
+/** End the call: BYE, CANCEL, or 486 for one still ringing here */
+void call_hangup(struct call *call)
+{
+	if (!call || call->state == CALL_CLOSED)
+		return;
+
+	if (call->msg && !call->sess)
+		(void)sip_treply(NULL, sip_stack_sip(call->ss), call->msg,
+				 486, "Busy Here");
+
+	call_end_release(call);
+	call->state = CALL_CLOSED;
+}
