@@ -1,6 +1,12 @@
 /**
  * @file admission.c  Call admission arithmetic: need per call, the ledger
  *
+ * folder core/call/: one call: its SIP session (out and in), the
+ * SDP offer and answer, SDES keys and SRTP, the RTP media socket, and
+ * call admission (will it fit the uplink). Incoming INVITEs reach it
+ * through the handler it gives the SIP stack (call_listen.c); it never
+ * names a line.
+ *
  * A call's need, each way, is its RTP packets as they cross the access
  * link, counted per packet:
  *

@@ -1,6 +1,11 @@
 /**
  * @file hint.c  The signalling-hint registry and the core's calls into it
  *
+ * folder core/mod/: modules: the loader (dlopen of NAME.so, chosen
+ * by the config) and the registries of what modules register
+ * (traversal steps, signalling hints, line drivers), with the version
+ * rule of each ops table (registry.c).
+ *
  * The first registered hint module that has a hook does the work (there
  * is one such module, alg-hint); its per-call state lives in a
  * hint_media that the call owns and drops at its end. A module that

@@ -47,7 +47,7 @@ else
 fi
 
 cmd_of() {
-	make -C "$ROOT" -n -B "$@" build/core/g711.o 2>/dev/null |
+	make -C "$ROOT" -n -B "$@" build/core/dsp/g711.o 2>/dev/null |
 		grep -- ' -c core/dsp/g711.c'
 }
 t_check "-Werror by default (developers, CI)" \
