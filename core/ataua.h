@@ -85,6 +85,12 @@ typedef void (ata_event_sink_h)(enum ata_log_level lvl, const char *line,
 				void *arg);
 void ata_event_set_sink(ata_event_sink_h *sinkh, void *arg);
 
+/**
+ * The name of an errno value ("ENOTCONN"), for an event's err= field:
+ * the numbers differ between architectures (core/base/errname.c)
+ */
+const char *ata_errname(int err);
+
 
 /* ----- Control verbs (core/base/cmd.c) ----- */
 

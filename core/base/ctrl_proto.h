@@ -83,7 +83,9 @@
 #define ATA_EVENT_MODULE       "MODULE-STATE"
 #define ATA_EVENT_NAT          "NAT-STATE"
 /* NAT traversal (core/nat*.c): our public SIP address changed (old= new=
- * method=); a module lost its binding (module= err=); keep-alives went
+ * method=); a module lost its binding (module= err=ENAME: every err=
+ * field names the errno, ata_errname(), never its number, which differs
+ * between architectures); keep-alives went
  * unanswered (module=); a call's RTP socket maps to another public
  * address than its SDP offers (local= public= sdp=) */
 #define ATA_EVENT_PUBLIC_ADDR  "PUBLIC-ADDRESS-CHANGED"

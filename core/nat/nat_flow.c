@@ -46,8 +46,8 @@ static void ka_handler(int err, void *arg)
 	ata_warn("nat: SIP %s flow to %J: keep-alive failed: %m",
 		 tp_name(flow.tp), &flow.dst, err);
 	ata_event(ATA_LOG_WARN, ATA_EVENT_KA_FAILED,
-		  "module=sip-%s dst=%J err=%d", tp_name(flow.tp),
-		  &flow.dst, err);
+		  "module=sip-%s dst=%J err=%s", tp_name(flow.tp),
+		  &flow.dst, ata_errname(err));
 }
 
 

@@ -158,9 +158,9 @@ static void leg_bind_handler(int err, const struct ata_nat_binding *b,
 	if (err || !b) {
 		if (leg->state == LEG_OK)
 			ata_event(ATA_LOG_WARN, ATA_EVENT_NAT_LOST,
-				  "module=%s local=%J err=%d",
+				  "module=%s local=%J err=%s",
 				  nat_method_name(nm->method), &leg->local,
-				  err);
+				  ata_errname(err));
 		ata_info("nat: media %J: no %s binding: %m", &leg->local,
 			 nat_method_name(nm->method), err);
 		leg->state = LEG_FAILED;

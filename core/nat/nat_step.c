@@ -208,7 +208,8 @@ static void bind_handler(int err, const struct ata_nat_binding *b,
 		if (was_ok) {
 			nat.obs.ka_failed = true;
 			ata_event(ATA_LOG_WARN, ATA_EVENT_NAT_LOST,
-				  "module=%s err=%d", st->name, err);
+				  "module=%s err=%s", st->name,
+				  ata_errname(err));
 			ata_event(ATA_LOG_WARN, ATA_EVENT_KA_FAILED,
 				  "module=%s", st->name);
 		}

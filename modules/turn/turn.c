@@ -160,7 +160,8 @@ static void test_relay_handler(int err, const struct sa *relay,
 	(void)arg;
 
 	if (err)
-		ata_event(ATA_LOG_WARN, "TURN-LOST", "err=%d", err);
+		ata_event(ATA_LOG_WARN, "TURN-LOST", "err=%s",
+			  ata_errname(err));
 	else
 		ata_event(ATA_LOG_INFO, "TURN-RELAY", "relayed=%J lifetime=%u",
 			  relay, lifetime_s);

@@ -188,8 +188,8 @@ void upnp_map_lose(struct upnp_map *m, int err)
 		return;
 
 	ata_warn("upnp: UDP %u mapping lost: %m", m->ext_port, err);
-	ata_event(ATA_LOG_WARN, "UPNP-MAPPING-LOST", "ext_port=%u err=%d",
-		  m->ext_port, err);
+	ata_event(ATA_LOG_WARN, "UPNP-MAPPING-LOST", "ext_port=%u err=%s",
+		  m->ext_port, ata_errname(err));
 	upnp_map_report(m, ENOTCONN);
 }
 
