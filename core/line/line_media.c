@@ -87,8 +87,10 @@ static void audio_tx_handler(const int16_t *pcm, size_t n, void *arg)
 	struct line *ln = arg;
 	struct call *call = ln->fsm.cur;
 
-	if (call && ln->fsm.st == LINE_CONNECTED)
+	if (call && ln->fsm.st == LINE_CONNECTED) {
+		line_fax_audio(ln, pcm, n, false);
 		(void)call_send_audio(call, pcm, n);
+	}
 }
 
 
@@ -161,6 +163,7 @@ void line_media_conf(struct line *ln)
 	tmr_init(&ln->tmr_media);
 	tmr_init(&ln->tmr_ring);
 	driver_open(ln);
+	line_fax_init(ln);
 }
 
 
@@ -171,6 +174,7 @@ void line_media_close(struct line *ln)
 	ln->port = mem_deref(ln->port);
 	ln->au = mem_deref(ln->au);
 	ln->drv = NULL;
+	line_fax_close(ln);
 }
 
 
@@ -268,7 +272,7 @@ void line_media_update(struct line *ln)
 		return;
 
 	ring_sync(ln);
-	line_audio_dtmf(ln->au, offhook(ln->fsm.st),
+	line_audio_dtmf(ln->au, offhook(ln->fsm.st) && line_fax_dtmf_on(ln),
 			ln->fsm.st == LINE_CONNECTED &&
 			call_sends_telev(ln->fsm.cur));
 
@@ -304,6 +308,8 @@ void line_audio_rx(struct call *call, const struct rtp_header *h,
 	++ln->rx_frames;
 	ln->rx_samples += n;
 
+	if (call == ln->fsm.cur)
+		line_fax_audio(ln, pcm, n, true);
 	if (ln->au && call == ln->fsm.cur)
 		(void)line_audio_put(ln->au, h->ssrc, h->seq, h->ts, h->m,
 				     pcm, n);
