@@ -10,7 +10,7 @@
  * audio), and on the phase-reversed answer tone the echo canceller
  * (G.168). The call keeps the mode for `calls`; an event says so.
  *
- * lines[].dtmf_detect off keeps the handset detector to dialling: in a
+ * lines[].dtmf_detect off takes handset keys only while the line dials: in a
  * call the keys an alarm panel or modem sends reach the far end as the
  * tones themselves, never as RFC 4733 events.
  */
@@ -96,7 +96,21 @@ void line_fax_audio(struct line *ln, const int16_t *pcm, size_t n,
 }
 
 
-/** The handset DTMF detector runs: dialling, or a voice call */
+/**
+ * A handset key at its press or release (@p end): false if the call
+ * takes keys as audio (the release follows its press, so a key that
+ * dialled is reported whole even if it ends in the call it placed)
+ */
+bool line_fax_key_taken(struct line *ln, bool end)
+{
+	if (!end)
+		ln->key_as_audio = !line_fax_dtmf_on(ln);
+
+	return !ln->key_as_audio;
+}
+
+
+/** Handset keys are taken: dialling, or a voice call (else audio) */
 bool line_fax_dtmf_on(const struct line *ln)
 {
 	if (ln->fsm.st != LINE_CONNECTED)

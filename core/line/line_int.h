@@ -72,6 +72,7 @@ struct line {
 	struct line_fax fax[2];              /* rx, tx                     */
 	uint32_t fax_call;                   /* call the detectors watch   */
 	bool fax_ec_off;                     /* ans-pr seen: nothing left  */
+	bool key_as_audio;                   /* this key: not taken        */
 };
 
 /* line.c */
@@ -96,6 +97,7 @@ void line_fax_close(struct line *ln);
 void line_fax_audio(struct line *ln, const int16_t *pcm, size_t n,
 		    bool rx);
 bool line_fax_dtmf_on(const struct line *ln);
+bool line_fax_key_taken(struct line *ln, bool end);
 
 /* line_media.c */
 void line_media_conf(struct line *ln);

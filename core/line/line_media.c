@@ -61,7 +61,7 @@ static void handset_key(char key, bool end, uint32_t dur_ms, void *arg)
 	struct call *call = ln->fsm.cur;
 
 	/* queued before an on-hook the main loop saw first */
-	if (!offhook(ln->fsm.st))
+	if (!offhook(ln->fsm.st) || !line_fax_key_taken(ln, end))
 		return;
 
 	if (!end) {
@@ -272,9 +272,10 @@ void line_media_update(struct line *ln)
 		return;
 
 	ring_sync(ln);
-	line_audio_dtmf(ln->au, offhook(ln->fsm.st) && line_fax_dtmf_on(ln),
+	line_audio_dtmf(ln->au, offhook(ln->fsm.st) &&
+			!call_mode_is_passthrough(ln->fsm.cur),
 			ln->fsm.st == LINE_CONNECTED &&
-			call_sends_telev(ln->fsm.cur));
+			call_sends_telev(ln->fsm.cur) && line_fax_dtmf_on(ln));
 
 	if (ln->fsm.st == LINE_CONNECTED && ln->fsm.cur) {
 		if (ln->au) {
