@@ -117,6 +117,7 @@ printf '%s\n' "$calls" | grep -qx 'mode=passthrough' &&
 	t_fail "atactl calls: mode=passthrough" "$calls"
 
 wait "$peer"; peer=
+stats=$(ctl stats 1 2>&1 | grep -E '^(xruns|late|concealed_samples)=')
 ctl line 1 onhook >/dev/null
 # the recording is written when the device closes
 kill "$pid"; wait "$pid" 2>/dev/null; pid=
@@ -128,10 +129,10 @@ val() { sed -n "s/.*\\<$1=\\([^ ]*\\).*/\\1/p" "$tmp/analysis" | head -n 1; }
 sw=$(val switch_ms)
 [ -n "$sw" ] && [ "$sw" -le 1000 ] &&
 	t_ok "the switch (the jitter buffer to 120 ms: $(val gap_ms) ms of silence) $sw ms into the tone, on the line's clock" ||
-	t_fail "the switch within 1 s of the tone" "$an"
+	t_fail "the switch within 1 s of the tone" "$an" $stats
 [ "$(val result)" = exact ] &&
 	t_ok "tone and V.21 preamble played bit-exact after the switch ($(val exact_from)..$(val exact_to) of the sent samples, offset $(val offset))" ||
-	t_fail "tone and V.21 preamble played bit-exact" "$an"
+	t_fail "tone and V.21 preamble played bit-exact" "$an" $stats
 grep -Eqi 'segfault|sanitizer|assert' "$tmp/ataua.log" &&
 	t_fail "no crash report in the log" "$(tail -n 5 "$tmp/ataua.log")" ||
 	t_ok "no crash report in the log"

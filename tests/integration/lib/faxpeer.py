@@ -39,6 +39,7 @@ FRAME = 160
 SR = 8000
 AMP = 22657 * 10 ** (-12 / 20.0)     # -12 dBm0 (a 0 dBm0 sine: 22657)
 LATE_S = 0.070
+GAP_MS = 120 - 45                    # pass-through less voice delay
 
 
 def signal():
@@ -128,18 +129,22 @@ def analyze(argv):
     if onset is None:
         print("result=no-tone")
         return
-    # the inserted silence: the first run of >= 200 zeros after it
+    # the inserted silence: a run of zeros as long as the delay added
+    # (GAP_MS +- 5 ms); others (a stalled sender or device) are listed
     gap0 = gap1 = None
     run = 0
+    gaps = []
     for i in range(onset, min(len(play), onset + (a1 - a0))):
         if play[i] == 0:
             run += 1
             continue
         if run >= 200:
-            gap0, gap1 = i - run, i
-            break
+            gaps.append("%d+%d" % ((i - run - onset) // 8, run // 8))
+            if gap0 is None and abs(run - GAP_MS * 8) <= 40:
+                gap0, gap1 = i - run, i
         run = 0
     print("onset=%d" % onset)
+    print("silences_ms=%s" % (",".join(gaps) or "none"))
     if gap0 is not None:
         print("switch_ms=%d gap_ms=%d" % ((gap0 - onset) // 8,
                                           (gap1 - gap0) // 8))
