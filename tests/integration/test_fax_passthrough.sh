@@ -16,6 +16,9 @@
 #     sent mu-law code decoded, at one offset: nothing inserted,
 #     dropped, concealed or changed (bit-exact G.711 end to end), the
 #     late packets included
+#   - then a second call, the phone side a calling fax (the SLIC's
+#     capture plays CNG: 1100 Hz, 0.5 s on, 3 s off) and a silent far
+#     end: CALL-MODE tone=cng dir=tx, `calls` shows it
 # FAX_DETECT=off runs the same with the detector off: the test must
 # then fail (no event, no switch).
 set -u
@@ -81,29 +84,44 @@ lines:
 YAML
 ctl() { "$root/atactl" -s "$sock" "$@"; }
 
-echo "1..5"
-VSLIC_PLAYBACK=$tmp/play.raw "$root/ataua" -c "$tmp/ataua.yaml" \
-	>"$tmp/ataua.log" 2>&1 &
-pid=$!
-for i in $(seq 100); do ctl PING >/dev/null 2>&1 && break; sleep 0.1; done
-ctl monitor >"$tmp/events.log" 2>&1 &
-mon=$!
+# start_ataua [ENV=VALUE...]: the daemon and an event monitor
+start_ataua() {
+	env "$@" "$root/ataua" -c "$tmp/ataua.yaml" >>"$tmp/ataua.log" 2>&1 &
+	pid=$!
+	for i in $(seq 100); do
+		ctl PING >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	ctl monitor >"$tmp/events.log" 2>&1 &
+	mon=$!
+}
+# answer: off-hook once the peer's call rings
+answer() {
+	for i in $(seq 150); do
+		ctl line 1 2>/dev/null | grep -q 'ring=yes' && break
+		sleep 0.1
+	done
+	ctl line 1 offhook >/dev/null
+}
+# first_mode: the first CALL-MODE event, waited for up to 10 s
+first_mode() {
+	local i e=
+	for i in $(seq 100); do
+		e=$(grep -a 'CALL-MODE' "$tmp/events.log" | head -n 1)
+		[ -n "$e" ] && break
+		sleep 0.1
+	done
+	echo "$e"
+}
+
+echo "1..7"
+start_ataua VSLIC_PLAYBACK="$tmp/play.raw"
 python3 "$root/tests/integration/lib/faxpeer.py" send 127.0.0.1:$port \
 	1001 "$tmp" >"$tmp/peer.log" 2>&1 &
 peer=$!
-for i in $(seq 150); do
-	ctl line 1 2>/dev/null | grep -q 'ring=yes' && break
-	sleep 0.1
-done
-ctl line 1 offhook >/dev/null
-
+answer
 # the tone starts 0.6 s after the answer and lasts 2.6 s
-ev=
-for i in $(seq 100); do
-	ev=$(grep -a 'CALL-MODE' "$tmp/events.log" | head -n 1)
-	[ -n "$ev" ] && break
-	sleep 0.1
-done
+ev=$(first_mode)
 case $ev in
 *mode=passthrough*tone=ans-pr*dir=rx*)
 	t_ok "CALL-MODE event: ${ev#*CALL-MODE }" ;;
@@ -133,6 +151,31 @@ sw=$(val switch_ms)
 [ "$(val result)" = exact ] &&
 	t_ok "tone and V.21 preamble played bit-exact after the switch ($(val exact_from)..$(val exact_to) of the sent samples, offset $(val offset))" ||
 	t_fail "tone and V.21 preamble played bit-exact" "$an" $stats
+
+# the phone side: a calling fax machine
+kill "$mon" 2>/dev/null; wait "$mon" 2>/dev/null; mon=
+python3 "$root/tests/integration/lib/faxpeer.py" capture "$tmp/cng.raw"
+start_ataua VSLIC_CAPTURE="$tmp/cng.raw"
+python3 "$root/tests/integration/lib/rtppeer.py" call 127.0.0.1:$port \
+	1001 6 "$tmp" 0 0 0 0 >"$tmp/peer2.log" 2>&1 &
+peer=$!
+answer
+ev=$(first_mode)
+case $ev in
+*mode=passthrough*tone=cng*dir=tx*)
+	t_ok "CNG from the phone: ${ev#*CALL-MODE }" ;;
+*)
+	t_fail "CNG from the phone: CALL-MODE tone=cng dir=tx" \
+		"event: ${ev:-none}" "$(tail -n 5 "$tmp/ataua.log")" ;;
+esac
+calls=$(ctl calls 2>&1)
+printf '%s\n' "$calls" | grep -qx 'mode_tone=cng' &&
+	printf '%s\n' "$calls" | grep -qx 'mode_dir=tx' &&
+	t_ok "atactl calls: mode_tone=cng mode_dir=tx" ||
+	t_fail "atactl calls: mode_tone=cng mode_dir=tx" "$calls"
+wait "$peer"; peer=
+kill "$pid"; wait "$pid" 2>/dev/null; pid=
+
 grep -Eqi 'segfault|sanitizer|assert' "$tmp/ataua.log" &&
 	t_fail "no crash report in the log" "$(tail -n 5 "$tmp/ataua.log")" ||
 	t_ok "no crash report in the log"

@@ -13,6 +13,9 @@ send:    faxpeer.py send TARGET_HOST:PORT USER OUTDIR
   not); holds the call 2 s, then BYE. Writes OUTDIR/sent.ulaw (every payload byte in
   order) and OUTDIR/sections ("ans START END" and "v21 START END",
   sample indexes into sent.ulaw).
+capture: faxpeer.py capture OUT.raw
+  The phone side of a calling fax machine for the virtual SLIC's
+  capture (looped): CNG, 1100 Hz at -12 dBm0, 0.5 s on, 3 s off.
 analyze: faxpeer.py analyze OUTDIR PLAYBACK.raw
   Decodes sent.ulaw as core/dsp/g711.c does (the G.191 formula) and
   finds it in the vslic recording (S16 mono): where the answer tone
@@ -103,6 +106,13 @@ def send(argv):
     print("sent packets=%d" % (len(payload) // FRAME))
 
 
+def capture(argv):
+    pcm = [int(AMP * math.sin(2 * math.pi * 1100 * i / SR))
+           for i in range(SR // 2)] + [0] * (3 * SR)
+    with open(argv[0], "wb") as f:
+        f.write(struct.pack("<%dh" % len(pcm), *pcm))
+
+
 def ulaw_dec(c):
     """core/dsp/g711.c: (0x80 << e) + (8 << e) m + (4 << e) - 132"""
     u = 0xFF ^ c
@@ -173,6 +183,7 @@ def analyze(argv):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2 or sys.argv[1] not in ("send", "analyze"):
+    modes = {"send": send, "capture": capture, "analyze": analyze}
+    if len(sys.argv) < 2 or sys.argv[1] not in modes:
         raise SystemExit(__doc__)
-    {"send": send, "analyze": analyze}[sys.argv[1]](sys.argv[2:])
+    modes[sys.argv[1]](sys.argv[2:])
