@@ -20,7 +20,7 @@
 #include "dsp/fax_det.h"
 #include "dsp/tone.h"
 
-enum { SR = 8000, BUF = 12 * SR };
+enum { SR = 8000, BUF = 16 * SR };
 
 struct rec {
 	size_t n;                     /* reports                   */
@@ -279,6 +279,7 @@ static void test_too_short_quiet_long(void **state)
 }
 
 
+/* DTMF, call progress tones, the 1004 Hz test tone, 2 kHz */
 static void test_dtmf_dial_tone(void **state)
 {
 	static const double rowf[4] = {697, 770, 852, 941};
@@ -294,6 +295,8 @@ static void test_dtmf_dial_tone(void **state)
 	add_two(697, 1209, -3, 2000);          /* a held key */
 	add_two(350, 440, -13, 3000);          /* dial tone  */
 	add_two(480, 620, -10, 2000);          /* busy       */
+	add_tone(1004, -10, 2000, 0, 0);       /* test tone  */
+	add_tone(2000, -10, 2000, 0, 0);
 	run(&r);
 	assert_int_equal(0, r.n);
 }
