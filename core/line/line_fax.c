@@ -40,8 +40,7 @@ static void fax_handler(const struct fax_det_result *res, void *arg)
 
 	ln->fax_ec_off |= ec_off;
 	call_mode_passthrough(call, fax_det_name(res), lf->dir);
-	(void)line_audio_passthrough(ln->au, LINE_AUDIO_PASS_MS, ec_off);
-	line_media_update(ln);
+	line_media_update(ln);     /* line_audio_passthrough(), DTMF off */
 
 	ata_event(ATA_LOG_INFO, ATA_EVENT_CALL_MODE, "line=%u id=%u "
 		  "mode=passthrough tone=%s dir=%s", ln->id, call_id(call),

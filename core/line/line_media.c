@@ -282,6 +282,10 @@ void line_media_update(struct line *ln)
 			ptime = call_ptime(ln->fsm.cur);
 			line_audio_start(ln->au, ptime ? ptime :
 					 ln->mc.ptime_ms);
+			/* a fax call stays one, resumed or not */
+			if (call_mode_is_passthrough(ln->fsm.cur))
+				(void)line_audio_passthrough(ln->au,
+					LINE_AUDIO_PASS_MS, ln->fax_ec_off);
 			return;
 		}
 		if (!tmr_isrunning(&ln->tmr_media))
