@@ -118,4 +118,10 @@
 #define ATA_EVENT_AUDIO_LOST   "AUDIO-DEVICE-LOST"
 #define ATA_EVENT_AUDIO_BACK   "AUDIO-DEVICE-BACK"
 
+/* Fax/modem (core/line/line_fax.c): a call's audio switched to
+ * pass-through for the rest of the call (line= id= mode=passthrough
+ * tone=ans-pr|ans|cng dir=rx|tx; rx: the far end sent the tone, tx:
+ * the phone); again with tone=ans-pr if reversals follow an ans */
+#define ATA_EVENT_CALL_MODE    "CALL-MODE"
+
 #endif

@@ -98,6 +98,10 @@ enum call_state call_state(const struct call *call);
 uint32_t call_id(const struct call *call);
 const char *call_peer(const struct call *call);
 int  call_status(struct re_printf *pf, const struct call *call);
+/* call_mode.c: fax/modem pass-through, for the rest of the call */
+void call_mode_passthrough(struct call *call, const char *tone,
+			   const char *dir);
+bool call_mode_is_passthrough(const struct call *call);
 uint32_t call_ptime(const struct call *call);
 bool call_sends_audio(const struct call *call);
 bool call_sends_telev(const struct call *call);

@@ -47,6 +47,10 @@ struct call {
 	char fail[128];              /* why we ended it, for CLOSED  */
 	struct tmr tmr_ring;         /* incoming: rings no longer    */
 	struct ring_limit ring;
+	/* fax/modem pass-through (call_mode.c), set by the line */
+	bool passthrough;
+	char mode_tone[8];           /* ans-pr, ans, cng             */
+	char mode_dir[4];            /* rx: far end, tx: the phone   */
 };
 
 /* call.c */

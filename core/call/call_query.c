@@ -75,6 +75,10 @@ int call_status(struct re_printf *pf, const struct call *call)
 			  call->id, call_state_name(call->state),
 			  call->incoming ? "in" : "out", call->peer);
 	err |= call_media_status(pf, call->media);
+	if (call->passthrough)
+		err |= re_hprintf(pf, "mode=passthrough\nmode_tone=%s\n"
+				  "mode_dir=%s\n", call->mode_tone,
+				  call->mode_dir);
 
 	return err;
 }

@@ -194,6 +194,9 @@ static const struct conf_field line_rows[] = {
 	     &f_ring_cadence, .max = 8),
 	ROW(S, ring_timeout_ms, "ring_timeout", CT_DUR, .min = SEC(1),
 	    .max = SEC(3600), .def = "180s"),
+	/* fax, modem and alarm panels */
+	ROW(S, dtmf_detect, "dtmf_detect", CT_BOOL, .def = "on"),
+	ROW(S, fax_detect, "fax_detect", CT_BOOL, .def = "on"),
 };
 #undef S
 #define S struct ata_conf_upnp

@@ -138,6 +138,9 @@ struct ata_conf_line {
 	uint32_t *ring_cadencev;     /**< ms on, off, ...; none = steady  */
 	size_t ring_cadencec;
 	uint32_t ring_timeout_ms;    /**< unanswered: 480 after this      */
+	/* fax, modem and alarm panels (core/line/line_fax.c) */
+	bool dtmf_detect;            /**< off: in a call keys pass as audio */
+	bool fax_detect;             /**< ANS/CNG: the call passes through */
 };
 
 /* struct ata_conf_upnp, _stun, _turn, _alg_hint: in ataua.h (modules

@@ -22,8 +22,10 @@ struct jitbuf {
 	uint64_t *filled;	/* one bit per slot: holds real audio */
 	int16_t *scratch;	/* CHUNK + 1: a piece before a drift step */
 	uint32_t size, mask;
+	uint32_t span;		/* ring the timing uses: for the delay */
 	uint32_t delay;		/* fixed playout delay, samples */
 	uint32_t dead_band;	/* drift: 2 ms before a correction */
+	bool plain;		/* pass-through: no PLC, wide dead band */
 	uint32_t window;	/* drift: peak-wait window, 1 s */
 	uint32_t bad_span;	/* resync: bad packets over this long */
 	uint32_t late_span;	/* ... or, only late ones, this long */
@@ -69,6 +71,19 @@ static void jitbuf_destructor(void *arg)
 }
 
 
+/* room for the delay, an early frame and a late anchor, twice */
+static uint32_t span_for(const struct jitbuf *jb, uint32_t delay)
+{
+	uint32_t need = 2 * (delay + 2 * jb->conf.max_frame + CHUNK);
+	uint32_t span;
+
+	for (span = 1024; span < need; span <<= 1)
+		;
+
+	return span;
+}
+
+
 int jitbuf_alloc(struct jitbuf **jbp, const struct jitbuf_conf *conf)
 {
 	struct jitbuf *jb;
@@ -79,7 +94,8 @@ int jitbuf_alloc(struct jitbuf **jbp, const struct jitbuf_conf *conf)
 		return EINVAL;
 	if (conf->srate < 8000 || conf->srate > 48000 ||
 	    conf->delay_ms < 10 || conf->delay_ms > 1000 ||
-	    !conf->max_frame || conf->max_frame > conf->srate / 5)
+	    !conf->max_frame || conf->max_frame > conf->srate / 5 ||
+	    conf->max_delay_ms > 1000)
 		return EINVAL;
 
 	jb = mem_zalloc(sizeof(*jb), jitbuf_destructor);
@@ -95,10 +111,10 @@ int jitbuf_alloc(struct jitbuf **jbp, const struct jitbuf_conf *conf)
 		jb->bad_span = jb->delay;
 	jb->late_span = conf->srate;
 
-	/* room for the delay, an early frame and a late anchor, twice */
-	need = 2 * (jb->delay + 2 * conf->max_frame + CHUNK);
-	for (jb->size = 1024; jb->size < need; jb->size <<= 1)
-		;
+	jb->span = span_for(jb, jb->delay);
+	need = conf->max_delay_ms > conf->delay_ms ?
+		conf->srate * conf->max_delay_ms / 1000 : jb->delay;
+	jb->size = span_for(jb, need);
 	jb->mask = jb->size - 1;
 
 	jb->ring    = mem_zalloc(jb->size * sizeof(int16_t), NULL);
@@ -244,7 +260,7 @@ static void jitter_update(struct jitbuf *jb, uint32_t ts, uint64_t now)
 static int64_t wait_of(const struct jitbuf *jb, int32_t d, uint64_t now)
 {
 	int64_t wait = (int64_t)(jb->dev_pos - now) + d;
-	int64_t lim = jb->size;
+	int64_t lim = jb->span;
 
 	return wait > lim ? lim : wait < -lim ? -lim : wait;
 }
@@ -308,7 +324,7 @@ int jitbuf_put(struct jitbuf *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
 	end = (int64_t)d + (int64_t)n;
 	wait = wait_of(jb, d, now);
 
-	if (end <= 0 || end > jb->size) {
+	if (end <= 0 || end > jb->span) {
 		/*
 		 * A marker starts a new timeline; else wait for evidence.
 		 * Packets beyond the ring are a timestamp jump: soon. Ones
@@ -319,7 +335,7 @@ int jitbuf_put(struct jitbuf *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
 		 * to bring it back (seen: +66 ms after a 95 ms gap). Only a
 		 * delay that stays grown for a second moves the timeline.
 		 */
-		bool near = end <= 0 && end > -(int64_t)jb->size;
+		bool near = end <= 0 && end > -(int64_t)jb->span;
 
 		if (marker)
 			goto resync;
@@ -337,7 +353,7 @@ int jitbuf_put(struct jitbuf *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
 			return EOVERFLOW;
 		}
 
-		if (end > -(int64_t)jb->size)
+		if (end > -(int64_t)jb->span)
 			jitter_update(jb, ts, now);
 		++jb->st.late;
 		return ETIMEDOUT;
@@ -424,7 +440,7 @@ static int drift_step(struct jitbuf *jb)
 
 	if (jb->dev_pos >= jb->win_end) {
 		if (jb->peak != INT64_MIN) {
-			int64_t lim = jb->size;
+			int64_t lim = jb->span;
 
 			/*
 			 * A wait is at most the ring, but the steps of the
@@ -504,7 +520,8 @@ static bool pull(struct jitbuf *jb, int16_t *buf, size_t take)
 		if (have) {
 			jitbuf_ring_read(jb->ring, jb->mask, k, buf + i, len);
 			jitbuf_ring_mark(jb->filled, jb->mask, k, len, false);
-			plc_good(jb->plc, buf + i, j - i);
+			if (!jb->plain)
+				plc_good(jb->plc, buf + i, j - i);
 			i = j;
 			continue;
 		}
@@ -513,6 +530,8 @@ static bool pull(struct jitbuf *jb, int16_t *buf, size_t take)
 		if (jb->lead_in > i)
 			quiet = jb->lead_in - i < j - i ? jb->lead_in - i :
 				j - i;
+		if (jb->plain)
+			quiet = j - i;
 		memset(buf + i, 0, quiet * sizeof(int16_t));
 		if (j - i > quiet) {
 			plc_conceal(jb->plc, buf + i + quiet, j - i - quiet);
@@ -613,7 +632,7 @@ int32_t jitbuf_ts_offset(const struct jitbuf *jb, uint32_t ts)
 
 uint32_t jitbuf_capacity(const struct jitbuf *jb)
 {
-	return jb ? jb->size : 0;
+	return jb ? jb->span : 0;
 }
 
 
@@ -651,6 +670,10 @@ void jitbuf_reset(struct jitbuf *jb)
 	memset(jb->filled, 0, jb->size / 8);
 	plc_reset(jb->plc);
 	memset(&jb->st, 0, sizeof(jb->st));
+	jb->delay = jb->conf.srate * jb->conf.delay_ms / 1000;
+	jb->span = span_for(jb, jb->delay);
+	jb->dead_band = jb->conf.srate / 500;
+	jb->plain = false;
 	jb->running = false;
 	jb->lead_in = 0;
 	jb->bad_count = 0;
@@ -659,4 +682,47 @@ void jitbuf_reset(struct jitbuf *jb)
 	jb->next_step = 0;
 	jb->pending = 0;
 	jb->realign = false;
+}
+
+
+/*
+ * Fax and modem: a delay that absorbs more jitter, since a modem takes
+ * a late packet's gap worse than a longer echo path; the change is one
+ * insertion of silence at the playout point (the buffered audio plays
+ * on after it, whole), where a tone is the only signal yet. Then no
+ * concealment (the PLC would fade real audio in after a gap: a data
+ * signal must pass unchanged, a gap plays as silence) and drift steps
+ * only beyond 10 ms (each is a slip the modem must retrain over).
+ */
+int jitbuf_passthrough(struct jitbuf *jb, uint32_t delay_ms)
+{
+	uint32_t delay, add;
+
+	if (!jb || delay_ms > 1000)
+		return EINVAL;
+
+	delay = jb->conf.srate * delay_ms / 1000;
+	if (delay < jb->delay)
+		delay = jb->delay;
+	if (span_for(jb, delay) > jb->size)
+		return EINVAL;
+
+	add = delay - jb->delay;
+	jb->plain = true;
+	jb->dead_band = jb->conf.srate / 100;
+	jb->delay = delay;
+	jb->span = span_for(jb, delay);
+	if (!jb->running || !add)
+		return 0;
+
+	/* the slots now before the old playout point held played audio */
+	jb->play_ts -= add;
+	jitbuf_ring_mark(jb->filled, jb->mask, jb->play_ts, add, false);
+	jb->est += add;
+	if (jb->peak != INT64_MIN)
+		jb->peak += add;
+	if (jb->peak_prev != INT64_MIN)
+		jb->peak_prev += add;
+
+	return 0;
 }

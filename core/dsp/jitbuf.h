@@ -11,7 +11,8 @@
  * of any size land sample-exact and reordering repairs itself.
  *
  * - Start: the first packet's first sample plays exactly `delay` after
- *   its arrival. The delay then stays fixed for the call.
+ *   its arrival. The delay then stays fixed for the call (but see
+ *   jitbuf_passthrough()).
  * - Drift: the wait (playout minus arrival) of the least-delayed packet
  *   of each second estimates the delay without the jitter of the moment
  *   (jitter only ever delays a packet). When it is off the configured
@@ -51,6 +52,7 @@ struct jitbuf_conf {
 	uint32_t srate;      /**< Sample rate, 8000..48000               */
 	uint32_t delay_ms;   /**< Fixed playout delay, 10..1000 ms       */
 	uint32_t max_frame;  /**< Max samples per packet (480 = 60 ms)   */
+	uint32_t max_delay_ms; /**< Room for jitbuf_passthrough(), 0: none */
 };
 
 /** Counters since jitbuf_alloc() or jitbuf_reset() */
@@ -111,7 +113,19 @@ uint32_t jitbuf_capacity(const struct jitbuf *jb);
  */
 void jitbuf_restart_estimate(struct jitbuf *jb);
 
-/** Back to silence before a first packet; clears the statistics */
+/**
+ * Back to silence before a first packet; clears the statistics and
+ * leaves pass-through (the configured delay again, with concealment)
+ */
 void jitbuf_reset(struct jitbuf *jb);
+
+/**
+ * Pass-through for fax and modem data until jitbuf_reset(): the delay
+ * raised to @p delay_ms (never lowered; once, by silence at the
+ * playout point), gaps played as silence without concealment, drift
+ * corrected only beyond 10 ms. @return 0 or EINVAL (more than the
+ * conf's max_delay_ms)
+ */
+int  jitbuf_passthrough(struct jitbuf *jb, uint32_t delay_ms);
 
 #endif

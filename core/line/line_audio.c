@@ -79,6 +79,12 @@ struct ata_audio {
 	atomic_uint keyq_head, keyq_tail;
 	line_audio_key_h *keyh;
 	void *key_arg;
+
+	/* fax/modem pass-through (line_audio_passthrough), per call */
+	uint32_t pass_ms;          /* 0: voice                        */
+	/* the echo canceller's hook: skip cancelling while set (G.168:
+	   the phase-reversed 2100 Hz answer tone disables it) */
+	atomic_bool ec_bypass;
 };
 
 
@@ -205,6 +211,7 @@ int line_audio_alloc(struct ata_audio **aup, uint32_t delay_ms,
 	au->arg = arg;
 
 	jc.delay_ms = delay_ms;
+	jc.max_delay_ms = LINE_AUDIO_PASS_MS;
 	err = jitbuf_alloc(&au->jb, &jc);
 	if (err)
 		goto out;
@@ -242,9 +249,15 @@ void line_audio_start(struct ata_audio *au, uint32_t ptime_ms)
 		return;
 
 	pthread_mutex_lock(&au->mtx);
+	if (!au->active) {
+		au->pass_ms = 0;
+		atomic_store(&au->ec_bypass, false);
+	}
 	if (!au->active || n != au->ptime_n) {
 		jitbuf_reset(au->jb);
 		au->acc_n = 0;
+		if (au->pass_ms)
+			(void)jitbuf_passthrough(au->jb, au->pass_ms);
 	}
 	if (!au->active) {
 		au->xruns0 = au->xruns;
@@ -574,4 +587,29 @@ void line_audio_dtmf(struct ata_audio *au, bool on, bool mute)
 
 	atomic_store_explicit(&au->det_mute, mute, memory_order_relaxed);
 	atomic_store_explicit(&au->det_on, on, memory_order_relaxed);
+}
+
+
+/**
+ * Fax/modem pass-through until the next call: the jitter buffer at
+ * @p delay_ms without concealment (jitbuf_passthrough()); @p ec_off:
+ * the echo canceller stands aside too. Returns 0 or EINVAL.
+ */
+int line_audio_passthrough(struct ata_audio *au, uint32_t delay_ms,
+			   bool ec_off)
+{
+	int err;
+
+	if (!au)
+		return EINVAL;
+
+	pthread_mutex_lock(&au->mtx);
+	err = jitbuf_passthrough(au->jb, delay_ms);
+	if (!err)
+		au->pass_ms = delay_ms;
+	pthread_mutex_unlock(&au->mtx);
+	if (ec_off)
+		atomic_store(&au->ec_bypass, true);
+
+	return err;
 }

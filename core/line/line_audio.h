@@ -15,6 +15,17 @@
 struct ata_audio;
 struct tone_gen;
 
+enum {
+	/*
+	 * Fax/modem pass-through delay: data cannot be concealed, so a
+	 * late packet is an error burst or a retrain; 120 ms rides out
+	 * ~100 ms jitter spikes (Wi-Fi, DSL interleaving) and keeps the
+	 * one-way delay within G.114's 150 ms, far inside what T.30 and
+	 * the V-series echo cancellers of modems allow.
+	 */
+	LINE_AUDIO_PASS_MS = 120,
+};
+
 /** A full ptime of capture, on the main loop */
 typedef void (line_audio_tx_h)(const int16_t *pcm, size_t n, void *arg);
 
@@ -43,5 +54,7 @@ void *line_audio_owner(const struct ata_audio *au);
 void line_audio_key_handler(struct ata_audio *au, line_audio_key_h *keyh,
 			    void *arg);
 void line_audio_dtmf(struct ata_audio *au, bool on, bool mute);
+int  line_audio_passthrough(struct ata_audio *au, uint32_t delay_ms,
+			    bool ec_off);
 
 #endif

@@ -23,6 +23,14 @@ struct ata_audio;
 struct re_printf;
 struct dialplan;
 struct tone_gen;
+struct fax_det;
+
+/* a fax/modem tone detector on one direction of the call (line_fax.c) */
+struct line_fax {
+	struct fax_det *det;                 /* NULL: fax_detect off       */
+	struct line *ln;
+	const char *dir;                     /* rx: far end, tx: the phone */
+};
 
 struct line {
 	uint32_t id;
@@ -60,6 +68,11 @@ struct line {
 	struct tmr tmr_ring;
 	size_t ring_seg;
 	uint32_t key_call;                   /* handset key went to, 0: no */
+	/* fax, modem and alarm panels (line_fax.c) */
+	struct line_fax fax[2];              /* rx, tx                     */
+	uint32_t fax_call;                   /* call the detectors watch   */
+	bool fax_ec_off;                     /* ans-pr seen: nothing left  */
+	bool key_as_audio;                   /* this key: not taken        */
 };
 
 /* line.c */
@@ -77,6 +90,14 @@ enum sip_transp line_sip_transp(int transport);
 /* line_hook.c */
 void line_hook_init(struct line *ln);
 void line_hook_close(struct line *ln);
+
+/* line_fax.c */
+void line_fax_init(struct line *ln);
+void line_fax_close(struct line *ln);
+void line_fax_audio(struct line *ln, const int16_t *pcm, size_t n,
+		    bool rx);
+bool line_fax_dtmf_on(const struct line *ln);
+bool line_fax_key_taken(struct line *ln, bool end);
 
 /* line_media.c */
 void line_media_conf(struct line *ln);

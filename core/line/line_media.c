@@ -61,7 +61,7 @@ static void handset_key(char key, bool end, uint32_t dur_ms, void *arg)
 	struct call *call = ln->fsm.cur;
 
 	/* queued before an on-hook the main loop saw first */
-	if (!offhook(ln->fsm.st))
+	if (!offhook(ln->fsm.st) || !line_fax_key_taken(ln, end))
 		return;
 
 	if (!end) {
@@ -87,8 +87,10 @@ static void audio_tx_handler(const int16_t *pcm, size_t n, void *arg)
 	struct line *ln = arg;
 	struct call *call = ln->fsm.cur;
 
-	if (call && ln->fsm.st == LINE_CONNECTED)
+	if (call && ln->fsm.st == LINE_CONNECTED) {
+		line_fax_audio(ln, pcm, n, false);
 		(void)call_send_audio(call, pcm, n);
+	}
 }
 
 
@@ -161,6 +163,7 @@ void line_media_conf(struct line *ln)
 	tmr_init(&ln->tmr_media);
 	tmr_init(&ln->tmr_ring);
 	driver_open(ln);
+	line_fax_init(ln);
 }
 
 
@@ -171,6 +174,7 @@ void line_media_close(struct line *ln)
 	ln->port = mem_deref(ln->port);
 	ln->au = mem_deref(ln->au);
 	ln->drv = NULL;
+	line_fax_close(ln);
 }
 
 
@@ -268,15 +272,20 @@ void line_media_update(struct line *ln)
 		return;
 
 	ring_sync(ln);
-	line_audio_dtmf(ln->au, offhook(ln->fsm.st),
+	line_audio_dtmf(ln->au, offhook(ln->fsm.st) &&
+			!call_mode_is_passthrough(ln->fsm.cur),
 			ln->fsm.st == LINE_CONNECTED &&
-			call_sends_telev(ln->fsm.cur));
+			call_sends_telev(ln->fsm.cur) && line_fax_dtmf_on(ln));
 
 	if (ln->fsm.st == LINE_CONNECTED && ln->fsm.cur) {
 		if (ln->au) {
 			ptime = call_ptime(ln->fsm.cur);
 			line_audio_start(ln->au, ptime ? ptime :
 					 ln->mc.ptime_ms);
+			/* a fax call stays one, resumed or not */
+			if (call_mode_is_passthrough(ln->fsm.cur))
+				(void)line_audio_passthrough(ln->au,
+					LINE_AUDIO_PASS_MS, ln->fax_ec_off);
 			return;
 		}
 		if (!tmr_isrunning(&ln->tmr_media))
@@ -304,6 +313,8 @@ void line_audio_rx(struct call *call, const struct rtp_header *h,
 	++ln->rx_frames;
 	ln->rx_samples += n;
 
+	if (call == ln->fsm.cur)
+		line_fax_audio(ln, pcm, n, true);
 	if (ln->au && call == ln->fsm.cur)
 		(void)line_audio_put(ln->au, h->ssrc, h->seq, h->ts, h->m,
 				     pcm, n);

@@ -204,6 +204,9 @@ static const struct bad_case bad_cases[] = {
 	{LINES "    hook: {debounce: 1ms}\n", "3:22", "out of range"},
 	{LINES "    ring_cadence: [2s, 4s, 1s]\n", "3:19",
 	 "'lines[0].ring_cadence' has 3 durations; it needs on/off pairs"},
+	/* fax, modem and alarm panels */
+	{LINES "    dtmf_detect: maybe\n", "3:18",
+	 "'lines[0].dtmf_detect' is 'maybe'; allowed: true, false"},
 	/* document level */
 	{"- 1\n- 2\n", "1:1", "must be a mapping (key: value), not a list"},
 	{"a: [1, 2\nb: 3\n", "2:2", "not valid YAML"},
@@ -546,6 +549,13 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg->linev[0].hook.flash_max_ms, 800);
 	assert_false(cfg->linev[0].hook.pulse_dialing);
 	assert_int_equal(cfg->linev[0].hook.pulse_interdigit_ms, 300);
+	assert_true(cfg->linev[0].dtmf_detect);
+	assert_true(cfg->linev[0].fax_detect);
+	mem_deref(cfg);
+	assert_int_equal(load_str(&cfg, &ob, LINES "    dtmf_detect: off\n"
+				  "    fax_detect: off\n"), 0);
+	assert_false(cfg->linev[0].dtmf_detect);
+	assert_false(cfg->linev[0].fax_detect);
 	mem_deref(cfg);
 }
 
