@@ -3,7 +3,8 @@
  *
  * Level: @p level_cdb is in hundredths of a dB relative to 0 dBm0, the
  * sine of peak TONE_0DBM0_PEAK (22657, see dsp/tone.h): -1350 gives
- * the -13.5 dBm0 of Bell 202 caller ID and EN 300 659, a peak of 4788.5 (RMS 3386).
+ * the -13.5 dBm0 of Bell 202 caller ID and EN 300 659: a peak of
+ * 4788.5 (RMS 3386) on the 16-bit scale, about -20.5 dBFS.
  */
 #include <math.h>
 #include "fsk.h"
