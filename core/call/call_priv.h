@@ -47,6 +47,7 @@ struct call {
 	char fail[128];              /* why we ended it, for CLOSED  */
 	struct tmr tmr_ring;         /* incoming: rings no longer    */
 	struct ring_limit ring;
+	struct call_caller caller;   /* incoming: who calls */
 };
 
 /* call.c */
