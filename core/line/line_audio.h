@@ -43,5 +43,6 @@ void *line_audio_owner(const struct ata_audio *au);
 void line_audio_key_handler(struct ata_audio *au, line_audio_key_h *keyh,
 			    void *arg);
 void line_audio_dtmf(struct ata_audio *au, bool on, bool mute);
+void line_audio_clip(struct ata_audio *au, const int16_t *pcm, size_t n);
 
 #endif
