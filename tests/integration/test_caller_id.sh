@@ -219,8 +219,7 @@ b2=$(echo "$res" | sed -n 's/.*before_ring2_ms=\(-*[0-9]*\).*/\1/p')
 a1=$(echo "$res" | sed -n 's/.*after_off_ms=\(-*[0-9]*\).*/\1/p')
 if [ -n "$b2" ] && [ "$b2" -gt 0 ] && [ -n "$a1" ] && [ "$a1" -gt 0 ] &&
    grep -q 'the second ring waits' "$LAB_DIR/de.log"; then
-	t_ok "(c) data after the first ring (+${a1} ms), the second ring" \
-		"waits for it (+${b2} ms)"
+	t_ok "(c) data after ring 1 (+${a1} ms), ring 2 after it (+${b2} ms)"
 else
 	t_fail "(c) the second ring waits for the data" "$res" \
 		"$(grep -i 'caller id' "$LAB_DIR/de.log")"
