@@ -15,7 +15,8 @@ libyaml-dev libssl-dev libminiupnpc-dev"
 TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev valgrind tcpdump
 kamailio kamailio-tls-modules coturn miniupnpd-iptables miniupnpc
 baresip-core sip-tester iproute2 iptables nftables procps
-psmisc python3 gnuplot-nox sipvicious util-linux minimodem"
+psmisc python3 gnuplot-nox sipvicious util-linux minimodem
+multimon-ng"
 
 case "${1:-run}" in
 run)  PKGS=$RUN_PKGS ;;

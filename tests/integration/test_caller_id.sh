@@ -13,7 +13,9 @@
 #      with P-Asserted-Identity's number and name and a right checksum,
 #      and the data lies between the rings: it starts after the first
 #      ring ended, and the ring switch goes on again only after it
-#      ended (the pause grew from 1 s). Orderings, not durations.
+#      ended (the pause grew from 1 s). Orderings, not durations;
+#  (d) caller_id: dtmf: multimon-ng (if installed, else skipped) hears
+#      the keys A 5551234 C.
 # Re-runs itself in a private network namespace, like test_sip_ring.sh.
 set -u
 
@@ -223,4 +225,33 @@ if [ -n "$b2" ] && [ "$b2" -gt 0 ] && [ -n "$a1" ] && [ "$a1" -gt 0 ] &&
 else
 	t_fail "(c) the second ring waits for the data" "$res" \
 		"$(grep -i 'caller id' "$LAB_DIR/de.log")"
+fi
+
+# ------------------------------------------------------- (d) ---
+if ! command -v multimon-ng >/dev/null; then
+	t_skip "(d) DTMF CLIP" "multimon-ng is not installed"
+	exit
+fi
+start_daemon dtmf us '    caller_id: dtmf'
+invite d '"Alice Example" <sip:5551234@127.0.0.1>'
+stop_daemon
+# multimon-ng reads raw S16 at 22050 Hz: resample (linear is enough)
+python3 - "$LAB_DIR/dtmf.raw" "$LAB_DIR/dtmf22.raw" <<'PY'
+import array, sys
+x = array.array("h", open(sys.argv[1], "rb").read())
+y = array.array("h")
+for i in range(int((len(x) - 1) * 22050 / 8000)):
+    t = i * 8000 / 22050
+    k = int(t)
+    y.append(int(x[k] + (x[k + 1] - x[k]) * (t - k)))
+open(sys.argv[2], "wb").write(y.tobytes())
+PY
+keys=$(multimon-ng -q -c -a DTMF -t raw "$LAB_DIR/dtmf22.raw" 2>/dev/null |
+	sed -n 's/^DTMF: //p' | tr -d '\n')
+t_diag "multimon-ng: $keys"
+if [ "$keys" = A5551234C ]; then
+	t_ok "(d) DTMF CLIP: multimon-ng hears $keys"
+else
+	t_fail "(d) DTMF CLIP: multimon-ng hears A5551234C" "heard: $keys" \
+		"$(grep -i 'caller id' "$LAB_DIR/dtmf.log")"
 fi
