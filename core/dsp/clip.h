@@ -17,7 +17,13 @@
  *
  * Waveforms: clip_fsk.c (channel seizure, marks, 8N1 bytes on fsk.c),
  * clip_dtmf.c (DTMF CLIP: 'A' number 'C', or 'B' and a reason code,
- * then 'C'). Pure: libc and libm only.
+ * then 'C'), clip_cas.c (the CAS that asks an off-hook phone whether
+ * it takes caller ID: type II). Pure: libc and libm only.
+ *
+ * Off-hook caller ID (type II) is, with these: clip_cas_render(), the
+ * far end muted; the phone's DTMF 'A' or 'D' within 160 ms after the
+ * CAS; then clip_fsk_render_offhook() of clip_msg_mdmf(). The line
+ * does not do it yet (core/line/line_clip.c is on-hook only).
  */
 #ifndef ATA_CLIP_H
 #define ATA_CLIP_H
@@ -86,6 +92,18 @@ int  clip_msg_mwi(struct clip_msg *m, bool on);
 size_t clip_fsk_samples(enum fsk_std std, size_t msg_len);
 size_t clip_fsk_render(int16_t *out, size_t max, enum fsk_std std,
 		       const struct clip_msg *m, int level_cdb);
+
+size_t clip_fsk_samples_offhook(size_t msg_len);
+size_t clip_fsk_render_offhook(int16_t *out, size_t max, enum fsk_std std,
+			       const struct clip_msg *m, int level_cdb);
+
+/* clip_cas.c: the CPE alerting signal of off-hook caller ID (type II) */
+enum {
+	CLIP_CAS_MS  = 80,           /**< 2130 + 2750 Hz, GR-30/EN 300 659-2 */
+	CLIP_CAS_CDB = -1500,        /**< -15 dBm0 per component            */
+};
+size_t clip_cas_samples(void);
+size_t clip_cas_render(int16_t *out, size_t max, int level_cdb);
 
 /* clip_dtmf.c */
 enum {

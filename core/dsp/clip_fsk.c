@@ -6,6 +6,9 @@
  * Bell, 80 ETSI) so the receiver finds the bit timing, the message as
  * 8N1 bytes (LSB first) with no gap, and a few mark bits so the last
  * stop bit is whole before the carrier stops.
+ *
+ * Off-hook (type II, call waiting: Bell GR-575, ETSI EN 300 659-2) the
+ * phone has already answered the CAS: no seizure, 80 mark bits.
  */
 #include <string.h>
 #include "clip.h"
@@ -24,17 +27,45 @@ static size_t mark_bits(enum fsk_std std)
 }
 
 
-static size_t total_bits(enum fsk_std std, size_t msg_len)
+static size_t total_bits(size_t seizure, size_t marks, size_t msg_len)
 {
-	return SEIZURE_BITS + mark_bits(std) + msg_len * FSK_BYTE_BITS +
-		TAIL_BITS;
+	return seizure + marks + msg_len * FSK_BYTE_BITS + TAIL_BITS;
 }
 
 
 /** Samples clip_fsk_render() writes for a message of @p msg_len bytes */
 size_t clip_fsk_samples(enum fsk_std std, size_t msg_len)
 {
-	return fsk_samples(total_bits(std, msg_len));
+	return fsk_samples(total_bits(SEIZURE_BITS, mark_bits(std),
+				      msg_len));
+}
+
+
+/** Samples clip_fsk_render_offhook() writes */
+size_t clip_fsk_samples_offhook(size_t msg_len)
+{
+	return fsk_samples(total_bits(0, MARK_BITS_ETSI, msg_len));
+}
+
+
+static size_t render(int16_t *out, enum fsk_std std, size_t seizure,
+		     size_t marks, const struct clip_msg *m, int level_cdb)
+{
+	struct fsk_mod mod;
+	size_t n = 0, i;
+
+	fsk_mod_init(&mod, std, level_cdb);
+
+	for (i = 0; i < seizure; i++)
+		n += fsk_mod_bit(&mod, (int)(i & 1), out + n);
+	for (i = 0; i < marks; i++)
+		n += fsk_mod_bit(&mod, 1, out + n);
+	for (i = 0; i < m->len; i++)
+		n += fsk_mod_byte(&mod, m->b[i], out + n);
+	for (i = 0; i < TAIL_BITS; i++)
+		n += fsk_mod_bit(&mod, 1, out + n);
+
+	return n;
 }
 
 
@@ -46,22 +77,23 @@ size_t clip_fsk_samples(enum fsk_std std, size_t msg_len)
 size_t clip_fsk_render(int16_t *out, size_t max, enum fsk_std std,
 		       const struct clip_msg *m, int level_cdb)
 {
-	struct fsk_mod mod;
-	size_t n = 0, i;
-
 	if (!out || !m || max < clip_fsk_samples(std, m->len))
 		return 0;
 
-	fsk_mod_init(&mod, std, level_cdb);
+	return render(out, std, SEIZURE_BITS, mark_bits(std), m, level_cdb);
+}
 
-	for (i = 0; i < SEIZURE_BITS; i++)
-		n += fsk_mod_bit(&mod, (int)(i & 1), out + n);
-	for (i = 0; i < mark_bits(std); i++)
-		n += fsk_mod_bit(&mod, 1, out + n);
-	for (i = 0; i < m->len; i++)
-		n += fsk_mod_byte(&mod, m->b[i], out + n);
-	for (i = 0; i < TAIL_BITS; i++)
-		n += fsk_mod_bit(&mod, 1, out + n);
 
-	return n;
+/**
+ * The off-hook (type II) transmission of @p m: 80 mark bits, the
+ * bytes, no seizure. Returns the samples written, or 0 when @p max is
+ * smaller than clip_fsk_samples_offhook()
+ */
+size_t clip_fsk_render_offhook(int16_t *out, size_t max, enum fsk_std std,
+			       const struct clip_msg *m, int level_cdb)
+{
+	if (!out || !m || max < clip_fsk_samples_offhook(m->len))
+		return 0;
+
+	return render(out, std, 0, MARK_BITS_ETSI, m, level_cdb);
 }

@@ -174,16 +174,16 @@ static void test_bit_clock(void **state)
 }
 
 
-/* The bits a transmission must carry, in order */
+/* The bits a transmission must carry, in order (off-hook: type II) */
 static size_t expected_bits(uint8_t *bits, enum fsk_std std,
-			    const struct clip_msg *m)
+			    const struct clip_msg *m, bool offhook)
 {
 	size_t n = 0, i;
 	int b;
 
-	for (i = 0; i < 300; i++)
+	for (i = 0; !offhook && i < 300; i++)
 		bits[n++] = i & 1;
-	for (i = 0; i < (std == FSK_V23 ? 80u : 180u); i++)
+	for (i = 0; i < (std == FSK_V23 || offhook ? 80u : 180u); i++)
 		bits[n++] = 1;
 	for (i = 0; i < m->len; i++) {
 		bits[n++] = 0;
@@ -203,7 +203,8 @@ static size_t expected_bits(uint8_t *bits, enum fsk_std std,
  * the frequency of the bit the sample belongs to. Equal samples mean
  * the bit layout, the bit timing and the continuous phase are right.
  */
-static void check_waveform(enum fsk_std std, double mark, double space)
+static void check_waveform(enum fsk_std std, double mark, double space,
+			   bool offhook)
 {
 	static uint8_t bits[4000];
 	const double amp = 22657.0 * pow(10.0, -13.5 / 20.0);
@@ -212,9 +213,17 @@ static void check_waveform(enum fsk_std std, double mark, double space)
 	size_t nb, n, i, k = 0;
 
 	assert_int_equal(clip_msg_mdmf(&m, &alice), 0);
-	nb = expected_bits(bits, std, &m);
-	n = clip_fsk_render(buf, ARRAY_SIZE(buf), std, &m, CLIP_LEVEL_CDB);
-	assert_int_equal(n, clip_fsk_samples(std, m.len));
+	nb = expected_bits(bits, std, &m, offhook);
+	if (offhook) {
+		n = clip_fsk_render_offhook(buf, ARRAY_SIZE(buf), std, &m,
+					    CLIP_LEVEL_CDB);
+		assert_int_equal(n, clip_fsk_samples_offhook(m.len));
+	}
+	else {
+		n = clip_fsk_render(buf, ARRAY_SIZE(buf), std, &m,
+				    CLIP_LEVEL_CDB);
+		assert_int_equal(n, clip_fsk_samples(std, m.len));
+	}
 	assert_int_equal(n, nb * 20 / 3);
 
 	for (i = 0; i < n; i++) {
@@ -234,20 +243,58 @@ static void check_waveform(enum fsk_std std, double mark, double space)
 
 	/* too small a buffer: nothing */
 	assert_int_equal(clip_fsk_render(buf, n - 1, std, &m, 0), 0);
+	assert_int_equal(clip_fsk_render_offhook(buf, n - 1, std, &m, 0),
+			 offhook ? 0 : clip_fsk_samples_offhook(m.len));
 }
 
 
 static void test_fsk_bell202(void **state)
 {
 	(void)state;
-	check_waveform(FSK_BELL202, 1200, 2200);
+	check_waveform(FSK_BELL202, 1200, 2200, false);
+	check_waveform(FSK_BELL202, 1200, 2200, true);
 }
 
 
 static void test_fsk_v23(void **state)
 {
 	(void)state;
-	check_waveform(FSK_V23, 1300, 2100);
+	check_waveform(FSK_V23, 1300, 2100, false);
+	check_waveform(FSK_V23, 1300, 2100, true);
+}
+
+
+/* Goertzel amplitude of @p f in @p s (the reference, as test_tone.c) */
+static double amp_at(const int16_t *s, size_t n, double f)
+{
+	const double c = 2.0 * cos(2.0 * M_PI * f / SEC);
+	double q1 = 0, q2 = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		double q0 = c * q1 - q2 + s[i];
+
+		q2 = q1;
+		q1 = q0;
+	}
+
+	return 2.0 * sqrt(q1 * q1 + q2 * q2 - c * q1 * q2) / n;
+}
+
+
+/* The CAS: 80 ms of 2130 + 2750 Hz at -15 dBm0 each, nothing else */
+static void test_cas(void **state)
+{
+	const double want = 22657.0 * pow(10.0, -15.0 / 20.0);
+	size_t n;
+
+	(void)state;
+	n = clip_cas_render(buf, ARRAY_SIZE(buf), CLIP_CAS_CDB);
+	assert_int_equal(n, 640);
+	assert_int_equal(n, clip_cas_samples());
+	assert_true(fabs(amp_at(buf, n, 2130) - want) < want * 0.05);
+	assert_true(fabs(amp_at(buf, n, 2750) - want) < want * 0.05);
+	assert_true(amp_at(buf, n, 1000) < want * 0.02);
+	assert_int_equal(clip_cas_render(buf, n - 1, CLIP_CAS_CDB), 0);
 }
 
 
@@ -332,6 +379,7 @@ int main(void)
 		cmocka_unit_test(test_fsk_bell202),
 		cmocka_unit_test(test_fsk_v23),
 		cmocka_unit_test(test_phase_continuity),
+		cmocka_unit_test(test_cas),
 		cmocka_unit_test(test_dtmf),
 	};
 

@@ -4,7 +4,8 @@
  * An independent decoder reads what clip_fsk_render() makes: minimodem
  * (Debian minimodem) in its `callerid` mode (Bell 202, SDMF and MDMF)
  * and, for V.23, as plain 1200 baud 8N1 with mark 1300 Hz and space
- * 2100 Hz, the message bytes then checked here. Exits 77 (skipped)
+ * 2100 Hz, the message bytes then checked here; both for the off-hook
+ * (type II) layout too. Exits 77 (skipped)
  * without minimodem: the decoding is never taken as passed.
  */
 #include <setjmp.h>
@@ -48,6 +49,9 @@ static void put16(FILE *f, uint16_t v)
 }
 
 
+static bool offhook;   /* type II: no seizure, 80 marks */
+
+
 /* The transmission between half a second of silence each side, as WAV */
 static void write_wav(enum fsk_std std, const struct clip_msg *m)
 {
@@ -55,8 +59,11 @@ static void write_wav(enum fsk_std std, const struct clip_msg *m)
 	FILE *f;
 
 	memset(buf, 0, sizeof(buf));
-	n = clip_fsk_render(buf + LEAD, ARRAY_SIZE(buf) - 2 * LEAD, std, m,
-			    CLIP_LEVEL_CDB);
+	n = offhook ?
+		clip_fsk_render_offhook(buf + LEAD, ARRAY_SIZE(buf) - 2 * LEAD,
+					std, m, CLIP_LEVEL_CDB) :
+		clip_fsk_render(buf + LEAD, ARRAY_SIZE(buf) - 2 * LEAD, std,
+				m, CLIP_LEVEL_CDB);
 	assert_true(n > 0);
 	n += 2 * LEAD;
 
@@ -170,12 +177,27 @@ static void test_v23(void **state)
 }
 
 
+/* Type II: the same messages with 80 marks and no seizure */
+static void test_offhook(void **state)
+{
+	struct clip_msg m;
+
+	(void)state;
+	offhook = true;
+	assert_int_equal(clip_msg_mdmf(&m, &alice), 0);
+	callerid(&m, "Phone: 5551234\nName:  Alice Example\n");
+	v23(&m);
+	offhook = false;
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bell202_mdmf),
 		cmocka_unit_test(test_bell202_sdmf),
 		cmocka_unit_test(test_v23),
+		cmocka_unit_test(test_offhook),
 	};
 	int fd, rc;
 
