@@ -50,9 +50,10 @@ void clip_mdmf_param(struct clip_msg *m, uint8_t param, const void *data,
 	if (!m)
 		return;
 
-	/* the message length byte counts at most 255 */
+	/* the length byte counts at most 255 bytes of parameters; the
+	   checksum takes the last place of b[] */
 	if (len > 255 || m->len + 2 + len > CLIP_MSG_MAX - 1 ||
-	    m->len - 2 + 2 + len > 255 || (len && !data)) {
+	    (len && !data)) {
 		m->overflow = true;
 		return;
 	}
