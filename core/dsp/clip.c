@@ -164,6 +164,29 @@ int clip_msg_sdmf(struct clip_msg *m, const struct clip_caller *c)
 }
 
 
+/**
+ * A name as the phone can show it: printable ASCII; a UTF-8 character
+ * beyond becomes one '?', a control character a space
+ */
+void clip_name_ascii(char *dst, size_t sz, const char *src)
+{
+	size_t n = 0;
+
+	if (!dst || !sz)
+		return;
+
+	for (; src && *src && n + 1 < sz; src++) {
+		unsigned char ch = (unsigned char)*src;
+
+		if ((ch & 0xc0) == 0x80)
+			continue;            /* UTF-8 continuation byte */
+		dst[n++] = ch >= 0x80 ? '?' : ch < 0x20 || ch == 0x7f ?
+			' ' : (char)ch;
+	}
+	dst[n] = '\0';
+}
+
+
 /** Visual message waiting (MDMF type 0x82, parameter 0x0b) */
 int clip_msg_mwi(struct clip_msg *m, bool on)
 {

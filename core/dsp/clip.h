@@ -87,6 +87,7 @@ int  clip_mdmf_end(struct clip_msg *m);
 int  clip_msg_mdmf(struct clip_msg *m, const struct clip_caller *c);
 int  clip_msg_sdmf(struct clip_msg *m, const struct clip_caller *c);
 int  clip_msg_mwi(struct clip_msg *m, bool on);
+void clip_name_ascii(char *dst, size_t sz, const char *src);
 
 /* clip_fsk.c */
 size_t clip_fsk_samples(enum fsk_std std, size_t msg_len);

@@ -178,7 +178,7 @@ static void caller_of(struct clip_caller *c, const struct call_caller *cc)
 		return;
 	}
 	str_ncpy(c->number, cc->number, sizeof(c->number));
-	str_ncpy(c->name, cc->name, sizeof(c->name));
+	clip_name_ascii(c->name, sizeof(c->name), cc->name);
 }
 
 

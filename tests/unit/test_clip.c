@@ -156,6 +156,20 @@ static void test_mdmf_builder(void **state)
 }
 
 
+static void test_name_ascii(void **state)
+{
+	char out[8];
+
+	(void)state;
+	clip_name_ascii(out, sizeof(out), "J\xc3\xbcrgen");
+	assert_string_equal(out, "J?rgen");
+	clip_name_ascii(out, sizeof(out), "a\tb\x7f\xe2\x82\xacxyzzy");
+	assert_string_equal(out, "a b ?xy");
+	clip_name_ascii(out, sizeof(out), NULL);
+	assert_string_equal(out, "");
+}
+
+
 /* The bit clock: 6, 7, 7 samples, 8000 samples for 1200 bits */
 static void test_bit_clock(void **state)
 {
@@ -375,6 +389,7 @@ int main(void)
 		cmocka_unit_test(test_sdmf),
 		cmocka_unit_test(test_mdmf),
 		cmocka_unit_test(test_mdmf_builder),
+		cmocka_unit_test(test_name_ascii),
 		cmocka_unit_test(test_bit_clock),
 		cmocka_unit_test(test_fsk_bell202),
 		cmocka_unit_test(test_fsk_v23),
