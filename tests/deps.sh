@@ -10,12 +10,14 @@ set -eu
 # OpenSSL's pkg-config file (libre's TLS)
 RUN_PKGS="pkg-config make gcc libc6-dev libre-dev libasound2-dev libsrtp2-dev
 libyaml-dev libssl-dev libminiupnpc-dev"
-# Testing: unit tests, sanitizers, fuzzing, valgrind, and the real peers
+# Testing: unit tests, sanitizers, fuzzing, valgrind, the caller ID
+# decoders (minimodem, multimon-ng) and the real peers
 # the integration tests start in network namespaces
 TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev valgrind tcpdump
 kamailio kamailio-tls-modules coturn miniupnpd-iptables miniupnpc
 baresip-core sip-tester iproute2 iptables nftables procps
-psmisc python3 gnuplot-nox sipvicious util-linux"
+psmisc python3 gnuplot-nox sipvicious util-linux minimodem
+multimon-ng"
 
 case "${1:-run}" in
 run)  PKGS=$RUN_PKGS ;;

@@ -51,6 +51,13 @@ enum call_srtp_policy {
 	CALL_SRTP_MANDATORY,
 };
 
+/** Who calls: an incoming INVITE's P-Asserted-Identity, else From */
+struct call_caller {
+	char number[32];    /**< digits (and a leading +), "": none     */
+	char name[64];      /**< display name, "": none                 */
+	bool hidden;        /**< anonymous or Privacy: id: private      */
+};
+
 /** Media settings; strings are only read during the call that takes it */
 struct call_media_conf {
 	uint16_t rtp_min, rtp_max;   /**< RTP port range (RTCP = +1)       */
@@ -106,5 +113,8 @@ uint32_t call_ptime(const struct call *call);
 bool call_sends_audio(const struct call *call);
 bool call_sends_telev(const struct call *call);
 const char *call_state_name(enum call_state st);
+const struct call_caller *call_caller(const struct call *call);
+struct sip_msg;
+int  call_caller_decode(struct call_caller *cc, const struct sip_msg *msg);
 
 #endif

@@ -39,6 +39,7 @@ int call_incoming_alloc(struct call **callp, struct sip_stack *ss,
 
 	err = str_dup(&call->cuser, cuser);
 	err |= re_sdprintf(&call->peer, "%r", &msg->from.auri);
+	err |= call_caller_decode(&call->caller, msg);
 	if (err)
 		goto out;
 

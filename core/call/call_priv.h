@@ -51,6 +51,7 @@ struct call {
 	bool passthrough;
 	char mode_tone[8];           /* ans-pr, ans, cng             */
 	char mode_dir[4];            /* rx: far end, tx: the phone   */
+	struct call_caller caller;   /* incoming: who calls */
 };
 
 /* call.c */

@@ -129,6 +129,13 @@ static void check_lines(struct conf_ctx *ctx, const struct conf_node *root,
 				 " it needs on/off pairs", i,
 				 line->ring_cadencec);
 
+		if (line->caller_id_format == ATA_CID_SDMF &&
+		    (line->caller_id == ATA_CID_V23 ||
+		     line->caller_id == ATA_CID_DTMF))
+			conf_err(ctx, line_key(root, i, "caller_id_format"),
+				 "'lines[%zu].caller_id_format' sdmf is a Bell"
+				 " 202 message; caller_id is not bell202", i);
+
 		if (!line->tones)
 			continue;
 

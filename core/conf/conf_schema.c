@@ -59,6 +59,14 @@ static const struct conf_enum methods[] = {
 	{"stun", ATA_TRAV_STUN}, {"turn", ATA_TRAV_TURN}, {NULL, 0}
 };
 
+static const struct conf_enum caller_ids[] = {
+	{"auto", ATA_CID_AUTO}, {"off", ATA_CID_OFF},
+	{"bell202", ATA_CID_BELL202}, {"v23", ATA_CID_V23},
+	{"dtmf", ATA_CID_DTMF}, {NULL, 0}
+};
+static const struct conf_enum cid_formats[] = {
+	{"mdmf", ATA_CID_MDMF}, {"sdmf", ATA_CID_SDMF}, {NULL, 0}
+};
 static const struct conf_field f_id = {
 	.type = CT_UINT, .min = 0, .max = UINT32_MAX };
 static const struct conf_field f_transport = {
@@ -197,6 +205,11 @@ static const struct conf_field line_rows[] = {
 	/* fax, modem and alarm panels */
 	ROW(S, dtmf_detect, "dtmf_detect", CT_BOOL, .def = "on"),
 	ROW(S, fax_detect, "fax_detect", CT_BOOL, .def = "on"),
+	/* caller ID */
+	ROW(S, caller_id, "caller_id", CT_ENUM, .enumv = caller_ids,
+	    .def = "auto"),
+	ROW(S, caller_id_format, "caller_id_format", CT_ENUM,
+	    .enumv = cid_formats, .def = "mdmf"),
 };
 #undef S
 #define S struct ata_conf_upnp

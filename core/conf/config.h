@@ -125,6 +125,21 @@ struct ata_conf_hook {
 	uint32_t pulse_interdigit_ms;
 };
 
+/** lines[].caller_id: how the caller's identity reaches the phone */
+enum ata_caller_id {
+	ATA_CID_AUTO = 0,            /**< from the tones profile          */
+	ATA_CID_OFF,
+	ATA_CID_BELL202,             /**< Bell 202 FSK after the 1st ring */
+	ATA_CID_V23,                 /**< ETSI V.23 FSK after the 1st ring */
+	ATA_CID_DTMF,                /**< DTMF 'A' number 'C'             */
+};
+
+/** lines[].caller_id_format: the Bell 202 message */
+enum ata_cid_format {
+	ATA_CID_MDMF = 0,
+	ATA_CID_SDMF,
+};
+
 struct ata_conf_line {
 	uint32_t id;                 /**< 1..64, unique                    */
 	char *device;                /**< ALSA PCM name                    */
@@ -141,6 +156,9 @@ struct ata_conf_line {
 	/* fax, modem and alarm panels (core/line/line_fax.c) */
 	bool dtmf_detect;            /**< off: in a call keys pass as audio */
 	bool fax_detect;             /**< ANS/CNG: the call passes through */
+	/* caller ID (core/line/line_clip.c) */
+	enum ata_caller_id caller_id;
+	enum ata_cid_format caller_id_format;
 };
 
 /* struct ata_conf_upnp, _stun, _turn, _alg_hint: in ataua.h (modules

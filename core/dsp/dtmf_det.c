@@ -1,11 +1,6 @@
 /**
  * @file dtmf_det.c  In-band DTMF detector (Goertzel) for 8 kHz S16 audio
  *
- * folder core/dsp/: samples and packets: G.711, packet loss
- * concealment, the jitter buffer, tones, DTMF and RFC 4733 events, hook
- * switch timing. Pure computation on buffers (libc and libre types
- * only), no I/O and no other folder, so each file is tested alone.
- *
  * Why 102-sample blocks (12.75 ms): a press needs two consecutive
  * blocks that show the key, each with at least 90 % of its power in
  * the two tones (a block only partly covered by the tone has no more

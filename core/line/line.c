@@ -27,6 +27,7 @@ static void line_destructor(void *arg)
 
 	tmr_cancel(&ln->tmr_fsm);
 	line_hook_close(ln);
+	line_clip_close(ln);
 	line_media_stop(ln);
 	line_media_close(ln);
 
@@ -285,6 +286,7 @@ int line_alloc(struct line **lnp, struct sip_stack *ss,
 	tmr_init(&ln->tmr_fsm);
 	line_hook_init(ln);
 	line_media_conf(ln);
+	line_clip_init(ln);
 
 	dpc = &lc->dialplan;
 	err = dialplan_alloc(&ln->dp, (const char * const *)dpc->patternv,

@@ -65,6 +65,8 @@ struct ata_audio {
 	uint64_t next_ns;          /* audio thread: ata_audio_delay() */
 	bool anchor_run;           /* the clock ran since the anchor  */
 	struct tone_gen *tone;     /* ref: played (or mixed) if set   */
+	const int16_t *clip;       /* ref: caller ID, played on-hook  */
+	size_t clip_n, clip_pos;
 	atomic_uint_fast64_t xruns, periods, tx_dropped;
 	/* the counters when the call began: `stats` is per call */
 	uint64_t xruns0, periods0, tx_dropped0;
@@ -100,6 +102,7 @@ static void audio_destructor(void *arg)
 		(void)close(au->pipe[1]);
 	mem_deref(au->jb);
 	mem_deref(au->tone);
+	mem_deref((void *)au->clip);
 	mem_deref(au->det);
 	pthread_mutex_destroy(&au->mtx);
 }
@@ -429,6 +432,42 @@ void line_audio_tone(struct ata_audio *au, struct tone_gen *tg)
 }
 
 
+/**
+ * Caller ID samples (@p pcm, a mem_alloc'd buffer of @p n) played from
+ * the next period on while no call is connected, instead of the tone
+ * or silence; NULL stops them. Keeps a reference until replaced.
+ */
+void line_audio_clip(struct ata_audio *au, const int16_t *pcm, size_t n)
+{
+	const int16_t *old;
+
+	if (!au)
+		return;
+
+	pthread_mutex_lock(&au->mtx);
+	old = au->clip;
+	au->clip = pcm ? mem_ref((void *)pcm) : NULL;
+	au->clip_n = pcm ? n : 0;
+	au->clip_pos = 0;
+	pthread_mutex_unlock(&au->mtx);
+
+	mem_deref((void *)old);
+}
+
+
+/* Under the mutex: the next caller ID samples, then silence */
+static void play_clip(struct ata_audio *au, int16_t *play, size_t n)
+{
+	size_t k = au->clip_n - au->clip_pos;
+
+	if (k > n)
+		k = n;
+	memcpy(play, au->clip + au->clip_pos, k * sizeof(*play));
+	memset(play + k, 0, (n - k) * sizeof(*play));
+	au->clip_pos += k;
+}
+
+
 /* Audio thread: the detector over the period; true to mute it */
 static bool detect(struct ata_audio *au, const int16_t *cap, size_t n)
 {
@@ -485,6 +524,9 @@ void ata_audio_period(struct ata_audio *au, int16_t *play,
 		ready = collect(au, cap, n);
 		if (au->tone)
 			mix_tone(au, play, n);
+	}
+	else if (au->clip_pos < au->clip_n) {
+		play_clip(au, play, n);
 	}
 	else if (au->tone) {
 		tone_gen_fill(au->tone, play, n);

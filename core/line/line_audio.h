@@ -56,5 +56,6 @@ void line_audio_key_handler(struct ata_audio *au, line_audio_key_h *keyh,
 void line_audio_dtmf(struct ata_audio *au, bool on, bool mute);
 int  line_audio_passthrough(struct ata_audio *au, uint32_t delay_ms,
 			    bool ec_off);
+void line_audio_clip(struct ata_audio *au, const int16_t *pcm, size_t n);
 
 #endif

@@ -5,6 +5,7 @@
 #define ATA_LINE_INT_H
 
 #include "call/call.h"
+#include "conf/config.h"
 #include "dsp/hook_det.h"
 #include "line_fsm.h"
 
@@ -73,6 +74,12 @@ struct line {
 	uint32_t fax_call;                   /* call the detectors watch   */
 	bool fax_ec_off;                     /* ans-pr seen: nothing left  */
 	bool key_as_audio;                   /* this key: not taken        */
+
+	/* on-hook caller ID (line_clip.c) */
+	struct tmr tmr_clip;
+	int16_t *clip_pcm;                   /* rendered data, NULL: none  */
+	size_t clip_n;
+	bool clip_pending;                   /* waits for ring_cadence     */
 };
 
 /* line.c */
@@ -86,6 +93,13 @@ struct call *line_dial(struct line *ln, const char *digits);
 /* line_ops.c */
 void line_fsm_setup(struct line *ln);
 enum sip_transp line_sip_transp(int transport);
+
+/* line_clip.c */
+enum ata_caller_id line_clip_mode(const struct ata_conf_line *lc);
+void line_clip_init(struct line *ln);
+void line_clip_ring(struct line *ln, bool on);
+uint32_t line_clip_pause(struct line *ln, size_t seg, uint32_t ms);
+void line_clip_close(struct line *ln);
 
 /* line_hook.c */
 void line_hook_init(struct line *ln);

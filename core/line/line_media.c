@@ -234,11 +234,15 @@ static void ring_step(void *arg)
 {
 	struct line *ln = arg;
 	const struct ata_conf_line *lc = ln->lc;
+	uint32_t ms;
 
 	ln->ring_seg = (ln->ring_seg + 1) % lc->ring_cadencec;
 	(void)ln->drv->ring(ln->port, ln->ring_seg % 2 == 0);
-	tmr_start(&ln->tmr_ring, lc->ring_cadencev[ln->ring_seg], ring_step,
-		  ln);
+	ms = lc->ring_cadencev[ln->ring_seg];
+	/* a pause may carry caller ID, and grow to hold it */
+	if (ln->ring_seg % 2)
+		ms = line_clip_pause(ln, ln->ring_seg, ms);
+	tmr_start(&ln->tmr_ring, ms, ring_step, ln);
 }
 
 

@@ -49,6 +49,7 @@ static void op_ring(bool on, void *arg)
 		return;
 
 	ln->ringing = on;
+	line_clip_ring(ln, on);
 	ata_event(ATA_LOG_INFO, on ? ATA_EVENT_RING_START :
 		  ATA_EVENT_RING_STOP, "line=%u", ln->id);
 }

@@ -4,6 +4,8 @@
  * stack's first listener sees them), and the 420 Unsupported header;
  * before that, as the SIP socket's helper sees the raw datagram, the
  * version check of core/sip/sip_version.c and the SIP/2.0 copy it decodes.
+ * Each decoded request also gives its caller (core/call/call_caller.c):
+ * a dialable number or none, nothing shown for a hidden caller.
  * Seeds: the RFC 4475 torture messages.
  *
  * fuzz-seeds: rfc4475
@@ -13,14 +15,38 @@
 #include <string.h>
 #include <re.h>
 
+#include "call/call.h"
 #include "sip/sip_check.h"
 #include "sip/sip_version.h"
+
+
+static void check_caller(const struct sip_msg *msg)
+{
+	struct call_caller cc;
+	size_t i;
+
+	memset(&cc, 0x5a, sizeof(cc));
+	if (call_caller_decode(&cc, msg))
+		abort();
+	if (!memchr(cc.number, 0, sizeof(cc.number)) ||
+	    !memchr(cc.name, 0, sizeof(cc.name)))
+		abort();
+	for (i = 0; cc.number[i]; i++) {
+		if (!strchr("0123456789*#", cc.number[i]) &&
+		    !(cc.number[i] == '+' && i == 0))
+			abort();
+	}
+	if (cc.hidden && (cc.number[0] || cc.name[0]))
+		abort();
+}
 
 
 static void check_decoded(struct sip_msg *msg, size_t size)
 {
 	struct sip_check chk;
 	char hdr[1024];
+
+	check_caller(msg);
 
 	msg->tp = (size & 1) ? SIP_TRANSP_UDP : SIP_TRANSP_TCP;
 	sip_check_request(&chk, msg);

@@ -131,6 +131,10 @@ static const struct bad_case bad_cases[] = {
 	 "out of range 1s..30s"},
 	{LINES "    ring_timeout: 0s\n", "3:19",
 	 "'lines[0].ring_timeout' is 0s, out of range 1s..1h"},
+	{LINES "    caller_id: fsk\n", "3:16",
+	 "'lines[0].caller_id' is 'fsk'; allowed: auto, off, bell202"},
+	{LINES "    caller_id: v23\n    caller_id_format: sdmf\n", "4:23",
+	 "'lines[0].caller_id_format' sdmf is a Bell 202 message"},
 	{"tones:\n  us:\n    dial: {freqs: [5000]}\n" LINES, "3:20",
 	 "'tones.us.dial.freqs[0]' is 5000, out of range 25..3400"},
 	{"tones:\n  us:\n    dial: {freqs: [1, 2, 3, 4, 5]}\n" LINES,
@@ -495,6 +499,8 @@ static void assert_defaults(const struct ata_config *cfg)
 	assert_int_equal(line->dialplan.interdigit_ms, 4000);
 	assert_int_equal(line->dialplan.first_digit_ms, 15000);
 	assert_int_equal(line->ring_timeout_ms, 180000);
+	assert_int_equal(line->caller_id, ATA_CID_AUTO);
+	assert_int_equal(line->caller_id_format, ATA_CID_MDMF);
 	assert_int_equal(line->dialplan.critical_ms, 2000);
 	/* the aor is the file's own (no default): checked by each caller */
 	assert_true(!strncmp(line->account.aor, "sip:1001@", 9));

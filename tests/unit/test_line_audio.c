@@ -169,6 +169,62 @@ static void test_tone_to_device(void **state)
 }
 
 
+/* Caller ID samples go to the device on-hook, over the tone, once */
+static void test_clip_to_device(void **state)
+{
+	static const struct ata_tone_spec dial = {
+		.nfreq = 1, .freq = {350}, .level = -13,
+	};
+	struct ata_audio *au = NULL;
+	struct tone_gen *tg = NULL, *ref = NULL;
+	int16_t play[PERIOD], want[PERIOD];
+	int16_t *clip = mem_alloc(200 * sizeof(int16_t), NULL);
+	size_t i;
+
+	(void)state;
+	assert_non_null(clip);
+	for (i = 0; i < 200; i++)
+		clip[i] = (int16_t)(i + 1);
+	assert_int_equal(0, line_audio_alloc(&au, DELAY_MS, NULL, NULL));
+	assert_int_equal(0, tone_gen_alloc(&tg, &dial));
+	assert_int_equal(0, tone_gen_alloc(&ref, &dial));
+	line_audio_tone(au, tg);
+	mem_deref(tg);
+
+	line_audio_clip(au, clip, 200);
+	mem_deref(clip);                        /* au holds it */
+	ata_audio_period(au, play, NULL, PERIOD);
+	for (i = 0; i < PERIOD; i++)
+		assert_int_equal(play[i], (int16_t)(i + 1));
+	ata_audio_period(au, play, NULL, PERIOD);
+	assert_int_equal(play[0], PERIOD + 1);
+	/* the last 40, then silence to the period's end */
+	ata_audio_period(au, play, NULL, PERIOD);
+	assert_int_equal(play[39], 200);
+	for (i = 40; i < PERIOD; i++)
+		assert_int_equal(play[i], 0);
+	/* played out: the tone again, from where it was */
+	ata_audio_period(au, play, NULL, PERIOD);
+	tone_gen_fill(ref, want, PERIOD);
+	assert_memory_equal(play, want, sizeof(play));
+
+	/* NULL stops it at once */
+	clip = mem_zalloc(PERIOD * 4 * sizeof(int16_t), NULL);
+	assert_non_null(clip);
+	line_audio_clip(au, clip, PERIOD * 4);
+	mem_deref(clip);
+	ata_audio_period(au, play, NULL, PERIOD);
+	line_audio_clip(au, NULL, 0);
+	ata_audio_period(au, play, NULL, PERIOD);
+	tone_gen_fill(ref, want, PERIOD);
+	assert_memory_equal(play, want, sizeof(play));
+
+	line_audio_clip(NULL, NULL, 0);
+	mem_deref(ref);
+	mem_deref(au);
+}
+
+
 static void test_delay_and_capture(void **state)
 {
 	struct ata_audio *au = NULL;
@@ -340,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_bad_args),
 		cmocka_unit_test(test_idle_is_silent),
 		cmocka_unit_test(test_tone_to_device),
+		cmocka_unit_test(test_clip_to_device),
 		cmocka_unit_test(test_delay_and_capture),
 		cmocka_unit_test(test_handset_keys),
 	};
