@@ -116,4 +116,9 @@
 #define ATA_EVENT_AUDIO_LOST   "AUDIO-DEVICE-LOST"
 #define ATA_EVENT_AUDIO_BACK   "AUDIO-DEVICE-BACK"
 
+/* Message waiting (core/line/line_mwi.c): a NOTIFY changed what waits
+ * on the line's voicemail: line= waiting=yes|no new= old= (Voice-Message
+ * counts) */
+#define ATA_EVENT_MWI          "MWI"
+
 #endif

@@ -194,6 +194,8 @@ static const struct conf_field line_rows[] = {
 	     &f_ring_cadence, .max = 8),
 	ROW(S, ring_timeout_ms, "ring_timeout", CT_DUR, .min = SEC(1),
 	    .max = SEC(3600), .def = "180s"),
+	/* message waiting (issue #14) */
+	ROW(S, mwi, "mwi", CT_BOOL, .def = "on"),
 };
 #undef S
 #define S struct ata_conf_upnp

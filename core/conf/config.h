@@ -138,6 +138,8 @@ struct ata_conf_line {
 	uint32_t *ring_cadencev;     /**< ms on, off, ...; none = steady  */
 	size_t ring_cadencec;
 	uint32_t ring_timeout_ms;    /**< unanswered: 480 after this      */
+	/* message waiting (issue #14: core/line/line_mwi.c) */
+	bool mwi;                    /**< stutter dial tone while waiting */
 };
 
 /* struct ata_conf_upnp, _stun, _turn, _alg_hint: in ataua.h (modules

@@ -18,6 +18,7 @@ enum {
 };
 
 struct reg;
+struct mwi;
 struct ata_linedrv;
 struct ata_audio;
 struct re_printf;
@@ -60,6 +61,11 @@ struct line {
 	struct tmr tmr_ring;
 	size_t ring_seg;
 	uint32_t key_call;                   /* handset key went to, 0: no */
+
+	/* message waiting (line_mwi.c) */
+	struct mwi *mwi;                     /* NULL: no account            */
+	bool mwi_waiting;
+	uint32_t mwi_new, mwi_old;
 };
 
 /* line.c */
@@ -73,6 +79,13 @@ struct call *line_dial(struct line *ln, const char *digits);
 /* line_ops.c */
 void line_fsm_setup(struct line *ln);
 enum sip_transp line_sip_transp(int transport);
+
+/* line_mwi.c */
+int  line_mwi_start(struct line *ln);
+void line_mwi_reg(struct line *ln, int reg_state);
+int  line_mwi_tone(const struct line *ln, int tone);
+int  line_mwi_status(struct re_printf *pf, const struct line *ln);
+void line_mwi_visual(struct line *ln);
 
 /* line_hook.c */
 void line_hook_init(struct line *ln);
