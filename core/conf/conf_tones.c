@@ -7,7 +7,7 @@
  * list all six call-progress tones.
  *
  * `stutter` is the dial tone while messages wait (MWI): us 350+440 Hz
- * 100/100 ms for 1 s then steady (Telcordia GR-506); de the
+ * 100/100 ms ten times (2 s) then steady; de the
  * Sonderwaehlton, 425 Hz 400/40 ms throughout (also ETSI ES 201 970's
  * special dial tone); uk BT's special dial tone, 350+440 Hz 750/750 ms;
  * fr the ETSI special dial cadence on the French 440 Hz. A new profile
@@ -28,7 +28,7 @@ enum { MAX_PROFILES = 32 };
 #define HOWLER T(0, F(1400, 2060, 2450, 2600), C(100, 100))
 enum {
 	STUTTER_MS = 100,          /* us stutter: on/off, then steady */
-	STUTTER_STEADY_MS = 1000,
+	STUTTER_STEADY_MS = 2000,  /* ten cycles, as Cisco SPA ATAs */
 };
 
 const struct ata_tone_profile conf_builtin_tones[] = {

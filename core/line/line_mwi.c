@@ -61,10 +61,10 @@ int line_mwi_start(struct line *ln)
 }
 
 
-/** Registered: the subscription may start */
+/** Registered: the subscription may start (mwi: off, it never does) */
 void line_mwi_reg(struct line *ln, int reg_state)
 {
-	if (reg_state == REG_OK)
+	if (reg_state == REG_OK && ln->lc->mwi)
 		mwi_registered(ln->mwi);
 }
 
