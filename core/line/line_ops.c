@@ -219,14 +219,15 @@ int line_status(struct re_printf *pf, const struct line *ln)
 	for (i = 0; i < LINE_CALLS_MAX; i++)
 		ncalls += ln->callv[i] != NULL;
 
+	/* reg= stays last: scripts match " reg=registered$" */
 	return re_hprintf(pf, "line=%u state=%s hook=%s tone=%s ring=%s "
-			  "digits=%s calls=%zu reg=%s%H\n", ln->id,
+			  "digits=%s calls=%zu%H reg=%s\n", ln->id,
 			  line_state_name(ln->fsm.st),
 			  ln->fsm.offhook ? "off" : "on", tone_name(ln->tone),
 			  ln->ringing ? "yes" : "no",
 			  ln->fsm.ndigits ? ln->fsm.digits : "-", ncalls,
-			  reg_state_name(reg_state(ln->reg)),
-			  line_mwi_status, ln);
+			  line_mwi_status, ln,
+			  reg_state_name(reg_state(ln->reg)));
 }
 
 
