@@ -3,7 +3,8 @@
 # audio-alsa driver on the virtual SLIC (tests/alsa) registers at a small
 # registrar and notifier (lib/mwisrv.py, 127.0.0.1):
 #   (a) once registered, ataua SUBSCRIBEs to message-summary (Event,
-#       Accept) at its AOR;
+#       Accept) at its AOR, and answers the notifier's 401 with the
+#       account's credentials (a wrong digest would get 403);
 #   (b) the NOTIFY in that dialog (Messages-Waiting: yes, 2/1) sets
 #       mwi=yes mwi_new=2 mwi_old=1 in `atactl line 1` and emits
 #       "MWI line=1 waiting=yes new=2 old=1"; off-hook, the vslic
@@ -45,7 +46,7 @@ cleanup() {
 trap cleanup EXIT
 
 python3 "$root/tests/integration/lib/mwisrv.py" 127.0.0.1 "$tmp/port" \
-	"$tmp/srv.log" 2>"$tmp/srv.err" &
+	"$tmp/srv.log" s3cret 2>"$tmp/srv.err" &
 srv=$!
 for i in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
 port=$(cat "$tmp/port" 2>/dev/null) ||
@@ -72,6 +73,7 @@ lines:
     account:
       aor: sip:1001@127.0.0.1
       registrar: sip:127.0.0.1:$port
+      password: s3cret
 YAML
 
 ctl() { "$root/atactl" -s "$sock" "$@"; }
@@ -93,7 +95,7 @@ wait_log() {  # wait_log FILE PATTERN: up to 10 s
 	return 1
 }
 
-echo "1..9"
+echo "1..10"
 VSLIC_PLAYBACK=$tmp/play.raw VSLIC_LOG=$tmp/play.log \
 VSLIC_CAPTURE=silence "$root/ataua" -c "$tmp/ataua.yaml" \
 	>"$tmp/ataua.log" 2>&1 &
@@ -114,6 +116,11 @@ awk '/<- REGISTER/ {r = NR} /<- SUBSCRIBE/ {s = NR; exit}
 	END {exit !(r && s > r)}' "$tmp/srv.log" &&
 	t_ok "the SUBSCRIBE follows the REGISTER" ||
 	t_fail "REGISTER before SUBSCRIBE" "$(cat "$tmp/srv.log")"
+wait_log "$tmp/srv.log" "^-> [24]0[03] SUBSCRIBE" &&
+	grep -q "<- SUBSCRIBE.*Authorization: yes" "$tmp/srv.log" &&
+	! grep -q "^-> 403" "$tmp/srv.log" &&
+	t_ok "401 to the SUBSCRIBE: again with the account's credentials" ||
+	t_fail "SUBSCRIBE with credentials" "$(cat "$tmp/srv.log")"
 
 # (b)
 kill -USR2 "$srv"

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """tests/integration/lib/mwisrv.py -- a registrar and MWI notifier, UDP.
 
-Usage: mwisrv.py HOST PORTFILE LOGFILE
+Usage: mwisrv.py HOST PORTFILE LOGFILE [PASSWORD]
 
 Binds HOST on a free UDP port and writes the port to PORTFILE. Answers
 REGISTER with 200 (the Contact back, expires=3600) and SUBSCRIBE with
-200 (Expires: 3600, a To tag). On SIGUSR2 it sends a NOTIFY inside the
+200 (Expires: 3600, a To tag); with PASSWORD, a SUBSCRIBE without
+credentials first gets 401 (Digest, no qop) and one whose response
+is not MD5 over that PASSWORD gets 403. On SIGUSR2 it sends a NOTIFY inside the
 last such dialog: Messages-Waiting: yes, Voice-Message: 2/1 (1/0) (a
 test first attaches its event monitor). On SIGUSR1 it sends an
 unsolicited NOTIFY
@@ -14,10 +16,12 @@ unsolicited NOTIFY
 
 LOGFILE gets one line per message: "<- REQUEST-LINE | Event: .. | Accept:
 .. | Authorization" for requests, "<- SIP/2.0 200 OK (CSeq)" for
-responses, "-> NOTIFY in-dialog|unsolicited" for what it sends. stdlib
+responses, "-> 200 SUBSCRIBE" (status, method) for its answers and
+"-> NOTIFY in-dialog|unsolicited" for what it sends. stdlib
 only; runs until killed.
 """
 
+import hashlib
 import os
 import random
 import re
@@ -38,8 +42,23 @@ def uri_hostport(value):
     return (m.group(1), int(m.group(2) or 5060)) if m else None
 
 
+def md5(text):
+    return hashlib.md5(text.encode()).hexdigest()
+
+
+def digest_ok(msg, method, password):
+    auth = hdr(msg, "Authorization")
+    par = dict(re.findall(r'(\w+)="?([^",]*)"?', auth))
+    ha1 = md5("%s:%s:%s" % (par.get("username"), par.get("realm"),
+                            password))
+    ha2 = md5("%s:%s" % (method, par.get("uri")))
+    return par.get("response") == md5("%s:%s:%s" % (ha1, par.get("nonce"),
+                                                    ha2))
+
+
 class Srv:
-    def __init__(self, host, log):
+    def __init__(self, host, log, password=None):
+        self.password = password
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind((host, 0))
         self.host, self.port = self.sock.getsockname()
@@ -70,6 +89,7 @@ class Srv:
             hdr(msg, "CSeq"))
         out += extra + "Content-Length: 0\r\n\r\n"
         self.send(out, addr)
+        self.note("-> %d %s" % (code, hdr(msg, "CSeq").split(" ")[-1]))
         return to
 
     def notify(self, target, frm, to, callid, body, state):
@@ -120,6 +140,14 @@ class Srv:
             self.contact = re.sub(r";expires=\d+", "", contact)
             self.reply(msg, addr, 200, "OK",
                        "Contact: %s;expires=3600\r\n" % self.contact)
+        elif method == "SUBSCRIBE" and self.password and \
+                not hdr(msg, "Authorization"):
+            self.reply(msg, addr, 401, "Unauthorized",
+                       'WWW-Authenticate: Digest realm="mwisrv", '
+                       'nonce="%x"\r\n' % random.randint(1, 1 << 60))
+        elif method == "SUBSCRIBE" and self.password and \
+                not digest_ok(msg, method, self.password):
+            self.reply(msg, addr, 403, "Forbidden")
         elif method == "SUBSCRIBE":
             expires = hdr(msg, "Expires") or "3600"
             to = self.reply(msg, addr, 200, "OK",
@@ -153,9 +181,10 @@ class Srv:
 
 
 def main():
-    if len(sys.argv) != 4:
+    if len(sys.argv) not in (4, 5):
         sys.exit(__doc__)
-    srv = Srv(sys.argv[1], sys.argv[3])
+    srv = Srv(sys.argv[1], sys.argv[3],
+              sys.argv[4] if len(sys.argv) == 5 else None)
 
     def usr1(sig, _frame):
         if sig == signal.SIGUSR1:
