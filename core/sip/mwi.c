@@ -124,35 +124,50 @@ static void unsolicited_handler(const struct sip_msg *msg, void *arg)
 static void subscribe_retry(void *arg);
 
 
+/**
+ * Milliseconds until the next SUBSCRIBE once one ended: soon when the
+ * notifier ended it (RFC 6665 4.1.3: deactivated or timeout, re-subscribe
+ * at once), else the registration's backoff after @p failures failures in
+ * a row (30 s doubling to 30 min, less up to a quarter from @p rnd).
+ */
+uint64_t mwi_retry_ms(int err, uint16_t scode,
+		      const struct sipevent_substate *substate,
+		      unsigned failures, uint32_t rnd)
+{
+	if (!err && !scode && substate &&
+	    (substate->reason == SIPEVENT_DEACTIVATED ||
+	     substate->reason == SIPEVENT_TIMEOUT))
+		return MWI_RETRY_NOW_MS;
+
+	return (uint64_t)reg_backoff(failures ? failures : 1, rnd) * 1000;
+}
+
+
 static void close_handler(int err, const struct sip_msg *msg,
 			  const struct sipevent_substate *substate,
 			  void *arg)
 {
 	struct mwi *mwi = arg;
 	const char *aor = reg_config(mwi->reg)->aor;
+	uint16_t scode = msg ? msg->scode : 0;
 	uint64_t wait_ms;
 
 	mwi->active = false;
+	wait_ms = mwi_retry_ms(err, scode, substate, mwi->failures + 1,
+			       rand_u32());
 
-	if (!err && !msg && substate &&
-	    (substate->reason == SIPEVENT_DEACTIVATED ||
-	     substate->reason == SIPEVENT_TIMEOUT)) {
+	if (wait_ms == MWI_RETRY_NOW_MS)
 		ata_info("mwi: %s: subscription ended (%s): again", aor,
 			 sipevent_reason_name(substate->reason));
-		wait_ms = MWI_RETRY_NOW_MS;
-	}
-	else {
-		wait_ms = (uint64_t)reg_backoff(++mwi->failures,
-						rand_u32()) * 1000;
-		if (msg)
-			ata_warn("mwi: %s: SUBSCRIBE: %u %r (retry in %llu "
-				 "s)", aor, msg->scode, &msg->reason,
-				 wait_ms / 1000);
-		else
-			ata_warn("mwi: %s: subscription closed: %m (retry "
-				 "in %llu s)", aor, err ? err : EPROTO,
-				 wait_ms / 1000);
-	}
+	else if (msg)
+		ata_warn("mwi: %s: SUBSCRIBE: %u %r (retry in %llu s)", aor,
+			 msg->scode, &msg->reason, wait_ms / 1000);
+	else
+		ata_warn("mwi: %s: subscription closed: %m (retry in %llu "
+			 "s)", aor, err ? err : EPROTO, wait_ms / 1000);
+
+	if (wait_ms != MWI_RETRY_NOW_MS)
+		++mwi->failures;
 
 	/* libre is still in this sipsub: let go of it from the loop */
 	tmr_start(&mwi->tmr, wait_ms, subscribe_retry, mwi);

@@ -9,6 +9,7 @@
 #ifndef ATA_MWI_H
 #define ATA_MWI_H
 
+#include <re.h>
 #include "mwi_body.h"
 
 struct mwi;
@@ -26,7 +27,10 @@ enum {
 int  mwi_alloc(struct mwi **mwip, struct sip_stack *ss, struct reg *reg,
 	       mwi_h *h, void *arg);
 void mwi_registered(struct mwi *mwi);
-/** "subscribed", "subscribing", "retry in N s", "off" */
+/** "subscribed", "subscribing", "retrying", "off" */
 const char *mwi_sub_state(const struct mwi *mwi);
+uint64_t mwi_retry_ms(int err, uint16_t scode,
+		      const struct sipevent_substate *substate,
+		      unsigned failures, uint32_t rnd);
 
 #endif

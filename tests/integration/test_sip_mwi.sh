@@ -13,7 +13,9 @@
 #       the dial tone without a break;
 #   (c) an unsolicited NOTIFY (no subscription) with Messages-Waiting: no
 #       clears it (mwi=no, the event waiting=no), and off-hook plays the
-#       steady dial tone again from its onset.
+#       steady dial tone again from its onset;
+#   (d) a reload that changes the line ends the subscription (SUBSCRIBE
+#       with Expires: 0) and the new line subscribes again.
 # Times are measured in the recording from the tone's onset, never on
 # the wall clock. The config is the shipped defaults plus the line.
 set -u
@@ -95,7 +97,7 @@ wait_log() {  # wait_log FILE PATTERN: up to 10 s
 	return 1
 }
 
-echo "1..10"
+echo "1..11"
 VSLIC_PLAYBACK=$tmp/play.raw VSLIC_LOG=$tmp/play.log \
 VSLIC_CAPTURE=silence "$root/ataua" -c "$tmp/ataua.yaml" \
 	>"$tmp/ataua.log" 2>&1 &
@@ -157,12 +159,32 @@ wait_line "state=dialtone"
 sleep 4
 ctl line 1 onhook >/dev/null
 wait_line "state=idle"
-sleep 0.3
+
+# (d)
+nsub=$(grep -c "<- SUBSCRIBE" "$tmp/srv.log")
+# the reload reopens the device, which truncates its recording: the
+# open files write on under the new names until they close
+mv "$tmp/play.raw" "$tmp/play1.raw"
+mv "$tmp/play.log" "$tmp/play1.log"
+sed -i 's/^    device: vslic$/&\n    ring_timeout: 170s/' "$tmp/ataua.yaml"
+ctl reload >/dev/null
+wait_log "$tmp/srv.log" "<- SUBSCRIBE.*Expires: 0$" &&
+	for i in $(seq 100); do
+		[ "$(grep "<- SUBSCRIBE" "$tmp/srv.log" | tail -n +$((nsub + 1)) |
+			grep -vc 'Expires: 0$')" -gt 0 ] && break
+		sleep 0.1
+	done
+awk -v n="$nsub" '/<- SUBSCRIBE/ && ++k > n {
+		if (/Expires: 0$/) u = k; else if (u) s = k }
+	END {exit !(u && s)}' "$tmp/srv.log" &&
+	t_ok "reload: un-SUBSCRIBE, then SUBSCRIBE again" ||
+	t_fail "reload ends and restarts the subscription" \
+		"$(cat "$tmp/srv.log")" "$(tail -n 20 "$tmp/ataua.log")"
 kill "$pid"; wait "$pid" 2>/dev/null; pid=
 
 # per off-hook: from the first loud sample after it, 100 ms slots; a
 # slot is loud when its middle 60 ms has an RMS over 800, silent under 50
-res=$(python3 - "$tmp/play.raw" "$tmp/play.log" "$t1" "$t2" <<'PY'
+res=$(python3 - "$tmp/play1.raw" "$tmp/play1.log" "$t1" "$t2" <<'PY'
 import math, struct, sys
 raw, log = sys.argv[1], sys.argv[2]
 pcm = open(raw, "rb").read()

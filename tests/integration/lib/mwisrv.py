@@ -15,7 +15,7 @@ unsolicited NOTIFY
 0/3 to the last REGISTER's Contact. Other requests get 501.
 
 LOGFILE gets one line per message: "<- REQUEST-LINE | Event: .. | Accept:
-.. | Authorization" for requests, "<- SIP/2.0 200 OK (CSeq)" for
+.. | Authorization: yes|no | Expires: .." for requests, "<- SIP/2.0 200 OK (CSeq)" for
 responses, "-> 200 SUBSCRIBE" (status, method) for its answers and
 "-> NOTIFY in-dialog|unsolicited" for what it sends. stdlib
 only; runs until killed.
@@ -132,9 +132,11 @@ class Srv:
     def request(self, msg, addr):
         line = msg.split("\r\n", 1)[0]
         method = line.split(" ", 1)[0]
-        self.note("<- %s | Event: %s | Accept: %s | Authorization: %s" % (
-            line, hdr(msg, "Event", "o"), hdr(msg, "Accept"),
-            "yes" if hdr(msg, "Authorization") else "no"))
+        self.note("<- %s | Event: %s | Accept: %s | Authorization: %s | "
+                  "Expires: %s" % (
+                      line, hdr(msg, "Event", "o"), hdr(msg, "Accept"),
+                      "yes" if hdr(msg, "Authorization") else "no",
+                      hdr(msg, "Expires")))
         if method == "REGISTER":
             contact = hdr(msg, "Contact", "m")
             self.contact = re.sub(r";expires=\d+", "", contact)
