@@ -38,7 +38,7 @@ plug=$root/build/tests/alsa/libasound_module_pcm_vslic.so
 command -v python3 >/dev/null || { echo "1..0 # SKIP no python3"; exit 77; }
 
 tmp=$(mktemp -d /tmp/ataua-mwi.XXXXXX)
-pid= srv= mon=
+pid="" srv="" mon=""
 cleanup() {
 	for p in $mon $pid $srv; do
 		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
@@ -169,7 +169,7 @@ mv "$tmp/play.log" "$tmp/play1.log"
 sed -i 's/^    device: vslic$/&\n    ring_timeout: 170s/' "$tmp/ataua.yaml"
 ctl reload >/dev/null
 wait_log "$tmp/srv.log" "<- SUBSCRIBE.*Expires: 0$" &&
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		[ "$(grep "<- SUBSCRIBE" "$tmp/srv.log" | tail -n +$((nsub + 1)) |
 			grep -vc 'Expires: 0$')" -gt 0 ] && break
 		sleep 0.1
