@@ -50,7 +50,7 @@ trap cleanup EXIT
 python3 "$root/tests/integration/lib/mwisrv.py" 127.0.0.1 "$tmp/port" \
 	"$tmp/srv.log" s3cret 2>"$tmp/srv.err" &
 srv=$!
-for i in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
 port=$(cat "$tmp/port" 2>/dev/null) ||
 	{ echo "1..0 # SKIP mwisrv did not start"; exit 77; }
 
@@ -102,7 +102,7 @@ VSLIC_PLAYBACK=$tmp/play.raw VSLIC_LOG=$tmp/play.log \
 VSLIC_CAPTURE=silence "$root/ataua" -c "$tmp/ataua.yaml" \
 	>"$tmp/ataua.log" 2>&1 &
 pid=$!
-for i in $(seq 100); do ctl PING >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 100); do ctl PING >/dev/null 2>&1 && break; sleep 0.1; done
 ctl monitor >"$tmp/events.log" 2>&1 &
 mon=$!
 sleep 0.3
