@@ -123,5 +123,9 @@
  * tone=ans-pr|ans|cng dir=rx|tx; rx: the far end sent the tone, tx:
  * the phone); again with tone=ans-pr if reversals follow an ans */
 #define ATA_EVENT_CALL_MODE    "CALL-MODE"
+/* Message waiting (core/line/line_mwi.c): a NOTIFY changed what waits
+ * on the line's voicemail: line= waiting=yes|no new= old= (Voice-Message
+ * counts) */
+#define ATA_EVENT_MWI          "MWI"
 
 #endif

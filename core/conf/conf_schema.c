@@ -210,6 +210,8 @@ static const struct conf_field line_rows[] = {
 	    .def = "auto"),
 	ROW(S, caller_id_format, "caller_id_format", CT_ENUM,
 	    .enumv = cid_formats, .def = "mdmf"),
+	/* message waiting (issue #14) */
+	ROW(S, mwi, "mwi", CT_BOOL, .def = "on"),
 };
 #undef S
 #define S struct ata_conf_upnp

@@ -4,7 +4,14 @@
  * The built-in us, de, uk and fr profiles are always available (values
  * after ITU-T E.180 Supplement 2). A profile in the file with one of those
  * names overrides only the tones it lists; a profile with a new name must
- * list all six.
+ * list all six call-progress tones.
+ *
+ * `stutter` is the dial tone while messages wait (MWI): us 350+440 Hz
+ * 100/100 ms ten times (2 s) then steady; de the
+ * Sonderwaehlton, 425 Hz 400/40 ms throughout (also ETSI ES 201 970's
+ * special dial tone); uk BT's special dial tone, 350+440 Hz 750/750 ms;
+ * fr the ETSI special dial cadence on the French 440 Hz. A new profile
+ * may leave it out: its dial tone, stuttered as in us.
  */
 #include <stddef.h>
 #include <string.h>
@@ -19,6 +26,10 @@ enum { MAX_PROFILES = 32 };
 #define C(...) .ncadence = ARRAY_SIZE(((uint32_t[]){__VA_ARGS__})),	\
 	.cadence_ms = {__VA_ARGS__}
 #define HOWLER T(0, F(1400, 2060, 2450, 2600), C(100, 100))
+enum {
+	STUTTER_MS = 100,          /* us stutter: on/off, then steady */
+	STUTTER_STEADY_MS = 2000,  /* ten cycles, as Cisco SPA ATAs */
+};
 
 const struct ata_tone_profile conf_builtin_tones[] = {
 	{"us", {
@@ -27,33 +38,39 @@ const struct ata_tone_profile conf_builtin_tones[] = {
 		T(-24, F(480, 620), C(500, 500)),
 		T(-24, F(480, 620), C(250, 250)),
 		T(-13, F(440), C(300, 9700)),
-		HOWLER }},
+		HOWLER,
+		T(-13, F(350, 440), C(STUTTER_MS, STUTTER_MS),
+		  .steady_ms = STUTTER_STEADY_MS) }},
 	{"de", {
 		T(-13, F(425)),
 		T(-19, F(425), C(1000, 4000)),
 		T(-24, F(425), C(480, 480)),
 		T(-24, F(425), C(240, 240)),
 		T(-13, F(425), C(200, 200, 200, 5000)),
-		HOWLER }},
+		HOWLER,
+		T(-13, F(425), C(400, 40)) }},
 	{"uk", {
 		T(-13, F(350, 440)),
 		T(-19, F(400, 450), C(400, 200, 400, 2000)),
 		T(-24, F(400), C(375, 375)),
 		T(-24, F(400), C(400, 350, 225, 525)),
 		T(-13, F(400), C(100, 3000)),
-		HOWLER }},
+		HOWLER,
+		T(-13, F(350, 440), C(750, 750)) }},
 	{"fr", {
 		T(-13, F(440)),
 		T(-19, F(440), C(1500, 3500)),
 		T(-24, F(440), C(500, 500)),
 		T(-24, F(440), C(250, 250)),
 		T(-13, F(440), C(300, 10000)),
-		HOWLER }},
+		HOWLER,
+		T(-13, F(440), C(400, 40)) }},
 };
 const size_t conf_builtin_tonec = ARRAY_SIZE(conf_builtin_tones);
 
 static const char *tone_names[ATA_TONE_COUNT] = {
-	"dial", "ringback", "busy", "congestion", "callwait", "howler"
+	"dial", "ringback", "busy", "congestion", "callwait", "howler",
+	"stutter"
 };
 
 /* A tone as the walker fills it, copied into struct ata_tone_spec */
@@ -63,6 +80,7 @@ struct tone_tmp {
 	int level;
 	uint32_t *cadv;
 	size_t cadc;
+	uint32_t steady;
 };
 
 static void spec_post(struct conf_ctx *ctx, const struct conf_node *map,
@@ -92,6 +110,8 @@ static const struct conf_field spec_rows[] = {
 	  .off = offsetof(struct tone_tmp, cadv),
 	  .cnt = offsetof(struct tone_tmp, cadc),
 	  .max = ATA_TONE_MAX_CADENCE },
+	{ .key = "steady_after", .type = CT_DUR, .min = 100, .max = 60000,
+	  .off = offsetof(struct tone_tmp, steady), .flags = CF_ZERO_OK },
 };
 
 static const struct conf_schema spec_schema = {
@@ -126,6 +146,7 @@ static void parse_tone(struct conf_ctx *ctx, const struct conf_node *n,
 		spec->ncadence = (unsigned)t.cadc;
 		for (i = 0; i < t.cadc; i++)
 			spec->cadence_ms[i] = t.cadv[i];
+		spec->steady_ms = t.steady;
 	}
 
 	conf_free(&spec_schema, &t);
@@ -155,7 +176,7 @@ static void parse_profile(struct conf_ctx *ctx, const struct conf_node *n,
 			conf_diag_err(ctx->diag, kid->kline, kid->kcol,
 				      "unknown tone '%s' in '%s' (known:"
 				      " dial, ringback, busy, congestion,"
-				      " callwait, howler)", kid->key,
+				      " callwait, howler, stutter)", kid->key,
 				      ctx->path);
 			continue;
 		}
@@ -171,7 +192,16 @@ static void parse_profile(struct conf_ctx *ctx, const struct conf_node *n,
 	if (builtin)
 		return;
 
-	for (i = 0; i < ATA_TONE_COUNT; i++) {
+	if (!seen[ATA_TONE_STUTTER]) {
+		struct ata_tone_spec *st = &prof->tone[ATA_TONE_STUTTER];
+
+		*st = prof->tone[ATA_TONE_DIAL];
+		st->ncadence = 2;
+		st->cadence_ms[0] = st->cadence_ms[1] = STUTTER_MS;
+		st->steady_ms = STUTTER_STEADY_MS;
+	}
+
+	for (i = 0; i < ATA_TONE_STUTTER; i++) {
 		int r;
 
 		if (seen[i])

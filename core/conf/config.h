@@ -159,6 +159,8 @@ struct ata_conf_line {
 	/* caller ID (core/line/line_clip.c) */
 	enum ata_caller_id caller_id;
 	enum ata_cid_format caller_id_format;
+	/* message waiting (issue #14: core/line/line_mwi.c) */
+	bool mwi;                    /**< stutter dial tone while waiting */
 };
 
 /* struct ata_conf_upnp, _stun, _turn, _alg_hint: in ataua.h (modules

@@ -26,7 +26,10 @@ struct tone_gen {
 	uint32_t inc[ATA_TONE_MAX_FREQS];
 	int32_t amp[ATA_TONE_MAX_FREQS];     /* peak, 16-bit scale     */
 	uint32_t seg_len[ATA_TONE_MAX_CADENCE]; /* samples               */
-	unsigned nseg;                       /* 0 = continuous         */
+	unsigned nseg;                       /* 0 = continuous (now)   */
+	unsigned nseg_cad;                   /* the cadence's periods  */
+	uint32_t cad_len;                    /* steady after, samples  */
+	uint32_t cad_pos;                    /* samples of cadence     */
 	unsigned seg;                        /* current cadence period */
 	uint32_t seg_pos;                    /* samples into it        */
 	bool after_off;                      /* last sample was silence */
@@ -105,6 +108,12 @@ bool tone_spec_valid(const struct ata_tone_spec *spec, char *err,
 		return false;
 	}
 
+	if (spec->steady_ms > TONE_CADENCE_MS_MAX) {
+		fmt_err(err, errsz, "steady after %u ms (max %d)",
+			spec->steady_ms, TONE_CADENCE_MS_MAX);
+		return false;
+	}
+
 	if (spec->ncadence > ATA_TONE_MAX_CADENCE) {
 		fmt_err(err, errsz, "%u cadence periods (max %d)",
 			spec->ncadence, ATA_TONE_MAX_CADENCE);
@@ -137,6 +146,8 @@ void tone_gen_reset(struct tone_gen *tg)
 	tg->seg = 0;
 	tg->seg_pos = 0;
 	tg->after_off = false;
+	tg->nseg = tg->nseg_cad;
+	tg->cad_pos = 0;
 }
 
 
@@ -181,7 +192,8 @@ int tone_gen_alloc(struct tone_gen **tgp, const struct ata_tone_spec *spec)
 		total += tg->seg_len[i];
 	}
 
-	tg->nseg = total ? spec->ncadence : 0;
+	tg->nseg = tg->nseg_cad = total ? spec->ncadence : 0;
+	tg->cad_len = spec->steady_ms * (TONE_SRATE / 1000);
 
 	*tgp = tg;
 
@@ -219,7 +231,8 @@ static void gen_sines(struct tone_gen *tg, int16_t *buf, size_t n)
  *
  * Allocation-free; off periods are exact zeros, and each on period that
  * follows a silence starts at phase zero (a sine's zero crossing), so
- * every burst is alike and starts without a click.
+ * every burst is alike and starts without a click. A spec with
+ * steady_ms plays its cadence that long, then the tone without breaks.
  *
  * @param tg  Tone generator
  * @param buf Destination, @p n samples
@@ -230,14 +243,22 @@ void tone_gen_fill(struct tone_gen *tg, int16_t *buf, size_t n)
 	if (!tg || !buf)
 		return;
 
-	if (!tg->nseg) {
-		gen_sines(tg, buf, n);
-		return;
-	}
-
 	while (n) {
-		uint32_t left = tg->seg_len[tg->seg] - tg->seg_pos;
-		size_t chunk = n < left ? n : left;
+		uint32_t left;
+		size_t chunk;
+
+		if (!tg->nseg) {
+			if (tg->after_off)
+				memset(tg->phase, 0, sizeof(tg->phase));
+			tg->after_off = false;
+			gen_sines(tg, buf, n);
+			return;
+		}
+
+		left = tg->seg_len[tg->seg] - tg->seg_pos;
+		if (tg->cad_len && tg->cad_len - tg->cad_pos < left)
+			left = tg->cad_len - tg->cad_pos;
+		chunk = n < left ? n : left;
 
 		/* a zero-length period plays nothing and changes nothing */
 		if (chunk && tg->seg % 2 == 0) {
@@ -254,6 +275,12 @@ void tone_gen_fill(struct tone_gen *tg, int16_t *buf, size_t n)
 		buf += chunk;
 		n -= chunk;
 		tg->seg_pos += (uint32_t)chunk;
+		tg->cad_pos += (uint32_t)chunk;
+
+		if (tg->cad_len && tg->cad_pos >= tg->cad_len) {
+			tg->nseg = 0;       /* the cadence is over: steady */
+			continue;
+		}
 
 		if (tg->seg_pos < tg->seg_len[tg->seg])
 			continue;

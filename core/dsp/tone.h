@@ -27,6 +27,7 @@ enum ata_tone_id {
 	ATA_TONE_CONGESTION,
 	ATA_TONE_CALLWAIT,
 	ATA_TONE_HOWLER,
+	ATA_TONE_STUTTER,        /**< dial tone while messages wait */
 	ATA_TONE_COUNT
 };
 
@@ -37,6 +38,8 @@ struct ata_tone_spec {
 	int level;                                /**< dBm0 per component  */
 	unsigned ncadence;                        /**< 0 = continuous      */
 	uint32_t cadence_ms[ATA_TONE_MAX_CADENCE];/**< on, off, on, off... */
+	uint32_t steady_ms;      /**< >0: the cadence for this long, then
+				      on for ever (stutter dial tone)   */
 };
 
 /** A country profile: one spec per tone */

@@ -35,6 +35,7 @@ static void line_destructor(void *arg)
 	for (i = 0; i < LINE_CALLS_MAX; i++)
 		ln->callv[i] = mem_deref(ln->callv[i]);
 
+	mem_deref(ln->mwi);
 	mem_deref(ln->reg);
 	mem_deref(ln->lsnr);
 	mem_deref(ln->dp);
@@ -213,6 +214,7 @@ static void reg_state_handler(enum reg_state st, const char *reason,
 	ata_event(st == REG_FAILED ? ATA_LOG_WARN : ATA_LOG_NOTICE,
 		  ATA_EVENT_REG, "line=%u state=%s reason=\"%s\"",
 		  ln->id, reg_state_name(st), reason ? reason : "");
+	line_mwi_reg(ln, st);
 }
 
 
@@ -311,6 +313,8 @@ int line_alloc(struct line **lnp, struct sip_stack *ss,
 		goto out;
 
 	err = reg_start(ln);
+	if (!err)
+		err = line_mwi_start(ln);
 
  out:
 	if (err)

@@ -19,6 +19,7 @@ enum {
 };
 
 struct reg;
+struct mwi;
 struct ata_linedrv;
 struct ata_audio;
 struct re_printf;
@@ -80,6 +81,11 @@ struct line {
 	int16_t *clip_pcm;                   /* rendered data, NULL: none  */
 	size_t clip_n;
 	bool clip_pending;                   /* waits for ring_cadence     */
+
+	/* message waiting (line_mwi.c) */
+	struct mwi *mwi;                     /* NULL: no account            */
+	bool mwi_waiting;
+	uint32_t mwi_new, mwi_old;
 };
 
 /* line.c */
@@ -100,6 +106,12 @@ void line_clip_init(struct line *ln);
 void line_clip_ring(struct line *ln, bool on);
 uint32_t line_clip_pause(struct line *ln, size_t seg, uint32_t ms);
 void line_clip_close(struct line *ln);
+/* line_mwi.c */
+int  line_mwi_start(struct line *ln);
+void line_mwi_reg(struct line *ln, int reg_state);
+int  line_mwi_tone(const struct line *ln, int tone);
+int  line_mwi_status(struct re_printf *pf, const struct line *ln);
+void line_mwi_visual(struct line *ln);
 
 /* line_hook.c */
 void line_hook_init(struct line *ln);

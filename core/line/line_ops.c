@@ -17,7 +17,8 @@
 static const char *tone_name(int t)
 {
 	static const char * const names[ATA_TONE_COUNT] = {
-		"dial", "ringback", "busy", "congestion", "callwait", "howler"
+		"dial", "ringback", "busy", "congestion", "callwait", "howler",
+		"stutter"
 	};
 
 	return (t >= 0 && t < ATA_TONE_COUNT) ? names[t] : "none";
@@ -29,6 +30,7 @@ static void op_tone(int t, void *arg)
 	struct line *ln = arg;
 
 	ln->tg = mem_deref(ln->tg);
+	t = line_mwi_tone(ln, t);
 	ln->tone = t;
 
 	if (t >= 0 && t < ATA_TONE_COUNT && ln->lc->tone &&
@@ -218,12 +220,14 @@ int line_status(struct re_printf *pf, const struct line *ln)
 	for (i = 0; i < LINE_CALLS_MAX; i++)
 		ncalls += ln->callv[i] != NULL;
 
+	/* reg= stays last: scripts match " reg=registered$" */
 	return re_hprintf(pf, "line=%u state=%s hook=%s tone=%s ring=%s "
-			  "digits=%s calls=%zu reg=%s\n", ln->id,
+			  "digits=%s calls=%zu%H reg=%s\n", ln->id,
 			  line_state_name(ln->fsm.st),
 			  ln->fsm.offhook ? "off" : "on", tone_name(ln->tone),
 			  ln->ringing ? "yes" : "no",
 			  ln->fsm.ndigits ? ln->fsm.digits : "-", ncalls,
+			  line_mwi_status, ln,
 			  reg_state_name(reg_state(ln->reg)));
 }
 

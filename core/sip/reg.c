@@ -1,11 +1,6 @@
 /**
  * @file reg.c  One account to REGISTER: its settings, whom to trust
  *
- * folder core/sip/: SIP signalling below the call: the stack (its
- * sockets, TLS, which requests it trusts, the 505 check), the first
- * hop's name lookup, and REGISTER. Requests that start a call or
- * belong to one go up through handlers the call layer registers.
- *
  * libre's sipreg does digest auth and refreshes at 90% of the granted
  * expiry. On any failure we drop it and start over after our own capped
  * exponential backoff with jitter, so a wrong password or a dead

@@ -52,5 +52,8 @@ const struct reg_conf *reg_config(const struct reg *reg);
 const char *reg_user(const struct reg *reg);
 /** Host part of the AOR (the domain dialled numbers go to) */
 const char *reg_domain(const struct reg *reg);
+/** Where the REGISTER went first (its Route): hosts entry, proxy or
+    registrar */
+const char *reg_route(const struct reg *reg);
 
 #endif

@@ -68,3 +68,17 @@ int reg_status(struct re_printf *pf, const struct reg *reg)
 
 	return err;
 }
+
+
+/**
+ * The first hop of this account's requests, as for the last REGISTER:
+ * the address /etc/hosts gave it, else the outbound proxy, else the
+ * registrar (a SUBSCRIBE to the AOR goes the same way)
+ */
+const char *reg_route(const struct reg *reg)
+{
+	if (!reg)
+		return NULL;
+
+	return reg->hop.route ? reg->hop.route : reg_first_hop(reg);
+}

@@ -33,6 +33,8 @@ static void sip_stack_destructor(void *arg)
 	list_flush(&ss->users);
 	list_flush(&ss->trusted);
 	list_flush(&ss->seen);
+	mem_deref(ss->evsock);
+	mem_deref(ss->lsnr_notify);
 	mem_deref(ss->lsnr_options);
 	mem_deref(ss->lsnr_filter);
 	/* a hung-up session lives on until its BYE is answered, holding
@@ -202,6 +204,16 @@ int sip_stack_alloc(struct sip_stack **ssp, const struct sip_stack_conf *c)
 
 	err = sip_listen(&ss->lsnr_options, ss->sip, true, options_handler,
 			 ss);
+	if (err)
+		goto out;
+
+	/* NOTIFYs: unsolicited ones to their user, then subscriptions'
+	   (after sipsess: what it answers stays as it was) */
+	err = sip_listen(&ss->lsnr_notify, ss->sip, true,
+			 sip_stack_notify_route, ss);
+	if (!err)
+		err = sipevent_listen(&ss->evsock, ss->sip, HASH_SIZE,
+				      HASH_SIZE, NULL, NULL);
 	if (err)
 		goto out;
 

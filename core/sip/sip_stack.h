@@ -21,6 +21,7 @@
 
 struct sip_stack;
 struct sip_stack_dialog;
+struct sip_stack_notify;
 
 struct sip_stack_conf {
 	const char *listen;        /**< "0.0.0.0:5060"; port 0 = random */
@@ -40,6 +41,8 @@ struct sip_stack_conf {
  * response, now or later (mem_ref @p msg to keep it).
  */
 typedef void (sip_stack_invite_h)(const struct sip_msg *msg, void *arg);
+/** An out-of-dialog NOTIFY (sip_stack_notify_alloc); the handler replies */
+typedef void (sip_stack_notify_h)(const struct sip_msg *msg, void *arg);
 /** Does @p msg belong to the dialog that registered this handler? */
 typedef bool (sip_stack_match_h)(const struct sip_msg *msg, void *arg);
 
@@ -58,6 +61,11 @@ int  sip_stack_dialog_alloc(struct sip_stack_dialog **dp,
 			    struct sip_stack *ss, sip_stack_match_h *dialogh,
 			    sip_stack_match_h *inviteh, void *arg);
 struct sipsess_sock *sip_stack_sock(const struct sip_stack *ss);
+int  sip_stack_notify_alloc(struct sip_stack_notify **np,
+			    struct sip_stack *ss, const char *user,
+			    const char *event, sip_stack_notify_h *h,
+			    void *arg);
+struct sipevent_sock *sip_stack_evsock(const struct sip_stack *ss);
 int  sip_stack_status(struct re_printf *pf, const struct sip_stack *ss);
 
 #endif

@@ -23,6 +23,9 @@ struct sip_stack {
 	struct list trusted;
 	struct list dialogs;      /* of the upper layer: its calls */
 	struct list seen;
+	struct list notifies;     /* out-of-dialog NOTIFY handlers */
+	struct sip_lsnr *lsnr_notify;
+	struct sipevent_sock *evsock;
 	struct sa laddr[SIP_TRANSPC];
 	bool accept_any;
 	bool nat_started;         /* our UDP socket went to nat.c */
@@ -43,5 +46,8 @@ bool sip_stack_self_seen(struct sip_stack *ss, const struct sip_msg *msg);
 bool sip_stack_route_in_dialog(const struct sip_stack *ss,
 			       const struct sip_msg *msg);
 void sip_stack_route_invite(const struct sip_msg *msg, void *arg);
+
+/* sip_stack_notify.c */
+bool sip_stack_notify_route(const struct sip_msg *msg, void *arg);
 
 #endif

@@ -501,6 +501,7 @@ static void assert_defaults(const struct ata_config *cfg)
 	assert_int_equal(line->ring_timeout_ms, 180000);
 	assert_int_equal(line->caller_id, ATA_CID_AUTO);
 	assert_int_equal(line->caller_id_format, ATA_CID_MDMF);
+	assert_true(line->mwi);
 	assert_int_equal(line->dialplan.critical_ms, 2000);
 	/* the aor is the file's own (no default): checked by each caller */
 	assert_true(!strncmp(line->account.aor, "sip:1001@", 9));
@@ -626,6 +627,55 @@ static void test_example_tones_are_builtin(void **state)
 		assert_memory_equal(p, &conf_builtin_tones[i], sizeof(*p));
 	}
 	mem_deref(cfg);
+}
+
+/* MWI: the stutter tone, built in, configured or derived; mwi: off */
+static void test_mwi_stutter(void **state)
+{
+	static const char yaml[] =
+		"tones:\n"
+		"  at:\n"
+		"    dial: {freqs: [425]}\n"
+		"    ringback: {freqs: [425]}\n"
+		"    busy: {freqs: [425]}\n"
+		"    congestion: {freqs: [425]}\n"
+		"    callwait: {freqs: [425]}\n"
+		"    howler: {freqs: [425]}\n"
+		"  de:\n"
+		"    stutter: {freqs: [425], cadence: [100ms, 100ms],"
+		" steady_after: 3s}\n"
+		LINES "    mwi: off\n";
+	const struct ata_tone_spec *st;
+	struct ata_config *cfg;
+	struct outbuf ob;
+	(void)state;
+
+	assert_int_equal(load_str(&cfg, &ob, yaml), 0);
+	assert_false(cfg->linev[0].mwi);
+
+	st = &config_tones(cfg, "us")->tone[ATA_TONE_STUTTER];
+	assert_int_equal(st->freq[1], 440);
+	assert_int_equal(st->cadence_ms[0], 100);
+	assert_int_equal(st->steady_ms, 2000);
+
+	st = &config_tones(cfg, "de")->tone[ATA_TONE_STUTTER];
+	assert_int_equal(st->steady_ms, 3000);
+
+	/* a new profile without one: its dial tone, stuttered as in us */
+	st = &config_tones(cfg, "at")->tone[ATA_TONE_STUTTER];
+	assert_int_equal(st->nfreq, 1);
+	assert_int_equal(st->freq[0], 425);
+	assert_int_equal(st->ncadence, 2);
+	assert_int_equal(st->cadence_ms[1], 100);
+	assert_int_equal(st->steady_ms, 2000);
+	mem_deref(cfg);
+
+	assert_int_equal(load_str(&cfg, &ob, "tones:\n  us:\n    stutter: "
+				  "{freqs: [350], steady_after: 50ms}\n"
+				  LINES), EINVAL);
+	assert_non_null(strstr(ob.text, "steady_after"));
+	assert_int_equal(load_str(&cfg, &ob, LINES "    mwi: maybe\n"),
+			 EINVAL);
 }
 
 static void test_values(void **state)
@@ -909,6 +959,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_example_file),
 		cmocka_unit_test(test_example_tones_are_builtin),
+		cmocka_unit_test(test_mwi_stutter),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_values_ok),
 		cmocka_unit_test(test_relative_paths),

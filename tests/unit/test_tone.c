@@ -244,6 +244,40 @@ static void test_cadence_odd_and_zero(void **state)
 	mem_deref(b);
 }
 
+/* steady_ms: the cadence that long, then the tone without a break;
+   a reset stutters again; chunked fills equal one fill */
+static void test_stutter_then_steady(void **state)
+{
+	const struct ata_tone_spec spec = {
+		.nfreq = 2, .freq = {350, 440}, .level = -13,
+		.ncadence = 2, .cadence_ms = {100, 100}, .steady_ms = 2000,
+	};
+	struct tone_gen *tg = gen(&spec);
+	size_t i, zeros = 0;
+	(void)state;
+
+	tone_gen_fill(tg, buf_a, 3 * SEC);
+	/* ten bursts: 100..200 ms, ..., 1900..2000 ms are silence */
+	for (i = 0; i < 10; i++) {
+		assert_true(rms(buf_a + (2 * i + 1) * SEC / 10, SEC / 10)
+			    == 0);
+		assert_true(rms(buf_a + 2 * i * SEC / 10, SEC / 10) > 1000);
+	}
+	/* then steady: no run of zeros longer than a sample or two */
+	for (i = 2 * SEC; i < 3 * SEC; i++) {
+		zeros = buf_a[i] ? 0 : zeros + 1;
+		assert_true(zeros < 3);
+	}
+	assert_true(amp_at(buf_a + 2 * SEC, SEC, 350) > 1000);
+
+	tone_gen_reset(tg);
+	for (i = 0; i < 3 * SEC; i += 77)
+		tone_gen_fill(tg, buf_b + i,
+			      3 * SEC - i < 77 ? 3 * SEC - i : 77);
+	assert_memory_equal(buf_a, buf_b, 3 * SEC * sizeof(buf_a[0]));
+	mem_deref(tg);
+}
+
 static void test_clipping(void **state)
 {
 	struct ata_tone_spec spec = {
@@ -316,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_continuous_phase),
 		cmocka_unit_test(test_cadence),
 		cmocka_unit_test(test_cadence_odd_and_zero),
+		cmocka_unit_test(test_stutter_then_steady),
 		cmocka_unit_test(test_clipping),
 		cmocka_unit_test(test_bad_spec),
 	};
