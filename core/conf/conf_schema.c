@@ -194,6 +194,10 @@ static const struct conf_field line_rows[] = {
 	     &f_ring_cadence, .max = 8),
 	ROW(S, ring_timeout_ms, "ring_timeout", CT_DUR, .min = SEC(1),
 	    .max = SEC(3600), .def = "180s"),
+	/* line echo canceller */
+	ROW(S, echo_canceller, "echo_canceller", CT_BOOL, .def = "on"),
+	ROW(S, echo_tail_ms, "echo_tail", CT_DUR, .min = MS(8),
+	    .max = MS(64), .def = "32ms"),
 };
 #undef S
 #define S struct ata_conf_upnp

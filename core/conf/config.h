@@ -138,6 +138,9 @@ struct ata_conf_line {
 	uint32_t *ring_cadencev;     /**< ms on, off, ...; none = steady  */
 	size_t ring_cadencec;
 	uint32_t ring_timeout_ms;    /**< unanswered: 480 after this      */
+	/* line echo canceller (core/line/line_echo.c) */
+	bool echo_canceller;         /**< off: the SLIC cancels itself    */
+	uint32_t echo_tail_ms;       /**< 8..64                           */
 };
 
 /* struct ata_conf_upnp, _stun, _turn, _alg_hint: in ataua.h (modules

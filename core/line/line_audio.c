@@ -29,6 +29,7 @@
 #include "dsp/dtmf_det.h"
 #include "dsp/jitbuf.h"
 #include "line_audio.h"
+#include "line_echo.h"
 #include "dsp/tone.h"
 
 enum {
@@ -79,6 +80,10 @@ struct ata_audio {
 	atomic_uint keyq_head, keyq_tail;
 	line_audio_key_h *keyh;
 	void *key_arg;
+
+	/* echo canceller (line_echo.c), NULL when off; audio thread's */
+	struct line_echo *echo;
+	size_t queued;             /* ata_audio_delay(): device queue */
 };
 
 
@@ -95,6 +100,7 @@ static void audio_destructor(void *arg)
 	mem_deref(au->jb);
 	mem_deref(au->tone);
 	mem_deref(au->det);
+	mem_deref(au->echo);
 	pthread_mutex_destroy(&au->mtx);
 }
 
@@ -443,6 +449,7 @@ void ata_audio_period(struct ata_audio *au, int16_t *play,
 	if (!au || !play)
 		return;
 
+	cap = line_echo_capture(au->echo, cap, n, au->queued);
 	if (detect(au, cap, n))
 		cap = NULL;
 
@@ -480,6 +487,7 @@ void ata_audio_period(struct ata_audio *au, int16_t *play,
 		memset(play, 0, n * sizeof(*play));
 	}
 	pthread_mutex_unlock(&au->mtx);
+	line_echo_played(au->echo, play, n);
 
 	if (au->key_ready) {
 		au->key_ready = false;
@@ -492,9 +500,10 @@ void ata_audio_period(struct ata_audio *au, int16_t *play,
 
 void ata_audio_delay(struct ata_audio *au, size_t frames)
 {
-	if (au)
-		au->next_ns = now_ns() + (uint64_t)frames *
-			(1000000000u / SRATE);
+	if (!au)
+		return;
+	au->next_ns = now_ns() + (uint64_t)frames * (1000000000u / SRATE);
+	au->queued = frames;
 }
 
 
@@ -515,6 +524,7 @@ void ata_audio_skip(struct ata_audio *au, size_t n)
 	}
 	jitbuf_restart_estimate(au->jb);
 	pthread_mutex_unlock(&au->mtx);
+	line_echo_realign(au->echo);
 }
 
 
@@ -574,4 +584,39 @@ void line_audio_dtmf(struct ata_audio *au, bool on, bool mute)
 
 	atomic_store_explicit(&au->det_mute, mute, memory_order_relaxed);
 	atomic_store_explicit(&au->det_on, on, memory_order_relaxed);
+}
+
+
+void ata_audio_capture_slip(struct ata_audio *au, long frames)
+{
+	if (au)
+		line_echo_slip(au->echo, frames);
+}
+
+
+/**
+ * The line's echo canceller, @p tail_ms 8..64 (conf: echo_tail), or
+ * none (0: echo_canceller off, the capture passes bit-exact). Call
+ * before the driver starts the audio thread. Returns 0, EINVAL, ENOMEM.
+ */
+int line_audio_echo(struct ata_audio *au, uint32_t tail_ms)
+{
+	if (!au)
+		return EINVAL;
+
+	au->echo = mem_deref(au->echo);
+
+	return tail_ms ? line_echo_alloc(&au->echo, tail_ms) : 0;
+}
+
+
+/**
+ * Bypass the echo canceller (@p on false: fax, modem, G.168's phase
+ * reversed 2100 Hz) or use it again (it then starts afresh). Any
+ * thread; no effect on a line configured without one.
+ */
+void line_audio_echo_enable(struct ata_audio *au, bool on)
+{
+	if (au)
+		line_echo_enable(au->echo, on);
 }

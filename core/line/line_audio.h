@@ -43,5 +43,7 @@ void *line_audio_owner(const struct ata_audio *au);
 void line_audio_key_handler(struct ata_audio *au, line_audio_key_h *keyh,
 			    void *arg);
 void line_audio_dtmf(struct ata_audio *au, bool on, bool mute);
+int  line_audio_echo(struct ata_audio *au, uint32_t tail_ms);
+void line_audio_echo_enable(struct ata_audio *au, bool on);
 
 #endif
