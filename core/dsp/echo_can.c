@@ -10,7 +10,10 @@
  * whitening filter and an adaptive LPC one were tried and were worse:
  * they spend the adaptation on frequencies that speech hardly has.
  * Cost per sample: three passes over `taps` floats (background estimate,
- * foreground estimate, update).
+ * foreground estimate, update), the step gains once per 16 samples:
+ * measured with callgrind (x86-64, -O2), 175,000 instructions per 10 ms
+ * period with the 32 ms tail, 337,000 with 64 ms; the first version,
+ * with exact IPNLMS normalisation and gains per sample, took 554,000.
  *
  * Double talk (Geigel): the near end speaks when |capture| exceeds half
  * the largest |reference| of the tail (a hybrid returns at least 6 dB
@@ -50,7 +53,7 @@ struct echo_can {
 	size_t taps;
 	size_t pos;                   /* newest sample at x[pos]          */
 	float w[TAPS_MAX];            /* background: adapts               */
-	float l1;                     /* sum |w|                          */
+	float g[TAPS_MAX];            /* its taps' step gains (IPNLMS)    */
 	float wf[TAPS_MAX];           /* foreground: cancels              */
 	float eb, ef, ed;             /* errors' and capture's energies   */
 	size_t cmp_n;
@@ -66,6 +69,30 @@ struct echo_can {
 	uint32_t rnd;
 	bool nlp;
 };
+
+
+/*
+ * IPNLMS (Benesty & Gay 2002): tap k's step is in proportion to
+ * g_k = (1 - a) / 2N + (1 + a) |w_k| / 2|w|_1. An echo path is sparse (a
+ * delay, then a few ms of response), so the taps that matter grow
+ * faster than the rest, and a zero filter still learns (the first term
+ * is NLMS's). The gains are refreshed every BLK samples (they follow
+ * |w|, which moves slowly), and the step is normalised by |x|^2 / N,
+ * what x' G x is on average: the update is then one pass of
+ * multiply-adds.
+ */
+static void gains(struct echo_can *ec)
+{
+	const size_t n = ec->taps;
+	const float c0 = (1 - ALPHA) / (2.f * (float)n);
+	float l1 = 0, c1;
+
+	for (size_t k = 0; k < n; k++)
+		l1 += fabsf(ec->w[k]);
+	c1 = (1 + ALPHA) / (2.f * l1 + 1e-3f);
+	for (size_t k = 0; k < n; k++)
+		ec->g[k] = c0 + c1 * fabsf(ec->w[k]);
+}
 
 
 /**
@@ -102,7 +129,7 @@ void echo_can_reset(struct echo_can *ec)
 
 	memset(ec->w, 0, sizeof(ec->w));
 	memset(ec->wf, 0, sizeof(ec->wf));
-	ec->l1 = 0;
+	gains(ec);
 	ec->eb = ec->ef = ec->ed = 0;
 	ec->cmp_n = 0;
 	ec->better = 0;
@@ -197,45 +224,15 @@ static int16_t sat(float v)
 }
 
 
-/* w . x, and *q = sum |w_k| x_k^2 for the proportionate step */
-static float estimate(const struct echo_can *ec, const float *x, float *q)
-{
-	float y0 = 0, y1 = 0, q0 = 0, q1 = 0;
-
-	for (size_t k = 0; k < ec->taps; k += 2) {
-		y0 += ec->w[k] * x[k];
-		y1 += ec->w[k + 1] * x[k + 1];
-		q0 += fabsf(ec->w[k]) * x[k] * x[k];
-		q1 += fabsf(ec->w[k + 1]) * x[k + 1] * x[k + 1];
-	}
-	*q = q0 + q1;
-
-	return y0 + y1;
-}
-
-
-/*
- * IPNLMS (Benesty & Gay 2002): tap k's step is in proportion to
- * (1 - a) / 2N + (1 + a) |w_k| / 2|w|_1. An echo path is sparse (a
- * delay, then a few ms of response), so the taps that matter grow
- * faster than the rest, and a zero filter still learns (the first
- * term is NLMS's).
- */
-static void adapt(struct echo_can *ec, const float *x, float e, float q)
+static void adapt(struct echo_can *ec, const float *x, float e)
 {
 	const size_t n = ec->taps;
-	const float c0 = (1 - ALPHA) / (2.f * (float)n);
-	const float c1 = (1 + ALPHA) / (2.f * ec->l1 + 1e-3f);
-	float den = c0 * (float)ec->pw + c1 * q + 1e4f / (float)n;
-	float g = MU * e / den, l1 = 0;
+	const float s = MU * e * (float)n / (float)(ec->pw + 1e4);
+	float *w = ec->w;
+	const float *g = ec->g;
 
-	for (size_t k = 0; k < n; k++) {
-		float w = ec->w[k] + g * (c0 + c1 * fabsf(ec->w[k])) * x[k];
-
-		ec->w[k] = w;
-		l1 += fabsf(w);
-	}
-	ec->l1 = l1;
+	for (size_t k = 0; k < n; k++)
+		w[k] += s * g[k] * x[k];
 }
 
 
@@ -265,9 +262,7 @@ static void compare(struct echo_can *ec, float d, float ef, float eb)
 		ec->better = 0;
 		if (ec->ef < 0.125f * ec->eb && !ec->hang) {
 			memcpy(ec->w, ec->wf, bytes);
-			ec->l1 = 0;
-			for (size_t k = 0; k < ec->taps; k++)
-				ec->l1 += fabsf(ec->w[k]);
+			gains(ec);
 		}
 	}
 	ec->cmp_n = 0;
@@ -279,13 +274,13 @@ static void compare(struct echo_can *ec, float d, float ef, float eb)
 static float step(struct echo_can *ec, float d, float r)
 {
 	const float *x;
-	float e, eb, q;
+	float e, eb;
 	bool far;
 
 	push(ec, r);
 	x = ec->x + ec->pos;
 
-	eb = d - estimate(ec, x, &q);
+	eb = d - dot(ec->w, x, ec->taps);
 	e = d - dot(ec->wf, x, ec->taps);
 	compare(ec, d, e, eb);
 
@@ -299,8 +294,11 @@ static float step(struct echo_can *ec, float d, float r)
 	ec->pe += SMOOTH * (e * e - ec->pe);
 	far = ec->px > ACT_FLOOR;
 
-	if (!ec->hang && far && ec->pw > 1e3)
-		adapt(ec, x, eb, q);
+	if (!ec->hang && far && ec->pw > 1e3) {
+		if (!ec->blk_n)
+			gains(ec);
+		adapt(ec, x, eb);
+	}
 
 	/* the background: down at once, up by 1 dB in about 0.3 s */
 	if (ec->pe < ec->noise)
