@@ -17,6 +17,10 @@
  * through a second small ring over the same pipe. While a key sounds
  * and the call sends it as RFC 4733, the captured audio is silenced so
  * the far end does not hear the tone as well.
+ *
+ * Before the detector, the line's echo canceller (line_echo.c, unless
+ * echo_canceller: off) takes the far end's echo out of the capture,
+ * with what this thread played as its reference.
  */
 #define _GNU_SOURCE 1
 #include <fcntl.h>
