@@ -138,34 +138,44 @@ static void reset_line(void)
 }
 
 
-static void test_aligns(void **state)
+/* a fresh line and canceller, one second of the call */
+static struct line_echo *first_second(bool jitter)
 {
 	struct line_echo *le = NULL;
-	double e;
 
-	(void)state;
 	reset_line();
 	assert_int_equal(0, line_echo_alloc(&le, 32));
-	run(le, 0, SR / N, false);
-	e = erle(SR * 3 / 5, SR * 4 / 5);
-	print_message("aligned: %.1f dB after 1 s\n", e);
-	assert_true(e >= 30);
+	run(le, 0, SR / N, jitter);
+
+	return le;
+}
+
+
+/* ERLE at 0.6..0.8 s of talk: within the call's first second */
+static double erle_late(size_t from)
+{
+	return erle(from + SR * 3 / 5, from + SR * 4 / 5);
+}
+
+
+static void test_aligns(void **state)
+{
+	struct line_echo *le = first_second(false);
+
+	(void)state;
+	print_message("aligned: %.1f dB after 1 s\n", erle_late(0));
+	assert_true(erle_late(0) >= 30);
 	mem_deref(le);
 }
 
 
 static void test_late_wakes(void **state)
 {
-	struct line_echo *le = NULL;
-	double e;
+	struct line_echo *le = first_second(true);
 
 	(void)state;
-	reset_line();
-	assert_int_equal(0, line_echo_alloc(&le, 32));
-	run(le, 0, SR / N, true);
-	e = erle(SR * 3 / 5, SR * 4 / 5);
-	print_message("late wakes: %.1f dB after 1 s\n", e);
-	assert_true(e >= 30);
+	print_message("late wakes: %.1f dB after 1 s\n", erle_late(0));
+	assert_true(erle_late(0) >= 30);
 	mem_deref(le);
 }
 
@@ -178,15 +188,12 @@ static void test_late_wakes(void **state)
  */
 static void test_short_read(void **state)
 {
-	struct line_echo *le = NULL;
+	struct line_echo *le = first_second(false);
 	int16_t play[N], cap[N];
 	const int16_t *out;
 	double e;
 
 	(void)state;
-	reset_line();
-	assert_int_equal(0, line_echo_alloc(&le, 32));
-	run(le, 0, SR / N, false);
 
 	for (; hyb_done < cap_pos + N; hyb_done++)
 		hybrid_at(hyb_done);
@@ -214,16 +221,13 @@ static void test_short_read(void **state)
    silence, unreported): the canceller finds the new alignment itself */
 static void test_timeline_shift(void **state)
 {
-	struct line_echo *le = NULL;
+	struct line_echo *le = first_second(false);
 	double e;
 
 	(void)state;
-	reset_line();
-	assert_int_equal(0, line_echo_alloc(&le, 32));
-	run(le, 0, SR / N, false);
 	play_shift = 100;
 	run(le, SR / N, 3 * SR / N, false);
-	e = erle(2 * SR + SR * 3 / 5, 2 * SR + SR * 4 / 5);
+	e = erle_late(2 * SR);
 	print_message("after a shift: %.1f dB\n", e);
 	assert_true(e >= 30);
 	mem_deref(le);
@@ -232,13 +236,10 @@ static void test_timeline_shift(void **state)
 
 static void test_bypass(void **state)
 {
-	struct line_echo *le = NULL;
+	struct line_echo *le = first_second(false);
 
 	(void)state;
-	reset_line();
-	assert_int_equal(0, line_echo_alloc(&le, 32));
 	assert_true(line_echo_enabled(le));
-	run(le, 0, SR / N, false);
 	line_echo_enable(le, false);
 	assert_false(line_echo_enabled(le));
 	run(le, SR / N, 2 * SR / N, false);
@@ -246,8 +247,8 @@ static void test_bypass(void **state)
 	line_echo_enable(le, true);
 	run(le, 2 * SR / N, 3 * SR / N, false);
 	print_message("enabled again: %.1f dB after 1 s\n",
-		      erle(2 * SR + SR * 3 / 5, 2 * SR + SR * 4 / 5));
-	assert_true(erle(2 * SR + SR * 3 / 5, 2 * SR + SR * 4 / 5) >= 30);
+		      erle_late(2 * SR));
+	assert_true(erle_late(2 * SR) >= 30);
 	mem_deref(le);
 
 	assert_int_equal(EINVAL, line_echo_alloc(&le, 4));
