@@ -453,7 +453,9 @@ void ata_audio_period(struct ata_audio *au, int16_t *play,
 	if (!au || !play)
 		return;
 
-	cap = line_echo_capture(au->echo, cap, n, au->queued);
+	cap = line_echo_capture(au->echo, cap, n, au->queued,
+				atomic_load_explicit(&au->det_on,
+						     memory_order_relaxed));
 	if (detect(au, cap, n))
 		cap = NULL;
 

@@ -150,12 +150,14 @@ static void align(struct line_echo *le, size_t n, size_t queued)
 
 /**
  * Audio thread: cancel the echo in @p n captured samples (@p queued:
- * samples the device held before this period's playback). Returns
- * the capture to use from now on (@p cap itself when disabled, the
- * device had none, or the period is too long)
+ * samples the device held before this period's playback; @p offhook:
+ * someone may hear it, else only the alignment is kept, which saves
+ * the filter's cost on an idle line). Returns the capture to use from
+ * now on (@p cap itself when disabled, on-hook, the device had none,
+ * or the period is too long)
  */
 const int16_t *line_echo_capture(struct line_echo *le, const int16_t *cap,
-				 size_t n, size_t queued)
+				 size_t n, size_t queued, bool offhook)
 {
 	bool on;
 
@@ -174,7 +176,7 @@ const int16_t *line_echo_capture(struct line_echo *le, const int16_t *cap,
 
 	align(le, n, queued);
 
-	if (on && n <= CHUNK_MAX) {
+	if (on && offhook && n <= CHUNK_MAX) {
 		int64_t r = (int64_t)le->captured + le->off + MARGIN;
 
 		for (size_t i = 0; i < n; i++, r++) {

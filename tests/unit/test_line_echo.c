@@ -99,7 +99,7 @@ static void run(struct line_echo *le, size_t k0, size_t k1, bool jitter)
 		for (; hyb_done < cap_pos + N; hyb_done++)
 			hybrid_at(hyb_done);
 		out = line_echo_capture(le, line_cap + cap_pos, N,
-					QUEUE - late);
+					QUEUE - late, true);
 		if (cap_pos < SECS * SR)
 			memcpy(sent + cap_pos, out, sizeof(play));
 		cap_pos += N;
@@ -200,7 +200,7 @@ static void test_short_read(void **state)
 	memcpy(cap, line_cap + cap_pos, sizeof(cap));
 	memset(cap + N - 40, 0, 40 * sizeof(int16_t));
 	line_echo_slip(le, -40);
-	out = line_echo_capture(le, cap, N, QUEUE);
+	out = line_echo_capture(le, cap, N, QUEUE, true);
 	memcpy(sent + cap_pos, out, (N - 40) * sizeof(int16_t));
 	cap_pos += N - 40;
 	for (size_t j = 0; j < N; j++)
@@ -249,11 +249,14 @@ static void test_bypass(void **state)
 	print_message("enabled again: %.1f dB after 1 s\n",
 		      erle_late(2 * SR));
 	assert_true(erle_late(2 * SR) >= 30);
+	/* on-hook: nobody hears it, the filter is not run */
+	assert_ptr_equal(line_cap, line_echo_capture(le, line_cap, N,
+						     QUEUE, false));
 	mem_deref(le);
 
 	assert_int_equal(EINVAL, line_echo_alloc(&le, 4));
 	assert_int_equal(EINVAL, line_echo_alloc(NULL, 32));
-	assert_null(line_echo_capture(NULL, NULL, 1, 0));
+	assert_null(line_echo_capture(NULL, NULL, 1, 0, true));
 	line_echo_played(NULL, NULL, 1);
 	line_echo_enable(NULL, true);
 	assert_false(line_echo_enabled(NULL));
@@ -335,11 +338,11 @@ static void test_off_bit_exact(void **state)
 	line_audio_echo_enable(au, false);
 	assert_true(passes(au, &s));
 
-	/* on, it works on the capture (here: nothing played, so the
-	   NLP is idle and the capture still passes; no crash) */
+	/* on, and the line off-hook: it runs over the capture; with
+	   nothing played there is no echo, and the capture passes */
 	line_audio_echo_enable(au, true);
-	(void)passes(au, &s);
-	assert_int_equal(SR, s.n);
+	line_audio_dtmf(au, true, false);
+	assert_true(passes(au, &s));
 
 	assert_int_equal(EINVAL, line_audio_echo(NULL, 32));
 	assert_int_equal(EINVAL, line_audio_echo(au, 65));
