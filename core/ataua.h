@@ -309,6 +309,13 @@ void ata_audio_skip(struct ata_audio *au, size_t n);
  * without it the period is taken to play at once.
  */
 void ata_audio_delay(struct ata_audio *au, size_t frames);
+/**
+ * Before the next ata_audio_period(): the capture stream moved by
+ * @p frames more than the periods handed over show: samples dropped
+ * after that period's (positive) or padding at its end (negative). The
+ * echo canceller keeps its alignment by it. Audio thread only.
+ */
+void ata_audio_capture_slip(struct ata_audio *au, long frames);
 
 /** Device settings of one line, from the config */
 struct ata_linedrv_conf {

@@ -212,6 +212,10 @@ static const struct conf_field line_rows[] = {
 	    .enumv = cid_formats, .def = "mdmf"),
 	/* message waiting (issue #14) */
 	ROW(S, mwi, "mwi", CT_BOOL, .def = "on"),
+	/* line echo canceller */
+	ROW(S, echo_canceller, "echo_canceller", CT_BOOL, .def = "on"),
+	ROW(S, echo_tail_ms, "echo_tail", CT_DUR, .min = MS(8),
+	    .max = MS(64), .def = "32ms"),
 };
 #undef S
 #define S struct ata_conf_upnp

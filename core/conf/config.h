@@ -161,6 +161,9 @@ struct ata_conf_line {
 	enum ata_cid_format caller_id_format;
 	/* message waiting (issue #14: core/line/line_mwi.c) */
 	bool mwi;                    /**< stutter dial tone while waiting */
+	/* line echo canceller (core/line/line_echo.c) */
+	bool echo_canceller;         /**< off: the SLIC cancels itself    */
+	uint32_t echo_tail_ms;       /**< 8..64                           */
 };
 
 /* struct ata_conf_upnp, _stun, _turn, _alg_hint: in ataua.h (modules

@@ -17,6 +17,10 @@
  * through a second small ring over the same pipe. While a key sounds
  * and the call sends it as RFC 4733, the captured audio is silenced so
  * the far end does not hear the tone as well.
+ *
+ * Before the detector, the line's echo canceller (line_echo.c, unless
+ * echo_canceller: off) takes the far end's echo out of the capture,
+ * with what this thread played as its reference.
  */
 #define _GNU_SOURCE 1
 #include <fcntl.h>
@@ -29,6 +33,7 @@
 #include "dsp/dtmf_det.h"
 #include "dsp/jitbuf.h"
 #include "line_audio.h"
+#include "line_echo.h"
 #include "dsp/tone.h"
 
 enum {
@@ -84,9 +89,12 @@ struct ata_audio {
 
 	/* fax/modem pass-through (line_audio_passthrough), per call */
 	uint32_t pass_ms;          /* 0: voice                        */
-	/* the echo canceller's hook: skip cancelling while set (G.168:
-	   the phase-reversed 2100 Hz answer tone disables it) */
+	/* the echo canceller stands aside for this call (G.168: the
+	   phase-reversed 2100 Hz answer tone disables it) */
 	atomic_bool ec_bypass;
+	/* echo canceller (line_echo.c), NULL when off; audio thread's */
+	struct line_echo *echo;
+	size_t queued;             /* ata_audio_delay(): device queue */
 };
 
 
@@ -104,6 +112,7 @@ static void audio_destructor(void *arg)
 	mem_deref(au->tone);
 	mem_deref((void *)au->clip);
 	mem_deref(au->det);
+	mem_deref(au->echo);
 	pthread_mutex_destroy(&au->mtx);
 }
 
@@ -254,7 +263,8 @@ void line_audio_start(struct ata_audio *au, uint32_t ptime_ms)
 	pthread_mutex_lock(&au->mtx);
 	if (!au->active) {
 		au->pass_ms = 0;
-		atomic_store(&au->ec_bypass, false);
+		if (atomic_exchange(&au->ec_bypass, false))
+			line_echo_enable(au->echo, true);
 	}
 	if (!au->active || n != au->ptime_n) {
 		jitbuf_reset(au->jb);
@@ -495,6 +505,9 @@ void ata_audio_period(struct ata_audio *au, int16_t *play,
 	if (!au || !play)
 		return;
 
+	cap = line_echo_capture(au->echo, cap, n, au->queued,
+				atomic_load_explicit(&au->det_on,
+						     memory_order_relaxed));
 	if (detect(au, cap, n))
 		cap = NULL;
 
@@ -535,6 +548,7 @@ void ata_audio_period(struct ata_audio *au, int16_t *play,
 		memset(play, 0, n * sizeof(*play));
 	}
 	pthread_mutex_unlock(&au->mtx);
+	line_echo_played(au->echo, play, n);
 
 	if (au->key_ready) {
 		au->key_ready = false;
@@ -547,9 +561,10 @@ void ata_audio_period(struct ata_audio *au, int16_t *play,
 
 void ata_audio_delay(struct ata_audio *au, size_t frames)
 {
-	if (au)
-		au->next_ns = now_ns() + (uint64_t)frames *
-			(1000000000u / SRATE);
+	if (!au)
+		return;
+	au->next_ns = now_ns() + (uint64_t)frames * (1000000000u / SRATE);
+	au->queued = frames;
 }
 
 
@@ -570,6 +585,7 @@ void ata_audio_skip(struct ata_audio *au, size_t n)
 	}
 	jitbuf_restart_estimate(au->jb);
 	pthread_mutex_unlock(&au->mtx);
+	line_echo_realign(au->echo);
 }
 
 
@@ -650,8 +666,43 @@ int line_audio_passthrough(struct ata_audio *au, uint32_t delay_ms,
 	if (!err)
 		au->pass_ms = delay_ms;
 	pthread_mutex_unlock(&au->mtx);
-	if (ec_off)
-		atomic_store(&au->ec_bypass, true);
+	if (ec_off && !atomic_exchange(&au->ec_bypass, true))
+		line_echo_enable(au->echo, false);
 
 	return err;
+}
+
+
+void ata_audio_capture_slip(struct ata_audio *au, long frames)
+{
+	if (au)
+		line_echo_slip(au->echo, frames);
+}
+
+
+/**
+ * The line's echo canceller, @p tail_ms 8..64 (conf: echo_tail), or
+ * none (0: echo_canceller off, the capture passes bit-exact). Call
+ * before the driver starts the audio thread. Returns 0, EINVAL, ENOMEM.
+ */
+int line_audio_echo(struct ata_audio *au, uint32_t tail_ms)
+{
+	if (!au)
+		return EINVAL;
+
+	au->echo = mem_deref(au->echo);
+
+	return tail_ms ? line_echo_alloc(&au->echo, tail_ms) : 0;
+}
+
+
+/**
+ * Bypass the echo canceller (@p on false: fax, modem, G.168's phase
+ * reversed 2100 Hz) or use it again (it then starts afresh). Any
+ * thread; no effect on a line configured without one.
+ */
+void line_audio_echo_enable(struct ata_audio *au, bool on)
+{
+	if (au)
+		line_echo_enable(au->echo, on);
 }

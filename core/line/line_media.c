@@ -128,6 +128,10 @@ static void driver_open(struct line *ln)
 	if (err)
 		goto out;
 	line_audio_key_handler(ln->au, handset_key, ln);
+	err = line_audio_echo(ln->au, ln->lc->echo_canceller ?
+			      ln->lc->echo_tail_ms : 0);
+	if (err)
+		goto out;
 
 	memset(&dc, 0, sizeof(dc));
 	dc.device       = ln->lc->device;

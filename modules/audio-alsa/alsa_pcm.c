@@ -184,11 +184,16 @@ static const int16_t *capture(struct alsa_port *p, int *errp)
 	/* capture started a little ahead of playback: never let the
 	   backlog grow towards an overrun, keep at most one period */
 	avail = snd_pcm_avail_update(p->cap);
-	if (avail > (snd_pcm_sframes_t)p->period)
-		(void)snd_pcm_forward(p->cap, (snd_pcm_uframes_t)avail -
-				      p->period);
+	if (avail > (snd_pcm_sframes_t)p->period) {
+		snd_pcm_sframes_t f = snd_pcm_forward(p->cap,
+			(snd_pcm_uframes_t)avail - p->period);
+
+		if (f > 0)
+			ata_audio_capture_slip(p->au, (long)f);
+	}
 
 	if ((snd_pcm_uframes_t)c < p->period) {
+		ata_audio_capture_slip(p->au, (long)c - (long)p->period);
 		++p->short_caps;
 		memset(p->cbuf + c, 0,
 		       (p->period - (snd_pcm_uframes_t)c) * sizeof(int16_t));

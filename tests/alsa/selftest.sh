@@ -11,7 +11,8 @@ BUILD=${BUILD:-build}
 DIR=$(pwd)/$BUILD/tests/alsa
 PLUG=$DIR/libasound_module_pcm_vslic.so
 BIN=$DIR/vslic_selftest
-SRCS="tests/alsa/vslic_selftest.c tests/alsa/vslic_selftest_util.c"
+SRCS="tests/alsa/vslic_selftest.c tests/alsa/vslic_selftest_util.c
+      tests/alsa/vslic_selftest_echo.c"
 
 skip() {
 	echo "# SKIP: $*"

@@ -26,6 +26,7 @@ void vslic_free(struct vslic *v)
 	if (!v)
 		return;
 
+	vslic_echo_close(v);
 	vslic_line_close(v);
 	if (v->timer_fd >= 0)
 		close(v->timer_fd);
@@ -80,8 +81,8 @@ static int set_constraints(snd_pcm_ioplug_t *io)
 }
 
 
-static int vslic_alloc(struct vslic **vp, snd_config_t *conf,
-		       snd_pcm_stream_t stream)
+static int vslic_alloc(struct vslic **vp, const char *name,
+		       snd_config_t *conf, snd_pcm_stream_t stream)
 {
 	struct vslic *v;
 	int err;
@@ -106,6 +107,9 @@ static int vslic_alloc(struct vslic **vp, snd_config_t *conf,
 		goto out;
 	}
 	err = vslic_line_open(v);
+	if (err)
+		goto out;
+	err = vslic_echo_open(v, name);
 	if (err)
 		goto out;
 
@@ -153,7 +157,7 @@ SND_PCM_PLUGIN_DEFINE_FUNC(vslic)
 
 	(void)root;
 
-	err = vslic_alloc(&v, conf, stream);
+	err = vslic_alloc(&v, name, conf, stream);
 	if (err)
 		return err;
 

@@ -31,6 +31,10 @@ enum {
 	VSLIC_PERIODS_MAX  = 16,
 	VSLIC_LEVEL_DFL    = 8000,
 	VSLIC_SKEW_MAX_PPM = 100000,
+	VSLIC_ECHO_DELAY_MAX = 32,      /* ms */
+	VSLIC_ECHO_LOSS_MIN = 6,        /* dB */
+	VSLIC_ECHO_LOSS_MAX = 20,
+	VSLIC_ECHO_HIST = 8192,         /* played samples kept (1 s) */
 };
 
 enum vslic_source {
@@ -49,6 +53,9 @@ struct vslic_conf {
 	char *playback_file;       /* raw S16 recording of the line */
 	char *playback_log;        /* "<line_index> <monotonic_ns>" lines */
 	char *fail_file;           /* while it exists: device gone/broken */
+	bool echo;                 /* the hybrid: playback into capture */
+	double echo_delay_ms;      /* 0..32 */
+	double echo_loss_db;       /* 6..20 */
 };
 
 /** Maps monotonic time to line sample positions and back */
@@ -77,6 +84,12 @@ struct vslic {
 	int16_t *ring;             /* playback data, buffer_size frames */
 	int16_t *capture;          /* capture file contents */
 	size_t capture_len;        /* frames in capture */
+
+	/* the hybrid (vslic_echo.c): a playback keeps what it played */
+	char *pcm_name;            /* pairs a capture with its playback */
+	int16_t *echo_hist;        /* by line index % VSLIC_ECHO_HIST */
+	uint64_t echo_line;        /* next line index echo_hist needs */
+	struct vslic *echo_next;   /* registry of playbacks */
 
 	FILE *rec;                 /* playback_file */
 	FILE *log;                 /* playback_log */
@@ -107,6 +120,13 @@ void vslic_line_play(struct vslic *v, uint64_t from, uint64_t to);
 void vslic_line_event(struct vslic *v, const char *what, uint64_t line);
 void vslic_line_capture(const struct vslic *v, int16_t *dst, int step,
 			uint64_t line, snd_pcm_uframes_t frames);
+
+/* vslic_echo.c */
+int vslic_echo_open(struct vslic *v, const char *name);
+void vslic_echo_close(struct vslic *v);
+void vslic_echo_record(struct vslic *v, uint64_t from, uint64_t to);
+void vslic_echo_add(const struct vslic *v, int16_t *dst, int step,
+		    uint64_t line, snd_pcm_uframes_t frames);
 
 /* vslic_poll.c */
 void vslic_timer_ready(struct vslic *v);

@@ -2,9 +2,9 @@
  * @file tests/alsa/vslic_conf.c  vslic settings: pcm block, then VSLIC_* env
  *
  * Keys of `pcm.NAME { type vslic ... }`: skew_ppm, capture_file,
- * capture_tone, capture_level, playback_file, playback_log, fail_file.
- * The variables VSLIC_SKEW_PPM, VSLIC_CAPTURE, VSLIC_PLAYBACK, VSLIC_LOG
- * and VSLIC_FAIL override
+ * capture_tone, capture_level, playback_file, playback_log, fail_file,
+ * echo_delay, echo_loss. The variables VSLIC_SKEW_PPM, VSLIC_CAPTURE,
+ * VSLIC_PLAYBACK, VSLIC_LOG, VSLIC_FAIL and VSLIC_ECHO override
  * them so that one asoundrc serves every test. Errors are negative errnos
  * (ALSA's convention) with an SNDERR naming the key.
  */
@@ -112,6 +112,54 @@ static int apply_tone(struct vslic_conf *conf, double hz, double level)
 }
 
 
+/* the hybrid: delay 0..32 ms, loss 6..20 dB */
+static int apply_echo(struct vslic_conf *conf, double ms, double db)
+{
+	if (!(ms >= 0.0 && ms <= VSLIC_ECHO_DELAY_MAX)) {
+		SNDERR("vslic: echo_delay %g ms not in [0, %d]", ms,
+		       VSLIC_ECHO_DELAY_MAX);
+		return -EINVAL;
+	}
+	if (!(db >= VSLIC_ECHO_LOSS_MIN && db <= VSLIC_ECHO_LOSS_MAX)) {
+		SNDERR("vslic: echo_loss %g dB not in [%d, %d]", db,
+		       VSLIC_ECHO_LOSS_MIN, VSLIC_ECHO_LOSS_MAX);
+		return -EINVAL;
+	}
+
+	conf->echo = true;
+	conf->echo_delay_ms = ms;
+	conf->echo_loss_db = db;
+
+	return 0;
+}
+
+
+static int key_echo_delay(struct vslic_conf *conf, snd_config_t *node)
+{
+	double ms;
+
+	if (node_number(node, &ms)) {
+		SNDERR("vslic: echo_delay must be a number (ms)");
+		return -EINVAL;
+	}
+
+	return apply_echo(conf, ms, conf->echo_loss_db);
+}
+
+
+static int key_echo_loss(struct vslic_conf *conf, snd_config_t *node)
+{
+	double db;
+
+	if (node_number(node, &db)) {
+		SNDERR("vslic: echo_loss must be a number (dB)");
+		return -EINVAL;
+	}
+
+	return apply_echo(conf, conf->echo_delay_ms, db);
+}
+
+
 static int key_skew(struct vslic_conf *conf, snd_config_t *node)
 {
 	double ppm;
@@ -200,6 +248,8 @@ static const struct vslic_key keys[] = {
 	{"playback_file", key_playback_file},
 	{"playback_log",  key_playback_log},
 	{"fail_file",     key_fail_file},
+	{"echo_delay",    key_echo_delay},
+	{"echo_loss",     key_echo_loss},
 };
 
 
@@ -235,6 +285,9 @@ int vslic_conf_parse(struct vslic_conf *conf, snd_config_t *block)
 		return -EINVAL;
 
 	conf->tone_level = VSLIC_LEVEL_DFL;
+	/* either echo key turns the hybrid on; the other defaults */
+	conf->echo_delay_ms = 16;
+	conf->echo_loss_db = 10;
 
 	snd_config_for_each(i, next, block) {
 		snd_config_t *node = snd_config_iterator_entry(i);
@@ -307,6 +360,36 @@ static int env_capture(struct vslic_conf *conf, const char *spec)
 }
 
 
+/* VSLIC_ECHO: "off" or "DELAY_MS:LOSS_DB" */
+static int env_echo(struct vslic_conf *conf, const char *spec)
+{
+	char buf[64], *loss;
+	double ms, db;
+
+	if (!strcmp(spec, "off")) {
+		conf->echo = false;
+		return 0;
+	}
+
+	if (strlen(spec) >= sizeof(buf))
+		goto bad;
+	strcpy(buf, spec);
+	loss = strchr(buf, ':');
+	if (!loss)
+		goto bad;
+	*loss++ = '\0';
+	if (parse_number(buf, &ms) || parse_number(loss, &db))
+		goto bad;
+
+	return apply_echo(conf, ms, db);
+
+ bad:
+	SNDERR("vslic: VSLIC_ECHO '%s' is not off or DELAY_MS:LOSS_DB",
+	       spec);
+	return -EINVAL;
+}
+
+
 /** Apply VSLIC_* overrides; an empty VSLIC_PLAYBACK/LOG/FAIL disables it */
 int vslic_conf_env(struct vslic_conf *conf)
 {
@@ -346,6 +429,13 @@ int vslic_conf_env(struct vslic_conf *conf)
 	s = getenv("VSLIC_LOG");
 	if (s) {
 		err = set_string(&conf->playback_log, s);
+		if (err)
+			return err;
+	}
+
+	s = getenv("VSLIC_ECHO");
+	if (s && *s) {
+		err = env_echo(conf, s);
 		if (err)
 			return err;
 	}

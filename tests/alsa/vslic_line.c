@@ -6,7 +6,8 @@
  * not run; playback_log gets "<line_index> <monotonic_ns>" for the first
  * sample of each period and "# xrun <line_index> <monotonic_ns>" lines.
  * Capture: a pure function of the line index (file looped, tone or
- * silence), so re-reading a frame (mmap capture) yields the same data.
+ * silence, plus the hybrid's echo: vslic_echo.c), so re-reading a frame
+ * (mmap capture) yields the same data.
  */
 #include <errno.h>
 #include <math.h>
@@ -174,6 +175,7 @@ void vslic_line_play(struct vslic *v, uint64_t from, uint64_t to)
 	if (from >= to)
 		return;
 
+	vslic_echo_record(v, from, to);
 	if (v->rec) {
 		uint64_t line = v->start_line + from;
 
@@ -239,4 +241,5 @@ void vslic_line_capture(const struct vslic *v, int16_t *dst, int step,
 
 	for (i = 0; i < frames; i++)
 		dst[i * step] = source_sample(v, line + i);
+	vslic_echo_add(v, dst, step, line, frames);
 }

@@ -509,6 +509,7 @@ static const struct st_test tests[] = {
 	TEST(test_plug_16k),
 	TEST(test_nonblock_poll),
 	TEST(test_device_gone),
+	TEST(test_capture_echo),
 };
 
 

@@ -73,4 +73,7 @@ void st_log_free(struct st_log *log);
 int st_position(snd_pcm_t *pcm, uint64_t written, struct st_pos *pos);
 bool st_dump_has(snd_pcm_t *pcm, const char *needle);
 
+/* vslic_selftest_echo.c */
+int test_capture_echo(void);
+
 #endif
