@@ -1,5 +1,10 @@
 /** @file fuzz_echo_can.c  libFuzzer: arbitrary capture and reference into
- * the line echo canceller */
+ * the line echo canceller
+ *
+ * fuzz-max-len: 2048
+ * (in make test: 20000 inputs of up to 16 kB took 10 min under ASan;
+ * 2 kB is 511 sample pairs, still several periods of any size)
+ */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>

@@ -126,6 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!take(&r, c, 2))
 		return 0;
+	memset(&conf, 0, sizeof(conf));  /* fields added later stay 0 */
 	conf.srate = 8000;
 	conf.delay_ms = 10 + c[0] % 200;
 	conf.max_frame = 80 + c[1] % (MAX_FRAME - 79);

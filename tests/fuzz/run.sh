@@ -17,6 +17,8 @@
 # module's own object out. Seed directories of the shared test data go
 # on comment lines " * fuzz-seeds: rfc4475" ($ATA_TESTDATA, default
 # ../shared/testdata). FUZZ_ONLY="fuzz_a fuzz_b" runs only those.
+# A target that costs much per byte bounds its inputs in short mode:
+# " * fuzz-max-len: 2048".
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 
@@ -135,6 +137,10 @@ for src in $srcs; do
 		# no comparison-guided mutations: operands that hold
 		# addresses make the inputs differ from run to run
 		budget="-runs=$RUNS -seed=$SEED -use_cmp=0"
+		# a target whose every byte costs much (a DSP block per
+		# sample) names a smaller input bound: " * fuzz-max-len: N"
+		maxlen=$(sed -n 's|^ \* fuzz-max-len: *||p' "$src")
+		[ -n "$maxlen" ] && budget="$budget -max_len=$maxlen"
 		what="$(echo "$files" | grep -c .) seeds, $RUNS runs, seed $SEED"
 	else
 		corpus="$B/corpus/$name"
