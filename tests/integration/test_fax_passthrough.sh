@@ -23,22 +23,8 @@
 # then fail (no event, no switch).
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
-n=0
-fails=0
-
-t_ok() { n=$((n + 1)); echo "ok $n - $1"; }
-t_fail() {
-	n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"
-	shift; for l in "$@"; do printf '%s\n' "$l" | sed 's/^/# /'; done
-}
-
-[ -x "$root/ataua" ] || { echo "1..0 # SKIP build ataua first"; exit 77; }
-plug=$root/build/tests/alsa/libasound_module_pcm_vslic.so
-[ -f "$plug" ] || make -C "$root" vslic >/dev/null 2>&1 ||
-	{ echo "1..0 # SKIP no vslic plugin"; exit 77; }
-[ -f /usr/share/alsa/alsa.conf ] ||
-	{ echo "1..0 # SKIP no system alsa.conf"; exit 77; }
-command -v python3 >/dev/null || { echo "1..0 # SKIP no python3"; exit 77; }
+# shellcheck source=lib/vslictest.sh
+. "$root/tests/integration/lib/vslictest.sh"
 
 tmp=$(mktemp -d /tmp/ataua-fax.XXXXXX)
 pid=
@@ -53,9 +39,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-sed "s|@PLUGDIR@|$(dirname "$plug")|" "$root/tests/alsa/asoundrc.in" \
-	>"$tmp/asoundrc"
-export ALSA_CONFIG_PATH=/usr/share/alsa/alsa.conf:$tmp/asoundrc
+vslic_asoundrc "$tmp"
 
 port=$((28060 + RANDOM % 1000))
 rtp=$((32000 + RANDOM % 500 * 2))

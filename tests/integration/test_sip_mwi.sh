@@ -20,22 +20,8 @@
 # the wall clock. The config is the shipped defaults plus the line.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
-n=0
-fails=0
-
-t_ok() { n=$((n + 1)); echo "ok $n - $1"; }
-t_fail() {
-	n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"
-	shift; for l in "$@"; do printf '%s\n' "$l" | sed 's/^/# /'; done
-}
-
-[ -x "$root/ataua" ] || { echo "1..0 # SKIP build ataua first"; exit 77; }
-plug=$root/build/tests/alsa/libasound_module_pcm_vslic.so
-[ -f "$plug" ] || make -C "$root" vslic >/dev/null 2>&1 ||
-	{ echo "1..0 # SKIP no vslic plugin"; exit 77; }
-[ -f /usr/share/alsa/alsa.conf ] ||
-	{ echo "1..0 # SKIP no system alsa.conf"; exit 77; }
-command -v python3 >/dev/null || { echo "1..0 # SKIP no python3"; exit 77; }
+# shellcheck source=lib/vslictest.sh
+. "$root/tests/integration/lib/vslictest.sh"
 
 tmp=$(mktemp -d /tmp/ataua-mwi.XXXXXX)
 pid="" srv="" mon=""
@@ -54,9 +40,7 @@ for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
 port=$(cat "$tmp/port" 2>/dev/null) ||
 	{ echo "1..0 # SKIP mwisrv did not start"; exit 77; }
 
-sed "s|@PLUGDIR@|$(dirname "$plug")|" "$root/tests/alsa/asoundrc.in" \
-	>"$tmp/asoundrc"
-export ALSA_CONFIG_PATH=/usr/share/alsa/alsa.conf:$tmp/asoundrc
+vslic_asoundrc "$tmp"
 sock=$tmp/ataua.sock
 cat >"$tmp/ataua.yaml" <<YAML
 log:
