@@ -28,6 +28,7 @@ static void line_destructor(void *arg)
 	tmr_cancel(&ln->tmr_fsm);
 	line_hook_close(ln);
 	line_clip_close(ln);
+	line_vmwi_close(ln);
 	line_media_stop(ln);
 	line_media_close(ln);
 

@@ -86,6 +86,9 @@ struct line {
 	struct mwi *mwi;                     /* NULL: no account            */
 	bool mwi_waiting;
 	uint32_t mwi_new, mwi_old;
+	struct tmr tmr_vmwi;                 /* idle again: settle time    */
+	uint64_t vmwi_end;                   /* jiffies: data ends, 0: none */
+	bool vmwi_due;                       /* a change not yet sent      */
 };
 
 /* line.c */
@@ -111,7 +114,10 @@ int  line_mwi_start(struct line *ln);
 void line_mwi_reg(struct line *ln, int reg_state);
 int  line_mwi_tone(const struct line *ln, int tone);
 int  line_mwi_status(struct re_printf *pf, const struct line *ln);
-void line_mwi_visual(struct line *ln);
+/* line_vmwi.c */
+void line_vmwi_change(struct line *ln);
+void line_vmwi_state(struct line *ln, enum line_state st);
+void line_vmwi_close(struct line *ln);
 
 /* line_hook.c */
 void line_hook_init(struct line *ln);

@@ -166,6 +166,7 @@ static void op_state(enum line_state st, void *arg)
 
 	ata_event(ATA_LOG_INFO, ATA_EVENT_LINE, "line=%u state=%s tone=%s",
 		  ln->id, line_state_name(st), tone_name(ln->tone));
+	line_vmwi_state(ln, st);
 }
 
 
