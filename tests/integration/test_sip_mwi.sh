@@ -201,80 +201,12 @@ awk -v n="$nsub" '/<- SUBSCRIBE/ && ++k > n {
 		"$(cat "$tmp/srv.log")" "$(tail -n 20 "$tmp/ataua.log")"
 kill "$pid"; wait "$pid" 2>/dev/null; pid=
 
-# (e) the MDMF message-waiting messages minimodem finds between marks
-if command -v minimodem >/dev/null; then
-vm=$(python3 - "$tmp/play1.raw" "$tmp/play1.log" "$tY" "$t1" "$tN" "$t2" \
-	"$tH" "$tmp" <<'PY'
-import struct, subprocess, sys, wave
-raw, log, tmp = sys.argv[1], sys.argv[2], sys.argv[8]
-tY, t1, tN, t2, tH = map(int, sys.argv[3:8])
-pcm = open(raw, "rb").read()
-n = len(pcm) // 2
-periods = [tuple(map(int, l.split())) for l in open(log)
-           if not l.startswith("#")]
-
-def index(ns):
-    best = periods[0]
-    for li, pns in periods:
-        if pns > ns:
-            break
-        best = (li, pns)
-    return min(best[0] + int((ns - best[1]) * 8000 // 1000000000), n)
-
-def msgs(a, b, name):
-    w = wave.open("%s/%s.wav" % (tmp, name), "wb")
-    w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
-    w.writeframes(pcm[2 * a:2 * b])
-    w.close()
-    out = subprocess.run(["minimodem", "--rx", "-q", "-8", "-f",
-                          "%s/%s.wav" % (tmp, name), "1200"],
-                         capture_output=True).stdout
-    found = []
-    for i in range(len(out) - 5):
-        m = out[i:i + 6]
-        if m[:4] == bytes((0x82, 3, 0x0b, 1)) and sum(m) % 256 == 0:
-            found.append({0xff: "on", 0: "off"}.get(m[4], "?"))
-    return " ".join(found) or "none"
-
-x = struct.unpack("<%dh" % n, pcm)
-# the data's onset, and the silence before it: since the dial tone
-i = index(tH) + 800
-while i < n and abs(x[i]) < 500:
-    i += 1
-j = i - 1
-while j > 0 and abs(x[j]) < 500:
-    j -= 1
-print("yes", msgs(index(tY), index(t1), "yes"))
-print("no", msgs(index(tN), index(t2), "no"))
-print("offhook", msgs(index(t2), index(tH), "offhook"))
-print("onhook", msgs(index(tH), n, "onhook"), i - j)
-PY
-)
-echo "$vm" | sed 's/^/# /'
-vget() { printf '%s\n' "$vm" | awk -v k="$1" -v f="$2" '$1 == k {print $f}'; }
-[ "$(vget yes 2)" = on ] &&
-	t_ok "visual MWI: Bell 202 MDMF message waiting on after NOTIFY yes" ||
-	t_fail "visual MWI on" "$vm" "$(grep -i visual "$tmp/ataua.log")"
-[ "$(vget no 2)" = off ] &&
-	t_ok "visual MWI: off after NOTIFY no" ||
-	t_fail "visual MWI off" "$vm" "$(grep -i visual "$tmp/ataua.log")"
-[ "$(vget offhook 2)" = none ] &&
-	t_ok "visual MWI: nothing sent while off-hook" ||
-	t_fail "no visual MWI while off-hook" "$vm"
-d=$(vget onhook 3)
-[ "$(vget onhook 2)" = on ] && [ "${d:-0}" -ge 12000 ] &&
-	t_ok "visual MWI: the off-hook change sent $((d / 8)) ms after it" ||
-	t_fail "visual MWI after the on-hook, settled" "$vm"
-else
-	for w in on off "none off-hook" "after on-hook"; do
-		n=$((n + 1)); echo "ok $n # SKIP minimodem: visual MWI $w"
-	done
-fi
 
 # per off-hook: from the first loud sample after it, 100 ms slots; a
 # slot is loud when its middle 60 ms has an RMS over 800, silent under 50
-res=$(python3 - "$tmp/play1.raw" "$tmp/play1.log" "$t1" "$t2" <<'PY'
-import math, struct, sys
+res=$(python3 - "$tmp/play1.raw" "$tmp/play1.log" "$t1" "$t2" "$tY" "$tN" \
+	"$tH" "$tmp" <<'PY'
+import math, shutil, struct, subprocess, sys, wave
 raw, log = sys.argv[1], sys.argv[2]
 pcm = open(raw, "rb").read()
 pcm = struct.unpack("<%dh" % (len(pcm) // 2), pcm)
@@ -310,6 +242,37 @@ for name, t in (("yes", int(sys.argv[3])), ("no", int(sys.argv[4]))):
         slots += "L" if r > 800 else "s" if r < 50 else "?"
     x = pcm[i + 24000:i + 28000] if len(pcm) > i + 28000 else []
     print(name, slots, "%.0f %.0f" % (goertzel(x, 350), goertzel(x, 440)))
+
+# (e) the MDMF message-waiting messages minimodem finds in [a, b)
+def msgs(a, b, name):
+    w = wave.open("%s/%s.wav" % (sys.argv[8], name), "wb")
+    w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
+    w.writeframes(struct.pack("<%dh" % (b - a), *pcm[a:b]))
+    w.close()
+    out = subprocess.run(["minimodem", "--rx", "-q", "-8", "-f",
+                          "%s/%s.wav" % (sys.argv[8], name), "1200"],
+                         capture_output=True).stdout
+    found = []
+    for i in range(len(out) - 5):
+        m = out[i:i + 6]
+        if m[:4] == bytes((0x82, 3, 0x0b, 1)) and sum(m) % 256 == 0:
+            found.append({0xff: "on", 0: "off"}.get(m[4], "?"))
+    return " ".join(found) or "none"
+
+if shutil.which("minimodem"):
+    t1, t2, tY, tN, tH = map(int, sys.argv[3:8])
+    n = len(pcm)
+    # the data's onset, and the silence before it: since the dial tone
+    i = min(index(tH), n) + 800
+    while i < n and abs(pcm[i]) < 500:
+        i += 1
+    j = i - 1
+    while j > 0 and abs(pcm[j]) < 500:
+        j -= 1
+    print("vmwi_yes", msgs(index(tY), index(t1), "yes"))
+    print("vmwi_no", msgs(index(tN), index(t2), "no"))
+    print("vmwi_offhook", msgs(index(t2), min(index(tH), n), "offhook"))
+    print("vmwi_onhook", msgs(min(index(tH), n), n, "onhook"), i - j)
 PY
 )
 echo "$res" | sed 's/^/# /'
@@ -326,4 +289,25 @@ awk -v a="${a:-0}" -v b="${b:-0}" 'BEGIN { exit !(a > 300 && b > 300) }' &&
 [ "$(get no 2)" = "LLLLLLLLLLLLLLLLLLLLLLLLLLLLLL" ] &&
 	t_ok "mwi=no, off-hook: steady dial tone" ||
 	t_fail "steady dial tone after clearing" "$res"
+if command -v minimodem >/dev/null; then
+	[ "$(get vmwi_yes 2)" = on ] &&
+		t_ok "visual MWI: Bell 202 MDMF message waiting on (NOTIFY yes)" ||
+		t_fail "visual MWI on" "$res" \
+			"$(grep -i visual "$tmp/ataua.log")"
+	[ "$(get vmwi_no 2)" = off ] &&
+		t_ok "visual MWI: off after NOTIFY no" ||
+		t_fail "visual MWI off" "$res" \
+			"$(grep -i visual "$tmp/ataua.log")"
+	[ "$(get vmwi_offhook 2)" = none ] &&
+		t_ok "visual MWI: nothing sent while off-hook" ||
+		t_fail "no visual MWI while off-hook" "$res"
+	d=$(get vmwi_onhook 3)
+	[ "$(get vmwi_onhook 2)" = on ] && [ "${d:-0}" -ge 12000 ] &&
+		t_ok "visual MWI: the off-hook change sent $((d / 8)) ms after it" ||
+		t_fail "visual MWI after the on-hook, settled" "$res"
+else
+	for w in on off "none off-hook" "after on-hook"; do
+		n=$((n + 1)); echo "ok $n # SKIP minimodem: visual MWI $w"
+	done
+fi
 [ "$fails" = 0 ]
