@@ -13,8 +13,10 @@
  * or leaving the call state stops it at once.
  *
  * lines[].caller_id_waiting (on) with caller_id bell202 or v23 (or auto
- * resolving to one); DTMF caller ID has no off-hook form. The message
- * is the call setup MDMF of the waiting call.
+ * resolving to one); DTMF caller ID has no off-hook form, and with the
+ * handset DTMF detector off (dtmf_detect: off, a fax or modem call in
+ * pass-through) no answer could be heard, so nothing starts. The
+ * message is the call setup MDMF of the waiting call.
  */
 #include "ataua.h"
 #include "conf/config.h"
@@ -170,6 +172,14 @@ static void tone_over(void *arg)
 	if (ln->fsm.st != LINE_CONNECTED || !ln->fsm.waiting ||
 	    offhook_cid_busy(&ln->ohcid))
 		return;
+
+	/* no detector (dtmf_detect: off, a fax or modem call): no answer
+	   could be heard, so the call is not muted for nothing */
+	if (!line_fax_dtmf_on(ln)) {
+		ata_info("line %u: caller ID on call waiting: the handset "
+			 "DTMF detector is off, none sent\n", ln->id);
+		return;
+	}
 
 	err = render(ln);
 	if (!err)
