@@ -210,6 +210,8 @@ static const struct conf_field line_rows[] = {
 	    .def = "auto"),
 	ROW(S, caller_id_format, "caller_id_format", CT_ENUM,
 	    .enumv = cid_formats, .def = "mdmf"),
+	/* caller ID on call waiting (type II) */
+	ROW(S, caller_id_waiting, "caller_id_waiting", CT_BOOL, .def = "on"),
 	/* message waiting (issue #14) */
 	ROW(S, mwi, "mwi", CT_BOOL, .def = "on"),
 	/* line echo canceller */

@@ -159,6 +159,8 @@ struct ata_conf_line {
 	/* caller ID (core/line/line_clip.c) */
 	enum ata_caller_id caller_id;
 	enum ata_cid_format caller_id_format;
+	/* caller ID on call waiting (core/line/line_offhook_cid.c) */
+	bool caller_id_waiting;      /**< type II; only with bell202/v23  */
 	/* message waiting (issue #14: core/line/line_mwi.c) */
 	bool mwi;                    /**< stutter dial tone while waiting */
 	/* line echo canceller (core/line/line_echo.c) */

@@ -22,8 +22,9 @@
  *
  * Off-hook caller ID (type II) is, with these: clip_cas_render(), the
  * far end muted; the phone's DTMF 'A' or 'D' within 160 ms after the
- * CAS; then clip_fsk_render_offhook() of clip_msg_mdmf(). The line
- * does not do it yet (core/line/line_clip.c is on-hook only).
+ * CAS; then clip_fsk_render_offhook() of clip_msg_mdmf(): the line's
+ * sequence is core/line/offhook_cid.c, carried out by
+ * core/line/line_offhook_cid.c.
  */
 #ifndef ATA_CLIP_H
 #define ATA_CLIP_H

@@ -28,6 +28,8 @@ static void line_destructor(void *arg)
 	tmr_cancel(&ln->tmr_fsm);
 	line_hook_close(ln);
 	line_clip_close(ln);
+	line_vmwi_close(ln);
+	line_offhook_cid_close(ln);
 	line_media_stop(ln);
 	line_media_close(ln);
 
@@ -289,6 +291,7 @@ int line_alloc(struct line **lnp, struct sip_stack *ss,
 	line_hook_init(ln);
 	line_media_conf(ln);
 	line_clip_init(ln);
+	line_offhook_cid_init(ln);
 
 	dpc = &lc->dialplan;
 	err = dialplan_alloc(&ln->dp, (const char * const *)dpc->patternv,

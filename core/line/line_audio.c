@@ -72,6 +72,8 @@ struct ata_audio {
 	struct tone_gen *tone;     /* ref: played (or mixed) if set   */
 	const int16_t *clip;       /* ref: caller ID, played on-hook  */
 	size_t clip_n, clip_pos;
+	bool call_mute;            /* off-hook caller ID: the call is
+				      silent both ways, clip plays   */
 	atomic_uint_fast64_t xruns, periods, tx_dropped;
 	/* the counters when the call began: `stats` is per call */
 	uint64_t xruns0, periods0, tx_dropped0;
@@ -465,6 +467,22 @@ void line_audio_clip(struct ata_audio *au, const int16_t *pcm, size_t n)
 }
 
 
+/**
+ * Off-hook caller ID (type II): while @p on, a connected call hears
+ * silence and the phone hears only what line_audio_clip() gives, not
+ * the far end nor the tones; the handset's keys are still detected.
+ */
+void line_audio_call_mute(struct ata_audio *au, bool on)
+{
+	if (!au)
+		return;
+
+	pthread_mutex_lock(&au->mtx);
+	au->call_mute = on;
+	pthread_mutex_unlock(&au->mtx);
+}
+
+
 /* Under the mutex: the next caller ID samples, then silence */
 static void play_clip(struct ata_audio *au, int16_t *play, size_t n)
 {
@@ -472,7 +490,8 @@ static void play_clip(struct ata_audio *au, int16_t *play, size_t n)
 
 	if (k > n)
 		k = n;
-	memcpy(play, au->clip + au->clip_pos, k * sizeof(*play));
+	if (k)
+		memcpy(play, au->clip + au->clip_pos, k * sizeof(*play));
 	memset(play + k, 0, (n - k) * sizeof(*play));
 	au->clip_pos += k;
 }
@@ -532,7 +551,13 @@ void ata_audio_period(struct ata_audio *au, int16_t *play,
 	au->anchor_pos = pos;
 	au->anchor_ns = t;
 	au->anchor_run = au->active;
-	if (au->active) {
+	if (au->active && au->call_mute) {
+		/* the far end's audio is dropped, the clock runs on */
+		jitbuf_get(au->jb, play, n);
+		play_clip(au, play, n);
+		ready = collect(au, NULL, n);
+	}
+	else if (au->active) {
 		jitbuf_get(au->jb, play, n);
 		ready = collect(au, cap, n);
 		if (au->tone)

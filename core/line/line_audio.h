@@ -57,6 +57,7 @@ void line_audio_dtmf(struct ata_audio *au, bool on, bool mute);
 int  line_audio_passthrough(struct ata_audio *au, uint32_t delay_ms,
 			    bool ec_off);
 void line_audio_clip(struct ata_audio *au, const int16_t *pcm, size_t n);
+void line_audio_call_mute(struct ata_audio *au, bool on);
 int  line_audio_echo(struct ata_audio *au, uint32_t tail_ms);
 void line_audio_echo_enable(struct ata_audio *au, bool on);
 

@@ -157,7 +157,8 @@ static void clip_play(void *arg)
 }
 
 
-static void caller_of(struct clip_caller *c, const struct call_caller *cc)
+/** The message content for @p cc (NULL: unavailable), at the local time */
+void line_clip_caller(struct clip_caller *c, const struct call_caller *cc)
 {
 	struct tm tm;
 	time_t now = time(NULL);
@@ -235,7 +236,7 @@ void line_clip_ring(struct line *ln, bool on)
 		return;
 
 	cc = call_caller(ln->fsm.cur);
-	caller_of(&c, cc);
+	line_clip_caller(&c, cc);
 	err = render(ln, m, &c);
 	if (err) {
 		ata_warn("line %u: caller ID: %m\n", ln->id, err);

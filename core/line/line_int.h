@@ -8,6 +8,7 @@
 #include "conf/config.h"
 #include "dsp/hook_det.h"
 #include "line_fsm.h"
+#include "offhook_cid.h"
 
 #ifndef ATA_EVENT_DTMF
 #define ATA_EVENT_DTMF "DTMF"
@@ -81,11 +82,20 @@ struct line {
 	int16_t *clip_pcm;                   /* rendered data, NULL: none  */
 	size_t clip_n;
 	bool clip_pending;                   /* waits for ring_cadence     */
+	/* caller ID on call waiting (line_offhook_cid.c) */
+	struct offhook_cid ohcid;
+	struct tmr tmr_ohcid;                /* the machine's timer        */
+	struct tmr tmr_ohcid_cw;             /* the call-waiting tone ends */
+	int16_t *ohcid_cas, *ohcid_fsk;      /* rendered for one sequence  */
+	size_t ohcid_cas_n, ohcid_fsk_n;
 
 	/* message waiting (line_mwi.c) */
 	struct mwi *mwi;                     /* NULL: no account            */
 	bool mwi_waiting;
 	uint32_t mwi_new, mwi_old;
+	struct tmr tmr_vmwi;                 /* idle again: settle time    */
+	uint64_t vmwi_end;                   /* jiffies: data ends, 0: none */
+	bool vmwi_due;                       /* a change not yet sent      */
 };
 
 /* line.c */
@@ -106,12 +116,23 @@ void line_clip_init(struct line *ln);
 void line_clip_ring(struct line *ln, bool on);
 uint32_t line_clip_pause(struct line *ln, size_t seg, uint32_t ms);
 void line_clip_close(struct line *ln);
+struct clip_caller;
+void line_clip_caller(struct clip_caller *c, const struct call_caller *cc);
+/* line_offhook_cid.c */
+void line_offhook_cid_init(struct line *ln);
+void line_offhook_cid_tone(struct line *ln, int tone);
+void line_offhook_cid_state(struct line *ln, enum line_state st);
+bool line_offhook_cid_key(struct line *ln, char key, bool end);
+void line_offhook_cid_close(struct line *ln);
 /* line_mwi.c */
 int  line_mwi_start(struct line *ln);
 void line_mwi_reg(struct line *ln, int reg_state);
 int  line_mwi_tone(const struct line *ln, int tone);
 int  line_mwi_status(struct re_printf *pf, const struct line *ln);
-void line_mwi_visual(struct line *ln);
+/* line_vmwi.c */
+void line_vmwi_change(struct line *ln);
+void line_vmwi_state(struct line *ln, enum line_state st);
+void line_vmwi_close(struct line *ln);
 
 /* line_hook.c */
 void line_hook_init(struct line *ln);

@@ -63,6 +63,9 @@ static void handset_key(char key, bool end, uint32_t dur_ms, void *arg)
 	/* queued before an on-hook the main loop saw first */
 	if (!offhook(ln->fsm.st) || !line_fax_key_taken(ln, end))
 		return;
+	/* the acknowledgement of caller ID on call waiting */
+	if (line_offhook_cid_key(ln, key, end))
+		return;
 
 	if (!end) {
 		ln->key_call = call && ln->fsm.st == LINE_CONNECTED ?

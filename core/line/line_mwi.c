@@ -5,9 +5,8 @@
  * what waits is an MWI event and shows in `atactl line N`. While
  * messages wait and `mwi: on`, going off-hook plays the profile's
  * stutter dial tone instead of the dial tone (us: stutter, then
- * steady). Visual MWI (the MDMF message-waiting parameter by FSK, sent
- * on-hook) needs the caller-ID FSK modulator: line_mwi_visual is where
- * it goes, and it only says so for now.
+ * steady). The visual indication (MDMF message waiting by FSK, sent
+ * on-hook) is line_vmwi.c's.
  */
 #include "ataua.h"
 #include "base/ctrl_proto.h"
@@ -16,18 +15,6 @@
 #include "line_int.h"
 #include "sip/mwi.h"
 #include "sip/reg.h"
-
-
-/*
- * The MWI state changed while the line is on-hook: the place to send
- * the visual indication (Bell 202 / V.23 MDMF, parameter 0x0b, with the
- * modulator of the caller-ID work). Missing: nothing is sent yet.
- */
-void line_mwi_visual(struct line *ln)
-{
-	ata_debug("line %u: visual MWI (%s) not sent: no FSK modulator "
-		  "yet\n", ln->id, ln->mwi_waiting ? "on" : "off");
-}
 
 
 static void summary_handler(const struct mwi_sum *sum, void *arg)
@@ -46,8 +33,8 @@ static void summary_handler(const struct mwi_sum *sum, void *arg)
 		  "line=%u waiting=%s new=%u old=%u", ln->id,
 		  ln->mwi_waiting ? "yes" : "no", ln->mwi_new, ln->mwi_old);
 
-	if (ln->lc->mwi && !ln->fsm.offhook)
-		line_mwi_visual(ln);
+	if (ln->lc->mwi)
+		line_vmwi_change(ln);
 }
 
 

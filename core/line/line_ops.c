@@ -32,6 +32,7 @@ static void op_tone(int t, void *arg)
 	ln->tg = mem_deref(ln->tg);
 	t = line_mwi_tone(ln, t);
 	ln->tone = t;
+	line_offhook_cid_tone(ln, t);
 
 	if (t >= 0 && t < ATA_TONE_COUNT && ln->lc->tone &&
 	    tone_gen_alloc(&ln->tg, &ln->lc->tone->tone[t]))
@@ -166,6 +167,8 @@ static void op_state(enum line_state st, void *arg)
 
 	ata_event(ATA_LOG_INFO, ATA_EVENT_LINE, "line=%u state=%s tone=%s",
 		  ln->id, line_state_name(st), tone_name(ln->tone));
+	line_vmwi_state(ln, st);
+	line_offhook_cid_state(ln, st);
 }
 
 

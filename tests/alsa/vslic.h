@@ -53,6 +53,7 @@ struct vslic_conf {
 	char *playback_file;       /* raw S16 recording of the line */
 	char *playback_log;        /* "<line_index> <monotonic_ns>" lines */
 	char *fail_file;           /* while it exists: device gone/broken */
+	char *trigger_file;        /* once it exists: added to capture */
 	bool echo;                 /* the hybrid: playback into capture */
 	double echo_delay_ms;      /* 0..32 */
 	double echo_loss_db;       /* 6..20 */
@@ -84,6 +85,10 @@ struct vslic {
 	int16_t *ring;             /* playback data, buffer_size frames */
 	int16_t *capture;          /* capture file contents */
 	size_t capture_len;        /* frames in capture */
+	int16_t *trig;             /* VSLIC_TRIGGER's samples, once */
+	size_t trig_len;
+	uint64_t trig_line;        /* line index of its first sample */
+	bool trig_done;            /* found (or failed): look no more */
 
 	/* the hybrid (vslic_echo.c): a playback keeps what it played */
 	char *pcm_name;            /* pairs a capture with its playback */
@@ -127,6 +132,12 @@ void vslic_echo_close(struct vslic *v);
 void vslic_echo_record(struct vslic *v, uint64_t from, uint64_t to);
 void vslic_echo_add(const struct vslic *v, int16_t *dst, int step,
 		    uint64_t line, snd_pcm_uframes_t frames);
+
+/* vslic_trigger.c */
+void vslic_trigger_poll(struct vslic *v, uint64_t line);
+void vslic_trigger_add(const struct vslic *v, int16_t *dst, int step,
+		       uint64_t line, snd_pcm_uframes_t frames);
+void vslic_trigger_close(struct vslic *v);
 
 /* vslic_poll.c */
 void vslic_timer_ready(struct vslic *v);

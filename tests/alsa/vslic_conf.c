@@ -5,7 +5,8 @@
  * capture_tone, capture_level, playback_file, playback_log, fail_file,
  * echo_delay, echo_loss. The variables VSLIC_SKEW_PPM, VSLIC_CAPTURE,
  * VSLIC_PLAYBACK, VSLIC_LOG, VSLIC_FAIL and VSLIC_ECHO override
- * them so that one asoundrc serves every test. Errors are negative errnos
+ * them so that one asoundrc serves every test; VSLIC_TRIGGER
+ * (vslic_trigger.c) is a variable only. Errors are negative errnos
  * (ALSA's convention) with an SNDERR naming the key.
  */
 #include <errno.h>
@@ -440,6 +441,13 @@ int vslic_conf_env(struct vslic_conf *conf)
 			return err;
 	}
 
+	s = getenv("VSLIC_TRIGGER");
+	if (s && *s) {
+		err = set_string(&conf->trigger_file, s);
+		if (err)
+			return err;
+	}
+
 	s = getenv("VSLIC_FAIL");
 	if (s)
 		return set_string(&conf->fail_file, s);
@@ -457,5 +465,6 @@ void vslic_conf_reset(struct vslic_conf *conf)
 	free(conf->playback_file);
 	free(conf->playback_log);
 	free(conf->fail_file);
+	free(conf->trigger_file);
 	memset(conf, 0, sizeof(*conf));
 }

@@ -133,6 +133,7 @@ void vslic_line_close(struct vslic *v)
 	free(v->capture);
 	v->capture = NULL;
 	v->capture_len = 0;
+	vslic_trigger_close(v);
 }
 
 
@@ -241,5 +242,6 @@ void vslic_line_capture(const struct vslic *v, int16_t *dst, int step,
 
 	for (i = 0; i < frames; i++)
 		dst[i * step] = source_sample(v, line + i);
+	vslic_trigger_add(v, dst, step, line, frames);
 	vslic_echo_add(v, dst, step, line, frames);
 }

@@ -208,6 +208,7 @@ static snd_pcm_sframes_t vslic_transfer(snd_pcm_ioplug_t *io,
 	pthread_mutex_lock(&v->lock);
 
 	if (io->stream == SND_PCM_STREAM_CAPTURE) {
+		vslic_trigger_poll(v, v->start_line + io->appl_ptr);
 		vslic_line_capture(v, buf, step, v->start_line + io->appl_ptr,
 				   size);
 	}

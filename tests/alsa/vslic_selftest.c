@@ -321,6 +321,54 @@ static int test_capture_tone(void)
 }
 
 
+/* VSLIC_TRIGGER: once the file appears, its samples, once, from the
+   next transfer's first sample on */
+static int test_capture_trigger(void)
+{
+	enum { LEN = 100 };
+	const char *trig = st_path("trig.raw");
+	char tmp[1024];
+	int16_t pattern[LEN], buf[PERIOD];
+	snd_pcm_t *pcm;
+	snd_pcm_sframes_t got;
+	FILE *f;
+	size_t i, k;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", trig);
+	unlink(trig);
+	setenv("VSLIC_TRIGGER", trig, 1);
+	CHECK(st_open(&pcm, "vslic", SND_PCM_STREAM_CAPTURE, 0, RATE,
+		      PERIOD, PERIODS) == 0, "open vslic capture");
+	got = snd_pcm_readi(pcm, buf, PERIOD);
+	ST_STALL_IF(got == -EPIPE, pcm);
+	CHECK(got == PERIOD, "read gave %ld", (long)got);
+	for (i = 0; i < PERIOD; i++)
+		CHECK(buf[i] == 0, "silence before the trigger");
+
+	for (i = 0; i < LEN; i++)
+		pattern[i] = (int16_t)(1000 + i);
+	f = fopen(tmp, "wb");
+	CHECK(f && fwrite(pattern, 2, LEN, f) == LEN && !fclose(f),
+	      "write the trigger");
+	CHECK(!rename(tmp, trig), "rename the trigger");
+
+	for (k = 0; k < 4 * PERIOD; k += PERIOD) {
+		got = snd_pcm_readi(pcm, buf, PERIOD);
+		ST_STALL_IF(got == -EPIPE, pcm);
+		CHECK(got == PERIOD, "read gave %ld", (long)got);
+		for (i = 0; i < PERIOD; i++)
+			CHECK(buf[i] == (k + i < LEN ? pattern[k + i] : 0),
+			      "sample %zu after the trigger", k + i);
+	}
+
+	snd_pcm_close(pcm);
+	unsetenv("VSLIC_TRIGGER");
+	unlink(trig);
+
+	return 0;
+}
+
+
 /* plug: converts 16 kHz to the device's 8 kHz: a 500 Hz tone survives */
 static int test_plug_16k(void)
 {
@@ -506,6 +554,7 @@ static const struct st_test tests[] = {
 	TEST(test_underrun_recover),
 	TEST(test_capture_file_overrun),
 	TEST(test_capture_tone),
+	TEST(test_capture_trigger),
 	TEST(test_plug_16k),
 	TEST(test_nonblock_poll),
 	TEST(test_device_gone),

@@ -15,7 +15,14 @@
 #       clears it (mwi=no, the event waiting=no), and off-hook plays the
 #       steady dial tone again from its onset;
 #   (d) a reload that changes the line ends the subscription (SUBSCRIBE
-#       with Expires: 0) and the new line subscribes again.
+#       with Expires: 0) and the new line subscribes again;
+#   (e) visual MWI: each change sent on-hook is in the recording as
+#       Bell 202 FSK that minimodem (an independent decoder) reads as
+#       the MDMF message-waiting message (0x82, parameter 0x0b): on
+#       after (b), off after (c); a change while off-hook (NOTIFY yes
+#       during (c)'s off-hook) is not sent then, but after the on-hook,
+#       2 s later (in the recording: at least 1.5 s of silence between
+#       the dial tone's end and the data).
 # Times are measured in the recording from the tone's onset, never on
 # the wall clock. The config is the shipped defaults plus the line.
 set -u
@@ -81,7 +88,7 @@ wait_log() {  # wait_log FILE PATTERN: up to 10 s
 	return 1
 }
 
-echo "1..11"
+echo "1..15"
 VSLIC_PLAYBACK=$tmp/play.raw VSLIC_LOG=$tmp/play.log \
 VSLIC_CAPTURE=silence "$root/ataua" -c "$tmp/ataua.yaml" \
 	>"$tmp/ataua.log" 2>&1 &
@@ -109,6 +116,7 @@ wait_log "$tmp/srv.log" "^-> [24]0[03] SUBSCRIBE" &&
 	t_fail "SUBSCRIBE with credentials" "$(cat "$tmp/srv.log")"
 
 # (b)
+tY=$(mono)
 kill -USR2 "$srv"
 wait_line "mwi=yes mwi_new=2 mwi_old=1" &&
 	t_ok "in-dialog NOTIFY yes: $(ctl line 1 | grep -o 'mwi=.*')" ||
@@ -129,6 +137,7 @@ ctl line 1 onhook >/dev/null
 wait_line "state=idle"
 
 # (c)
+tN=$(mono)
 kill -USR1 "$srv"
 wait_line "mwi=no mwi_new=0 mwi_old=3" &&
 	wait_log "$tmp/events.log" "MWI line=1 waiting=no new=0 old=3" &&
@@ -140,9 +149,19 @@ sleep 0.5
 t2=$(mono)
 ctl line 1 offhook >/dev/null
 wait_line "state=dialtone"
-sleep 4
+sleep 1
+# (e) a change while off-hook waits for the line to be idle again
+kill -USR2 "$srv"
+wait_line "mwi=yes" || t_fail "NOTIFY yes while off-hook"
+sleep 3
 ctl line 1 onhook >/dev/null
+tH=$(mono)
 wait_line "state=idle"
+for _ in $(seq 100); do
+	[ "$(grep -c "visual MWI on" "$tmp/ataua.log")" -ge 2 ] && break
+	sleep 0.1
+done
+sleep 1
 
 # (d)
 nsub=$(grep -c "<- SUBSCRIBE" "$tmp/srv.log")
@@ -166,10 +185,12 @@ awk -v n="$nsub" '/<- SUBSCRIBE/ && ++k > n {
 		"$(cat "$tmp/srv.log")" "$(tail -n 20 "$tmp/ataua.log")"
 kill "$pid"; wait "$pid" 2>/dev/null; pid=
 
+
 # per off-hook: from the first loud sample after it, 100 ms slots; a
 # slot is loud when its middle 60 ms has an RMS over 800, silent under 50
-res=$(python3 - "$tmp/play1.raw" "$tmp/play1.log" "$t1" "$t2" <<'PY'
-import math, struct, sys
+res=$(python3 - "$tmp/play1.raw" "$tmp/play1.log" "$t1" "$t2" "$tY" "$tN" \
+	"$tH" "$tmp" <<'PY'
+import math, shutil, struct, subprocess, sys, wave
 raw, log = sys.argv[1], sys.argv[2]
 pcm = open(raw, "rb").read()
 pcm = struct.unpack("<%dh" % (len(pcm) // 2), pcm)
@@ -205,6 +226,37 @@ for name, t in (("yes", int(sys.argv[3])), ("no", int(sys.argv[4]))):
         slots += "L" if r > 800 else "s" if r < 50 else "?"
     x = pcm[i + 24000:i + 28000] if len(pcm) > i + 28000 else []
     print(name, slots, "%.0f %.0f" % (goertzel(x, 350), goertzel(x, 440)))
+
+# (e) the MDMF message-waiting messages minimodem finds in [a, b)
+def msgs(a, b, name):
+    w = wave.open("%s/%s.wav" % (sys.argv[8], name), "wb")
+    w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
+    w.writeframes(struct.pack("<%dh" % (b - a), *pcm[a:b]))
+    w.close()
+    out = subprocess.run(["minimodem", "--rx", "-q", "-8", "-f",
+                          "%s/%s.wav" % (sys.argv[8], name), "1200"],
+                         capture_output=True).stdout
+    found = []
+    for i in range(len(out) - 5):
+        m = out[i:i + 6]
+        if m[:4] == bytes((0x82, 3, 0x0b, 1)) and sum(m) % 256 == 0:
+            found.append({0xff: "on", 0: "off"}.get(m[4], "?"))
+    return " ".join(found) or "none"
+
+if shutil.which("minimodem"):
+    t1, t2, tY, tN, tH = map(int, sys.argv[3:8])
+    n = len(pcm)
+    # the data's onset, and the silence before it: since the dial tone
+    i = min(index(tH), n) + 800
+    while i < n and abs(pcm[i]) < 500:
+        i += 1
+    j = i - 1
+    while j > 0 and abs(pcm[j]) < 500:
+        j -= 1
+    print("vmwi_yes", msgs(index(tY), index(t1), "yes"))
+    print("vmwi_no", msgs(index(tN), index(t2), "no"))
+    print("vmwi_offhook", msgs(index(t2), min(index(tH), n), "offhook"))
+    print("vmwi_onhook", msgs(min(index(tH), n), n, "onhook"), i - j)
 PY
 )
 echo "$res" | sed 's/^/# /'
@@ -221,4 +273,25 @@ awk -v a="${a:-0}" -v b="${b:-0}" 'BEGIN { exit !(a > 300 && b > 300) }' &&
 [ "$(get no 2)" = "LLLLLLLLLLLLLLLLLLLLLLLLLLLLLL" ] &&
 	t_ok "mwi=no, off-hook: steady dial tone" ||
 	t_fail "steady dial tone after clearing" "$res"
+if command -v minimodem >/dev/null; then
+	[ "$(get vmwi_yes 2)" = on ] &&
+		t_ok "visual MWI: Bell 202 MDMF message waiting on (NOTIFY yes)" ||
+		t_fail "visual MWI on" "$res" \
+			"$(grep -i visual "$tmp/ataua.log")"
+	[ "$(get vmwi_no 2)" = off ] &&
+		t_ok "visual MWI: off after NOTIFY no" ||
+		t_fail "visual MWI off" "$res" \
+			"$(grep -i visual "$tmp/ataua.log")"
+	[ "$(get vmwi_offhook 2)" = none ] &&
+		t_ok "visual MWI: nothing sent while off-hook" ||
+		t_fail "no visual MWI while off-hook" "$res"
+	d=$(get vmwi_onhook 3)
+	[ "$(get vmwi_onhook 2)" = on ] && [ "${d:-0}" -ge 12000 ] &&
+		t_ok "visual MWI: the off-hook change sent $((d / 8)) ms after it" ||
+		t_fail "visual MWI after the on-hook, settled" "$res"
+else
+	for w in on off "none off-hook" "after on-hook"; do
+		n=$((n + 1)); echo "ok $n # SKIP minimodem: visual MWI $w"
+	done
+fi
 [ "$fails" = 0 ]

@@ -277,6 +277,73 @@ static void test_delay_and_capture(void **state)
 }
 
 
+/*
+ * Off-hook caller ID: while the call is muted the phone hears only the
+ * clip (not the far end, not the tone) and the far end gets silence;
+ * the jitter buffer's clock runs on. Unmuted, both come back.
+ */
+static void test_call_mute(void **state)
+{
+	static const struct ata_tone_spec cw = {
+		.nfreq = 1, .freq = {440}, .level = -13,
+	};
+	struct ata_audio *au = NULL;
+	struct tone_gen *tg = NULL;
+	struct sink s = {0};
+	int16_t play[PERIOD], cap[PERIOD], pcm[PTIME];
+	int16_t *clip = mem_alloc(100 * sizeof(int16_t), NULL);
+	size_t i, k;
+
+	(void)state;
+	assert_non_null(clip);
+	for (i = 0; i < 100; i++)
+		clip[i] = (int16_t)(i + 1);
+	for (i = 0; i < PTIME; i++)
+		pcm[i] = 8000;
+	for (i = 0; i < PERIOD; i++)
+		cap[i] = (int16_t)(100 + i);
+	assert_int_equal(0, line_audio_alloc(&au, DELAY_MS, tx_handler, &s));
+	assert_int_equal(0, tone_gen_alloc(&tg, &cw));
+	line_audio_start(au, 20);
+	line_audio_tone(au, tg);
+	mem_deref(tg);
+
+	line_audio_call_mute(au, true);
+	line_audio_clip(au, clip, 100);
+	mem_deref(clip);
+	assert_int_equal(0, line_audio_put(au, 9, 100, 5000, true, pcm,
+					   PTIME));
+	for (k = 0; k < 8; k++) {
+		ata_audio_period(au, play, cap, PERIOD);
+		for (i = 0; i < PERIOD; i++) {
+			size_t n = k * PERIOD + i;
+
+			assert_int_equal(n < 100 ? (int)n + 1 : 0, play[i]);
+		}
+	}
+	spin();
+	assert_int_equal(4, s.frames);
+	assert_int_equal(0, s.first);           /* capture muted */
+
+	/* unmuted: the tone (over the far end's silence) and the capture */
+	line_audio_call_mute(au, false);
+	line_audio_clip(au, NULL, 0);
+	s.frames = 0;
+	ata_audio_period(au, play, cap, PERIOD);
+	ata_audio_period(au, play, cap, PERIOD);
+	k = 0;
+	for (i = 0; i < PERIOD; i++)
+		k = abs(play[i]) > (int)k ? (size_t)abs(play[i]) : k;
+	assert_true(k > 1000);
+	spin();
+	assert_int_equal(1, s.frames);
+	assert_int_equal(100, s.first);
+
+	line_audio_call_mute(NULL, true);
+	mem_deref(au);
+}
+
+
 struct keys {
 	char seen[16];
 	size_t n, ends;
@@ -397,6 +464,7 @@ int main(void)
 		cmocka_unit_test(test_idle_is_silent),
 		cmocka_unit_test(test_tone_to_device),
 		cmocka_unit_test(test_clip_to_device),
+		cmocka_unit_test(test_call_mute),
 		cmocka_unit_test(test_delay_and_capture),
 		cmocka_unit_test(test_handset_keys),
 	};
