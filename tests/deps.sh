@@ -11,13 +11,14 @@ set -eu
 RUN_PKGS="pkg-config make gcc libc6-dev libre-dev libasound2-dev libsrtp2-dev
 libyaml-dev libssl-dev libminiupnpc-dev"
 # Testing: unit tests, sanitizers, fuzzing, valgrind, the caller ID
-# decoders (minimodem, multimon-ng) and the real peers
+# decoders (minimodem, multimon-ng), DTMF talk-off (espeak-ng speech,
+# spandsp's dtmf_rx beside ours: tests/talkoff) and the real peers
 # the integration tests start in network namespaces
 TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev valgrind tcpdump
 kamailio kamailio-tls-modules coturn miniupnpd-iptables miniupnpc
 baresip-core sip-tester iproute2 iptables nftables procps
 psmisc python3 gnuplot-nox sipvicious util-linux minimodem
-multimon-ng"
+multimon-ng espeak-ng libspandsp-dev"
 
 case "${1:-run}" in
 run)  PKGS=$RUN_PKGS ;;

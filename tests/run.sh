@@ -61,7 +61,8 @@ integration() {
 }
 
 case "$MODE" in
-unit)        unit build ;;
+unit)        unit build
+	     run talkoff sh tests/talkoff/run.sh ;;
 asan)        ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 unit build-asan ;;
 integration) integration ;;
@@ -70,6 +71,7 @@ all)
 	run ccheck sh tests/ccheck.sh
 	run layers python3 tests/layers.py
 	unit build
+	run talkoff sh tests/talkoff/run.sh
 	make -s test-asan-build >/dev/null 2>"$OUT/asan-build.log" ||
 		{ echo "FAIL  asan build"; tail "$OUT/asan-build.log"; FAIL=$((FAIL + 1)); }
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \

@@ -26,7 +26,11 @@ CG_FUNCS = ("rtp_recv_handler", "jitbuf_put", "jitbuf_get",
             "g711_ulaw_decode", "snd_pcm_writei", "snd_pcm_mmap_commit",
             "malloc", "free", "mem_alloc", "mem_deref", "mbuf_alloc",
             "epoll_wait", "poll", "recvfrom", "read", "write",
-            "clock_gettime", "pthread_mutex_lock")
+            "clock_gettime", "pthread_mutex_lock", "dtmf_det_process",
+            "line_echo_capture", "echo_can_process")
+# the line's capture path, inclusive (a function and what it calls):
+# what the duplex run adds to receiving
+CG_INCL = ("line_echo_capture", "echo_can_process", "dtmf_det_process")
 
 
 # ------------------------------------------------------------ run files
@@ -109,7 +113,8 @@ def parse_callgrind(path):
     names = {}
     ob = fn = cob = cfn = None
     in_call = False
-    self_ob, self_fn, calls = {}, {}, {}
+    self_ob, self_fn, calls, incl = {}, {}, {}, {}
+    call_key = None
     total = trigger = None
 
     def name(kind, val):
@@ -128,6 +133,9 @@ def parse_callgrind(path):
         if c.isdigit() or c in "+-*":
             if in_call:
                 in_call = False          # inclusive cost of the call
+                f = line.split()
+                if len(f) >= 2:
+                    incl[call_key] = incl.get(call_key, 0) + int(f[1])
                 continue
             f = line.split()
             if len(f) >= 2:
@@ -151,6 +159,7 @@ def parse_callgrind(path):
             n = int(val.split()[0])
             k = (cfn, os.path.basename(cob or "?"))
             calls[k] = calls.get(k, 0) + n
+            call_key = k
             cob = ob
             in_call = True
         elif line.startswith(("totals:", "summary:")):
@@ -158,7 +167,7 @@ def parse_callgrind(path):
         elif line.startswith("desc: Trigger:"):
             trigger = line.split(":", 2)[2].strip()
     return {"total": total, "trigger": trigger, "self_ob": self_ob,
-            "self_fn": self_fn, "calls": calls}
+            "self_fn": self_fn, "calls": calls, "incl": incl}
 
 
 def calls_named(cg, fname, obj=None):
@@ -196,6 +205,10 @@ def callgrind_run(d, pkt_fn):
             key=lambda x: -x[1])[:20]
         r["calls_per_packet"] = {f: round(calls_named(st, f) / pk, 2)
                                  for f in CG_FUNCS if calls_named(st, f)}
+        r["inclusive_per_packet"] = {
+            f: round(sum(v for (g, _), v in st["incl"].items()
+                         if g == f) / pk)
+            for f in CG_INCL if calls_named(st, f)}
     idle = dumps.get("idle")
     if idle and idle["total"] is not None:
         iw = ph["idle_end"][0] - ph["idle_start"][0]
@@ -400,6 +413,10 @@ def build_table(res):
     bi, ai = b.get("Ir_per_packet"), cg.get("Ir_per_packet")
     row("instructions/packet (user, no sink)", bi, ai, "<= 1/4 baresip",
         None if bi is None or ai is None else ai <= bi / 4)
+    di = (a.get("duplex") or {}).get("Ir_per_packet")
+    if di is not None:
+        row("  duplex (sendrecv, DTMF det., echo can.)", None, di,
+            "info", None)
     aw = one.get("wakeups_per_packet")
     row("thread wake-ups/packet", b.get("wakeups_per_packet"), aw, "<= 1",
         None if aw is None else aw <= 1.0)
@@ -470,6 +487,30 @@ def write_plot(out, res):
                             if missing else "")
 
 
+def callgrind_lines(mode, cg, pkt_fn):
+    """The summary of a callgrind run (callgrind: receive only; duplex:
+    sendrecv with capture, the DTMF detector and echo canceller on)."""
+    name = "ataua callgrind" if mode == "callgrind" else \
+        "ataua duplex (sendrecv, capture, DTMF detector, echo canceller)"
+    if not cg or not cg.get("packets"):
+        return [f"{name}: no calls of {pkt_fn} found"]
+    lines = [f"{name}: {cg['packets']} calls of "
+             f"{pkt_fn} in {cg['steady_s']} s, "
+             f"{cg['Ir_per_packet_gross']} Ir/packet gross, "
+             f"{cg['Ir_per_packet']} without the vslic sink; "
+             f"idle {cg.get('idle_Ir_per_s')} Ir/s"]
+    lines.append("  by object (Ir/packet): " + ", ".join(
+        f"{o} {v}" for o, v in cg["by_object_per_packet"][:8]))
+    lines.append("  calls/packet: " + json.dumps(cg["calls_per_packet"]))
+    if cg.get("inclusive_per_packet"):
+        lines.append("  inclusive Ir/packet: " + json.dumps(
+            cg["inclusive_per_packet"]))
+    lines.append("  top functions (self Ir/packet):")
+    for f, v in cg["top_functions_per_packet"][:12]:
+        lines.append(f"    {v:>7}  {f}")
+    return lines
+
+
 def main():
     if len(sys.argv) != 2 or not os.path.isdir(sys.argv[1]):
         sys.exit("usage: analyze.py RESULTS_DIR")
@@ -479,7 +520,7 @@ def main():
     runs = sorted(os.listdir(base)) if os.path.isdir(base) else []
     a = {"native": {}}
     for r in runs:
-        m = re.fullmatch(r"(native|latency|callgrind)-(\d+)", r)
+        m = re.fullmatch(r"(native|latency|callgrind|duplex)-(\d+)", r)
         if not m:
             continue
         d = os.path.join(base, r)
@@ -487,8 +528,8 @@ def main():
             nr = native_run(d, int(m.group(2)))
             if nr:
                 a["native"][m.group(2)] = nr
-        elif m.group(1) == "callgrind":
-            a["callgrind"] = callgrind_run(d, pkt_fn)
+        elif m.group(1) in ("callgrind", "duplex"):
+            a[m.group(1)] = callgrind_run(d, pkt_fn)
         else:
             a["latency"] = latency_ataua(d)
     res = {"machine": machine(out), "ataua": a,
@@ -515,22 +556,9 @@ def main():
     if b.get("wakeup_floor_ns"):
         lines.append(f"bare timerfd wake-up on this machine: "
                      f"{b['wakeup_floor_ns']} ns CPU")
-    cg = a.get("callgrind")
-    if cg and cg.get("packets"):
-        lines.append(f"ataua callgrind: {cg['packets']} calls of "
-                     f"{pkt_fn} in {cg['steady_s']} s, "
-                     f"{cg['Ir_per_packet_gross']} Ir/packet gross, "
-                     f"{cg['Ir_per_packet']} without the vslic sink; "
-                     f"idle {cg.get('idle_Ir_per_s')} Ir/s")
-        lines.append("  by object (Ir/packet): " + ", ".join(
-            f"{o} {v}" for o, v in cg["by_object_per_packet"][:8]))
-        lines.append("  calls/packet: " + json.dumps(
-            cg["calls_per_packet"]))
-        lines.append("  top functions (self Ir/packet):")
-        for f, v in cg["top_functions_per_packet"][:12]:
-            lines.append(f"    {v:>7}  {f}")
-    elif cg is not None or "callgrind" in a:
-        lines.append(f"ataua callgrind: no calls of {pkt_fn} found")
+    for mode in ("callgrind", "duplex"):
+        if mode in a:
+            lines += callgrind_lines(mode, a[mode], pkt_fn)
     for k, r in sorted(a["native"].items(), key=lambda x: int(x[0])):
         lines.append(f"ataua {k:>2} call(s): {r['packets']} packets "
                      f"(expected {r['packets_expected']}), CPU idle "

@@ -6,11 +6,14 @@
 #            [-s STEADY_S] [-n "1 4 16 64"] [-m "native latency
 #            callgrind"] [-B] [-b "baresip modes"]
 #   -q  quick run (about 5 min): windows 5/3/10 s, scaling 1 4 16
+#       (what -i -w -s -n do not set)
 #   -o  results folder (default build/bench/results/<timestamp>)
 #   -i -w -s  idle, warm-up and steady windows in seconds (10/5/20)
 #   -n  simultaneous calls of the scaling runs (each its own ataua run)
 #   -m  ataua runs besides scaling: native (= scaling with 1 call),
-#       latency (vslic records the line: playout delay), callgrind
+#       latency (vslic records the line: playout delay), callgrind,
+#       duplex (callgrind of a sendrecv call with capture: the DTMF
+#       detector and the echo canceller run; not in the default set)
 #   -B  no baresip column; -b its modes (native callgrind latency floor)
 # Environment: BARESIP_BENCH (the recipe folder, default
 # ../shared/bench-baresip next to the repo), PKT_FN (the function ataua
@@ -41,18 +44,22 @@ while getopts "qo:i:w:s:n:m:Bb:h" opt; do
 	case $opt in
 	q) QUICK=1 ;;
 	o) OUT=$OPTARG ;;
-	i) IDLE_S=$OPTARG ;;
-	w) WARM_S=$OPTARG ;;
-	s) STEADY_S=$OPTARG ;;
-	n) SCALE=$OPTARG ;;
+	i) IDLE_S=$OPTARG SET_I=1 ;;
+	w) WARM_S=$OPTARG SET_W=1 ;;
+	s) STEADY_S=$OPTARG SET_S=1 ;;
+	n) SCALE=$OPTARG SET_N=1 ;;
 	m) MODES=$OPTARG ;;
 	B) BMODES="" ;;
 	b) BMODES=$OPTARG ;;
-	*) sed -n '2,26p' "$0"; exit 2 ;;
+	*) sed -n '2,27p' "$0"; exit 2 ;;
 	esac
 done
+# -q sets what -i -w -s -n did not
 if [ $QUICK = 1 ]; then
-	IDLE_S=5 WARM_S=3 STEADY_S=10 SCALE="1 4 16"
+	[ -n "${SET_I:-}" ] || IDLE_S=5
+	[ -n "${SET_W:-}" ] || WARM_S=3
+	[ -n "${SET_S:-}" ] || STEADY_S=10
+	[ -n "${SET_N:-}" ] || SCALE="1 4 16"
 fi
 for v in "$IDLE_S" "$WARM_S" "$STEADY_S" $SCALE; do
 	case $v in
@@ -108,7 +115,7 @@ case " $MODES " in
 		MODES=$(echo " $MODES " | sed 's/ latency / /'); } ;;
 esac
 case " $MODES " in
-*" callgrind "*)
+*" callgrind "*|*" duplex "*)
 	command -v callgrind_control >/dev/null || die "valgrind not found" ;;
 esac
 [ -f "$PLUGDIR/libasound_module_pcm_vslic.so" ] ||
@@ -206,11 +213,19 @@ write_config() {  # write_config DIR NLINES PCM
 # run_ataua MODE N: one complete ataua run with N lines and N calls
 run_ataua() {
 	local mode=$1 n=$2 d=$OUT/ataua/$1-$2 slow=1 pcm=bench_null
-	local pre=() ap sps=() tp="" g m rc
-	[ "$mode" = callgrind ] && slow=5
+	local pre=() ap sps=() tp="" g m rc cg=0 xml=$HERE/caller.xml
+	case $mode in callgrind|duplex) cg=1 slow=5 ;; esac
 	[ "$mode" = latency ] && pcm=bench_rec
 	mkdir -p "$d"
 	ln -sf ../../media.ul "$d/media.ul"
+	if [ "$mode" = duplex ]; then
+		# the line talks back: speech-like capture over the
+		# hybrid's echo, the call sendrecv
+		pcm=bench_duplex
+		ln -sf ../../speech.raw "$d/capture.raw"
+		xml=$d/caller.xml
+		sed 's/a=sendonly/a=sendrecv/' "$HERE/caller.xml" > "$xml"
+	fi
 	write_config "$d" "$n" "$pcm"
 	: > "$d/phases.txt"
 	log "[ataua $mode, $n call(s)] start"
@@ -224,7 +239,7 @@ run_ataua() {
 		PIDS+=("$tp")
 		sleep 1
 	fi
-	if [ "$mode" = callgrind ]; then
+	if [ $cg = 1 ]; then
 		pre=(valgrind --tool=callgrind --dump-instr=no
 		     --separate-threads=no
 		     --callgrind-out-file="$d/callgrind.out"
@@ -249,11 +264,11 @@ run_ataua() {
 	sleep 2
 
 	# ---- idle window: started, no call
-	[ "$mode" = callgrind ] && callgrind_control -z "$apid" > /dev/null 2>&1
+	[ $cg = 1 ] && callgrind_control -z "$apid" > /dev/null 2>&1
 	echo "idle_start $(now) $(cpu_snap "$apid")" >> "$d/phases.txt"
 	sleep "$IDLE_S"
 	echo "idle_end $(now) $(cpu_snap "$apid")" >> "$d/phases.txt"
-	[ "$mode" = callgrind ] &&
+	[ $cg = 1 ] &&
 		callgrind_control --dump=idle "$apid" > /dev/null 2>&1
 	grep -E '^(VmHWM|VmRSS|RssAnon|RssFile)' "/proc/$apid/status" \
 		> "$d/mem_idle.txt"
@@ -263,7 +278,7 @@ run_ataua() {
 	for g in $(seq 0 $(((n - 1) / GROUP))); do
 		m=$(( n - g * GROUP < GROUP ? n - g * GROUP : GROUP ))
 		( cd "$d" && exec timeout $((CALL_S + 60 * slow)) sipp \
-			127.0.0.1:$SIP_ATA -sf "$HERE/caller.xml" \
+			127.0.0.1:$SIP_ATA -sf "$xml" \
 			-inf "users$g.csv" -i 127.0.0.1 \
 			-p $((SIP_UAC + 2 * g)) -mi 127.0.0.1 \
 			-mp $((SIPP_RTP + 1000 * g)) -m "$m" -l "$m" -r "$m" \
@@ -283,11 +298,11 @@ run_ataua() {
 	# ---- steady window: rx counters just outside the CPU bracket
 	echo "rx_start $(now) $(rx_snap "$d/ataua.sock")" >> "$d/phases.txt"
 	thread_snap "$apid" > "$d/threads_start.txt"
-	[ "$mode" = callgrind ] && callgrind_control -z "$apid" > /dev/null 2>&1
+	[ $cg = 1 ] && callgrind_control -z "$apid" > /dev/null 2>&1
 	echo "steady_start $(now) $(cpu_snap "$apid")" >> "$d/phases.txt"
 	sleep "$STEADY_S"
 	echo "steady_end $(now) $(cpu_snap "$apid")" >> "$d/phases.txt"
-	[ "$mode" = callgrind ] &&
+	[ $cg = 1 ] &&
 		callgrind_control --dump=steady "$apid" > /dev/null 2>&1
 	thread_snap "$apid" > "$d/threads_end.txt"
 	echo "rx_end $(now) $(rx_snap "$d/ataua.sock")" >> "$d/phases.txt"
@@ -313,7 +328,7 @@ run_ataua() {
 	sleep 1
 	stop_pid "$ap" $((5 * slow))
 	[ -n "$tp" ] && stop_pid "$tp" 3
-	if [ "$mode" = callgrind ] && command -v callgrind_annotate \
+	if [ $cg = 1 ] && command -v callgrind_annotate \
 			> /dev/null; then
 		for f in "$d"/callgrind.out.*; do
 			case $f in *.txt) continue ;; esac
@@ -337,10 +352,11 @@ fi
 
 # ---- ataua column
 python3 "$HERE/media.py" "$OUT/media.ul" 60 || die "media.py failed"
+python3 "$HERE/media.py" -s "$OUT/speech.raw" 10 || die "media.py failed"
 for m in $MODES; do
 	case $m in
 	native) ;;      # = the 1-call scaling run
-	latency|callgrind) run_ataua "$m" 1 ;;
+	latency|callgrind|duplex) run_ataua "$m" 1 ;;
 	*) die "unknown mode $m" ;;
 	esac
 done
