@@ -13,7 +13,7 @@
 #   - every delay is within [depth, depth + one period] (+-1 ms of onset
 #     detection), and max - min <= one period, except in the second
 #     after a moment with evidence that the machine or the sender could
-#     not run: an xrun in the call, a stall >= 10 ms that a real-time
+#     not run: an xrun in the call, a stall >= 8 ms that a real-time
 #     probe (lib/stallprobe.py, one on each CPU) saw, or a packet the
 #     relay sent >= 30 ms late (its thread stalled), and the call's
 #     start (one packet set the delay). Those excursions
@@ -40,6 +40,14 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${LAT_SECS:-60}
 depth=40
 period=10
+# A stall the probe sees counts as evidence from this length on. The
+# device buffer (2 periods) leaves one period, 10 ms, of slack; the audio
+# thread spends part of it itself (its own wake-up and the period's work,
+# 1-2 ms on these VMs), and the probe, which sleeps 1 ms at a time on
+# another CPU, sees a stall's length to about 1 ms: a CI run failed with
+# an xrun 18 ms after the last wake-up while the probe saw 8.8 ms at that
+# moment (2026-12-05). From 8 ms on, the machine took the slack.
+stall_ms=8
 n=0
 fails=0
 
@@ -159,15 +167,16 @@ one_call() {
 # outside the call are reported, not judged (the line is silent then).
 # An xrun in the call passes only as a skip, with the evidence, when the
 # machine could not run the audio thread: a stall that the real-time
-# probe saw too at that moment (>= the buffer's 10 ms of slack), or an
+# probe saw too at that moment (>= $stall_ms ms, see stall_ms), or an
 # audio thread the daemon could not make real-time (it logs so: plain
 # scheduling on a shared 2-core VM promises nothing within 10 ms)
 xrun_check() {
 	local skew=$1 out=$2 verdict
 	verdict=$(python3 - "$out/play.log" "$tmp/stalls" "$out/t_call" \
-		"$out/ataua.log" "$4" <<'PY'
+		"$out/ataua.log" "$4" "$stall_ms" <<'PY'
 import sys
 log, stalls, tcall, alog, stats = sys.argv[1:6]
+stall = float(sys.argv[6]) * 1e6
 xr = [int(l.split()[3]) for l in open(log) if l.startswith("# xrun")]
 st = [tuple(map(int, l.split())) for l in open(stalls)]
 t = [int(l) for l in open(tcall)]
@@ -186,13 +195,14 @@ nort = [l.split("audio-alsa: ")[-1].strip() for l in open(alog)
         if "no real-time priority" in l]
 ev = []
 for x in inc:
-    hit = [g for e, g in st if g >= 10e6 and e - g - 5e6 <= x <= e + 5e6]
-    near = [g for e, g in st if e - g - 50e6 <= x <= e + 50e6]
+    hit = [g for e, g in st if g >= stall and e - g - 5e6 <= x <= e + 5e6]
+    near = [(g, x - e) for e, g in st if e - g - 50e6 <= x <= e + 50e6]
     ev.append((x, hit, near))
 what = ", ".join(
     "%.3f s into the call (probe: %s)" % ((x - t0) / 1e9,
         "stalled %.0f ms" % (max(h) / 1e6) if h else
-        "longest gap %.1f ms within 50 ms" % (max(n) / 1e6) if n else
+        "longest gap %.1f ms, ending %+.1f ms from it" %
+        (max(n)[0] / 1e6, -max(n)[1] / 1e6) if n else
         "no gap >= 5 ms")
     for x, h, n in ev) or "capture only"
 # a stall also overruns capture: at most two counted per playback xrun
@@ -232,9 +242,9 @@ PY
 # each such second it must be back in the window. Three TAP lines.
 delay_check() {
 	local skew=$1 out=$2 res=$3 v l
-	v=$(python3 - "$out" "$tmp/stalls" $depth $period <<'PY'
+	v=$(python3 - "$out" "$tmp/stalls" $depth $period $stall_ms <<'PY'
 import os, sys
-out, stalls, depth, period = sys.argv[1], sys.argv[2], *map(float, sys.argv[3:5])
+out, stalls, depth, period, stall_ms = sys.argv[1], sys.argv[2], *map(float, sys.argv[3:6])
 t = [int(l) for l in open(os.path.join(out, "t_call"))]
 t0, t1 = t[0], (t[-1] if len(t) > 1 else float("inf"))
 bursts = [tuple(map(float, l.split()))
@@ -246,7 +256,7 @@ for l in open(os.path.join(out, "play.log")):
         ev.append((x - 20e6, x, "xrun"))
 for l in open(stalls):
     e, g = map(int, l.split())
-    if g >= 10e6:
+    if g >= stall_ms * 1e6:
         ev.append((e - g, e, "stall %.0f ms" % (g / 1e6)))
 # the relay: packets sent >= 30 ms after their time (jitter is <= 8,
 # a reordered one waits a packet more): its thread did not run
