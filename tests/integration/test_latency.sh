@@ -304,10 +304,12 @@ elif calm:
     print("spread fail %.2f..%.2f" % (min(calm), max(calm)))
 else:
     print("spread fail no data")
-# recovery: the first burst from one second after each moment on
+# recovery: the first burst from one second after each moment on that
+# is not itself in the second after a later moment (a second stall
+# restarts the clock: a burst 0.4 s after it is not yet judged)
 back, late = [], []
 for s, e, w in ev:
-    nxt = [(b, d) for b, d in bursts if b >= e + 1e9]
+    nxt = [(b, d) for b, d in bursts if b >= e + 1e9 and not inwin(b)]
     if not nxt:
         continue
     b, d = nxt[0]
