@@ -154,8 +154,10 @@ sleep 1
 kill -USR2 "$srv"
 wait_line "mwi=yes" || t_fail "NOTIFY yes while off-hook"
 sleep 3
-ctl line 1 onhook >/dev/null
+# stamped before the command: a busy machine may answer it late, and
+# a stamp after it could fall past the change's data
 tH=$(mono)
+ctl line 1 onhook >/dev/null
 wait_line "state=idle"
 for _ in $(seq 100); do
 	[ "$(grep -c "visual MWI on" "$tmp/ataua.log")" -ge 2 ] && break
@@ -246,8 +248,11 @@ def msgs(a, b, name):
 if shutil.which("minimodem"):
     t1, t2, tY, tN, tH = map(int, sys.argv[3:8])
     n = len(pcm)
-    # the data's onset, and the silence before it: since the dial tone
-    i = min(index(tH), n) + 800
+    # the data's onset, and the silence before it: since the dial tone,
+    # which may still play at tH (stamped just before the on-hook)
+    i = min(index(tH), n)
+    while i < n and max(map(abs, pcm[i:i + 80])) >= 500:
+        i += 80                  # 10 ms blocks of the dial tone
     while i < n and abs(pcm[i]) < 500:
         i += 1
     j = i - 1
