@@ -109,6 +109,9 @@ static void line_handler(const struct line_metrics *lm, void *arg)
 			  lm->rtp.rx_lost, "line", ln, NULL);
 	(void)metrics_set(m, "ataua_audio_xruns_total", lm->xruns,
 			  "line", ln, NULL);
+	/* counted from events (metrics_ev.c): shown at 0 before the first */
+	(void)metrics_add(m, "ataua_audio_device_errors_total", 0,
+			  "line", ln, NULL);
 }
 
 
