@@ -30,6 +30,7 @@ struct open_call {
 struct metrics_ev {
 	struct metrics *m;         /* ref */
 	struct open_call callv[OPEN_CALLS_MAX];
+	size_t evict;              /* the slot a full table reuses next */
 };
 
 /* One event's fields: up to FIELDS_MAX key=value pairs, values unquoted */
@@ -225,10 +226,13 @@ const char *metrics_ev_reg_reason(const char *reason, char code[4])
 }
 
 
+/* A call by line and id; with add, a new entry for one not seen (a
+   full table reuses its slots in turn: calls dropped without a closed,
+   as at shutdown, must not keep later calls from being counted) */
 static struct open_call *call_find(struct metrics_ev *me, uint32_t line,
 				   uint32_t id, bool add)
 {
-	struct open_call *free_slot = NULL;
+	struct open_call *slot = NULL;
 	size_t i;
 
 	for (i = 0; i < OPEN_CALLS_MAX; i++) {
@@ -236,43 +240,44 @@ static struct open_call *call_find(struct metrics_ev *me, uint32_t line,
 
 		if (oc->used && oc->line == line && oc->id == id)
 			return oc;
-		if (!oc->used && !free_slot)
-			free_slot = oc;
+		if (!oc->used && !slot)
+			slot = oc;
 	}
 
-	if (!add || !free_slot)
+	if (!add)
 		return NULL;
 
-	memset(free_slot, 0, sizeof(*free_slot));
-	free_slot->used = true;
-	free_slot->line = line;
-	free_slot->id = id;
+	if (!slot) {
+		slot = &me->callv[me->evict];
+		me->evict = (me->evict + 1) % OPEN_CALLS_MAX;
+	}
 
-	return free_slot;
+	memset(slot, 0, sizeof(*slot));
+	slot->used = true;
+	slot->line = line;
+	slot->id = id;
+
+	return slot;
 }
 
 
+/* An outgoing call sends no event until it rings or is answered: one
+   refused at once (busy, not found) is first seen closed */
 static void on_call(struct metrics_ev *me, const struct fields *f)
 {
 	char st[16], ln[12];
-	uint32_t id = field_u32(f, "id");
 	struct open_call *oc;
-	bool closed;
 
 	field(f, "state", st, sizeof(st));
 	field(f, "line", ln, sizeof(ln));
-	closed = !strcmp(st, "closed");
 
-	/* a call first seen on its way out is outgoing */
-	oc = call_find(me, field_u32(f, "line"), id, !closed);
-	if (!oc)
-		return;
+	oc = call_find(me, field_u32(f, "line"), field_u32(f, "id"), true);
 	if (!strcmp(st, "incoming"))
 		oc->in = true;
 	else if (!strcmp(st, "established"))
 		oc->answered = true;
 
-	if (!closed)
+	if (strcmp(st, "closed"))
 		return;
 
 	(void)metrics_add(me->m, "ataua_calls_total", 1, "line", ln,

@@ -237,8 +237,9 @@ static void test_calls(void **state)
 		"<6>CALL-STATE line=2 id=3 state=ringing scode=180 "
 		"reason=\"Ringing\"",
 		"<6>CALL-STATE line=2 id=3 state=closed scode=0 reason=\"\"",
-		/* a closed for a call never seen: not counted */
-		"<6>CALL-STATE line=2 id=9 state=closed scode=0 reason=\"\"",
+		/* out, refused before it rang: first seen closed */
+		"<6>CALL-STATE line=2 id=9 state=closed scode=486 "
+		"reason=\"Busy Here\"",
 		NULL
 	};
 	char *s;
@@ -252,6 +253,8 @@ static void test_calls(void **state)
 			     "direction=\"out\",result=\"busy\"} 1"));
 	assert_true(has_line(s, "ataua_calls_total{line=\"2\","
 			     "direction=\"out\",result=\"cancelled\"} 1"));
+	assert_true(has_line(s, "ataua_calls_total{line=\"2\","
+			     "direction=\"out\",result=\"busy\"} 1"));
 	/* one family: HELP and TYPE once */
 	assert_int_equal(count(s, "# HELP ataua_calls_total "), 1);
 	assert_int_equal(count(s, "# TYPE ataua_calls_total counter\n"), 1);
@@ -300,6 +303,39 @@ static void test_reg_nat_device(void **state)
 }
 
 
+/* calls dropped without a closed (shutdown) never stop the counting */
+static void test_open_calls_bounded(void **state)
+{
+	struct metrics *m = NULL;
+	struct metrics_ev *me = NULL;
+	char line[128], *s;
+	int i;
+
+	(void)state;
+
+	assert_int_equal(metrics_alloc(&m), 0);
+	assert_int_equal(metrics_ev_alloc(&me, m), 0);
+	for (i = 1; i <= 200; i++) {
+		re_snprintf(line, sizeof(line), "<6>CALL-STATE line=1 id=%d "
+			    "state=incoming peer=sip:x@y", i);
+		metrics_ev_feed(me, line);
+	}
+	metrics_ev_feed(me, "<6>CALL-STATE line=1 id=201 state=incoming "
+			"peer=sip:x@y");
+	metrics_ev_feed(me, "<6>CALL-STATE line=1 id=201 state=established "
+			"scode=200 reason=\"OK\"");
+	metrics_ev_feed(me, "<6>CALL-STATE line=1 id=201 state=closed "
+			"scode=0 reason=\"BYE\"");
+
+	s = render(m);
+	assert_true(has_line(s, "ataua_calls_total{line=\"1\","
+			     "direction=\"in\",result=\"answered\"} 1"));
+	mem_deref(s);
+	mem_deref(me);
+	mem_deref(m);
+}
+
+
 static void test_labels(void **state)
 {
 	char code[4];
@@ -339,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_clear),
 		cmocka_unit_test(test_calls),
 		cmocka_unit_test(test_reg_nat_device),
+		cmocka_unit_test(test_open_calls_bounded),
 		cmocka_unit_test(test_labels),
 	};
 
