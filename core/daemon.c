@@ -16,6 +16,7 @@
 #include "daemon.h"
 #include "base/log.h"
 #include "line/media_cmds.h"
+#include "metrics_cmds.h"
 #include "mod/module.h"
 #include "nat/nat.h"
 #include "sys/netmon.h"
@@ -58,6 +59,7 @@ static const struct {
 	{media_cmds,     NULL},
 	{admission_cmds, NULL},
 	{nat_cmds,       NULL},
+	{metrics_cmds,   NULL},
 };
 
 
@@ -169,6 +171,11 @@ int daemon_start(struct ata_config *cfg)
 	d.started = tmr_jiffies();
 	apply_log(cfg);
 
+	/* counters for the daemon's life: before the first event */
+	err = metrics_cmds_open();
+	if (err)
+		goto out;
+
 	err = ctrl_open(cfg);
 	if (err)
 		goto out;
@@ -262,6 +269,7 @@ void daemon_stop(void)
 	nat_close();
 	module_unload_all();
 	verbs_unregister();
+	metrics_cmds_close();
 	d.ctrl = mem_deref(d.ctrl);
 	mem_deref(config_in_force_swap(NULL));
 	d.started = 0;

@@ -16,8 +16,8 @@
  * Control bytes (NUL, ESC, ...) other than TAB get `FAIL invalid
  * character in request`.
  *
- * Replies: zero or more body lines (`key=value`, or free text for `help`),
- * then exactly one final line:
+ * Replies: zero or more body lines (`key=value`, or free text for `help`,
+ * Prometheus' text format for `metrics`), then exactly one final line:
  *
  *   OK
  *   FAIL <reason>              e.g. `FAIL invalid argument`

@@ -7,13 +7,14 @@
  */
 #include <string.h>
 #include "ataua.h"
+#include "event_tap.h"
 
 enum { EVENT_LINE_MAX = 4096 };
 
 static struct {
 	ata_event_sink_h *h;
 	void *arg;
-} sink;
+} sink, tap;
 
 
 /**
@@ -25,6 +26,17 @@ void ata_event_set_sink(ata_event_sink_h *sinkh, void *arg)
 {
 	sink.h   = sinkh;
 	sink.arg = sinkh ? arg : NULL;
+}
+
+
+/**
+ * Set (or with NULL clear) the tap: it sees every event line the sink
+ * sees, and also while no sink is set (the metrics count from it).
+ */
+void event_tap_set(ata_event_sink_h *taph, void *arg)
+{
+	tap.h   = taph;
+	tap.arg = taph ? arg : NULL;
 }
 
 
@@ -49,7 +61,7 @@ void ata_event(enum ata_log_level lvl, const char *name,
 	va_list ap;
 	int err = 0;
 
-	if (!sink.h || !str_isset(name))
+	if ((!sink.h && !tap.h) || !str_isset(name))
 		return;
 
 	if (lvl < ATA_LOG_ERR)
@@ -73,7 +85,10 @@ void ata_event(enum ata_log_level lvl, const char *name,
 		memcpy(line + EVENT_LINE_MAX - 3, "...", 4);
 
 	sanitize(line);
-	sink.h(lvl, line, sink.arg);
+	if (sink.h)
+		sink.h(lvl, line, sink.arg);
+	if (tap.h)
+		tap.h(lvl, line, tap.arg);
 
  out:
 	mem_deref(line);

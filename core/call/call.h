@@ -117,4 +117,11 @@ const struct call_caller *call_caller(const struct call *call);
 struct sip_msg;
 int  call_caller_decode(struct call_caller *cc, const struct sip_msg *msg);
 
+/* RTP counters of one call so far, for the metrics (line_metrics.c) */
+struct call_rtp_counters {
+	uint64_t rx_pkts, rx_bytes, rx_lost;
+	uint64_t tx_pkts, tx_bytes;
+};
+void call_rtp_counters(const struct call *call, struct call_rtp_counters *c);
+
 #endif

@@ -98,6 +98,8 @@ int  call_media_send_audio(struct call_media *cm, const int16_t *pcm,
 			   size_t n);
 int  call_media_send_digit(struct call_media *cm, char key);
 int  call_media_status(struct re_printf *pf, const struct call_media *cm);
+void call_media_counters(const struct call_media *cm,
+			 struct call_rtp_counters *c);
 
 /* for signalling hints (core/mod/hint.c), appended */
 struct udp_sock *call_media_sock(const struct call_media *cm);

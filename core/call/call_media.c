@@ -584,3 +584,20 @@ void call_media_set_dst(struct call_media *cm, const struct sa *rtp)
 	if (cm->neg.ok)
 		rtcp_start(cm->rtp, "ataua", &cm->neg.rtcp);
 }
+
+
+/* ----- for the metrics (core/line/line_metrics.c), appended ----- */
+
+/** Add this call's RTP counters to c (nothing for a NULL cm) */
+void call_media_counters(const struct call_media *cm,
+			 struct call_rtp_counters *c)
+{
+	if (!cm || !c)
+		return;
+
+	c->rx_pkts  += cm->cnt.rx_pkts;
+	c->rx_bytes += cm->cnt.rx_bytes;
+	c->rx_lost  += cm->cnt.rx_lost;
+	c->tx_pkts  += cm->cnt.tx_pkts;
+	c->tx_bytes += cm->cnt.tx_bytes;
+}

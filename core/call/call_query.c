@@ -111,3 +111,11 @@ bool call_sends_telev(const struct call *call)
 
 	return neg && neg->ok && neg->telev_pt >= 0;
 }
+
+
+/** Add the call's RTP counters so far to c (for the metrics) */
+void call_rtp_counters(const struct call *call, struct call_rtp_counters *c)
+{
+	if (call)
+		call_media_counters(call->media, c);
+}

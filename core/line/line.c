@@ -15,6 +15,7 @@
 #include "dialplan.h"
 #include "line.h"
 #include "line_int.h"
+#include "line_metrics.h"
 #include "sip/reg.h"
 #include "sip/sip_stack.h"
 #include "dsp/tone.h"
@@ -25,6 +26,7 @@ static void line_destructor(void *arg)
 	struct line *ln = arg;
 	size_t i;
 
+	line_metrics_line_done(ln);
 	tmr_cancel(&ln->tmr_fsm);
 	line_hook_close(ln);
 	line_clip_close(ln);
@@ -70,6 +72,7 @@ bool line_call_release(struct line *ln, struct call *call)
 	for (i = 0; i < LINE_CALLS_MAX; i++) {
 		if (call && ln->callv[i] == call) {
 			ln->callv[i] = NULL;
+			line_metrics_call_done(ln, call);
 			mem_deref(call);
 			return true;
 		}
