@@ -15,6 +15,7 @@
 #include "base/ctrl_proto.h"
 #include "daemon.h"
 #include "base/log.h"
+#include "line/line_history.h"
 #include "line/media_cmds.h"
 #include "mod/module.h"
 #include "nat/nat.h"
@@ -58,6 +59,7 @@ static const struct {
 	{media_cmds,     NULL},
 	{admission_cmds, NULL},
 	{nat_cmds,       NULL},
+	{line_history_cmds, NULL},
 };
 
 
@@ -173,6 +175,10 @@ int daemon_start(struct ata_config *cfg)
 	if (err)
 		goto out;
 
+	err = line_history_open(cfg->history.calls);
+	if (err)
+		goto out;
+
 	/* the NAT policy before the modules: they register their steps */
 	err = nat_init();
 	if (err)
@@ -241,6 +247,8 @@ int daemon_reload(const char *path, struct re_printf *errpf)
 	old = config_in_force_swap(ncfg);
 	nat_modules_back();      /* the policy with the new modules */
 	apply_log(ncfg);
+	if (line_history_resize(ncfg->history.calls))
+		ata_warn("reload: history.calls: no memory; kept the old\n");
 	(void)phone_reload(ncfg);
 	mem_deref(old);
 
@@ -262,6 +270,7 @@ void daemon_stop(void)
 	nat_close();
 	module_unload_all();
 	verbs_unregister();
+	line_history_close();
 	d.ctrl = mem_deref(d.ctrl);
 	mem_deref(config_in_force_swap(NULL));
 	d.started = 0;

@@ -46,6 +46,10 @@
 #define ATA_VERB_NAT      "nat", "", "traversal modules and the verdict"
 #define ATA_VERB_BANDWIDTH "bandwidth", "", "call admission: capacity, use"
 
+/* line_history.c: finished calls (issue #15) */
+#define ATA_VERB_HISTORY  "history", "[N]", \
+			  "last N finished calls, newest first"
+
 /* Module verbs: only while the module is loaded */
 #define ATA_VERB_TURN_STATUS  "turn status", "", "relays and their state"
 #define ATA_VERB_TURN_ALLOC   "turn alloc", "[udp|tcp|tls] [LIFETIME]", \
@@ -90,6 +94,7 @@ struct ata_verb_row {
 	{ATA_VERB_STATS, NULL}, \
 	{ATA_VERB_NAT, NULL}, \
 	{ATA_VERB_BANDWIDTH, NULL}, \
+	{ATA_VERB_HISTORY, NULL}, \
 	{ATA_VERB_TURN_STATUS, "turn"}, \
 	{ATA_VERB_TURN_ALLOC, "turn"}, \
 	{ATA_VERB_TURN_PEER, "turn"}, \

@@ -49,6 +49,7 @@ struct call_media {
 		uint64_t rtcp_sr, rtcp_rr;  /* reports received    */
 	} cnt;
 	uint32_t rx_ssrc;         /* the source we last heard        */
+	bool negotiated;          /* once: codec for the history     */
 };
 
 
@@ -343,6 +344,7 @@ void call_media_update(struct call_media *cm, const struct call_neg *neg)
 		cm->marker = true;
 
 	cm->neg = *neg;
+	cm->negotiated = true;
 	if (cm->srtp != neg->srtp) {
 		mem_deref(cm->srtp);
 		cm->srtp = mem_ref(neg->srtp);
@@ -583,4 +585,29 @@ void call_media_set_dst(struct call_media *cm, const struct sa *rtp)
 		sa_set_port(&cm->neg.rtcp, sa_port(rtp) + 1);
 	if (cm->neg.ok)
 		rtcp_start(cm->rtp, "ataua", &cm->neg.rtcp);
+}
+
+
+/* ----- for call quality (call_quality.c, issue #15), appended ----- */
+
+/** What RTP and RTCP measured of the stream we receive; the call may
+ *  have ended (the counters and RTCP's figures stay) */
+void call_media_measure(const struct call_media *cm,
+			struct call_media_meas *mm)
+{
+	struct rtcp_stats rs;
+
+	memset(mm, 0, sizeof(*mm));
+	if (!cm)
+		return;
+
+	mm->rx_pkts    = cm->cnt.rx_pkts;
+	mm->rx_lost    = cm->cnt.rx_lost;
+	mm->negotiated = cm->negotiated;
+	mm->pt         = cm->neg.pt;
+	mm->ptime      = cm->neg.ptime;
+	if (cm->cnt.rx_pkts && !rtcp_stats(cm->rtp, cm->rx_ssrc, &rs)) {
+		mm->jitter_us = rs.rx.jit;
+		mm->rtt_us    = rs.rtt;
+	}
 }
