@@ -284,6 +284,10 @@ int call_media_alloc(struct call_media **cmp, const struct call_mprefs *mp,
 	if (err)
 		goto out;
 
+	/* G.711's clock both ways: without it libre computes no jitter
+	   (ours, and in the reports we send) and SRs carry no clock */
+	rtcp_set_srate(cm->rtp, CALL_SRATE, CALL_SRATE);
+
 	/* libre reads every datagram into a new buffer of 8 kB; 50 a
 	   second per call, freed at once, among SIP buffers that stay for
 	   32 s, they fragment the heap (tests/soak): 2 kB holds the largest

@@ -131,8 +131,11 @@ int call_quality_print(struct re_printf *pf, const struct call_quality *q,
 		err |= re_hprintf(pf, "%crtt_ms=%d", sep, q->rtt_ms);
 	else
 		err |= re_hprintf(pf, "%crtt_ms=-", sep);
-	err |= re_hprintf(pf, "%cdelay_ms=%u%cr_factor=", sep, q->delay_ms,
-			  sep);
+	if (q->measured)
+		err |= re_hprintf(pf, "%cdelay_ms=%u", sep, q->delay_ms);
+	else
+		err |= re_hprintf(pf, "%cdelay_ms=-", sep);
+	err |= re_hprintf(pf, "%cr_factor=", sep);
 	err |= print_fixed(pf, q->measured, q->r);
 	err |= re_hprintf(pf, "%cmos=", sep);
 	err |= print_fixed(pf, q->measured, q->mos);

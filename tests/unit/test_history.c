@@ -196,7 +196,7 @@ static void test_record_text(void **state)
 	assert_int_equal(history_rec_print(&pf, &r, false), 0);
 	assert_string_equal(out, "line=1 id=3 dir=out peer=\"\" dur_s=0.00 "
 			    "codec=pcmu loss_pct=- jitter_ms=- rtt_ms=- "
-			    "delay_ms=0 r_factor=- mos=- by=remote code=0 "
+			    "delay_ms=- r_factor=- mos=- by=remote code=0 "
 			    "reason=\"BYE\"");
 }
 
