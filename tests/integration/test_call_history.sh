@@ -17,6 +17,7 @@
 set -u
 . "$(dirname "$0")/lib/lab.sh"
 . "$(dirname "$0")/lib/ataua.sh"
+. "$(dirname "$0")/lib/callhist.sh"
 . "$(dirname "$0")/lib/faultcall.sh"
 
 [ -x "$ATA_BIN" ] && [ -x "$ATA_CTL" ] || lab_die "build ataua first"
@@ -24,15 +25,8 @@ lab_require_cmd python3
 ata_host_init callhist
 fc_start
 
-# hf KEY RECORD: one field of a history record, quotes removed
-hf() {
-	printf '%s\n' "$2" | sed -n "s/^\(.* \)\{0,1\}$1=\(\"[^\"]*\"\|[^ ]*\).*/\2/p" |
-		head -n 1 | tr -d '"'
-}
 # newest: the newest history record
 newest() { ata_ctl history 1 | grep '^line='; }
-# ge A B: decimal A >= B
-ge() { python3 -c 'import sys; sys.exit(float(sys.argv[1]) < float(sys.argv[2]))' "$1" "$2" 2>/dev/null; }
 # peer_done: the rtppeer's call is over, the line idle again
 peer_done() {
 	wait "$FC_PEER" 2>/dev/null
