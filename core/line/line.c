@@ -125,8 +125,9 @@ static void call_state_handler(struct call *call, enum call_state st,
 		break;
 
 	case CALL_CLOSED:
-		line_fsm_event(&ln->fsm, LEV_CALL_CLOSED, &ea);
+		/* before the machine, which may hang up what is closed */
 		line_history_end(ln, call, scode, reason);
+		line_fsm_event(&ln->fsm, LEV_CALL_CLOSED, &ea);
 		line_call_release(ln, call);
 		break;
 
