@@ -6,6 +6,7 @@
 # rtt_ms as a number (not "-"), jitter and a clean call's MOS.
 #   - ataua calls baresip; the handset hangs up: dir=out, by=local
 #   - baresip calls ataua and hangs up: dir=in, by=remote, reason BYE
+#   - baresip calls and gives up while it rings: by=remote, CANCEL
 set -u
 . "$(dirname "$0")/lib/lab.sh"
 . "$(dirname "$0")/lib/baresip.sh"
@@ -79,4 +80,18 @@ case $(hf rtt_ms "$rec") in
 ''|-|*[!0-9]*) t_fail "in: rtt_ms is a number" "$rec" ;;
 *) t_ok "in: rtt_ms $(hf rtt_ms "$rec")" ;;
 esac
-t_check "history: two calls" [ "$(ata_ctl history | tail -n 1)" = count=2 ]
+
+# ---- baresip gives up while the line rings
+bs_dial bs sip:1001@44.0.0.10
+lab_wait_for "[ \"\$(ata_get ring line 1)\" = yes ]" 10 ||
+	lab_die "baresip -> ataua: no ring" "$(ata_ctl line 1)"
+bs_hangup bs
+lab_wait_for "[ \"\$(ata_get ring line 1)\" = no ]" 10
+rec=$(ata_ctl history 1 | grep '^line=')
+t_diag "cancel: $rec"
+[ "$(hf dir "$rec")" = in ] && [ "$(hf by "$rec")" = remote ] &&
+	[ "$(hf reason "$rec")" = CANCEL ] && [ "$(hf mos "$rec")" = - ] &&
+	[ "$(hf dur_s "$rec")" = 0.00 ] &&
+	t_ok "cancelled: dir=in by=remote reason=CANCEL, no MOS, no duration" ||
+	t_fail "cancelled: dir=in by=remote reason=CANCEL" "$rec"
+t_check "history: three calls" [ "$(ata_ctl history | tail -n 1)" = count=3 ]
