@@ -15,6 +15,7 @@
 #include "base/ctrl_proto.h"
 #include "daemon.h"
 #include "base/log.h"
+#include "line/line_history.h"
 #include "line/media_cmds.h"
 #include "metrics_cmds.h"
 #include "mod/module.h"
@@ -60,6 +61,7 @@ static const struct {
 	{admission_cmds, NULL},
 	{nat_cmds,       NULL},
 	{metrics_cmds,   NULL},
+	{line_history_cmds, NULL},
 };
 
 
@@ -180,6 +182,10 @@ int daemon_start(struct ata_config *cfg)
 	if (err)
 		goto out;
 
+	err = line_history_open(cfg->history.calls);
+	if (err)
+		goto out;
+
 	/* the NAT policy before the modules: they register their steps */
 	err = nat_init();
 	if (err)
@@ -248,6 +254,8 @@ int daemon_reload(const char *path, struct re_printf *errpf)
 	old = config_in_force_swap(ncfg);
 	nat_modules_back();      /* the policy with the new modules */
 	apply_log(ncfg);
+	if (line_history_resize(ncfg->history.calls))
+		ata_warn("reload: history.calls: no memory; kept the old\n");
 	(void)phone_reload(ncfg);
 	mem_deref(old);
 
@@ -270,6 +278,7 @@ void daemon_stop(void)
 	module_unload_all();
 	verbs_unregister();
 	metrics_cmds_close();
+	line_history_close();
 	d.ctrl = mem_deref(d.ctrl);
 	mem_deref(config_in_force_swap(NULL));
 	d.started = 0;

@@ -49,6 +49,9 @@
 /* metrics_cmds.c */
 #define ATA_VERB_METRICS  "metrics", "", \
 			  "counters in Prometheus text format"
+/* line_history.c: finished calls (issue #15) */
+#define ATA_VERB_HISTORY  "history", "[N]", \
+			  "last N finished calls, newest first"
 
 /* Module verbs: only while the module is loaded */
 #define ATA_VERB_TURN_STATUS  "turn status", "", "relays and their state"
@@ -95,6 +98,7 @@ struct ata_verb_row {
 	{ATA_VERB_NAT, NULL}, \
 	{ATA_VERB_BANDWIDTH, NULL}, \
 	{ATA_VERB_METRICS, NULL}, \
+	{ATA_VERB_HISTORY, NULL}, \
 	{ATA_VERB_TURN_STATUS, "turn"}, \
 	{ATA_VERB_TURN_ALLOC, "turn"}, \
 	{ATA_VERB_TURN_PEER, "turn"}, \

@@ -77,6 +77,7 @@ void call_set_state(struct call *call, enum call_state st,
 		return;
 
 	call->state = st;
+	call_quality_mark(call, st, NULL);
 	ata_debug("call: %u %s %u %s", call->id, call_state_name(st),
 		  scode, reason ? reason : "");
 
@@ -179,6 +180,7 @@ int call_alloc(struct call **callp, struct sip_stack *ss,
 	call->ss = mem_ref(ss);
 	call->mp = *mp;
 	call->id = call_next_id++;
+	call_quality_mark(call, CALL_IDLE, NULL);
 
 	/* requests in its dialog pass accept_from; its INVITE again is
 	   not a new call */

@@ -123,5 +123,42 @@ struct call_rtp_counters {
 	uint64_t tx_pkts, tx_bytes;
 };
 void call_rtp_counters(const struct call *call, struct call_rtp_counters *c);
+/* ----- call quality (call_quality.c, issue #15) ----- */
+
+/** Who ended a call: us (hang-up, reject, rang too long), the far end
+ *  (BYE, CANCEL, a final response), or an error (timeout, DNS, SRTP) */
+#define CALL_BY_LOCAL  "local"
+#define CALL_BY_REMOTE "remote"
+#define CALL_BY_ERROR  "error"
+
+/**
+ * A call's figures now: identity, times, and the quality of the audio
+ * we receive (what the phone hears): loss from the RTP sequence
+ * numbers, RFC 3550 jitter and the RTCP round trip as libre measures
+ * them, and the E-model's R and MOS (core/dsp/emodel.h) of G.711 with
+ * concealment. measured is false while no RTP came in: loss, jitter,
+ * R and MOS mean nothing then.
+ */
+struct call_quality {
+	uint32_t id;
+	bool incoming;
+	char peer[128];
+	uint64_t start;       /**< Wall clock, seconds since 1970 UTC     */
+	uint32_t dur_ms;      /**< Answer to end (or now); 0: unanswered   */
+	const char *codec;    /**< "pcmu", "pcma", "none"                  */
+	const char *by;       /**< CALL_BY_*, NULL while the call is open  */
+	bool measured;
+	uint64_t rx_packets, rx_lost;
+	double loss_pct;      /**< rx_lost / (rx_packets + rx_lost) * 100  */
+	double jitter_ms;
+	int32_t rtt_ms;       /**< -1: no RTCP round trip yet               */
+	uint32_t delay_ms;    /**< One-way delay the E-model took          */
+	double r, mos;
+};
+
+int  call_quality(const struct call *call, uint32_t local_ms,
+		  struct call_quality *q);
+int  call_quality_print(struct re_printf *pf, const struct call_quality *q,
+			char sep);
 
 #endif

@@ -20,6 +20,7 @@
  */
 void call_end_release(struct call *call)
 {
+	call_quality_mark(call, CALL_CLOSED, CALL_BY_LOCAL);
 	tmr_cancel(&call->tmr_ring);
 	call->msg = mem_deref((void *)call->msg);
 	call->sess = mem_deref(call->sess);
@@ -62,6 +63,8 @@ void call_end_handler(int err, const struct sip_msg *msg, void *arg)
 	if (!msg && err && err != ECONNRESET)
 		ata_warn("call: %u to %s failed: %s", call->id, call->peer,
 			 reason);
+	call_quality_mark(call, CALL_CLOSED, msg || err == ECONNRESET ?
+			  CALL_BY_REMOTE : CALL_BY_ERROR);
 
 	call_set_state(call, CALL_CLOSED, scode, reason);
 }

@@ -106,6 +106,18 @@ struct udp_sock *call_media_sock(const struct call_media *cm);
 void call_media_set_dst(struct call_media *cm, const struct sa *rtp);
 struct sdp_media *call_sdp_media(const struct call_sdp *cs);
 
+/* call quality (call_quality.c), appended */
+struct call_media_meas {
+	uint64_t rx_pkts, rx_lost;
+	uint32_t jitter_us;       /* RFC 3550, of the source we hear  */
+	uint32_t rtt_us;          /* 0: no RTCP round trip yet        */
+	bool negotiated;          /* codec and ptime mean something   */
+	uint8_t pt;
+	uint32_t ptime;
+};
+void call_media_measure(const struct call_media *cm,
+			struct call_media_meas *mm);
+
 /* call_in.c, for call_listen.c */
 int  call_incoming_alloc(struct call **callp, struct sip_stack *ss,
 			 const struct call_mprefs *mp,

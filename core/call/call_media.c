@@ -49,6 +49,7 @@ struct call_media {
 		uint64_t rtcp_sr, rtcp_rr;  /* reports received    */
 	} cnt;
 	uint32_t rx_ssrc;         /* the source we last heard        */
+	bool negotiated;          /* once: codec for the history     */
 };
 
 
@@ -283,6 +284,10 @@ int call_media_alloc(struct call_media **cmp, const struct call_mprefs *mp,
 	if (err)
 		goto out;
 
+	/* G.711's clock both ways: without it libre computes no jitter
+	   (ours, and in the reports we send) and SRs carry no clock */
+	rtcp_set_srate(cm->rtp, CALL_SRATE, CALL_SRATE);
+
 	/* libre reads every datagram into a new buffer of 8 kB; 50 a
 	   second per call, freed at once, among SIP buffers that stay for
 	   32 s, they fragment the heap (tests/soak): 2 kB holds the largest
@@ -343,6 +348,7 @@ void call_media_update(struct call_media *cm, const struct call_neg *neg)
 		cm->marker = true;
 
 	cm->neg = *neg;
+	cm->negotiated = true;
 	if (cm->srtp != neg->srtp) {
 		mem_deref(cm->srtp);
 		cm->srtp = mem_ref(neg->srtp);
@@ -600,4 +606,29 @@ void call_media_counters(const struct call_media *cm,
 	c->rx_lost  += cm->cnt.rx_lost;
 	c->tx_pkts  += cm->cnt.tx_pkts;
 	c->tx_bytes += cm->cnt.tx_bytes;
+}
+
+
+/* ----- for call quality (call_quality.c, issue #15), appended ----- */
+
+/** What RTP and RTCP measured of the stream we receive; the call may
+ *  have ended (the counters and RTCP's figures stay) */
+void call_media_measure(const struct call_media *cm,
+			struct call_media_meas *mm)
+{
+	struct rtcp_stats rs;
+
+	memset(mm, 0, sizeof(*mm));
+	if (!cm)
+		return;
+
+	mm->rx_pkts    = cm->cnt.rx_pkts;
+	mm->rx_lost    = cm->cnt.rx_lost;
+	mm->negotiated = cm->negotiated;
+	mm->pt         = cm->neg.pt;
+	mm->ptime      = cm->neg.ptime;
+	if (cm->cnt.rx_pkts && !rtcp_stats(cm->rtp, cm->rx_ssrc, &rs)) {
+		mm->jitter_us = rs.rx.jit;
+		mm->rtt_us    = rs.rtt;
+	}
 }

@@ -3,8 +3,9 @@
  *
  * Only call.c (the call's life and media), call_out.c, call_in.c,
  * call_sess.c, call_end.c (signalling), call_query.c (what the line
- * asks of a call) and call_uri.c include it; everyone else sees struct
- * call opaque through call.h / call_int.h.
+ * asks of a call), call_quality.c (its figures) and call_uri.c
+ * include it; everyone else sees struct call opaque through call.h /
+ * call_int.h.
  */
 #ifndef ATA_CALL_PRIV_H
 #define ATA_CALL_PRIV_H
@@ -52,6 +53,11 @@ struct call {
 	char mode_tone[8];           /* ans-pr, ans, cng             */
 	char mode_dir[4];            /* rx: far end, tx: the phone   */
 	struct call_caller caller;   /* incoming: who calls */
+	/* call quality and history (call_quality.c) */
+	uint64_t q_start;            /* wall clock, s since 1970    */
+	uint64_t q_answered;         /* jiffies, 0: not answered    */
+	uint64_t q_ended;            /* jiffies, 0: still open      */
+	const char *q_by;            /* CALL_BY_*, NULL: still open */
 };
 
 /* call.c */
@@ -79,6 +85,10 @@ int  call_out_send(struct call *call);
 /* call_end.c */
 void call_end_release(struct call *call);
 void call_end_handler(int err, const struct sip_msg *msg, void *arg);
+
+/* call_quality.c */
+void call_quality_mark(struct call *call, enum call_state st,
+		       const char *by);
 
 /* call_uri.c */
 int call_target_uri(char **urip, const char *target, const char *domain,

@@ -284,6 +284,15 @@ static const struct conf_field bandwidth_rows[] = {
 	    .max = 10000000, .flags = CF_ZERO_OK, .def = "0"),
 };
 #undef S
+/* the call history (issue #15): the ring's size, 1000 at most (about
+   330 kB) so an ATA's memory stays bounded */
+#define S struct ata_conf_history
+static const struct conf_field history_rows[] = {
+	ROW(S, calls, "calls", CT_UINT, .min = 0, .max = 1000, .def = "100"),
+};
+#undef S
+static const struct conf_schema history_schema =
+	SCHEMA("history", struct ata_conf_history, history_rows);
 
 static const struct conf_schema log_schema =
 	SCHEMA("log", struct ata_conf_log, log_rows);
@@ -327,6 +336,7 @@ static const struct conf_field root_rows[] = {
 	ROW(S, traversal, "traversal", CT_MAP, .sub = &traversal_schema),
 	ROW(S, alg_hint, "alg_hint", CT_MAP, .sub = &alg_hint_schema),
 	ROW(S, bandwidth, "bandwidth", CT_MAP, .sub = &bandwidth_schema),
+	ROW(S, history, "history", CT_MAP, .sub = &history_schema),
 };
 #undef S
 

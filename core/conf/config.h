@@ -186,6 +186,11 @@ struct ata_conf_bandwidth {
 	uint32_t downlink_kbps;
 };
 
+/** history: the call history (issue #15, core/line/line_history.c) */
+struct ata_conf_history {
+	uint32_t calls;              /**< Finished calls kept, 0: none      */
+};
+
 /** The whole config; allocated with mem_zalloc, free with mem_deref */
 struct ata_config {
 	struct ata_conf_log log;
@@ -202,6 +207,7 @@ struct ata_config {
 	struct ata_conf_traversal traversal;
 	struct ata_conf_alg_hint alg_hint;
 	struct ata_conf_bandwidth bandwidth;
+	struct ata_conf_history history;
 	char *path;                  /**< File it was loaded from (name)   */
 };
 

@@ -97,6 +97,7 @@ void line_call_ended(struct line *ln, struct call *call, bool was_open,
 			  "line=%u id=%u state=closed scode=%u "
 			  "reason=\"%s\"", ln->id, call_id(call), scode,
 			  reason ? reason : "");
+	line_history_end(ln, call, scode, reason);
 	line_call_release(ln, call);
 }
 
@@ -127,6 +128,8 @@ static void call_state_handler(struct call *call, enum call_state st,
 		break;
 
 	case CALL_CLOSED:
+		/* before the machine, which may hang up what is closed */
+		line_history_end(ln, call, scode, reason);
 		line_fsm_event(&ln->fsm, LEV_CALL_CLOSED, &ea);
 		line_call_release(ln, call);
 		break;

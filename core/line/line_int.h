@@ -155,4 +155,10 @@ int  line_media_stats(struct re_printf *pf, struct line *ln);
 void line_audio_rx(struct call *call, const struct rtp_header *h,
 		   const int16_t *pcm, size_t n, void *arg);
 
+/* line_history.c: each finished call's log line and record (#15) */
+void line_history_end(struct line *ln, struct call *call, uint16_t scode,
+		      const char *reason);
+int  line_history_quality(struct re_printf *pf, const struct line *ln,
+			  const struct call *call);
+
 #endif

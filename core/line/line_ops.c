@@ -262,6 +262,7 @@ unsigned line_calls_print(struct re_printf *pf, const struct line *ln)
 			continue;
 		(void)re_hprintf(pf, "line=%u ", ln->id);
 		(void)call_status(pf, ln->callv[i]);
+		(void)line_history_quality(pf, ln, ln->callv[i]);
 		++n;
 	}
 

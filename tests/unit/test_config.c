@@ -125,6 +125,10 @@ static const struct bad_case bad_cases[] = {
 	 "out of range 0 or 15s..1m"},
 	{"bandwidth: {uplink_kbps: 8}\n" LINES, "1:26",
 	 "out of range 0 or 16..10000000"},
+	{"history: {calls: 1001}\n" LINES, "1:18",
+	 "'history.calls' is 1001, out of range 0..1000"},
+	{"history: {calls: -1}\n" LINES, "1:18", "history.calls"},
+	{"history: 100\n" LINES, "1:10", "history"},
 	{"lines:\n  - id: 65\n    account: {aor: sip:a@b}\n", "2:9",
 	 "out of range 1..64"},
 	{LINES "    dialplan: {interdigit: 31s}\n", "3:28",
@@ -536,6 +540,7 @@ static void assert_defaults(const struct ata_config *cfg)
 	assert_int_equal(cfg->alg_hint.check_timeout_ms, 500);
 	assert_int_equal(cfg->bandwidth.uplink_kbps, 0);
 	assert_int_equal(cfg->bandwidth.downlink_kbps, 0);
+	assert_int_equal(cfg->history.calls, 100);
 }
 
 static void test_defaults(void **state)
@@ -763,7 +768,8 @@ static void test_values_ok(void **state)
 		"  parallel: no\n"
 		"  stun: {server: stun.example.net, keepalive: 0}\n"
 		"  turn: {server: \"[2001:db8::2]:3479\", transport: tcp}\n"
-		"bandwidth: {uplink_kbps: 10000000, downlink_kbps: 16}\n";
+		"bandwidth: {uplink_kbps: 10000000, downlink_kbps: 16}\n"
+		"history: {calls: 0}\n";
 	const struct ata_conf_line *line;
 	const struct ata_tone_profile *p;
 	struct ata_config *cfg;
@@ -862,6 +868,7 @@ static void test_values_ok(void **state)
 	assert_int_equal(cfg->traversal.turn.transport, ATA_TRANSPORT_TCP);
 	assert_int_equal(cfg->bandwidth.uplink_kbps, 10000000);
 	assert_int_equal(cfg->bandwidth.downlink_kbps, 16);
+	assert_int_equal(cfg->history.calls, 0);
 	mem_deref(cfg);
 }
 
