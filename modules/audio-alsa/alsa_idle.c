@@ -119,3 +119,15 @@ int alsa_idle_run(struct alsa_port *p)
 
 	return r;
 }
+
+
+/** Any thread: end the sleep at once (the port is stopping) */
+void alsa_idle_wake(struct alsa_port *p)
+{
+	const uint64_t one = 1;
+	int fd = ata_audio_wake_fd(p->au);
+
+	if (fd >= 0 && write(fd, &one, sizeof(one)) < 0) {
+		/* EAGAIN: a wake-up is pending already */
+	}
+}

@@ -35,6 +35,7 @@ static void port_destructor(void *arg)
 
 	if (p->started) {
 		atomic_store(&p->run, false);
+		alsa_idle_wake(p);      /* a stopped PCM sleeps up to 1 s */
 		pthread_join(p->thr, NULL);
 		--nports;
 	}

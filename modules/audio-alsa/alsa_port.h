@@ -72,6 +72,7 @@ void alsa_pcm_note_fill(struct alsa_port *p, snd_pcm_sframes_t avail);
 /* alsa_idle.c */
 bool alsa_idle_due(struct alsa_port *p);
 int  alsa_idle_run(struct alsa_port *p);
+void alsa_idle_wake(struct alsa_port *p);
 
 /* alsa_outage.c */
 void alsa_pcm_close(struct alsa_port *p);
