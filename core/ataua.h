@@ -316,6 +316,18 @@ void ata_audio_delay(struct ata_audio *au, size_t frames);
  * echo canceller keeps its alignment by it. Audio thread only.
  */
 void ata_audio_capture_slip(struct ata_audio *au, long frames);
+/**
+ * The line needs the device now: a call, a tone, caller ID to play, or
+ * the handset off-hook. While it does not (an idle line, most of the
+ * day), the driver may stop the PCM and sleep on ata_audio_wake_fd().
+ * Any thread; takes the short mutex.
+ */
+bool ata_audio_wanted(struct ata_audio *au);
+/**
+ * An eventfd that becomes readable when ata_audio_wanted() may have
+ * turned true; the driver reads (and so clears) it. -1 if none.
+ */
+int  ata_audio_wake_fd(const struct ata_audio *au);
 
 /** Device settings of one line, from the config */
 struct ata_linedrv_conf {

@@ -25,6 +25,7 @@
 #define _GNU_SOURCE 1
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/eventfd.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <time.h>
@@ -97,6 +98,8 @@ struct ata_audio {
 	/* echo canceller (line_echo.c), NULL when off; audio thread's */
 	struct line_echo *echo;
 	size_t queued;             /* ata_audio_delay(): device queue */
+	/* main loop -> an idle driver: the line wants the device again */
+	int wake_fd;
 };
 
 
@@ -110,6 +113,8 @@ static void audio_destructor(void *arg)
 		(void)close(au->pipe[0]);
 	if (au->pipe[1] >= 0)
 		(void)close(au->pipe[1]);
+	if (au->wake_fd >= 0)
+		(void)close(au->wake_fd);
 	mem_deref(au->jb);
 	mem_deref(au->tone);
 	mem_deref((void *)au->clip);
@@ -209,6 +214,7 @@ int line_audio_alloc(struct ata_audio **aup, uint32_t delay_ms,
 		return ENOMEM;
 
 	au->pipe[0] = au->pipe[1] = -1;
+	au->wake_fd = -1;
 	/*
 	 * Priority inheritance: the main loop (normal scheduling) holds
 	 * the mutex for one jitbuf_put(); preempted there on a busy CPU,
@@ -239,6 +245,12 @@ int line_audio_alloc(struct ata_audio **aup, uint32_t delay_ms,
 		goto out;
 	}
 
+	au->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (au->wake_fd < 0) {
+		err = errno;
+		goto out;
+	}
+
 	err = fd_listen(au->pipe[0], FD_READ, pipe_handler, au);
 	if (err)
 		goto out;
@@ -251,6 +263,21 @@ int line_audio_alloc(struct ata_audio **aup, uint32_t delay_ms,
 		*aup = au;
 
 	return err;
+}
+
+
+/*
+ * Main loop: the line wants the device (a call, a tone, caller ID, the
+ * handset lifted). A driver that stopped its PCM while the line was
+ * idle polls wake_fd; one 8-byte write, only on these changes.
+ */
+static void wake(struct ata_audio *au)
+{
+	const uint64_t one = 1;
+
+	if (write(au->wake_fd, &one, sizeof(one)) < 0) {
+		/* EAGAIN: the counter is full, a wake-up is pending */
+	}
 }
 
 
@@ -282,6 +309,7 @@ void line_audio_start(struct ata_audio *au, uint32_t ptime_ms)
 	au->ptime_n = n;
 	au->active = true;
 	pthread_mutex_unlock(&au->mtx);
+	wake(au);
 }
 
 
@@ -439,6 +467,8 @@ void line_audio_tone(struct ata_audio *au, struct tone_gen *tg)
 	else
 		old = NULL;
 	pthread_mutex_unlock(&au->mtx);
+	if (tg)
+		wake(au);
 
 	mem_deref(old);
 }
@@ -462,6 +492,8 @@ void line_audio_clip(struct ata_audio *au, const int16_t *pcm, size_t n)
 	au->clip_n = pcm ? n : 0;
 	au->clip_pos = 0;
 	pthread_mutex_unlock(&au->mtx);
+	if (pcm)
+		wake(au);
 
 	mem_deref((void *)old);
 }
@@ -670,6 +702,38 @@ void line_audio_dtmf(struct ata_audio *au, bool on, bool mute)
 
 	atomic_store_explicit(&au->det_mute, mute, memory_order_relaxed);
 	atomic_store_explicit(&au->det_on, on, memory_order_relaxed);
+	if (on)
+		wake(au);
+}
+
+
+/*
+ * What an idle line costs: nothing. With no call, no tone, no caller ID
+ * to play and the handset down, the line has nothing to play or hear
+ * (hook and ring go through the SLIC's controls, not the PCM), so the
+ * driver may stop the PCM and its thread sleep on ata_audio_wake_fd().
+ */
+bool ata_audio_wanted(struct ata_audio *au)
+{
+	bool w;
+
+	if (!au)
+		return false;
+
+	if (atomic_load_explicit(&au->det_on, memory_order_relaxed))
+		return true;
+
+	pthread_mutex_lock(&au->mtx);
+	w = au->active || au->tone || au->clip_pos < au->clip_n;
+	pthread_mutex_unlock(&au->mtx);
+
+	return w;
+}
+
+
+int ata_audio_wake_fd(const struct ata_audio *au)
+{
+	return au ? au->wake_fd : -1;
 }
 
 

@@ -35,6 +35,7 @@ static void port_destructor(void *arg)
 
 	if (p->started) {
 		atomic_store(&p->run, false);
+		alsa_idle_wake(p);      /* a stopped PCM sleeps up to 1 s */
 		pthread_join(p->thr, NULL);
 		--nports;
 	}
@@ -283,6 +284,8 @@ static void *port_thread(void *arg)
 			continue;
 		}
 		r = play_wake(p);
+		if (!r && alsa_idle_due(p))
+			r = alsa_idle_run(p);
 		if (r < 0)
 			alsa_port_lost(p, r);
 	}
@@ -493,7 +496,8 @@ int alsa_port_status(struct re_printf *pf, const struct alsa_port *p)
 			  "buffer_frames=%lu\ndevice_xruns=%llu\n"
 			  "short_captures=%llu\nwake_late_max_us=%llu\n"
 			  "wake_gap_max_us=%llu\n"
-			  "device_state=%s\ndevice_errors=%llu\n",
+			  "device_state=%s\ndevice_errors=%llu\n"
+			  "pcm=%s\nidle_stops=%llu\n",
 			  p->device,
 			  (unsigned long)p->period, (unsigned long)p->buffer,
 			  (unsigned long long)p->xruns,
@@ -501,7 +505,9 @@ int alsa_port_status(struct re_printf *pf, const struct alsa_port *p)
 			  (unsigned long long)p->late_max * 1000000 / SRATE,
 			  (unsigned long long)p->gap_max / 1000,
 			  atomic_load(&p->down) ? "lost" : "up",
-			  (unsigned long long)p->device_errors);
+			  (unsigned long long)p->device_errors,
+			  atomic_load(&p->idle) ? "stopped" : "running",
+			  (unsigned long long)p->idle_stops);
 }
 
 

@@ -47,6 +47,10 @@ struct alsa_port {
 	uint32_t retry_ms;
 	unsigned tries;
 	unsigned xrun_streak;
+	/* idle line: PCM stopped (alsa_idle.c) */
+	uint64_t unwanted_ns;     /* since when nothing wanted it, or 0 */
+	atomic_bool idle;
+	atomic_uint_fast64_t idle_stops;
 };
 
 static inline uint64_t alsa_now_ns(void)
@@ -64,6 +68,11 @@ int  alsa_pcm_open(struct alsa_port *p, snd_pcm_t **pcm,
 int  alsa_pcm_open_both(struct alsa_port *p, bool quiet);
 int  alsa_pcm_prime(struct alsa_port *p);
 void alsa_pcm_note_fill(struct alsa_port *p, snd_pcm_sframes_t avail);
+
+/* alsa_idle.c */
+bool alsa_idle_due(struct alsa_port *p);
+int  alsa_idle_run(struct alsa_port *p);
+void alsa_idle_wake(struct alsa_port *p);
 
 /* alsa_outage.c */
 void alsa_pcm_close(struct alsa_port *p);

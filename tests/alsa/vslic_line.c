@@ -118,11 +118,26 @@ int vslic_line_open(struct vslic *v)
 }
 
 
+static void record_silence(struct vslic *v, uint64_t frames);
+
+
 void vslic_line_close(struct vslic *v)
 {
 	if (!v)
 		return;
 
+	/*
+	 * The line was silent while the PCM was stopped (an idle line, see
+	 * modules/audio-alsa/alsa_idle.c): a restart fills that gap, and
+	 * so does the close for the time since the last stop, so the
+	 * recording stays the line's timeline up to now.
+	 */
+	if (v->rec && v->epoch_set) {
+		int64_t line = vslic_clock_pos(&v->clk, vslic_now_ns());
+
+		if (line > 0 && v->rec_line < (uint64_t)line)
+			record_silence(v, (uint64_t)line - v->rec_line);
+	}
 	if (v->rec)
 		fclose(v->rec);
 	if (v->log)

@@ -1,0 +1,165 @@
+#!/bin/bash
+# An idle line costs nothing: ataua with the audio-alsa driver on the
+# virtual SLIC (tests/alsa, real alsa-lib), no network, shipped media
+# defaults. On-hook with no call the driver stops the PCM after its 2 s
+# hangover and its thread sleeps (alsa_idle.c); lifting the handset
+# starts it again for dial tone; hanging up stops it again; a device
+# unplugged while the PCM is stopped is still noticed (the idle health
+# check) and taken back when it returns. Checked:
+#   - `stats 1` says pcm=stopped and counts idle_stops
+#   - the audio thread sleeps: at most a wake-up a second (its health
+#     check) over 3 s, where a running PCM wakes it 100 times a second
+#     (voluntary context switches of the thread, /proc, not a clock)
+#   - off-hook: pcm=running and dial tone in the recording; the start's
+#     delay (command to first tone sample) is reported, not judged
+#   - on-hook again: stopped again (idle_stops grows)
+#   - unplugged while stopped: device_state=lost within 10 s; back: up
+set -u
+root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=lib/vslictest.sh
+. "$root/tests/integration/lib/vslictest.sh"
+
+tmp=$(mktemp -d /tmp/ataua-idle.XXXXXX)
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	[ -n "${KEEP:-}" ] && echo "# kept $tmp" || rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+vslic_asoundrc "$tmp"
+sock=$tmp/ataua.sock
+cat >"$tmp/ataua.yaml" <<YAML
+log:
+  level: info
+control:
+  socket: $sock
+module_path: $root/modules
+modules:
+  - name: audio-alsa
+    required: true
+sip:
+  listen: 127.0.0.1:0
+lines:
+  - id: 1
+    device: vslic
+    tones: us
+    account:
+      aor: sip:1001@127.0.0.1
+YAML
+
+ctl() { "$root/atactl" -s "$sock" "$@"; }
+stat() { ctl stats 1 2>/dev/null | sed -n "s/^$1=//p"; }
+mono() { python3 -c 'import time; print(time.monotonic_ns())'; }
+# wait_for CMD SECS: poll CMD every 0.1 s
+wait_for() {
+	local i
+	for i in $(seq $(($2 * 10))); do
+		eval "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# the audio thread's voluntary context switches: the busiest task of
+# the daemon other than the main one (here the only other is
+# audio-alsa's line thread)
+audio_csw() {
+	local t
+	for t in /proc/$pid/task/*; do
+		[ "${t##*/}" = "$pid" ] && continue
+		sed -n 's/^voluntary_ctxt_switches:\t*//p' "$t/status"
+	done | sort -n | tail -n 1
+}
+
+echo "1..7"
+VSLIC_PLAYBACK=$tmp/play.raw VSLIC_LOG=$tmp/play.log \
+VSLIC_CAPTURE=silence VSLIC_FAIL=$tmp/gone \
+	"$root/ataua" -c "$tmp/ataua.yaml" >"$tmp/ataua.log" 2>&1 &
+pid=$!
+wait_for 'ctl PING >/dev/null 2>&1' 10
+
+if wait_for '[ "$(stat pcm)" = stopped ]' 10; then
+	t_ok "idle: the PCM stops (pcm=stopped, idle_stops=$(stat idle_stops))"
+else
+	t_fail "idle: the PCM stops" "$(ctl stats 1 2>&1)"
+fi
+
+a=$(audio_csw)
+sleep 3
+b=$(audio_csw)
+if [ -n "$a" ] && [ -n "$b" ] && [ $((b - a)) -le 8 ]; then
+	t_ok "idle: the audio thread sleeps ($((b - a)) wake-ups in 3 s)"
+else
+	t_fail "idle: the audio thread sleeps" "wake-ups in 3 s: $a -> $b" \
+		"$(ls /proc/$pid/task 2>&1)"
+fi
+
+t1=$(mono)
+ctl line 1 offhook >/dev/null
+if wait_for '[ "$(stat pcm)" = running ]' 5; then
+	sleep 1
+	t2=$(mono)
+	r=$(python3 - "$tmp/play.raw" "$tmp/play.log" "$t1" "$t2" <<'PY'
+import struct, sys
+raw, log, t1, t2 = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+per = [tuple(map(int, l.split())) for l in open(log) if l[0] != "#"]
+def index(ns):
+    best = per[0]
+    for li, pns in per:
+        if pns > ns:
+            break
+        best = (li, pns)
+    return best[0] + (ns - best[1]) * 8000 // 1000000000
+pcm = open(raw, "rb").read()
+x = struct.unpack("<%dh" % (len(pcm) // 2), pcm)
+a, b = index(t1), index(t2)
+first = next((i for i in range(a, min(b, len(x))) if abs(x[i]) > 500),
+             None)
+if first is None:
+    print("none")
+else:
+    seg = x[first:min(b, len(x))]
+    rms = (sum(v * v for v in seg) / max(len(seg), 1)) ** 0.5
+    print("%.0f %.1f" % (rms, (first - a) / 8.0))
+PY
+)
+	set -- $r
+	if [ "${1:-none}" != none ] && [ "$1" -gt 800 ]; then
+		t_ok "off-hook: the PCM runs again and plays dial tone (rms $1, first sample ${2} ms after the command)"
+	else
+		t_fail "off-hook: dial tone after the restart" "$r" \
+			"$(ctl stats 1 2>&1)"
+	fi
+else
+	t_fail "off-hook: the PCM runs again" "$(ctl stats 1 2>&1)"
+fi
+
+s1=$(stat idle_stops)
+ctl line 1 onhook >/dev/null
+if wait_for '[ "$(stat pcm)" = stopped ]' 10 &&
+   [ "$(stat idle_stops)" -gt "${s1:-0}" ]; then
+	t_ok "on-hook: stopped again (idle_stops $s1 -> $(stat idle_stops))"
+else
+	t_fail "on-hook: stopped again" "$(ctl stats 1 2>&1)"
+fi
+
+touch "$tmp/gone"
+if wait_for '[ "$(stat device_state)" = lost ]' 10; then
+	t_ok "unplugged while stopped: device_state=lost"
+else
+	t_fail "unplugged while stopped: device_state=lost" \
+		"$(ctl stats 1 2>&1)"
+fi
+rm -f "$tmp/gone"
+if wait_for '[ "$(stat device_state)" = up ]' 15; then
+	t_ok "plugged in again: device_state=up"
+else
+	t_fail "plugged in again: device_state=up" "$(ctl stats 1 2>&1)"
+fi
+
+kill "$pid"; wait "$pid"
+rc=$?; pid=
+[ "$rc" = 0 ] && ! grep -qiE "assert|sanitizer|segv" "$tmp/ataua.log" &&
+	t_ok "clean exit" ||
+	t_fail "clean exit (rc $rc)" "$(tail -5 "$tmp/ataua.log")"
+[ "$fails" = 0 ]
