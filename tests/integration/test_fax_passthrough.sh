@@ -119,7 +119,8 @@ printf '%s\n' "$calls" | grep -qx 'mode=passthrough' &&
 	t_fail "atactl calls: mode=passthrough" "$calls"
 
 wait "$peer"; peer=
-stats=$(ctl stats 1 2>&1 | grep -E '^(xruns|late|concealed_samples)=')
+stats=$(ctl stats 1 2>&1 |
+	grep -E '^(xruns|late|concealed_samples|wake_gap_max_us)=')
 ctl line 1 onhook >/dev/null
 # the recording is written when the device closes
 kill "$pid"; wait "$pid" 2>/dev/null; pid=
@@ -132,9 +133,19 @@ sw=$(val switch_ms)
 [ -n "$sw" ] && [ "$sw" -le 1000 ] &&
 	t_ok "the switch (the jitter buffer to 120 ms: $(val gap_ms) ms of silence) $sw ms into the tone, on the line's clock" ||
 	t_fail "the switch within 1 s of the tone" "$an" $stats
-[ "$(val result)" = exact ] &&
-	t_ok "tone and V.21 preamble played bit-exact after the switch ($(val exact_from)..$(val exact_to) of the sent samples, offset $(val offset))" ||
+# An underrun in the call loses samples on the line: nothing can be
+# bit-exact across it. On a busy machine (CI: the audio thread kept from
+# running > 20 ms) that is a skip with the evidence; test_latency.sh is
+# the judge of xruns, this test of what pass-through does to the data.
+xr=$(printf '%s\n' "$stats" | sed -n 's/^xruns=//p')
+if [ "$(val result)" = exact ]; then
+	t_ok "tone and V.21 preamble played bit-exact after the switch ($(val exact_from)..$(val exact_to) of the sent samples, offset $(val offset))"
+elif [ "${xr:-0}" -gt 0 ]; then
+	n=$((n + 1))
+	echo "ok $n - tone and V.21 preamble played bit-exact # SKIP the device underran in the call (a stall): $(echo $stats)"
+else
 	t_fail "tone and V.21 preamble played bit-exact" "$an" $stats
+fi
 
 # the phone side: a calling fax machine
 kill "$mon" 2>/dev/null; wait "$mon" 2>/dev/null; mon=
