@@ -105,6 +105,7 @@ void nat_update(void)
 	struct nat_verdict v;
 
 	nat.obs.local_private = nat_addr_private(&nat.laddr);
+	nat.obs.turn_running = nat.turn.state == STEP_RUNNING;
 	nat_verdict_eval(&v, &nat.obs);
 
 	if (v.level == nat.v.level && v.method == nat.v.method &&
