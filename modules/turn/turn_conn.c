@@ -88,6 +88,7 @@ static void turnc_handler(int err, uint16_t scode, const char *reason,
 	tr->mapped = *mapped;
 	tr->ok = true;
 	tr->mismatch = false;
+	tr->failures = 0;
 	tr->last_err = 0;
 	tr->last_scode = 0;
 	tmr_cancel(&tr->tmr_to);

@@ -6,7 +6,8 @@
  * allocate, report, and recover. A failed refresh, permission or
  * connection of a live allocation reports ENOTCONN; one that never came
  * up reports its error (ETIMEDOUT, EACCES, ...). Either way a new
- * allocation is tried every RETRY_MS until the owner releases the relay.
+ * allocation is tried until the owner releases the relay, after a wait
+ * that doubles with each failure in a row (turn_backoff.c).
  * A 437 (allocation mismatch) before the deadline is asked again
  * quietly (turn_conn.c): the server still holds the allocation our
  * predecessor on this address released. mem_deref releases ours.
@@ -90,7 +91,8 @@ void turn_relay_fail(struct turn_relay *tr, int err, uint16_t scode)
 			 was_ok ? "allocation on" : "allocating via",
 			 &tr->prm.srv, err);
 	tmr_cancel(&tr->tmr_to);
-	tmr_start(&tr->tmr_retry, RETRY_MS, retry_handler, tr);
+	tmr_start(&tr->tmr_retry, turn_backoff_ms(++tr->failures),
+		  retry_handler, tr);
 	if (tr->h)
 		tr->h(was_ok ? ENOTCONN : err, NULL, NULL, 0, tr->arg);
 }
