@@ -85,6 +85,7 @@ grep -q 'turn: allocating via .* failed: .*437 (allocation mismatch)' \
 	"$log3" && t_ok "after a kill: the log names the 437" ||
 	t_fail "after a kill: the log names the 437" \
 		"$(grep 'turn' "$log3" | head -n 5)"
+natlab_stop_ataua   # and nothing else is said on the way out
 grep -q 'needs TURN' "$log3" &&
 	t_fail "after a kill: never 'needs TURN'" \
 		"$(grep 'needs TURN' "$log3")" ||
