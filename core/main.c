@@ -18,6 +18,7 @@
 #include "ataua.h"
 #include "conf/config.h"
 #include "daemon.h"
+#include "base/log.h"
 #include "sys/sd_notify.h"
 #include "base/version.h"
 
@@ -163,6 +164,9 @@ int main(int argc, char *argv[])
 		usage();
 		return 2;
 	}
+
+	/* libre's own warnings go through our log, not raw to stderr */
+	log_dbg_attach();
 
 	/* not libre_init(): it starts OpenSSL (OPENSSL_init_ssl), which
 	   faults in about 3 MB of libcrypto even without TLS. OpenSSL 3

@@ -104,6 +104,7 @@ void ata_log_set_level(enum ata_log_level lvl)
 		lvl = ATA_LOG_DEBUG;
 
 	logst.level = lvl;
+	log_dbg_sync(lvl);
 }
 
 

@@ -105,6 +105,7 @@ void nat_update(void)
 	struct nat_verdict v;
 
 	nat.obs.local_private = nat_addr_private(&nat.laddr);
+	nat.obs.turn_running = nat.turn.state == STEP_RUNNING;
 	nat_verdict_eval(&v, &nat.obs);
 
 	if (v.level == nat.v.level && v.method == nat.v.method &&
@@ -380,7 +381,12 @@ void nat_reg_observe(int err, const struct sip_msg *msg)
 	}
 
 	nat_keepalive_update();
-	nat_update();
+	/* a port mismatch calls for a relay: ask for it before a verdict
+	   says TURN is needed (its answer decides again) */
+	if (nat.ready && nat_step_want_turn())
+		nat_decide();
+	else
+		nat_update();
 }
 
 
@@ -404,6 +410,11 @@ void ata_nat_report(const char *module, const struct ata_nat_info *info)
 	ata_debug("nat: %s reports mapping=%s filtering=%s",
 		  module ? module : "?", nat_kind_name(nat.obs.mapping),
 		  nat_kind_name(nat.obs.filtering));
+
+	/* no policy running (stopped: a module's test that ends at its
+	   unload reports after the steps are gone): recorded, no verdict */
+	if (!nat.us)
+		return;
 
 	if (nat.ready)
 		nat_decide();

@@ -58,8 +58,11 @@ struct nat_obs {
 	bool stun_avail;      /**< module loaded and server set       */
 	bool stun_ok;         /**< a binding on the SIP socket        */
 	bool stun_timeout;    /**< the STUN server never answered     */
-	bool turn_avail;
+	bool turn_avail;      /**< module loaded, server set, asked   */
 	bool turn_ok;
+	bool turn_running;    /**< a relay is being allocated         */
+	bool turn_mismatch;   /**< TURN said 437: the server still
+				   holds an allocation for our 5-tuple */
 	bool port_mismatch;   /**< registrar and STUN see other ports */
 	enum nat_kind mapping;
 	enum nat_kind filtering;

@@ -192,6 +192,8 @@ static void bind_handler(int err, const struct ata_nat_binding *b,
 	bool was_ok = st->state == STEP_OK;
 
 	st->err = err;
+	if (st == &nat.turn)   /* the turn module's errno for a 437 */
+		nat.obs.turn_mismatch = err == EADDRINUSE;
 	if (!err && b) {
 		st->state = STEP_OK;
 		st->b = *b;
@@ -237,6 +239,8 @@ static int step_start(struct nat_step *st, enum ata_trav_method m,
 	}
 
 	st->state = STEP_RUNNING;
+	if (st == &nat.turn)
+		nat.obs.turn_avail = true;
 	err = t->bind(&st->bind, nat.us, &nat.laddr, timeout_ms,
 		      bind_handler, st);
 	if (err && st->state == STEP_RUNNING) {

@@ -4,7 +4,8 @@
  * The rows are checked in order; the first that matches decides. A
  * relay or an IGD mapping settles the question whatever else was seen;
  * a symmetric mapping makes a STUN address useless (each peer sees
- * another port), so it is broken unless TURN relays.
+ * another port), so it is broken unless TURN relays (pending while a
+ * relay is being asked for; a 437 from the TURN server is named).
  */
 #include <string.h>
 #include <re.h>
@@ -109,10 +110,18 @@ void nat_verdict_eval(struct nat_verdict *v, const struct nat_obs *o)
 		return;
 	}
 
+	if (mapping_dependent(o) && o->turn_running) {
+		set(v, NAT_PENDING, NAT_METHOD_NONE,
+		    "symmetric NAT, allocating a TURN relay");
+		return;
+	}
+
 	if (mapping_dependent(o)) {
-		set(v, NAT_BROKEN, NAT_METHOD_NONE, o->turn_avail ?
-		    "symmetric NAT, TURN allocation failed" :
-		    "symmetric NAT, needs TURN");
+		set(v, NAT_BROKEN, NAT_METHOD_NONE, !o->turn_avail ?
+		    "symmetric NAT, needs TURN" : o->turn_mismatch ?
+		    "symmetric NAT, TURN allocation failed: 437 "
+		    "(allocation mismatch)" :
+		    "symmetric NAT, TURN allocation failed");
 		return;
 	}
 

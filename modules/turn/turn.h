@@ -9,8 +9,8 @@ struct turn_relay;
 
 /**
  * Relay state changes: err = 0 with relay and mapped addresses, or an
- * errno (ETIMEDOUT, ECONNREFUSED, EACCES, EPROTO, ENOTCONN when a live
- * allocation was lost)
+ * errno (ETIMEDOUT, ECONNREFUSED, EACCES, EPROTO, EADDRINUSE for 437
+ * allocation mismatch, ENOTCONN when a live allocation was lost)
  */
 typedef void (turn_relay_h)(int err, const struct sa *relay,
 			    const struct sa *mapped, uint32_t lifetime_s,
@@ -49,7 +49,9 @@ enum {
 	CHAN_HDR = 4,           /* ChannelData header                     */
 	SENDIND4 = 36,          /* Send indication around IPv4 peer data  */
 	SENDIND6 = 48,          /* ... IPv6                               */
-	RETRY_MS = 2000,
+	RETRY_MS = 2000,         /* the first retry; doubles per failure */
+	RETRY_MAX_MS = 300000,   /* ... up to this */
+	MISMATCH_RETRY_MS = 1000, /* 437 before the deadline: ask again */
 	TCP_BUF_MAX = 65536 + 64,
 };
 
@@ -80,12 +82,16 @@ struct turn_relay {
 	uint16_t last_scode;
 	bool ok;
 	bool failing;         /* reported, new allocation pending */
+	bool mismatch;        /* this attempt got 437 so far      */
+	uint32_t failures;    /* in a row, since the last grant   */
 	uint64_t tx, rx;
 	turn_relay_h *h;
 	void *arg;
 };
 
 void turn_relay_fail(struct turn_relay *tr, int err, uint16_t scode);
+const char *turn_scode_name(uint16_t scode);
+uint32_t turn_backoff_ms(uint32_t failures);
 int  turn_relay_start(struct turn_relay *tr);
 bool turn_relay_send_h(int *err, struct sa *dst, struct mbuf *mb,
 		       void *arg);

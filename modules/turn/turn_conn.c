@@ -18,11 +18,32 @@ static int scode_err(uint16_t scode)
 	switch (scode) {
 
 	case 401: return EACCES;
-	case 437: return ENOTCONN;
+	case 437: return EADDRINUSE;
 	case 486: return EBUSY;
 	case 508: return ENOSPC;
 	default:  return EPROTO;
 	}
+}
+
+
+static int turnc_start(struct turn_relay *tr, int proto, void *sock);
+
+
+/* Ask again on the same socket or connection, within the same deadline
+   (tmr_to keeps running); the old turnc is dropped here, not in its own
+   callback */
+static void mismatch_handler(void *arg)
+{
+	struct turn_relay *tr = arg;
+	int err;
+
+	tr->turnc = mem_deref(tr->turnc);
+	if (tr->prm.transport == ATA_TRANSPORT_UDP)
+		err = turnc_start(tr, IPPROTO_UDP, tr->us);
+	else
+		err = tr->tc ? turnc_start(tr, IPPROTO_TCP, tr->tc) : ENOTCONN;
+	if (err)
+		turn_relay_fail(tr, err, 0);
 }
 
 
@@ -36,6 +57,21 @@ static void turnc_handler(int err, uint16_t scode, const char *reason,
 
 	if (tr->failing)
 		return;
+
+	/* 437 to an Allocate: the server still holds an allocation for our
+	   5-tuple, e.g. of the daemon we replace: it released it at
+	   shutdown, but coturn drops it only at its next sweep (a second
+	   or two). Ask again quietly until the deadline, then report 437. */
+	if (scode == 437 && !tr->ok && tmr_isrunning(&tr->tmr_to)) {
+		if (!tr->mismatch)
+			ata_info("turn: %J holds an allocation for our "
+				 "address (437), asking again",
+				 &tr->prm.srv);
+		tr->mismatch = true;
+		tmr_start(&tr->tmr_retry, MISMATCH_RETRY_MS,
+			  mismatch_handler, tr);
+		return;
+	}
 
 	if (err || scode) {
 		turn_relay_fail(tr, err ? err : scode_err(scode), scode);
@@ -51,6 +87,8 @@ static void turnc_handler(int err, uint16_t scode, const char *reason,
 	tr->relay = *relay;
 	tr->mapped = *mapped;
 	tr->ok = true;
+	tr->mismatch = false;
+	tr->failures = 0;
 	tr->last_err = 0;
 	tr->last_scode = 0;
 	tmr_cancel(&tr->tmr_to);
@@ -67,7 +105,10 @@ static void timeout_handler(void *arg)
 {
 	struct turn_relay *tr = arg;
 
-	turn_relay_fail(tr, ETIMEDOUT, 0);
+	if (tr->mismatch)
+		turn_relay_fail(tr, EADDRINUSE, 437);
+	else
+		turn_relay_fail(tr, ETIMEDOUT, 0);
 }
 
 
@@ -169,6 +210,7 @@ int turn_relay_start(struct turn_relay *tr)
 {
 	int err;
 
+	tr->mismatch = false;
 	tmr_start(&tr->tmr_to, tr->prm.timeout_ms, timeout_handler, tr);
 
 	if (tr->prm.transport == ATA_TRANSPORT_UDP)

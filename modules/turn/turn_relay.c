@@ -6,7 +6,11 @@
  * allocate, report, and recover. A failed refresh, permission or
  * connection of a live allocation reports ENOTCONN; one that never came
  * up reports its error (ETIMEDOUT, EACCES, ...). Either way a new
- * allocation is tried every RETRY_MS until the owner releases the relay.
+ * allocation is tried until the owner releases the relay, after a wait
+ * that doubles with each failure in a row (turn_backoff.c).
+ * A 437 (allocation mismatch) before the deadline is asked again
+ * quietly (turn_conn.c): the server still holds the allocation our
+ * predecessor on this address released. mem_deref releases ours.
  * Reaching the server is turn_conn.c, peers and the socket helper
  * turn_peer.c.
  */
@@ -35,7 +39,12 @@ static void relay_destructor(void *arg)
 	struct turn_relay *tr = arg;
 
 	tmr_cancel(&tr->tmr_retry);
-	relay_stop(tr);       /* turnc's destructor sends Refresh(0) */
+	/* turnc's destructor sends Refresh with LIFETIME 0 (RFC 8656
+	   section 7): the server frees the relay now, not at expiry */
+	if (tr->ok && tr->turnc)
+		ata_info("turn: relay %J on %J released", &tr->relay,
+			 &tr->prm.srv);
+	relay_stop(tr);
 	list_unlink(&tr->le);
 	mem_deref(tr->uh);
 	mem_deref(tr->tls);
@@ -73,11 +82,17 @@ void turn_relay_fail(struct turn_relay *tr, int err, uint16_t scode)
 	tr->ok = false;
 	tr->last_err = err;
 	tr->last_scode = scode;
-	ata_warn("turn: %s %J failed: %m (stun %u)",
-		 was_ok ? "allocation on" : "allocating via",
-		 &tr->prm.srv, err, scode);
+	if (scode)
+		ata_warn("turn: %s %J failed: %u (%s)",
+			 was_ok ? "allocation on" : "allocating via",
+			 &tr->prm.srv, scode, turn_scode_name(scode));
+	else
+		ata_warn("turn: %s %J failed: %m (stun 0)",
+			 was_ok ? "allocation on" : "allocating via",
+			 &tr->prm.srv, err);
 	tmr_cancel(&tr->tmr_to);
-	tmr_start(&tr->tmr_retry, RETRY_MS, retry_handler, tr);
+	tmr_start(&tr->tmr_retry, turn_backoff_ms(++tr->failures),
+		  retry_handler, tr);
 	if (tr->h)
 		tr->h(was_ok ? ENOTCONN : err, NULL, NULL, 0, tr->arg);
 }
@@ -146,6 +161,28 @@ int turn_relay_alloc(struct turn_relay **trp, struct udp_sock *us,
 		*trp = tr;
 
 	return err;
+}
+
+
+/** What a TURN error code means, for a log line a support line can use */
+const char *turn_scode_name(uint16_t scode)
+{
+	switch (scode) {
+
+	case 300: return "try alternate";
+	case 400: return "bad request";
+	case 401: return "unauthorized";
+	case 403: return "forbidden";
+	case 437: return "allocation mismatch";
+	case 438: return "stale nonce";
+	case 440: return "address family not supported";
+	case 441: return "wrong credentials";
+	case 442: return "unsupported transport protocol";
+	case 486: return "allocation quota reached";
+	case 500: return "server error";
+	case 508: return "insufficient capacity";
+	default:  return "error";
+	}
 }
 
 

@@ -3,7 +3,8 @@
 # relay on coturn; a UDP peer on the public side exchanges packets with
 # ataua through it (the `turn alloc|peer|send` test verbs: a socket of the
 # turn module's own that echoes what arrives); with UDP dropped at the
-# router the allocation runs over TCP; a coturn restart makes the
+# router the allocation runs over TCP (and the UDP one, unanswered,
+# retries ever more rarely); a coturn restart makes the
 # allocation fail (ENOTCONN, TURN-LOST) and the module allocates anew.
 set -u
 . "$(dirname "$0")/lib/lab.sh"
@@ -158,6 +159,15 @@ lab_wait_for "ata_ctl turn status | grep -q '^last_error=Connection timed'" \
 	10 && t_ok "udp blocked: UDP allocation times out" ||
 	t_fail "udp blocked: UDP allocation times out" \
 		"$(ata_ctl turn status)"
+# the server stays unreachable: retries back off (2, 4, 8, 16, 32 s after
+# each 3 s timeout: 4 more in a minute; a fixed 2 s made 12)
+log=$LAB_DIR/ataua.log
+fails() { grep -c 'turn: allocating via 44.0.0.2:3478 failed' "$log"; }
+n0=$(fails)
+sleep 60
+n=$(( $(fails) - n0 ))
+[ "$n" -le 5 ] && t_ok "udp blocked: $n retries in 60 s (backoff)" ||
+	t_fail "udp blocked: retries back off" "$n failed attempts in 60 s"
 out=$(ata_ctl turn alloc tcp 2>&1) && t_ok "turn alloc tcp" ||
 	t_fail "turn alloc tcp" "$out"
 lab_wait_for "ata_ctl turn status | grep -qx 'state=allocated'" 10 &&

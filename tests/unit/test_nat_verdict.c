@@ -100,6 +100,13 @@ static void test_symmetric(void **state)
 	expect(&o, NAT_BROKEN, NAT_METHOD_NONE, "needs TURN");
 	o.turn_avail = true;
 	expect(&o, NAT_BROKEN, NAT_METHOD_NONE, "TURN allocation failed");
+	o.turn_running = true;    /* not broken while it is being asked */
+	expect(&o, NAT_PENDING, NAT_METHOD_NONE, "allocating a TURN relay");
+	o.turn_running = false;
+	o.turn_mismatch = true;
+	expect(&o, NAT_BROKEN, NAT_METHOD_NONE,
+	       "symmetric NAT, TURN allocation failed: 437 "
+	       "(allocation mismatch)");
 }
 
 
