@@ -337,6 +337,7 @@ struct ata_linedrv_conf {
 	uint32_t period_ms;
 	uint32_t periods;
 	uint32_t line;             /**< line id, for events and logs     */
+	uint32_t rt_priority;      /**< SCHED_FIFO 1..99, 0 = plain      */
 };
 
 /**

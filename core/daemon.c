@@ -21,6 +21,7 @@
 #include "mod/module.h"
 #include "nat/nat.h"
 #include "sys/netmon.h"
+#include "sys/memlock.h"
 #include "line/phone.h"
 
 static struct {
@@ -172,6 +173,8 @@ int daemon_start(struct ata_config *cfg)
 	mem_deref(config_in_force_swap(cfg));
 	d.started = tmr_jiffies();
 	apply_log(cfg);
+	/* before the lines: the audio path's pages are locked as used */
+	(void)memlock_apply(cfg->media.rt_priority > 0);
 
 	/* counters for the daemon's life: before the first event */
 	err = metrics_cmds_open();
@@ -254,6 +257,7 @@ int daemon_reload(const char *path, struct re_printf *errpf)
 	old = config_in_force_swap(ncfg);
 	nat_modules_back();      /* the policy with the new modules */
 	apply_log(ncfg);
+	(void)memlock_apply(ncfg->media.rt_priority > 0);
 	if (line_history_resize(ncfg->history.calls))
 		ata_warn("reload: history.calls: no memory; kept the old\n");
 	(void)phone_reload(ncfg);

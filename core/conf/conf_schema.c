@@ -132,6 +132,8 @@ static const struct conf_field media_rows[] = {
 	ROW(S, period_ms, "period", CT_DUR, .min = MS(5), .max = MS(40),
 	    .def = "10ms"),
 	ROW(S, periods, "periods", CT_UINT, .min = 2, .max = 8, .def = "2"),
+	ROW(S, rt_priority, "rt_priority", CT_UINT, .min = 0, .max = 99,
+	    .def = "10"),
 	ROW(S, rtcp_mux, "rtcp_mux", CT_BOOL, .def = "true"),
 	ROW(S, telephone_event, "telephone_event", CT_UINT, .min = 96,
 	    .max = 127, .def = "101"),

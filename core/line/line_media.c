@@ -143,6 +143,7 @@ static void driver_open(struct line *ln)
 	dc.period_ms    = m->period_ms;
 	dc.periods      = m->periods;
 	dc.line         = ln->id;
+	dc.rt_priority  = m->rt_priority;
 
 	err = drv->open(&ln->port, &dc, ln->au);
 	if (err)

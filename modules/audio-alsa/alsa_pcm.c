@@ -261,14 +261,22 @@ static int play_wake(struct alsa_port *p)
 static void *port_thread(void *arg)
 {
 	struct alsa_port *p = arg;
-	struct sched_param sp = { .sched_priority = 10 };
+	struct sched_param sp = { .sched_priority = (int)p->rt_priority };
 	int r;
 
-	/* a real-time slot where allowed; plain scheduling otherwise */
-	r = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
-	if (r)
-		ata_notice("audio-alsa: %s: no real-time priority (%m): "
-			   "a busy CPU may cause underruns\n", p->device, r);
+	/* a real-time slot where allowed (media.rt_priority), plain
+	   scheduling otherwise */
+	if (!p->rt_priority) {
+		ata_info("audio-alsa: %s: plain scheduling "
+			 "(media.rt_priority: 0)\n", p->device);
+	}
+	else {
+		r = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+		if (r)
+			ata_notice("audio-alsa: %s: no real-time priority "
+				   "(%m): a busy CPU may cause underruns\n",
+				   p->device, r);
+	}
 
 	if (p->play) {
 		r = alsa_pcm_prime(p);
@@ -401,6 +409,7 @@ int alsa_port_open(struct alsa_port **pp, const struct ata_linedrv_conf *c,
 		return ENOMEM;
 
 	str_ncpy(p->device, c->device, sizeof(p->device));
+	p->rt_priority = c->rt_priority;
 	p->au = mem_ref(au);
 	p->period = c->period_ms * (SRATE / 1000);
 	p->buffer = p->period * c->periods;

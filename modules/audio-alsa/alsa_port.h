@@ -34,6 +34,7 @@ struct alsa_port {
 	int16_t *pbuf, *cbuf;
 	size_t buf_frames;        /* room in pbuf and cbuf              */
 	char device[128];
+	uint32_t rt_priority;     /* SCHED_FIFO priority, 0 = plain      */
 	atomic_uint_fast64_t xruns, short_caps;
 	atomic_uint_fast64_t late_max;  /* frames a wake came late, max */
 	atomic_uint_fast64_t gap_max;   /* ns between two wakes, max    */
