@@ -21,6 +21,11 @@
  * Before the detector, the line's echo canceller (line_echo.c, unless
  * echo_canceller: off) takes the far end's echo out of the capture,
  * with what this thread played as its reference.
+ *
+ * An idle line (no call, tone, caller ID, the handset down) wants
+ * nothing from the device: ata_audio_wanted() says so, and a driver may
+ * stop its PCM and sleep on wake_fd, which the main loop writes only
+ * when one of those starts (audio-alsa's alsa_idle.c).
  */
 #define _GNU_SOURCE 1
 #include <fcntl.h>
