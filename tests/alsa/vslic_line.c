@@ -130,12 +130,15 @@ void vslic_line_close(struct vslic *v)
 	 * The line was silent while the PCM was stopped (an idle line, see
 	 * modules/audio-alsa/alsa_idle.c): a restart fills that gap, and
 	 * so does the close for the time since the last stop, so the
-	 * recording stays the line's timeline up to now.
+	 * recording stays the line's timeline up to now. Only a stop
+	 * longer than a period: a stream drained and closed at once (the
+	 * self-test's exact sample counts) leaves its recording as played.
 	 */
 	if (v->rec && v->epoch_set) {
 		int64_t line = vslic_clock_pos(&v->clk, vslic_now_ns());
 
-		if (line > 0 && v->rec_line < (uint64_t)line)
+		if (line > 0 &&
+		    (uint64_t)line > v->rec_line + v->io.period_size)
 			record_silence(v, (uint64_t)line - v->rec_line);
 	}
 	if (v->rec)
