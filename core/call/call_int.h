@@ -110,7 +110,8 @@ struct sdp_media *call_sdp_media(const struct call_sdp *cs);
 struct call_media_meas {
 	uint64_t rx_pkts, rx_lost;
 	uint32_t jitter_us;       /* RFC 3550, of the source we hear  */
-	uint32_t rtt_us;          /* 0: no RTCP round trip yet        */
+	uint32_t rtt_us;
+	bool rtt_known;           /* the far end reported on our stream */
 	bool negotiated;          /* codec and ptime mean something   */
 	uint8_t pt;
 	uint32_t ptime;

@@ -630,5 +630,13 @@ void call_media_measure(const struct call_media *cm,
 	if (cm->cnt.rx_pkts && !rtcp_stats(cm->rtp, cm->rx_ssrc, &rs)) {
 		mm->jitter_us = rs.rx.jit;
 		mm->rtt_us    = rs.rtt;
+		/*
+		 * libre's round trip is MAX(A - LSR - DLSR, 0) in us: on a
+		 * LAN it may be exactly 0 (under the 1/65536 s units of
+		 * LSR and DLSR), so 0 alone cannot mean "not yet". A
+		 * report on our stream (its jitter) says the far end
+		 * answered: the round trip is then measured, if under a ms.
+		 */
+		mm->rtt_known = rs.rtt > 0 || rs.tx.jit > 0;
 	}
 }

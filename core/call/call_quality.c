@@ -48,8 +48,8 @@ static void quality_rate(struct call_quality *q,
 	q->rx_packets = mm->rx_pkts;
 	q->rx_lost    = mm->rx_lost;
 	q->measured   = mm->rx_pkts > 0;
-	q->rtt_ms     = mm->rtt_us ? (int32_t)((mm->rtt_us + 500) / 1000)
-				   : -1;
+	q->rtt_ms     = mm->rtt_known ?
+		(int32_t)((mm->rtt_us + 500) / 1000) : -1;
 	q->jitter_ms  = mm->jitter_us / 1000.0;
 	q->loss_pct   = q->measured ? 100.0 * (double)mm->rx_lost /
 		(double)(mm->rx_pkts + mm->rx_lost) : 0.0;
