@@ -24,6 +24,7 @@ void ctrl_client_set_eventh(struct ctrl_client *cc,
 int  ctrl_client_request(struct ctrl_client *cc, const char *req,
 			 int timeout_ms, ctrl_client_line_h *bodyh, void *arg,
 			 char *reason, size_t reasonsz);
+int  ctrl_client_json(struct ctrl_client *cc, int timeout_ms);
 int  ctrl_client_attach(struct ctrl_client *cc, int level, int timeout_ms);
 int  ctrl_client_detach(struct ctrl_client *cc, int timeout_ms);
 int  ctrl_client_recv(struct ctrl_client *cc, char *buf, size_t sz,
