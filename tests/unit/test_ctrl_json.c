@@ -13,27 +13,30 @@
 static char *out;
 
 
-static const char *reply(const char *text)
+typedef int (conv_h)(struct re_printf *pf, const struct pl *text);
+
+/* The JSON of @p text, valid until the next call */
+static const char *convert(conv_h *h, const char *text)
 {
 	struct pl pl;
 
 	pl_set_str(&pl, text);
 	out = mem_deref(out);
-	assert_int_equal(re_sdprintf(&out, "%H", ctrl_json_reply, &pl), 0);
+	assert_int_equal(re_sdprintf(&out, "%H", h, &pl), 0);
 
 	return out;
 }
 
 
+static const char *reply(const char *text)
+{
+	return convert(ctrl_json_reply, text);
+}
+
+
 static const char *event(const char *line)
 {
-	struct pl pl;
-
-	pl_set_str(&pl, line);
-	out = mem_deref(out);
-	assert_int_equal(re_sdprintf(&out, "%H", ctrl_json_event, &pl), 0);
-
-	return out;
+	return convert(ctrl_json_event, line);
 }
 
 
