@@ -181,7 +181,7 @@ static int report(int err, const char *reason, const struct opts *o)
 
 	case EBADMSG:
 		/* -j: the JSON on stdout says why */
-		if (o->json)
+		if (o->json && !reason[0])
 			return EXIT_FAIL;
 		fprintf(stderr, "%s%s%s\n", ATA_CTRL_FAIL,
 			reason[0] ? " " : "", reason);
@@ -259,7 +259,7 @@ static int interactive(const struct opts *o)
 					  print_line, NULL, reason,
 					  sizeof(reason));
 		/* PING's whole reply is PONG, already printed */
-		if (!err && !o->json &&
+		if (!err && !ctrl_client_is_json(cc) &&
 		    strcmp(wire_verb(line), ATA_CTRL_PING))
 			printf("%s\n", ATA_CTRL_OK);
 		st = report(err, reason, o);

@@ -241,9 +241,9 @@ static bool is_event(const struct ctrl_client *cc, const char *line)
  *         (request contains a newline), ETIMEDOUT, ECONNRESET (daemon
  *         closed the connection), E2BIG, ENOMEM
  */
-int ctrl_client_request(struct ctrl_client *cc, const char *req,
-			int timeout_ms, ctrl_client_line_h *bodyh, void *arg,
-			char *reason, size_t reasonsz)
+static int request(struct ctrl_client *cc, const char *req,
+		   int timeout_ms, ctrl_client_line_h *bodyh, void *arg,
+		   char *reason, size_t reasonsz)
 {
 	long long dl = deadline(timeout_ms);
 	size_t fl = strlen(ATA_CTRL_FAIL);
@@ -306,6 +306,41 @@ int ctrl_client_request(struct ctrl_client *cc, const char *req,
 }
 
 
+/*
+ * Follow the connection's format: the reply to FORMAT json comes in JSON,
+ * to FORMAT text in text; a refused FORMAT leaves it as it was
+ */
+int ctrl_client_request(struct ctrl_client *cc, const char *req,
+			int timeout_ms, ctrl_client_line_h *bodyh, void *arg,
+			char *reason, size_t reasonsz)
+{
+	bool was;
+	int err;
+
+	if (!cc || !req)
+		return EINVAL;
+
+	was = cc->json;
+	if (!strcmp(req, ATA_CTRL_FORMAT " " ATA_CTRL_FORMAT_JSON))
+		cc->json = true;
+	else if (!strcmp(req, ATA_CTRL_FORMAT " " ATA_CTRL_FORMAT_TEXT))
+		cc->json = false;
+
+	err = request(cc, req, timeout_ms, bodyh, arg, reason, reasonsz);
+	if (err)
+		cc->json = was;
+
+	return err;
+}
+
+
+/** true while the connection is in FORMAT json */
+bool ctrl_client_is_json(const struct ctrl_client *cc)
+{
+	return cc && cc->json;
+}
+
+
 /**
  * FORMAT json: from now on every reply and event is one JSON line, a
  * reply's body goes whole to the body handler, and a reply that starts
@@ -313,19 +348,9 @@ int ctrl_client_request(struct ctrl_client *cc, const char *req,
  */
 int ctrl_client_json(struct ctrl_client *cc, int timeout_ms)
 {
-	int err;
-
-	if (!cc)
-		return EINVAL;
-
-	cc->json = true;
-	err = ctrl_client_request(cc, ATA_CTRL_FORMAT " "
-				  ATA_CTRL_FORMAT_JSON, timeout_ms, NULL, NULL,
-				  NULL, 0);
-	if (err)
-		cc->json = false;
-
-	return err;
+	return ctrl_client_request(cc, ATA_CTRL_FORMAT " "
+				   ATA_CTRL_FORMAT_JSON, timeout_ms, NULL,
+				   NULL, NULL, 0);
 }
 
 
