@@ -34,6 +34,8 @@
  *   DETACH      -> OK, no more events
  *   LEVEL n     -> OK; only events with level <= n are sent (default 6)
  *   QUIT        -> the daemon closes the connection
+ *   FORMAT json|text -> OK (in the new format); replies and events in
+ *               JSON, or text again (the default); see below
  *
  * Events: `<level>EVENT-NAME key=value ...` where level is the syslog
  * number 3 (error) .. 7 (debug). Event lines never contain CR/LF or other
@@ -44,6 +46,44 @@
  * a request and its reply. Clients should therefore keep one connection
  * for requests and a separate one for ATTACH (as hostapd's tests do);
  * ctrl_client passes `<` lines seen during a request to its event handler.
+ *
+ * Records and quoting (the one rule for every reply; FORMAT json reads
+ * replies by it, so a verb that keeps it needs nothing for JSON):
+ *
+ *   - A body line holds `key=value` pairs separated by a space; a key is
+ *     letters, digits, `_`, `-` and `.`. A value with a space, `"` or
+ *     `\` is written in double quotes, with `\"` and `\\` inside. A line
+ *     with one pair may give the rest of the line as its value, unquoted
+ *     (`verdict=degraded: no registrar`): a line whose words are not all
+ *     pairs is that one pair. A body with a line that does not start
+ *     with `key=` is free text (`help`, `metrics`).
+ *   - A record starts at each line whose first key is a block key
+ *     (ATA_CTRL_BLOCK_KEYS: `line=N` of a phone line, `relay=N` of a TURN
+ *     relay) and takes the lines after it up to the next block key or
+ *     `count=`. Elsewhere, a line with two or more pairs is a record of
+ *     its own (`name=stun kind=traversal ...`).
+ *   - `count=N` (ATA_CTRL_COUNT_KEY) on its own line ends a list of
+ *     records and says how many there are; it may be the whole body.
+ *   - Every other line is a pair of the reply itself. A key given twice
+ *     in one reply or record keeps both values (JSON: joined by "\n").
+ *
+ * FORMAT json (per connection; FORMAT text, the default, goes back):
+ * every reply and every event is then one JSON value on one line:
+ *
+ *   OK after no body          {"ok":true}
+ *   PONG                      {"ok":true,"pong":true}
+ *   FAIL reason               {"ok":false,"error":"reason"} and, if the
+ *                             verb printed a body, "reply": the body
+ *   own pairs only            {"key":"value",...}
+ *   records only / count=     [{...},...] ([] for `count=0`)
+ *   own pairs and records     {"key":"value",...,"records":[{...}]}
+ *   free text                 {"text":"the body, newlines and all"}
+ *   event <N>NAME k=v ...     {"event":"NAME","level":N,"k":"v",...}
+ *
+ * Values stay strings (`5`, `-`, `unknown` alike), so a field's JSON type
+ * never changes with its value; the count is the array's length. An
+ * event is the one object whose first member is "event". Refusals sent
+ * before a client can speak (permission, too many clients) stay text.
  *
  * Limits: at most max_clients connections (one more is accepted, told
  * `FAIL too many clients` and closed); a client that does not read its
@@ -72,6 +112,13 @@
 #define ATA_CTRL_DETACH        "DETACH"
 #define ATA_CTRL_LEVEL         "LEVEL"
 #define ATA_CTRL_QUIT          "QUIT"
+#define ATA_CTRL_FORMAT        "FORMAT"
+
+/* FORMAT's arguments and the record rule's keys (see above) */
+#define ATA_CTRL_FORMAT_JSON   "json"
+#define ATA_CTRL_FORMAT_TEXT   "text"
+#define ATA_CTRL_BLOCK_KEYS    "line", "relay"
+#define ATA_CTRL_COUNT_KEY     "count"
 
 /* Event names */
 #define ATA_EVENT_REG          "REG-STATE"

@@ -22,6 +22,9 @@
 #define ATA_VERB_LEVEL    "LEVEL",  "N", "events up to level N (3..7)"
 #define ATA_VERB_DETACH   "DETACH", "", "stop sending events"
 #define ATA_VERB_QUIT     "QUIT",   "", "close this connection"
+/* issue #15: JSON mode, per connection (ctrl_proto.h) */
+#define ATA_VERB_FORMAT   "FORMAT", "json|text", \
+			  "replies and events as JSON or text"
 
 /* The verb table itself (cmd.c) */
 #define ATA_VERB_HELP     "help", "[VERB]", "list verbs (starting with VERB)"
@@ -116,6 +119,7 @@ struct ata_verb_row {
 	{ATA_VERB_ATTACH, ""}, \
 	{ATA_VERB_LEVEL, ""}, \
 	{ATA_VERB_DETACH, ""}, \
-	{ATA_VERB_QUIT, ""}
+	{ATA_VERB_QUIT, ""}, \
+	{ATA_VERB_FORMAT, ""}
 
 #endif

@@ -7,6 +7,7 @@
  *   atactl [-s PATH] [-t SECONDS] VERB args...   one request
  *   atactl [-s PATH] [-t SECONDS]                interactive (stdin)
  *   atactl [-s PATH] [-l LEVEL] monitor          print events
+ *   atactl -j ...                                the same in JSON
  *
  * Exit status: 0 OK, 1 the daemon answered FAIL, 2 the daemon could not
  * be reached, went away or did not answer in time.
@@ -30,6 +31,7 @@ struct opts {
 	const char *path;
 	int timeout_ms;
 	int level;
+	bool json;             /* -j: FORMAT json first, print the JSON */
 };
 
 /*
@@ -91,13 +93,18 @@ static void print_verbs(FILE *f, const char *module, const char *title)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: atactl [-s PATH] [-t SECONDS] [-l LEVEL] "
+	fprintf(f, "usage: atactl [-j] [-s PATH] [-t SECONDS] [-l LEVEL] "
 		"[VERB [ARGS...]]\n       atactl -h | --version\n\n"
 		"  -s PATH     control socket (default $" ATA_CTRL_ENV_PATH
 		" or " ATA_CTRL_DEFAULT_PATH ")\n"
 		"  -t SECONDS  reply timeout (default 10)\n"
 		"  -l LEVEL    monitor: events up to this level, 3..7 "
-		"(default 6)\n\n"
+		"(default 6)\n"
+		"  -j          JSON: each reply and event is one JSON value "
+		"on one line\n"
+		"              (FORMAT json; key=value records become objects,"
+		"\n              lists arrays, FAIL {\"ok\":false,"
+		"\"error\":...})\n\n"
 		"Without a verb, requests are read from stdin.\n");
 
 	print_verbs(f, NULL, "\nVerbs:\n");
@@ -139,6 +146,19 @@ static int open_or_say(struct ctrl_client **ccp, const struct opts *o)
 {
 	int err = ctrl_client_open(ccp, o->path);
 
+	/* -j: a daemon without FORMAT says FAIL: stop, as for no daemon */
+	if (!err && o->json) {
+		err = ctrl_client_json(*ccp, o->timeout_ms);
+		if (err) {
+			fprintf(stderr, "atactl: %s: no JSON mode: %s\n",
+				o->path, err == EBADMSG ?
+				"the daemon refused FORMAT json" :
+				strerror(err));
+			ctrl_client_close(*ccp);
+			return err;
+		}
+	}
+
 	if (err == EACCES)
 		fprintf(stderr, "atactl: cannot connect to %s: %s (root, "
 			"the socket's group and control.allow_uids may)\n",
@@ -160,6 +180,9 @@ static int report(int err, const char *reason, const struct opts *o)
 		return EXIT_OK;
 
 	case EBADMSG:
+		/* -j: the JSON on stdout says why */
+		if (o->json && !reason[0])
+			return EXIT_FAIL;
 		fprintf(stderr, "%s%s%s\n", ATA_CTRL_FAIL,
 			reason[0] ? " " : "", reason);
 		return EXIT_FAIL;
@@ -236,7 +259,8 @@ static int interactive(const struct opts *o)
 					  print_line, NULL, reason,
 					  sizeof(reason));
 		/* PING's whole reply is PONG, already printed */
-		if (!err && strcmp(wire_verb(line), ATA_CTRL_PING))
+		if (!err && !ctrl_client_is_json(cc) &&
+		    strcmp(wire_verb(line), ATA_CTRL_PING))
 			printf("%s\n", ATA_CTRL_OK);
 		st = report(err, reason, o);
 		fflush(stdout);
@@ -325,7 +349,7 @@ int main(int argc, char *argv[])
 		{NULL, 0, NULL, 0},
 	};
 	struct opts o = {getenv(ATA_CTRL_ENV_PATH), 10000,
-			 ATA_CTRL_DEFAULT_LEVEL};
+			 ATA_CTRL_DEFAULT_LEVEL, false};
 	struct sigaction sa;
 	char *req;
 	double t;
@@ -334,7 +358,7 @@ int main(int argc, char *argv[])
 	if (!o.path || !o.path[0])
 		o.path = ATA_CTRL_DEFAULT_PATH;
 
-	while ((c = getopt_long(argc, argv, "+hs:t:l:", longv, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hjs:t:l:", longv, NULL)) != -1) {
 		switch (c) {
 
 		case 'V':
@@ -343,6 +367,10 @@ int main(int argc, char *argv[])
 
 		case 's':
 			o.path = optarg;
+			break;
+
+		case 'j':
+			o.json = true;
 			break;
 
 		case 't':

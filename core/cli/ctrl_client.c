@@ -31,6 +31,7 @@ struct ctrl_client {
 	size_t cap;
 	ctrl_client_line_h *eventh;
 	void *arg;
+	bool json;           /* FORMAT json: one JSON line per message */
 };
 
 
@@ -216,8 +217,15 @@ static int read_line(struct ctrl_client *cc, char **linep, long long dl)
 }
 
 
-static bool is_event(const char *line)
+/* FORMAT json: an event is the one object that starts with "event" */
+#define JSON_EVENT "{\"event\":"
+#define JSON_FAIL  "{\"ok\":false"
+
+static bool is_event(const struct ctrl_client *cc, const char *line)
 {
+	if (cc->json)
+		return !strncmp(line, JSON_EVENT, strlen(JSON_EVENT));
+
 	return line[0] == '<' && line[1] >= '0' && line[1] <= '9' &&
 		line[2] == '>';
 }
@@ -233,9 +241,9 @@ static bool is_event(const char *line)
  *         (request contains a newline), ETIMEDOUT, ECONNRESET (daemon
  *         closed the connection), E2BIG, ENOMEM
  */
-int ctrl_client_request(struct ctrl_client *cc, const char *req,
-			int timeout_ms, ctrl_client_line_h *bodyh, void *arg,
-			char *reason, size_t reasonsz)
+static int request(struct ctrl_client *cc, const char *req,
+		   int timeout_ms, ctrl_client_line_h *bodyh, void *arg,
+		   char *reason, size_t reasonsz)
 {
 	long long dl = deadline(timeout_ms);
 	size_t fl = strlen(ATA_CTRL_FAIL);
@@ -263,7 +271,7 @@ int ctrl_client_request(struct ctrl_client *cc, const char *req,
 		if (err)
 			return err;
 
-		if (is_event(line)) {
+		if (is_event(cc, line)) {
 			if (cc->eventh)
 				cc->eventh(line, cc->arg);
 			continue;
@@ -280,12 +288,69 @@ int ctrl_client_request(struct ctrl_client *cc, const char *req,
 			return EBADMSG;
 		}
 
+		/* FORMAT json: the whole reply is this one line (a daemon
+		 * without FORMAT said FAIL above) */
+		if (cc->json) {
+			if (bodyh)
+				bodyh(line, arg);
+			return strncmp(line, JSON_FAIL, strlen(JSON_FAIL)) ?
+				0 : EBADMSG;
+		}
+
 		if (bodyh)
 			bodyh(line, arg);
 
 		if (!strcmp(line, ATA_CTRL_PONG))
 			return 0;
 	}
+}
+
+
+/*
+ * Follow the connection's format: the reply to FORMAT json comes in JSON,
+ * to FORMAT text in text; a refused FORMAT leaves it as it was
+ */
+int ctrl_client_request(struct ctrl_client *cc, const char *req,
+			int timeout_ms, ctrl_client_line_h *bodyh, void *arg,
+			char *reason, size_t reasonsz)
+{
+	bool was;
+	int err;
+
+	if (!cc || !req)
+		return EINVAL;
+
+	was = cc->json;
+	if (!strcmp(req, ATA_CTRL_FORMAT " " ATA_CTRL_FORMAT_JSON))
+		cc->json = true;
+	else if (!strcmp(req, ATA_CTRL_FORMAT " " ATA_CTRL_FORMAT_TEXT))
+		cc->json = false;
+
+	err = request(cc, req, timeout_ms, bodyh, arg, reason, reasonsz);
+	if (err)
+		cc->json = was;
+
+	return err;
+}
+
+
+/** true while the connection is in FORMAT json */
+bool ctrl_client_is_json(const struct ctrl_client *cc)
+{
+	return cc && cc->json;
+}
+
+
+/**
+ * FORMAT json: from now on every reply and event is one JSON line, a
+ * reply's body goes whole to the body handler, and a reply that starts
+ * {"ok":false is EBADMSG (see core/base/ctrl_proto.h)
+ */
+int ctrl_client_json(struct ctrl_client *cc, int timeout_ms)
+{
+	return ctrl_client_request(cc, ATA_CTRL_FORMAT " "
+				   ATA_CTRL_FORMAT_JSON, timeout_ms, NULL,
+				   NULL, NULL, 0);
 }
 
 

@@ -9,6 +9,7 @@
 #ifndef ATA_CTRL_CLIENT_H
 #define ATA_CTRL_CLIENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct ctrl_client;
@@ -24,6 +25,8 @@ void ctrl_client_set_eventh(struct ctrl_client *cc,
 int  ctrl_client_request(struct ctrl_client *cc, const char *req,
 			 int timeout_ms, ctrl_client_line_h *bodyh, void *arg,
 			 char *reason, size_t reasonsz);
+int  ctrl_client_json(struct ctrl_client *cc, int timeout_ms);
+bool ctrl_client_is_json(const struct ctrl_client *cc);
 int  ctrl_client_attach(struct ctrl_client *cc, int level, int timeout_ms);
 int  ctrl_client_detach(struct ctrl_client *cc, int timeout_ms);
 int  ctrl_client_recv(struct ctrl_client *cc, char *buf, size_t sz,

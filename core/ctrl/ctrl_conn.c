@@ -24,6 +24,7 @@
 #include "ataua.h"
 #include "base/ctrl_proto.h"
 #include "ctrl_unix_int.h"
+#include "ctrl_json.h"
 
 typedef void (conn_verb_h)(struct conn *c, const struct pl *args);
 
@@ -150,10 +151,43 @@ static int conn_write(struct conn *c, const void *p, size_t len,
 }
 
 
+/*
+ * One whole reply or event, in the connection's format: FORMAT json
+ * converts it here, the one place every verb's reply passes
+ */
+static void conn_send(struct conn *c, const char *p, size_t len,
+		      bool event)
+{
+	const struct pl text = {p, len};
+	struct mbuf *mb;
+	int err;
+
+	if (!c->json) {
+		if (!conn_write(c, p, len, event))
+			conn_flush(c);
+		return;
+	}
+
+	mb = mbuf_alloc(len + 64);
+	err = mb ? mbuf_printf(mb, "%H", event ? ctrl_json_event :
+			       ctrl_json_reply, &text) : ENOMEM;
+	if (err)
+		ata_warn("ctrl: no JSON for client fd=%d: %m", c->fd, err);
+	else if (!conn_write(c, mb->buf, mb->end, true))
+		conn_flush(c);
+	mem_deref(mb);
+}
+
+
 static void conn_puts(struct conn *c, const char *line)
 {
-	if (!conn_write(c, line, str_len(line), true))
-		conn_flush(c);
+	if (!c->json) {
+		if (!conn_write(c, line, str_len(line), true))
+			conn_flush(c);
+		return;
+	}
+
+	conn_send(c, line, str_len(line), false);
 }
 
 
@@ -196,6 +230,23 @@ static void verb_quit(struct conn *c, const struct pl *args)
 }
 
 
+/* FORMAT json|text: the OK comes in the format asked for */
+static void verb_format(struct conn *c, const struct pl *args)
+{
+	if (!pl_strcmp(args, ATA_CTRL_FORMAT_JSON))
+		c->json = true;
+	else if (!pl_strcmp(args, ATA_CTRL_FORMAT_TEXT))
+		c->json = false;
+	else {
+		conn_puts(c, ATA_CTRL_FAIL " usage: " ATA_CTRL_FORMAT " "
+			  ATA_CTRL_FORMAT_JSON "|" ATA_CTRL_FORMAT_TEXT);
+		return;
+	}
+
+	conn_puts(c, ATA_CTRL_OK);
+}
+
+
 static const struct {
 	const char *verb;
 	conn_verb_h *h;
@@ -205,6 +256,7 @@ static const struct {
 	{ATA_CTRL_DETACH, verb_detach},
 	{ATA_CTRL_LEVEL,  verb_level},
 	{ATA_CTRL_QUIT,   verb_quit},
+	{ATA_CTRL_FORMAT, verb_format},
 };
 
 
@@ -267,8 +319,8 @@ static void conn_exec(struct conn *c, const char *line, size_t len)
 		;
 	else if (r.overflow)
 		conn_puts(c, ATA_CTRL_FAIL " reply too long");
-	else if (!conn_write(c, r.mb->buf, r.mb->end, false))
-		conn_flush(c);
+	else
+		conn_send(c, (const char *)r.mb->buf, r.mb->end, false);
 
 	mem_deref(r.mb);
 }
@@ -371,8 +423,7 @@ void ctrl_conn_event_handler(enum ata_log_level lvl, const char *line,
 		if (c->dead || !c->attached || (int)lvl > c->level)
 			continue;
 
-		if (!conn_write(c, line, str_len(line), true))
-			conn_flush(c);
+		conn_send(c, line, str_len(line), true);
 	}
 }
 

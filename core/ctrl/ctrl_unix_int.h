@@ -40,6 +40,7 @@ struct conn {
 	int fdflags;                /* flags currently given to fd_listen */
 	int level;
 	bool attached;
+	bool json;                  /* FORMAT json: replies, events in JSON */
 	bool quit;                  /* close once tx is drained */
 	bool dead;                  /* waiting for the reaper */
 };

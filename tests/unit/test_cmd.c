@@ -275,6 +275,8 @@ static void test_help(void **state)
 		"stop sending events\n"
 		"QUIT                                    "
 		"close this connection\n"
+		"FORMAT json|text                        "
+		"replies and events as JSON or text\n"
 		"OK\n");
 
 	assert_string_equal(run("help  module", NULL),
