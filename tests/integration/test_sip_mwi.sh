@@ -129,6 +129,9 @@ grep -q "<- SIP/2.0 200 OK (2 NOTIFY)" "$tmp/srv.log" &&
 	t_ok "the NOTIFY is answered 200" ||
 	t_fail "200 to the NOTIFY" "$(cat "$tmp/srv.log")"
 
+# the visual MWI (~0.5 s of FSK) plays out on-hook before the lift: an
+# idle line starts its PCM for it first, a busy machine later still
+wait_log "$tmp/ataua.log" "visual MWI on" && sleep 1
 t1=$(mono)
 ctl line 1 offhook >/dev/null
 wait_line "state=dialtone" || t_fail "off-hook: dial tone state"
@@ -145,7 +148,7 @@ wait_line "mwi=no mwi_new=0 mwi_old=3" &&
 	t_fail "unsolicited NOTIFY no clears it" "$(ctl line 1 2>&1)" \
 		"$(cat "$tmp/srv.log")" "$(cat "$tmp/events.log")" \
 		"$(tail -n 20 "$tmp/ataua.log")"
-sleep 0.5
+wait_log "$tmp/ataua.log" "visual MWI off" && sleep 1
 t2=$(mono)
 ctl line 1 offhook >/dev/null
 wait_line "state=dialtone"
