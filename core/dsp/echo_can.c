@@ -75,12 +75,14 @@ struct echo_can {
 
 
 /*
- * The three passes over the tail (both estimates, the update) are four
- * floats at a time: GCC's vector extension, which becomes SSE on x86-64
- * and NEON where the target has it, plain scalar code elsewhere (same
- * results, no intrinsics to port). At -O2 GCC 12 vectorises none of
- * these loops by itself (the float sums must keep their order); the
- * vectors cut the canceller's cost by about three (tests/bench/README.md).
+ * The loops over the tail (both estimates in one pass, the update, the
+ * step gains) go four floats at a time: GCC's vector extension, which
+ * becomes SSE on x86-64 and NEON where the target has it, plain scalar
+ * code elsewhere (the same results but for the order of the float sums;
+ * no intrinsics to port). At -O2 GCC 12 vectorises none of these loops
+ * by itself (a sum must keep its order; the others need a remainder
+ * loop its cheap cost model will not add); the vectors cut the
+ * canceller's cost by about three (tests/bench/README.md).
  * The tail is a whole number of Geigel blocks (16 samples), so there is
  * no remainder loop. Loads and stores go through memcpy: x + pos has no
  * alignment, and this keeps the type rules.
