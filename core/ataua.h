@@ -320,7 +320,7 @@ void ata_audio_capture_slip(struct ata_audio *au, long frames);
  * The line needs the device now: a call, a tone, caller ID to play, or
  * the handset off-hook. While it does not (an idle line, most of the
  * day), the driver may stop the PCM and sleep on ata_audio_wake_fd().
- * Any thread; takes the short mutex.
+ * Any thread; lock-free.
  */
 bool ata_audio_wanted(struct ata_audio *au);
 /**

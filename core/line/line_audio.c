@@ -105,6 +105,9 @@ struct ata_audio {
 	size_t queued;             /* ata_audio_delay(): device queue */
 	/* main loop -> an idle driver: the line wants the device again */
 	int wake_fd;
+	/* a call, tone or caller ID to play: set true by the main loop
+	   with each wake, recomputed by every period under the mutex */
+	atomic_bool busy;
 };
 
 
@@ -279,6 +282,8 @@ int line_audio_alloc(struct ata_audio **aup, uint32_t delay_ms,
 static void wake(struct ata_audio *au)
 {
 	const uint64_t one = 1;
+
+	atomic_store(&au->busy, true);
 
 	if (write(au->wake_fd, &one, sizeof(one)) < 0) {
 		/* EAGAIN: the counter is full, a wake-up is pending */
@@ -609,6 +614,9 @@ void ata_audio_period(struct ata_audio *au, int16_t *play,
 	else {
 		memset(play, 0, n * sizeof(*play));
 	}
+	atomic_store_explicit(&au->busy, au->active || au->tone ||
+			      au->clip_pos < au->clip_n,
+			      memory_order_relaxed);
 	pthread_mutex_unlock(&au->mtx);
 	line_echo_played(au->echo, play, n);
 
@@ -720,19 +728,10 @@ void line_audio_dtmf(struct ata_audio *au, bool on, bool mute)
  */
 bool ata_audio_wanted(struct ata_audio *au)
 {
-	bool w;
-
-	if (!au)
-		return false;
-
-	if (atomic_load_explicit(&au->det_on, memory_order_relaxed))
-		return true;
-
-	pthread_mutex_lock(&au->mtx);
-	w = au->active || au->tone || au->clip_pos < au->clip_n;
-	pthread_mutex_unlock(&au->mtx);
-
-	return w;
+	/* no lock: the period keeps busy current while the PCM runs, and
+	   a stopped PCM only wakes for what wake() has set */
+	return au && (atomic_load_explicit(&au->det_on, memory_order_relaxed)
+		      || atomic_load(&au->busy));
 }
 
 
