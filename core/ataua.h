@@ -143,6 +143,13 @@ int  ata_cmd_fail(struct ata_cmd_arg *ca, int err, const char *fmt, ...);
 int  ata_cmd_exec(struct re_printf *pf, const char *line, size_t len);
 
 
+/**
+ * Print @p s in double quotes with `"` and `\` escaped and control
+ * characters as spaces (core/base/quote.c), for `%H`: every value that
+ * came from outside (a SIP reason, a peer) and is printed quoted
+ */
+int  ata_quoted(struct re_printf *pf, const char *s);
+
 /** true if @p pl is 1..9 decimal digits (a safe pl_u32 argument) */
 static inline bool ata_pl_isnum(const struct pl *pl)
 {

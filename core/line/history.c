@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <re.h>
+#include "ataua.h"
 #include "history.h"
 
 struct history {
@@ -113,6 +114,26 @@ int history_resize(struct history *h, size_t size)
 }
 
 
+/**
+ * Keep @p reason (NULL: none) in @p r. The longest reasons are the
+ * resolver's ("DNS timeout: name server ... does not answer (looking up
+ * HOST)"); one that still does not fit ends in "..." so a reader knows
+ * it was cut rather than taking the cut text for the whole.
+ */
+void history_set_reason(struct history_rec *r, const char *reason)
+{
+	static const char cut[] = "...";
+	size_t sz = sizeof(r->reason);
+
+	if (!r)
+		return;
+
+	str_ncpy(r->reason, reason ? reason : "", sz);
+	if (str_len(reason) >= sz)
+		memcpy(r->reason + sz - sizeof(cut), cut, sizeof(cut));
+}
+
+
 /** Keep a copy of @p rec, over the oldest when full */
 void history_add(struct history *h, const struct history_rec *rec)
 {
@@ -169,13 +190,14 @@ int history_rec_print(struct re_printf *pf, const struct history_rec *r,
 	err = re_hprintf(pf, "line=%u id=%u ", r->line, q->id);
 	if (start)
 		err |= print_start(pf, q->start);
-	err |= re_hprintf(pf, "dir=%s peer=\"%s\" dur_s=%u.%02u codec=%s ",
-			  q->incoming ? "in" : "out", q->peer,
+	err |= re_hprintf(pf, "dir=%s peer=%H dur_s=%u.%02u codec=%s ",
+			  q->incoming ? "in" : "out", ata_quoted, q->peer,
 			  q->dur_ms / 1000, q->dur_ms % 1000 / 10,
 			  q->codec ? q->codec : "none");
 	err |= call_quality_print(pf, q, ' ');
-	err |= re_hprintf(pf, "by=%s code=%u reason=\"%s\"",
-			  q->by ? q->by : CALL_BY_ERROR, r->scode, r->reason);
+	err |= re_hprintf(pf, "by=%s code=%u reason=%H",
+			  q->by ? q->by : CALL_BY_ERROR, r->scode,
+			  ata_quoted, r->reason);
 
 	return err;
 }

@@ -20,7 +20,7 @@ struct history_rec {
 	uint32_t line;
 	struct call_quality q;   /**< figures at its end                  */
 	uint16_t scode;          /**< SIP status that ended it, 0: none    */
-	char reason[64];         /**< "BYE", "CANCEL", "Busy Here", ...    */
+	char reason[128];        /**< "BYE", "Busy Here", a DNS failure... */
 };
 
 struct history;
@@ -28,6 +28,7 @@ struct history;
 int    history_alloc(struct history **hp, size_t size);
 int    history_resize(struct history *h, size_t size);
 void   history_add(struct history *h, const struct history_rec *rec);
+void   history_set_reason(struct history_rec *r, const char *reason);
 size_t history_count(const struct history *h);
 size_t history_size(const struct history *h);
 const struct history_rec *history_get(const struct history *h, size_t i);

@@ -95,8 +95,8 @@ void line_call_ended(struct line *ln, struct call *call, bool was_open,
 	if (was_open)
 		ata_event(ATA_LOG_INFO, ATA_EVENT_CALL,
 			  "line=%u id=%u state=closed scode=%u "
-			  "reason=\"%s\"", ln->id, call_id(call), scode,
-			  reason ? reason : "");
+			  "reason=%H", ln->id, call_id(call), scode,
+			  ata_quoted, reason);
 	line_history_end(ln, call, scode, reason);
 	line_call_release(ln, call);
 }
@@ -109,9 +109,9 @@ static void call_state_handler(struct call *call, enum call_state st,
 	struct line_ev_arg ea = { .call = call, .scode = scode };
 
 	ata_event(ATA_LOG_INFO, ATA_EVENT_CALL,
-		  "line=%u id=%u state=%s scode=%u reason=\"%s\"",
+		  "line=%u id=%u state=%s scode=%u reason=%H",
 		  ln->id, call_id(call), call_state_name(st), scode,
-		  reason ? reason : "");
+		  ata_quoted, reason);
 
 	switch (st) {
 

@@ -93,7 +93,7 @@ void line_history_end(struct line *ln, struct call *call, uint16_t scode,
 	memset(&rec, 0, sizeof(rec));
 	rec.line  = ln->id;
 	rec.scode = scode;
-	str_ncpy(rec.reason, reason ? reason : "", sizeof(rec.reason));
+	history_set_reason(&rec, reason);
 	if (call_quality(call, line_rx_delay_ms(ln), &rec.q))
 		return;
 

@@ -49,8 +49,8 @@ static int verify_cb(int ok, X509_STORE_CTX *store)
 	if (!ok) {
 		int e = X509_STORE_CTX_get_error(store);
 
-		ata_security("event=tls-verify-failed subject=\"%s\" "
-			     "reason=\"%s\"", subject,
+		ata_security("event=tls-verify-failed subject=%H "
+			     "reason=\"%s\"", ata_quoted, subject,
 			     X509_verify_cert_error_string(e));
 		return 0;
 	}
@@ -64,7 +64,8 @@ static int verify_cb(int ok, X509_STORE_CTX *store)
 			return 1;
 	}
 
-	ata_security("event=tls-name-mismatch subject=\"%s\"", subject);
+	ata_security("event=tls-name-mismatch subject=%H", ata_quoted,
+		     subject);
 	X509_STORE_CTX_set_error(store, X509_V_ERR_HOSTNAME_MISMATCH);
 
 	return 0;

@@ -201,6 +201,43 @@ static void test_record_text(void **state)
 }
 
 
+/*
+ * A reason from outside (a SIP reason phrase) cannot add pairs to the
+ * record or break its line; the longest resolver reason is kept whole;
+ * one longer than the slot ends in "..."
+ */
+static void test_reason_quoted_and_cut(void **state)
+{
+	static const char dns[] = "DNS: ataua.invalid: name not found "
+		"(no such name, or no address for it)";
+	struct history_rec r = rec(4);
+	char big[300];
+	size_t len = 0;
+	struct re_printf pf = {out_vph, &len};
+	(void)state;
+
+	history_set_reason(&r, "Busy\" fake=1\nline=9 \\");
+	out[0] = '\0';
+	assert_int_equal(history_rec_print(&pf, &r, false), 0);
+	assert_non_null(strstr(out, " reason=\"Busy\\\" fake=1 line=9 "
+			       "\\\\\""));
+	assert_null(strchr(out, '\n'));
+
+	history_set_reason(&r, dns);
+	assert_string_equal(r.reason, dns);
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	history_set_reason(&r, big);
+	assert_int_equal(strlen(r.reason), sizeof(r.reason) - 1);
+	assert_string_equal(r.reason + sizeof(r.reason) - 4, "...");
+	assert_int_equal(r.reason[0], 'x');
+
+	history_set_reason(&r, NULL);
+	assert_string_equal(r.reason, "");
+}
+
+
 /* Run one request and return the whole reply as a string */
 static const char *run(const char *req)
 {
@@ -251,6 +288,7 @@ int main(void)
 		cmocka_unit_test(test_size_zero_and_limits),
 		cmocka_unit_test(test_resize_keeps_newest),
 		cmocka_unit_test(test_record_text),
+		cmocka_unit_test(test_reason_quoted_and_cut),
 		cmocka_unit_test(test_verb),
 	};
 
