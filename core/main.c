@@ -115,14 +115,15 @@ static void signals_close(void)
 }
 
 
-static void usage(void)
+/* to stdout when asked for (-h), to stderr after a wrong command line */
+static void usage(FILE *f)
 {
-	fprintf(stderr,
-		"usage: ataua [-c FILE] [-n] [-d] [-h] [--version]\n"
+	fprintf(f,
+		"usage: ataua [-c FILE] [-n] [-d] [-h|--help] [--version]\n"
 		"  -c FILE    configuration (default %s)\n"
 		"  -n         check the configuration and exit\n"
 		"  -d         debug logging (overrides log.level)\n"
-		"  -h         this help\n"
+		"  -h, --help this help\n"
 		"  --version  version and default module_path\n",
 		DEFAULT_CONFIG);
 }
@@ -144,6 +145,7 @@ int main(int argc, char *argv[])
 
 	static const struct option longv[] = {
 		{"version", no_argument, NULL, 'V'},
+		{"help",    no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 
@@ -154,14 +156,14 @@ int main(int argc, char *argv[])
 		case 'c': path = optarg;     break;
 		case 'n': check_only = true; break;
 		case 'd': debug = true;      break;
-		case 'h': usage(); return 0;
+		case 'h': usage(stdout); return 0;
 		case 'V': version(); return 0;
-		default:  usage(); return 2;
+		default:  usage(stderr); return 2;
 		}
 	}
 
 	if (optind != argc) {
-		usage();
+		usage(stderr);
 		return 2;
 	}
 
