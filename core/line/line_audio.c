@@ -26,6 +26,9 @@
  * nothing from the device: ata_audio_wanted() says so, and a driver may
  * stop its PCM and sleep on wake_fd, which the main loop writes only
  * when one of those starts (audio-alsa's alsa_idle.c).
+ *
+ * What the line sets between periods (tones, caller ID, the detector's
+ * switches, pass-through, the echo canceller) is in line_audio_feat.c.
  */
 #define _GNU_SOURCE 1
 #include <fcntl.h>
@@ -39,76 +42,9 @@
 #include "dsp/dtmf_det.h"
 #include "dsp/jitbuf.h"
 #include "line_audio.h"
+#include "line_audio_priv.h"
 #include "line_echo.h"
 #include "dsp/tone.h"
-
-enum {
-	SRATE = 8000,
-	FRAME_MAX = 480,   /* 60 ms */
-	TXQ = 4,           /* frames queued for the main loop */
-	DIGQ = 8,          /* keys queued for the main loop   */
-};
-
-struct audio_key {
-	char key;
-	bool end;
-	uint32_t dur_ms;
-};
-
-struct ata_audio {
-	pthread_mutex_t mtx;
-	struct jitbuf *jb;
-	uint32_t delay_ms;
-	bool active;               /* a call is connected            */
-	size_t ptime_n;            /* samples per sent frame         */
-	int16_t acc[FRAME_MAX];    /* capture being collected        */
-	size_t acc_n;
-	int16_t txq[TXQ][FRAME_MAX];
-	size_t txq_n[TXQ];
-	/* one writer each: the audio thread head, the main loop tail */
-	atomic_uint txq_head, txq_tail;
-	int pipe[2];
-	bool listening;
-	line_audio_tx_h *txh;
-	void *arg;
-	uint64_t anchor_pos;       /* device clock of the last period */
-	uint64_t anchor_ns;        /* when its first sample plays     */
-	uint64_t next_ns;          /* audio thread: ata_audio_delay() */
-	bool anchor_run;           /* the clock ran since the anchor  */
-	struct tone_gen *tone;     /* ref: played (or mixed) if set   */
-	const int16_t *clip;       /* ref: caller ID, played on-hook  */
-	size_t clip_n, clip_pos;
-	bool call_mute;            /* off-hook caller ID: the call is
-				      silent both ways, clip plays   */
-	atomic_uint_fast64_t xruns, periods, tx_dropped;
-	/* the counters when the call began: `stats` is per call */
-	uint64_t xruns0, periods0, tx_dropped0;
-
-	/* handset DTMF: the detector is the audio thread's alone */
-	struct dtmf_det *det;
-	atomic_bool det_on;        /* main loop: the line is off-hook */
-	atomic_bool det_mute;      /* main loop: keys go as RFC 4733  */
-	bool det_run;              /* audio thread: det_on last time  */
-	bool key_ready;            /* audio thread: write the pipe    */
-	struct audio_key keyq[DIGQ];
-	atomic_uint keyq_head, keyq_tail;
-	line_audio_key_h *keyh;
-	void *key_arg;
-
-	/* fax/modem pass-through (line_audio_passthrough), per call */
-	uint32_t pass_ms;          /* 0: voice                        */
-	/* the echo canceller stands aside for this call (G.168: the
-	   phase-reversed 2100 Hz answer tone disables it) */
-	atomic_bool ec_bypass;
-	/* echo canceller (line_echo.c), NULL when off; audio thread's */
-	struct line_echo *echo;
-	size_t queued;             /* ata_audio_delay(): device queue */
-	/* main loop -> an idle driver: the line wants the device again */
-	int wake_fd;
-	/* a call, tone or caller ID to play: set true by the main loop
-	   with each wake, recomputed by every period under the mutex */
-	atomic_bool busy;
-};
 
 
 static void audio_destructor(void *arg)
@@ -279,7 +215,7 @@ int line_audio_alloc(struct ata_audio **aup, uint32_t delay_ms,
  * handset lifted). A driver that stopped its PCM while the line was
  * idle polls wake_fd; one 8-byte write, only on these changes.
  */
-static void wake(struct ata_audio *au)
+void line_audio_wake(struct ata_audio *au)
 {
 	const uint64_t one = 1;
 
@@ -319,7 +255,7 @@ void line_audio_start(struct ata_audio *au, uint32_t ptime_ms)
 	au->ptime_n = n;
 	au->active = true;
 	pthread_mutex_unlock(&au->mtx);
-	wake(au);
+	line_audio_wake(au);
 }
 
 
@@ -454,74 +390,6 @@ static void mix_tone(struct ata_audio *au, int16_t *play, size_t n)
 		play += k;
 		n -= k;
 	}
-}
-
-
-/**
- * The line's tone (dial, ringback, busy, call waiting, ...) or NULL:
- * played by the device instead of silence while no call is connected,
- * mixed into the call's audio while one is. Keeps a reference; the
- * audio thread is the generator's only user from now on.
- */
-void line_audio_tone(struct ata_audio *au, struct tone_gen *tg)
-{
-	struct tone_gen *old;
-
-	if (!au)
-		return;
-
-	pthread_mutex_lock(&au->mtx);
-	old = au->tone;
-	if (old != tg)
-		au->tone = mem_ref(tg);
-	else
-		old = NULL;
-	pthread_mutex_unlock(&au->mtx);
-	if (tg)
-		wake(au);
-
-	mem_deref(old);
-}
-
-
-/**
- * Caller ID samples (@p pcm, a mem_alloc'd buffer of @p n) played from
- * the next period on while no call is connected, instead of the tone
- * or silence; NULL stops them. Keeps a reference until replaced.
- */
-void line_audio_clip(struct ata_audio *au, const int16_t *pcm, size_t n)
-{
-	const int16_t *old;
-
-	if (!au)
-		return;
-
-	pthread_mutex_lock(&au->mtx);
-	old = au->clip;
-	au->clip = pcm ? mem_ref((void *)pcm) : NULL;
-	au->clip_n = pcm ? n : 0;
-	au->clip_pos = 0;
-	pthread_mutex_unlock(&au->mtx);
-	if (pcm)
-		wake(au);
-
-	mem_deref((void *)old);
-}
-
-
-/**
- * Off-hook caller ID (type II): while @p on, a connected call hears
- * silence and the phone hears only what line_audio_clip() gives, not
- * the far end nor the tones; the handset's keys are still detected.
- */
-void line_audio_call_mute(struct ata_audio *au, bool on)
-{
-	if (!au)
-		return;
-
-	pthread_mutex_lock(&au->mtx);
-	au->call_mute = on;
-	pthread_mutex_unlock(&au->mtx);
 }
 
 
@@ -666,60 +534,6 @@ void ata_audio_xrun(struct ata_audio *au)
 }
 
 
-/** Counters for `stats` */
-void line_audio_stats(struct ata_audio *au, struct line_audio_stats *st)
-{
-	if (!au || !st)
-		return;
-
-	memset(st, 0, sizeof(*st));
-	pthread_mutex_lock(&au->mtx);
-	jitbuf_stats(au->jb, &st->jb);
-	st->xruns = au->xruns - au->xruns0;
-	st->periods = au->periods - au->periods0;
-	st->tx_dropped = au->tx_dropped - au->tx_dropped0;
-	pthread_mutex_unlock(&au->mtx);
-	st->delay_ms = au->delay_ms;
-}
-
-
-void *line_audio_owner(const struct ata_audio *au)
-{
-	return au ? au->arg : NULL;
-}
-
-
-/**
- * Handset DTMF: @p keyh gets each key detected in the capture, on the
- * main loop, at the press and at the release
- */
-void line_audio_key_handler(struct ata_audio *au, line_audio_key_h *keyh,
-			    void *arg)
-{
-	if (!au)
-		return;
-
-	au->keyh = keyh;
-	au->key_arg = arg;
-}
-
-
-/**
- * Run the detector (@p on: the line is off-hook) and silence the
- * capture while a key sounds (@p mute: the call sends keys as RFC 4733)
- */
-void line_audio_dtmf(struct ata_audio *au, bool on, bool mute)
-{
-	if (!au)
-		return;
-
-	atomic_store_explicit(&au->det_mute, mute, memory_order_relaxed);
-	atomic_store_explicit(&au->det_on, on, memory_order_relaxed);
-	if (on)
-		wake(au);
-}
-
-
 /*
  * What an idle line costs: nothing. With no call, no tone, no caller ID
  * to play and the handset down, the line has nothing to play or hear
@@ -741,31 +555,6 @@ int ata_audio_wake_fd(const struct ata_audio *au)
 }
 
 
-/**
- * Fax/modem pass-through until the next call: the jitter buffer at
- * @p delay_ms without concealment (jitbuf_passthrough()); @p ec_off:
- * the echo canceller stands aside too. Returns 0 or EINVAL.
- */
-int line_audio_passthrough(struct ata_audio *au, uint32_t delay_ms,
-			   bool ec_off)
-{
-	int err;
-
-	if (!au)
-		return EINVAL;
-
-	pthread_mutex_lock(&au->mtx);
-	err = jitbuf_passthrough(au->jb, delay_ms);
-	if (!err)
-		au->pass_ms = delay_ms;
-	pthread_mutex_unlock(&au->mtx);
-	if (ec_off && !atomic_exchange(&au->ec_bypass, true))
-		line_echo_enable(au->echo, false);
-
-	return err;
-}
-
-
 void ata_audio_capture_slip(struct ata_audio *au, long frames)
 {
 	if (au)
@@ -773,29 +562,3 @@ void ata_audio_capture_slip(struct ata_audio *au, long frames)
 }
 
 
-/**
- * The line's echo canceller, @p tail_ms 8..64 (conf: echo_tail), or
- * none (0: echo_canceller off, the capture passes bit-exact). Call
- * before the driver starts the audio thread. Returns 0, EINVAL, ENOMEM.
- */
-int line_audio_echo(struct ata_audio *au, uint32_t tail_ms)
-{
-	if (!au)
-		return EINVAL;
-
-	au->echo = mem_deref(au->echo);
-
-	return tail_ms ? line_echo_alloc(&au->echo, tail_ms) : 0;
-}
-
-
-/**
- * Bypass the echo canceller (@p on false: fax, modem, G.168's phase
- * reversed 2100 Hz) or use it again (it then starts afresh). Any
- * thread; no effect on a line configured without one.
- */
-void line_audio_echo_enable(struct ata_audio *au, bool on)
-{
-	if (au)
-		line_echo_enable(au->echo, on);
-}

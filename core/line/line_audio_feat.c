@@ -1,0 +1,193 @@
+/**
+ * @file line_audio_feat.c  What the line sets on its audio between periods
+ *
+ * Called on the main loop: the tone to play or mix, caller ID samples,
+ * the off-hook caller ID mute, the DTMF detector's switches, fax/modem
+ * pass-through, the echo canceller, and the counters for `stats`. Each
+ * change takes the audio mutex for a few stores only (or is an atomic),
+ * so the audio thread's period never waits for more than that; the
+ * period itself is in line_audio.c.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include "ataua.h"
+#include "line_audio.h"
+#include "line_audio_priv.h"
+#include "line_echo.h"
+#include "dsp/jitbuf.h"
+
+
+/**
+ * The line's tone (dial, ringback, busy, call waiting, ...) or NULL:
+ * played by the device instead of silence while no call is connected,
+ * mixed into the call's audio while one is. Keeps a reference; the
+ * audio thread is the generator's only user from now on.
+ */
+void line_audio_tone(struct ata_audio *au, struct tone_gen *tg)
+{
+	struct tone_gen *old;
+
+	if (!au)
+		return;
+
+	pthread_mutex_lock(&au->mtx);
+	old = au->tone;
+	if (old != tg)
+		au->tone = mem_ref(tg);
+	else
+		old = NULL;
+	pthread_mutex_unlock(&au->mtx);
+	if (tg)
+		line_audio_wake(au);
+
+	mem_deref(old);
+}
+
+
+/**
+ * Caller ID samples (@p pcm, a mem_alloc'd buffer of @p n) played from
+ * the next period on while no call is connected, instead of the tone
+ * or silence; NULL stops them. Keeps a reference until replaced.
+ */
+void line_audio_clip(struct ata_audio *au, const int16_t *pcm, size_t n)
+{
+	const int16_t *old;
+
+	if (!au)
+		return;
+
+	pthread_mutex_lock(&au->mtx);
+	old = au->clip;
+	au->clip = pcm ? mem_ref((void *)pcm) : NULL;
+	au->clip_n = pcm ? n : 0;
+	au->clip_pos = 0;
+	pthread_mutex_unlock(&au->mtx);
+	if (pcm)
+		line_audio_wake(au);
+
+	mem_deref((void *)old);
+}
+
+
+/**
+ * Off-hook caller ID (type II): while @p on, a connected call hears
+ * silence and the phone hears only what line_audio_clip() gives, not
+ * the far end nor the tones; the handset's keys are still detected.
+ */
+void line_audio_call_mute(struct ata_audio *au, bool on)
+{
+	if (!au)
+		return;
+
+	pthread_mutex_lock(&au->mtx);
+	au->call_mute = on;
+	pthread_mutex_unlock(&au->mtx);
+}
+
+
+void *line_audio_owner(const struct ata_audio *au)
+{
+	return au ? au->arg : NULL;
+}
+
+
+/**
+ * Handset DTMF: @p keyh gets each key detected in the capture, on the
+ * main loop, at the press and at the release
+ */
+void line_audio_key_handler(struct ata_audio *au, line_audio_key_h *keyh,
+			    void *arg)
+{
+	if (!au)
+		return;
+
+	au->keyh = keyh;
+	au->key_arg = arg;
+}
+
+
+/**
+ * Run the detector (@p on: the line is off-hook) and silence the
+ * capture while a key sounds (@p mute: the call sends keys as RFC 4733)
+ */
+void line_audio_dtmf(struct ata_audio *au, bool on, bool mute)
+{
+	if (!au)
+		return;
+
+	atomic_store_explicit(&au->det_mute, mute, memory_order_relaxed);
+	atomic_store_explicit(&au->det_on, on, memory_order_relaxed);
+	if (on)
+		line_audio_wake(au);
+}
+
+
+/**
+ * Fax/modem pass-through until the next call: the jitter buffer at
+ * @p delay_ms without concealment (jitbuf_passthrough()); @p ec_off:
+ * the echo canceller stands aside too. Returns 0 or EINVAL.
+ */
+int line_audio_passthrough(struct ata_audio *au, uint32_t delay_ms,
+			   bool ec_off)
+{
+	int err;
+
+	if (!au)
+		return EINVAL;
+
+	pthread_mutex_lock(&au->mtx);
+	err = jitbuf_passthrough(au->jb, delay_ms);
+	if (!err)
+		au->pass_ms = delay_ms;
+	pthread_mutex_unlock(&au->mtx);
+	if (ec_off && !atomic_exchange(&au->ec_bypass, true))
+		line_echo_enable(au->echo, false);
+
+	return err;
+}
+
+
+/**
+ * The line's echo canceller, @p tail_ms 8..64 (conf: echo_tail), or
+ * none (0: echo_canceller off, the capture passes bit-exact). Call
+ * before the driver starts the audio thread. Returns 0, EINVAL, ENOMEM.
+ */
+int line_audio_echo(struct ata_audio *au, uint32_t tail_ms)
+{
+	if (!au)
+		return EINVAL;
+
+	au->echo = mem_deref(au->echo);
+
+	return tail_ms ? line_echo_alloc(&au->echo, tail_ms) : 0;
+}
+
+
+/**
+ * Bypass the echo canceller (@p on false: fax, modem, G.168's phase
+ * reversed 2100 Hz) or use it again (it then starts afresh). Any
+ * thread; no effect on a line configured without one.
+ */
+void line_audio_echo_enable(struct ata_audio *au, bool on)
+{
+	if (au)
+		line_echo_enable(au->echo, on);
+}
+
+
+/** Counters for `stats` */
+void line_audio_stats(struct ata_audio *au, struct line_audio_stats *st)
+{
+	if (!au || !st)
+		return;
+
+	memset(st, 0, sizeof(*st));
+	pthread_mutex_lock(&au->mtx);
+	jitbuf_stats(au->jb, &st->jb);
+	st->xruns = au->xruns - au->xruns0;
+	st->periods = au->periods - au->periods0;
+	st->tx_dropped = au->tx_dropped - au->tx_dropped0;
+	pthread_mutex_unlock(&au->mtx);
+	st->delay_ms = au->delay_ms;
+}

@@ -1,0 +1,94 @@
+/**
+ * @file line_audio_priv.h  The line's audio object, for its two files
+ *
+ * line_audio.c is the clocked path: what the driver's thread runs every
+ * period (ata_audio_period) and the main loop's half of the same path
+ * (RTP in, capture out, start and stop of a call). line_audio_feat.c
+ * holds what the line sets on it from the main loop between periods
+ * (tones, caller ID, DTMF detection, pass-through, the echo canceller)
+ * and the counters. Nothing outside these two files sees the struct.
+ */
+#ifndef ATA_LINE_AUDIO_PRIV_H
+#define ATA_LINE_AUDIO_PRIV_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "line_audio.h"
+
+enum {
+	SRATE = 8000,
+	FRAME_MAX = 480,   /* 60 ms */
+	TXQ = 4,           /* frames queued for the main loop */
+	DIGQ = 8,          /* keys queued for the main loop   */
+};
+
+struct audio_key {
+	char key;
+	bool end;
+	uint32_t dur_ms;
+};
+
+struct ata_audio {
+	pthread_mutex_t mtx;
+	struct jitbuf *jb;
+	uint32_t delay_ms;
+	bool active;               /* a call is connected            */
+	size_t ptime_n;            /* samples per sent frame         */
+	int16_t acc[FRAME_MAX];    /* capture being collected        */
+	size_t acc_n;
+	int16_t txq[TXQ][FRAME_MAX];
+	size_t txq_n[TXQ];
+	/* one writer each: the audio thread head, the main loop tail */
+	atomic_uint txq_head, txq_tail;
+	int pipe[2];
+	bool listening;
+	line_audio_tx_h *txh;
+	void *arg;
+	uint64_t anchor_pos;       /* device clock of the last period */
+	uint64_t anchor_ns;        /* when its first sample plays     */
+	uint64_t next_ns;          /* audio thread: ata_audio_delay() */
+	bool anchor_run;           /* the clock ran since the anchor  */
+	struct tone_gen *tone;     /* ref: played (or mixed) if set   */
+	const int16_t *clip;       /* ref: caller ID, played on-hook  */
+	size_t clip_n, clip_pos;
+	bool call_mute;            /* off-hook caller ID: the call is
+				      silent both ways, clip plays   */
+	atomic_uint_fast64_t xruns, periods, tx_dropped;
+	/* the counters when the call began: `stats` is per call */
+	uint64_t xruns0, periods0, tx_dropped0;
+
+	/* handset DTMF: the detector is the audio thread's alone */
+	struct dtmf_det *det;
+	atomic_bool det_on;        /* main loop: the line is off-hook */
+	atomic_bool det_mute;      /* main loop: keys go as RFC 4733  */
+	bool det_run;              /* audio thread: det_on last time  */
+	bool key_ready;            /* audio thread: write the pipe    */
+	struct audio_key keyq[DIGQ];
+	atomic_uint keyq_head, keyq_tail;
+	line_audio_key_h *keyh;
+	void *key_arg;
+
+	/* fax/modem pass-through (line_audio_passthrough), per call */
+	uint32_t pass_ms;          /* 0: voice                        */
+	/* the echo canceller stands aside for this call (G.168: the
+	   phase-reversed 2100 Hz answer tone disables it) */
+	atomic_bool ec_bypass;
+	/* echo canceller (line_echo.c), NULL when off; audio thread's */
+	struct line_echo *echo;
+	size_t queued;             /* ata_audio_delay(): device queue */
+	/* main loop -> an idle driver: the line wants the device again */
+	int wake_fd;
+	/* a call, tone or caller ID to play: set true by the main loop
+	   with each wake, recomputed by every period under the mutex */
+	atomic_bool busy;
+};
+
+
+
+/* Main loop: the line wants the device again (an idle driver wakes) */
+void line_audio_wake(struct ata_audio *au);
+
+#endif
