@@ -106,6 +106,9 @@ def native_run(d, calls):
         "us_per_packet": round(net_ns / 1e3 / pkts, 2) if pkts else None,
         "wakeups_per_packet": round(vcs / pkts, 3) if pkts else None,
         "involuntary_cs": ivcs,
+        "rx_bracket_s": round(rxw, 3),
+        "fds": ph.get("fds", [None])[0],
+        "fd_limit": (ph.get("fds", [None, None]) + [None])[1],
         "mem_idle_kB": read_status_kb(os.path.join(d, "mem_idle.txt")),
         "mem_call_kB": read_status_kb(os.path.join(d, "mem_call.txt")),
     }
@@ -686,6 +689,13 @@ def main():
                      f"{r['cpu_idle_pct']} %, steady {r['cpu_steady_pct']}"
                      f" %, threads {r['threads']}, VmHWM "
                      f"{r['mem_call_kB'].get('VmHWM')} kB")
+        if r["fds"] is not None:
+            lines.append(f"  file descriptors {int(r['fds'])} (limit "
+                         f"{int(r['fd_limit'] or 0)})")
+        if r["rx_bracket_s"] > r["steady_s"] + 2:
+            lines.append(f"  WARNING: the packet counters were read "
+                         f"{r['rx_bracket_s']} s apart around a "
+                         f"{r['steady_s']} s window: packets/CPU skewed")
         if r["packets"] < 0.97 * r["packets_expected"]:
             lines.append("  WARNING: fewer packets than the calls should"
                          " send: a call was down or the sender lagged")

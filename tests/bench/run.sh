@@ -4,7 +4,8 @@
 #
 # usage: tests/bench/run.sh [-q] [-o DIR] [-i IDLE_S] [-w WARM_S]
 #            [-s STEADY_S] [-n "1 4 16 64"] [-m "native latency
-#            callgrind duplex stall"] [-p PERIOD_MS] [-B] [-b "modes"]
+#            callgrind duplex stall"] [-p PERIOD_MS] [-R] [-B]
+#            [-b "modes"]
 #   -q  quick run (about 5 min): windows 5/3/10 s, scaling 1 4 16
 #       (what -i -w -s -n do not set)
 #   -o  results folder (default build/bench/results/<timestamp>)
@@ -18,6 +19,7 @@
 #       until the playout delay is back on target)
 #   -p  media.period of every ataua run (default: ataua's, 10 ms); the
 #       period study (wake-ups per packet and latency at 20 ms)
+#   -R  no registration timing (nat_reg.sh, several minutes)
 #   -B  no baresip column; -b its modes (native callgrind latency floor)
 # Environment: BARESIP_BENCH (the recipe folder, default
 # ../shared/bench-baresip next to the repo), PKT_FN (the function ataua
@@ -43,9 +45,10 @@ STEADY_S=20
 SCALE="1 4 16 64"
 MODES="native latency callgrind duplex stall"
 PERIOD=""
+NATREG=1
 BMODES="native callgrind latency floor"
 QUICK=0
-while getopts "qo:i:w:s:n:m:p:Bb:h" opt; do
+while getopts "qo:i:w:s:n:m:p:RBb:h" opt; do
 	case $opt in
 	q) QUICK=1 ;;
 	o) OUT=$OPTARG ;;
@@ -55,9 +58,10 @@ while getopts "qo:i:w:s:n:m:p:Bb:h" opt; do
 	n) SCALE=$OPTARG SET_N=1 ;;
 	m) MODES=$OPTARG ;;
 	p) PERIOD=$OPTARG ;;
+	R) NATREG=0 ;;
 	B) BMODES="" ;;
 	b) BMODES=$OPTARG ;;
-	*) sed -n '2,32p' "$0"; exit 2 ;;
+	*) sed -n '2,34p' "$0"; exit 2 ;;
 	esac
 done
 # -q sets what -i -w -s -n did not
@@ -176,15 +180,19 @@ cpu_snap() {
 	echo "$ns $v $nv $n"
 }
 
-# one line per thread: "tid comm sched_ns voluntary_cs"
+# one line per thread: "tid comm sched_ns voluntary_cs". Builtins only:
+# two forks a thread took 12 s with 64 lines on the loaded 2-core box,
+# and the packet counters that bracket the steady window drifted off it
 thread_snap() {
-	local f c ns v
+	local f c ns v a b
 	for f in "/proc/$1/task/"*; do
 		read -r ns _ < "$f/schedstat" 2>/dev/null || continue
-		c=$(tr -d ' ' < "$f/comm")
-		v=$(sed -n 's/^voluntary_ctxt_switches:[[:space:]]*//p' \
-			"$f/status")
-		echo "${f##*/} $c $ns $v"
+		read -r c < "$f/comm"
+		v=0
+		while read -r a b; do
+			[ "$a" = voluntary_ctxt_switches: ] && v=$b
+		done < "$f/status"
+		echo "${f##*/} ${c// /} $ns $v"
 	done
 }
 
@@ -374,6 +382,9 @@ run_ataua() {
 	[ $cg = 1 ] &&
 		callgrind_control --dump=steady "$apid" > /dev/null 2>&1
 	thread_snap "$apid" > "$d/threads_end.txt"
+	echo "fds $(ls "/proc/$apid/fd" | wc -l) $(awk \
+		'/^Max open files/ {print $4}' "/proc/$apid/limits")" \
+		>> "$d/phases.txt"
 	echo "rx_end $(now) $(rx_snap "$d/ataua.sock")" >> "$d/phases.txt"
 	mem_snap "$apid" > "$d/mem_call.txt"
 	awk '$6 ~ /^\// {print $6}' "/proc/$apid/maps" | sort -u |
@@ -436,6 +447,6 @@ for n in $SCALE; do
 done
 
 cleanup
-bash "$HERE/nat_reg.sh" -n "$([ "$QUICK" = 1 ] && echo 1 || echo 3)" -o "$OUT/nat_reg.txt" || log "nat_reg: not run (see $OUT/nat_reg.txt.*.log)"
+[ $NATREG = 0 ] || bash "$HERE/nat_reg.sh" -n "$([ "$QUICK" = 1 ] && echo 1 || echo 3)" -o "$OUT/nat_reg.txt" || log "nat_reg: not run (see $OUT/nat_reg.txt.*.log)"
 PKT_FN=$PKT_FN python3 "$HERE/analyze.py" "$OUT" || die "analyze.py failed"
 log "results in $OUT (summary.txt, results.json, playout.png)"
