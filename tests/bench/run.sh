@@ -61,7 +61,7 @@ while getopts "qo:i:w:s:n:m:p:RBb:h" opt; do
 	R) NATREG=0 ;;
 	B) BMODES="" ;;
 	b) BMODES=$OPTARG ;;
-	*) sed -n '2,34p' "$0"; exit 2 ;;
+	*) sed -n '2,33p' "$0"; exit 2 ;;
 	esac
 done
 # -q sets what -i -w -s -n did not
