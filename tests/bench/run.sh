@@ -6,7 +6,7 @@
 #            [-s STEADY_S] [-n "1 4 16 64"] [-m "native latency
 #            callgrind duplex stall"] [-p PERIOD_MS] [-R] [-B]
 #            [-b "modes"]
-#   -q  quick run (about 5 min): windows 5/3/10 s, scaling 1 4 16
+#   -q  quick run (about 10 min, 7 with -R): windows 5/3/10 s, 1 4 16
 #       (what -i -w -s -n do not set)
 #   -o  results folder (default build/bench/results/<timestamp>)
 #   -i -w -s  idle, warm-up and steady windows in seconds (10/5/20)
@@ -382,10 +382,10 @@ run_ataua() {
 	[ $cg = 1 ] &&
 		callgrind_control --dump=steady "$apid" > /dev/null 2>&1
 	thread_snap "$apid" > "$d/threads_end.txt"
+	echo "rx_end $(now) $(rx_snap "$d/ataua.sock")" >> "$d/phases.txt"
 	echo "fds $(ls "/proc/$apid/fd" | wc -l) $(awk \
 		'/^Max open files/ {print $4}' "/proc/$apid/limits")" \
 		>> "$d/phases.txt"
-	echo "rx_end $(now) $(rx_snap "$d/ataua.sock")" >> "$d/phases.txt"
 	mem_snap "$apid" > "$d/mem_call.txt"
 	awk '$6 ~ /^\// {print $6}' "/proc/$apid/maps" | sort -u |
 		while read -r f; do
