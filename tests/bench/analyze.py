@@ -416,6 +416,13 @@ def stall_ataua(d, jitter_ms, period_ms):
         c = [(t, n) for t, n in onsets if t <= p]
         if c and p - c[-1][0] < 1.0:
             pairs.append((p, (p - c[-1][1]) * 1000))
+    # underruns (vslic log, monotonic) that no spinner made: the box
+    # itself stalled the thread; a recovery late because of one says so
+    xr = [(int(ln.split()[3]) + off) / 1e9
+          for ln in open(os.path.join(d, "playback.log"))
+          if ln.startswith("# xrun")]
+    own = [x for x in xr if any(a - 0.005 <= x <= b + 0.025
+                                for a, b in stalls)]
     lo, hi = jitter_ms - 2, jitter_ms + period_ms + 2
     before = [ms for p, ms in pairs if p < stalls[0][0]]
     r = {"window_ms": [lo, hi], "rt_priority": prio, "xruns": xruns,
@@ -435,6 +442,9 @@ def stall_ataua(d, jitter_ms, period_ms):
             "max_delay_ms": round(max(ms for _, ms in after), 2)
             if after else None,
             "recovered_s": rec,
+            "other_xruns_s": [round(x - s1, 3) for x in xr
+                              if x not in own and s1 < x < min(
+                                  nxt, s1 + HORIZON_S)],
             "series": [(round(p - s1, 3), round(ms, 2))
                        for p, ms in after[:max(k + 3, 8)]]})
     return r
@@ -550,8 +560,10 @@ def build_table(res):
     for s in st.get("stalls") or []:
         rec = s.get("recovered_s")
         first = s is st["stalls"][0]
+        other = s.get("other_xruns_s")
         row(f"stall {s['stall_ms']} ms: back on target, s", None,
-            "never" if rec is None else rec,
+            ("never" if rec is None else str(rec)) +
+            (f" (box stalled at +{other[0]} s)" if other else ""),
             f"<= {RECOVER_S}" if first else "info",
             (rec is not None and rec <= RECOVER_S) if first else None)
     row("CPU per call, % of a core (1 call)", b.get("cpu_per_call_pct"),
