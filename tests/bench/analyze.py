@@ -31,6 +31,10 @@ CG_FUNCS = ("rtp_recv_handler", "jitbuf_put", "jitbuf_get",
 # the line's capture path, inclusive (a function and what it calls):
 # what the duplex run adds to receiving
 CG_INCL = ("line_echo_capture", "echo_can_process", "dtmf_det_process")
+JITTER_MS = 40                 # media.jitter_delay (default, the bench's)
+PERIOD_MS = 10                 # media.period default (run.sh -p: other)
+RECOVER_S = 1.0                # the stall row's target after 30 ms
+HORIZON_S = 3.5                # a stall's effect is judged this long
 
 
 # ------------------------------------------------------------ run files
@@ -54,6 +58,13 @@ def read_status_kb(path):
             if m:
                 r[m.group(1)] = int(m.group(2))
     return r
+
+
+def uss_kB(mem, prefix=""):
+    """Private_Clean + Private_Dirty (smaps_rollup), or None."""
+    c, d = (mem or {}).get(prefix + "Private_Clean"), \
+        (mem or {}).get(prefix + "Private_Dirty")
+    return None if c is None or d is None else c + d
 
 
 def read_threads(path):
@@ -95,6 +106,9 @@ def native_run(d, calls):
         "us_per_packet": round(net_ns / 1e3 / pkts, 2) if pkts else None,
         "wakeups_per_packet": round(vcs / pkts, 3) if pkts else None,
         "involuntary_cs": ivcs,
+        "rx_bracket_s": round(rxw, 3),
+        "fds": ph.get("fds", [None])[0],
+        "fd_limit": (ph.get("fds", [None, None]) + [None])[1],
         "mem_idle_kB": read_status_kb(os.path.join(d, "mem_idle.txt")),
         "mem_call_kB": read_status_kb(os.path.join(d, "mem_call.txt")),
     }
@@ -338,6 +352,104 @@ def latency_baresip(d):
                           {"rtp_onsets": len(onsets)})
 
 
+def nominal_onsets(pcap, window_s=2.0):
+    """[(arrival, nominal arrival)] of each onset (as rtp_onsets). The
+    nominal arrival is where the stream's least-delayed packet of the
+    last window_s puts the onset's RTP timestamp (as ataua's
+    playout_delay_ms): a sender or a capture late by a few ms on this
+    shared machine does not read as a playout delay."""
+    rtp = [(t, p, pl) for t, p, pl in read_pcap(pcap)
+           if len(pl) > 12 and pl[0] >> 6 == 2 and pl[1] & 0x7F == 0]
+    if not rtp:
+        return []
+    ports = {}
+    for _, p, _ in rtp:
+        ports[p] = ports.get(p, 0) + 1
+    port = max(ports, key=ports.get)
+    pk, ts0 = [], None
+    for t, p, pl in rtp:
+        if p != port:
+            continue
+        ts = struct.unpack(">I", pl[4:8])[0]
+        ts0 = ts if ts0 is None else ts0
+        pk.append((t, ((ts - ts0) & 0xFFFFFFFF) / RATE,
+                   all(b in SILENT_ULAW for b in pl[12:])))
+    out, quiet, lo = [], 0, 0
+    for i, (t, ts, silent) in enumerate(pk):
+        while pk[lo][0] < t - window_s:
+            lo += 1
+        if not silent and quiet >= 5:
+            base = min(a - b for a, b, _ in pk[lo:i + 1])
+            out.append((t, base + ts))
+        quiet = quiet + 1 if silent else 0
+    return out
+
+
+def stall_ataua(d, jitter_ms, period_ms):
+    """Playout delay around each stall of the audio thread: the time
+    from the stall's end until the delay (from each onset's nominal
+    arrival, nominal_onsets) is back in its window [jitter_delay - 2,
+    jitter_delay + period + 2] ms for good (for HORIZON_S after the
+    stall: a load spike of this shared machine later is not the
+    stall's). Delays are seen every 200 ms (the bursts' onsets): a recovery
+    is known to that resolution."""
+    ph = read_phases(d)
+    pcap, sf = os.path.join(d, "rtp.pcap"), os.path.join(d, "stalls.txt")
+    if "clock_offset_ns" not in ph or not os.path.exists(pcap) or \
+            not os.path.exists(sf):
+        return None
+    off = ph["clock_offset_ns"][0]
+    stalls, prio = [], None
+    for line in open(sf):
+        f = line.split()
+        if f and f[0] == "stall" and len(f) == 3:
+            stalls.append(((int(f[1]) + off) / 1e9, (int(f[2]) + off) / 1e9))
+        elif f and f[0] == "audio_thread":
+            prio = int(f[3])
+    if not stalls:
+        return {"note": "no stall ran (see stalls.txt)"}
+    onsets = nominal_onsets(pcap)
+    plays, xruns = vslic_plays(d, off)
+    # (play time, delay ms) of each onset, from its nominal arrival
+    pairs = []
+    for p in plays or []:
+        c = [(t, n) for t, n in onsets if t <= p]
+        if c and p - c[-1][0] < 1.0:
+            pairs.append((p, (p - c[-1][1]) * 1000))
+    # underruns (vslic log, monotonic) that no spinner made: the box
+    # itself stalled the thread; a recovery late because of one says so
+    xr = [(int(ln.split()[3]) + off) / 1e9
+          for ln in open(os.path.join(d, "playback.log"))
+          if ln.startswith("# xrun")]
+    own = [x for x in xr if any(a - 0.005 <= x <= b + 0.025
+                                for a, b in stalls)]
+    lo, hi = jitter_ms - 2, jitter_ms + period_ms + 2
+    before = [ms for p, ms in pairs if p < stalls[0][0]]
+    r = {"window_ms": [lo, hi], "rt_priority": prio, "xruns": xruns,
+         "delay_before_ms": round(statistics.median(before), 2)
+         if before else None, "stalls": []}
+    for i, (s0, s1) in enumerate(stalls):
+        nxt = stalls[i + 1][0] if i + 1 < len(stalls) else float("inf")
+        after = [(p, ms) for p, ms in pairs
+                 if s0 <= p < min(nxt, s1 + HORIZON_S)]
+        bad = [k for k, (_, ms) in enumerate(after) if not lo <= ms <= hi]
+        k = bad[-1] + 1 if bad else 0
+        rec = round(after[k][0] - s1, 3) if k < len(after) else None
+        r["stalls"].append({
+            "stall_ms": round((s1 - s0) * 1000, 1),
+            "onsets_after": len(after),
+            "off_target": len(bad),
+            "max_delay_ms": round(max(ms for _, ms in after), 2)
+            if after else None,
+            "recovered_s": rec,
+            "other_xruns_s": [round(x - s1, 3) for x in xr
+                              if x not in own and s1 < x < min(
+                                  nxt, s1 + HORIZON_S)],
+            "series": [(round(p - s1, 3), round(ms, 2))
+                       for p, ms in after[:max(k + 3, 8)]]})
+    return r
+
+
 def latency_result(pairs, first, extra):
     r = dict(extra, onsets_matched=len(pairs))
     if pairs:
@@ -369,6 +481,8 @@ def baresip_figures(d):
         r["cpu_per_call_pct"] = net
         r["us_per_packet"] = round(net * 1e4 / PKT_RATE, 2)
     r["peak_rss_kB"] = (n.get("mem_call_kB") or {}).get("call_VmHWM")
+    r["uss_kB"] = uss_kB(n.get("mem_call_kB"), "call_")
+    r["mem_call_kB"] = n.get("mem_call_kB")
     fl = j.get("floor") or {}
     r["wakeup_floor_ns"] = fl.get("ns_per_wakeup_runs")
     lat = latency_baresip(os.path.join(d, "latency"))
@@ -386,6 +500,12 @@ def machine(out):
             k, _, v = line.partition(": ")
             env.setdefault(k.strip(), []).append(v.strip())
     return {k: v[0] if len(v) == 1 else v for k, v in env.items()}
+
+
+def period_ms(out):
+    """media.period of the run (run.sh -p), else ataua's default."""
+    m = re.search(r"period=(\d+)", str(machine(out).get("params", "")))
+    return int(m.group(1)) if m else PERIOD_MS
 
 
 def verdict(ok):
@@ -424,16 +544,38 @@ def build_table(res):
     ar = (one.get("mem_call_kB") or {}).get("VmHWM")
     row("peak RSS in call, kB (VmHWM)", br, ar, "<= 1/2 baresip",
         None if br is None or ar is None else ar <= br / 2)
+    bu = b.get("uss_kB")
+    au = uss_kB(one.get("mem_call_kB"))
+    row("private memory in call, kB (USS)", bu, au, "<= 1/2 baresip",
+        None if bu is None or au is None else au <= bu / 2)
+    # the clean part is file pages no other process maps at that moment
+    # (other programs on a shared box move it); the dirty part is stable
+    row("  of it Private_Dirty, kB",
+        ((b.get("mem_call_kB") or {}).get("call_Private_Dirty")),
+        (one.get("mem_call_kB") or {}).get("Private_Dirty"), "info", None)
     bl, al = blat.get("median_ms"), lat.get("median_ms")
     row("added latency, ms (RTP arrival->DAC)", bl, al, "<= 1/4 baresip",
         None if bl is None or al is None else al <= bl / 4)
+    st = a.get("stall") or {}
+    for s in st.get("stalls") or []:
+        rec = s.get("recovered_s")
+        first = s is st["stalls"][0]
+        other = s.get("other_xruns_s")
+        row(f"stall {s['stall_ms']} ms: back on target, s", None,
+            ("never" if rec is None else str(rec)) +
+            (f" (box stalled at +{other[0]} s)" if other else ""),
+            f"<= {RECOVER_S}" if first else "info",
+            (rec is not None and rec <= RECOVER_S) if first else None)
     row("CPU per call, % of a core (1 call)", b.get("cpu_per_call_pct"),
         one.get("cpu_per_call_pct"), "info", None)
     row("CPU per packet, us", b.get("us_per_packet"),
         one.get("us_per_packet"), "info", None)
-    ns = sorted(int(k) for k in nat)
-    per = [nat[str(k)]["us_per_packet"] for k in ns
-           if nat[str(k)].get("us_per_packet")]
+    # a run whose packet count is short (a call down, the counters read
+    # off the window) gives no per-packet figure worth judging
+    ns = sorted(int(k) for k in nat
+                if nat[k]["packets"] >= 0.9 * nat[k]["packets_expected"]
+                and nat[k].get("us_per_packet"))
+    per = [nat[str(k)]["us_per_packet"] for k in ns]
     # flat = no call makes the others dearer: the worst per-call cost
     # over N calls against one call (a falling cost is fine: wake-ups
     # are shared between calls)
@@ -520,7 +662,8 @@ def main():
     runs = sorted(os.listdir(base)) if os.path.isdir(base) else []
     a = {"native": {}}
     for r in runs:
-        m = re.fullmatch(r"(native|latency|callgrind|duplex)-(\d+)", r)
+        m = re.fullmatch(r"(native|latency|callgrind|duplex|stall)-(\d+)",
+                         r)
         if not m:
             continue
         d = os.path.join(base, r)
@@ -530,6 +673,8 @@ def main():
                 a["native"][m.group(2)] = nr
         elif m.group(1) in ("callgrind", "duplex"):
             a[m.group(1)] = callgrind_run(d, pkt_fn)
+        elif m.group(1) == "stall":
+            a["stall"] = stall_ataua(d, JITTER_MS, period_ms(out))
         else:
             a["latency"] = latency_ataua(d)
     res = {"machine": machine(out), "ataua": a,
@@ -565,6 +710,13 @@ def main():
                      f"{r['cpu_idle_pct']} %, steady {r['cpu_steady_pct']}"
                      f" %, threads {r['threads']}, VmHWM "
                      f"{r['mem_call_kB'].get('VmHWM')} kB")
+        if r["fds"] is not None:
+            lines.append(f"  file descriptors {int(r['fds'])} (limit "
+                         f"{int(r['fd_limit'] or 0)})")
+        if r["rx_bracket_s"] > r["steady_s"] + 2:
+            lines.append(f"  WARNING: the packet counters were read "
+                         f"{r['rx_bracket_s']} s apart around a "
+                         f"{r['steady_s']} s window: packets/CPU skewed")
         if r["packets"] < 0.97 * r["packets_expected"]:
             lines.append("  WARNING: fewer packets than the calls should"
                          " send: a call was down or the sender lagged")
@@ -573,6 +725,14 @@ def main():
         if lat:
             lat = {k: v for k, v in lat.items() if k != "series"}
             lines.append(f"{name} playout delay: {json.dumps(lat)}")
+    st = a.get("stall")
+    if st:
+        st = dict(st)
+        ss = st.pop("stalls", [])
+        lines.append(f"ataua stall run: {json.dumps(st)}")
+        for x in ss:
+            lines.append(f"  stall {x['stall_ms']} ms: " + json.dumps(
+                {k: v for k, v in x.items() if k != "stall_ms"}))
     lines.append(f"plot: {res['plot']}")
     text = "\n".join(lines) + "\n"
     with open(os.path.join(out, "summary.txt"), "w") as f:

@@ -1,5 +1,9 @@
 #!/usr/bin/env python3
-"""tests/bench/media.py [-s] OUT SECONDS -- the bench's test signals.
+"""tests/bench/media.py [-s|-b] OUT SECONDS -- the bench's test signals.
+
+-b: the stall run's PCMU stream: 120 ms of digital silence, then 80 ms
+of the 440 Hz tone, repeated, so a playout delay is measured every
+200 ms (the analyser needs 100 ms of silence before an onset).
 
 -s: what the duplex run's phone says (vslic capture_file): raw S16
 8 kHz speech-like sound, voiced syllables (pitch 100-220 Hz, harmonics
@@ -62,8 +66,11 @@ def main():
     if len(sys.argv) == 4 and sys.argv[1] == "-s":
         speech(sys.argv[2], int(sys.argv[3]))
         return
+    burst = len(sys.argv) == 4 and sys.argv[1] == "-b"
+    if burst:
+        del sys.argv[1]
     if len(sys.argv) != 3:
-        sys.exit("usage: media.py [-s] OUT SECONDS")
+        sys.exit("usage: media.py [-s|-b] OUT SECONDS")
     out, secs = sys.argv[1], int(sys.argv[2])
     if secs < 2:
         sys.exit("media.py: SECONDS must be >= 2")
@@ -73,6 +80,10 @@ def main():
                  for i in range(RATE))
     silence = b"\xff" * RATE
     with open(out, "wb") as f:
+        if burst:
+            cycle = silence[:RATE * 120 // 1000] + tone[:RATE * 80 // 1000]
+            f.write(cycle * (secs * 5))
+            return
         for s in range(secs):
             f.write(silence if s % 2 == 0 else tone)
 

@@ -4,8 +4,9 @@
 #
 # usage: tests/bench/run.sh [-q] [-o DIR] [-i IDLE_S] [-w WARM_S]
 #            [-s STEADY_S] [-n "1 4 16 64"] [-m "native latency
-#            callgrind"] [-B] [-b "baresip modes"]
-#   -q  quick run (about 5 min): windows 5/3/10 s, scaling 1 4 16
+#            callgrind duplex stall"] [-p PERIOD_MS] [-R] [-B]
+#            [-b "modes"]
+#   -q  quick run (about 10 min, 7 with -R): windows 5/3/10 s, 1 4 16
 #       (what -i -w -s -n do not set)
 #   -o  results folder (default build/bench/results/<timestamp>)
 #   -i -w -s  idle, warm-up and steady windows in seconds (10/5/20)
@@ -13,7 +14,12 @@
 #   -m  ataua runs besides scaling: native (= scaling with 1 call),
 #       latency (vslic records the line: playout delay), callgrind,
 #       duplex (callgrind of a sendrecv call with capture: the DTMF
-#       detector and the echo canceller run; not in the default set)
+#       detector and the echo canceller run), stall (the audio thread
+#       held off its CPU for 30 ms, then 60 ms, by stall.py: the time
+#       until the playout delay is back on target)
+#   -p  media.period of every ataua run (default: ataua's, 10 ms); the
+#       period study (wake-ups per packet and latency at 20 ms)
+#   -R  no registration timing (nat_reg.sh, several minutes)
 #   -B  no baresip column; -b its modes (native callgrind latency floor)
 # Environment: BARESIP_BENCH (the recipe folder, default
 # ../shared/bench-baresip next to the repo), PKT_FN (the function ataua
@@ -37,10 +43,12 @@ IDLE_S=10
 WARM_S=5
 STEADY_S=20
 SCALE="1 4 16 64"
-MODES="native latency callgrind"
+MODES="native latency callgrind duplex stall"
+PERIOD=""
+NATREG=1
 BMODES="native callgrind latency floor"
 QUICK=0
-while getopts "qo:i:w:s:n:m:Bb:h" opt; do
+while getopts "qo:i:w:s:n:m:p:RBb:h" opt; do
 	case $opt in
 	q) QUICK=1 ;;
 	o) OUT=$OPTARG ;;
@@ -49,9 +57,11 @@ while getopts "qo:i:w:s:n:m:Bb:h" opt; do
 	s) STEADY_S=$OPTARG SET_S=1 ;;
 	n) SCALE=$OPTARG SET_N=1 ;;
 	m) MODES=$OPTARG ;;
+	p) PERIOD=$OPTARG ;;
+	R) NATREG=0 ;;
 	B) BMODES="" ;;
 	b) BMODES=$OPTARG ;;
-	*) sed -n '2,27p' "$0"; exit 2 ;;
+	*) sed -n '2,33p' "$0"; exit 2 ;;
 	esac
 done
 # -q sets what -i -w -s -n did not
@@ -61,11 +71,13 @@ if [ $QUICK = 1 ]; then
 	[ -n "${SET_S:-}" ] || STEADY_S=10
 	[ -n "${SET_N:-}" ] || SCALE="1 4 16"
 fi
-for v in "$IDLE_S" "$WARM_S" "$STEADY_S" $SCALE; do
+for v in "$IDLE_S" "$WARM_S" "$STEADY_S" $SCALE $PERIOD; do
 	case $v in
 	''|*[!0-9]*) echo "bench: not a number: $v" >&2; exit 2 ;;
 	esac
 done
+[ -z "$PERIOD" ] || { [ "$PERIOD" -ge 5 ] && [ "$PERIOD" -le 40 ]; } ||
+	{ echo "bench: period must be 5..40 ms: $PERIOD" >&2; exit 2; }
 for n in $SCALE; do
 	[ "$n" -ge 1 ] && [ "$n" -le 64 ] ||
 		{ echo "bench: calls must be 1..64: $n" >&2; exit 2; }
@@ -110,9 +122,16 @@ if ! command -v tcpdump >/dev/null && [ "$(id -u)" = 0 ]; then
 		>>"$OUT/run.log" 2>&1
 fi
 case " $MODES " in
-*" latency "*)
+*" latency "*|*" stall "*)
 	command -v tcpdump >/dev/null || { log "no tcpdump: no latency run"
-		MODES=$(echo " $MODES " | sed 's/ latency / /'); } ;;
+		MODES=$(echo " $MODES " | sed 's/ latency / /; s/ stall / /'); } ;;
+esac
+case " $MODES " in
+*" stall "*)
+	if [ "$(nproc)" -lt 2 ] || ! command -v taskset >/dev/null; then
+		log "stall run needs 2 CPUs and taskset: not run"
+		MODES=$(echo " $MODES " | sed 's/ stall / /')
+	fi ;;
 esac
 case " $MODES " in
 *" callgrind "*|*" duplex "*)
@@ -135,7 +154,8 @@ done
 	echo "git: $(git -C "$ROOT" describe --always --dirty 2>/dev/null)"
 	echo "audio_alsa_lines: $(wc -l < "$ROOT/modules/audio-alsa/audio-alsa.c")"
 	echo "params: idle=$IDLE_S warm=$WARM_S steady=$STEADY_S" \
-		"scale=$SCALE modes=$MODES baresip=$BMODES pkt_fn=$PKT_FN"
+		"scale=$SCALE modes=$MODES baresip=$BMODES pkt_fn=$PKT_FN" \
+		"period=${PERIOD:-default}"
 	dpkg-query -W -f='pkg: ${Package} ${Version}\n' baresip-core \
 		libre0 librem0 libasound2 sip-tester valgrind 2>/dev/null
 } > "$OUT/env.txt"
@@ -160,15 +180,19 @@ cpu_snap() {
 	echo "$ns $v $nv $n"
 }
 
-# one line per thread: "tid comm sched_ns voluntary_cs"
+# one line per thread: "tid comm sched_ns voluntary_cs". Builtins only:
+# two forks a thread took 12 s with 64 lines on the loaded 2-core box,
+# and the packet counters that bracket the steady window drifted off it
 thread_snap() {
-	local f c ns v
+	local f c ns v a b
 	for f in "/proc/$1/task/"*; do
 		read -r ns _ < "$f/schedstat" 2>/dev/null || continue
-		c=$(tr -d ' ' < "$f/comm")
-		v=$(sed -n 's/^voluntary_ctxt_switches:[[:space:]]*//p' \
-			"$f/status")
-		echo "${f##*/} $c $ns $v"
+		read -r c < "$f/comm"
+		v=0
+		while read -r a b; do
+			[ "$a" = voluntary_ctxt_switches: ] && v=$b
+		done < "$f/status"
+		echo "${f##*/} ${c// /} $ns $v"
 	done
 }
 
@@ -197,6 +221,9 @@ write_config() {  # write_config DIR NLINES PCM
 	sed -e "s|@SOCK@|$d/ataua.sock|" -e "s|@MODDIR@|$ROOT/modules|" \
 	    -e "s|@SIP@|127.0.0.1:$SIP_ATA|" -e "s|@RTP@|$RTP_RANGE|" \
 		"$HERE/ataua-head.yaml.in" > "$d/ataua.yaml"
+	[ -z "$PERIOD" ] ||
+		sed -i "s|^  rtp_ports: .*|&\n  period: ${PERIOD}ms|" \
+			"$d/ataua.yaml"
 	for i in $(seq 1 "$n"); do
 		sed -e "s|@ID@|$i|" -e "s|@PCM@|$pcm|" \
 		    -e "s|@USER@|$((1000 + i))|" \
@@ -210,14 +237,61 @@ write_config() {  # write_config DIR NLINES PCM
 		"$HERE/asoundrc.in" > "$d/asoundrc"
 }
 
+# peak and current RSS, PSS and the private pages (USS = Private_Clean
+# + Private_Dirty: what the process alone costs the box), as the
+# baresip recipe records them
+mem_snap() {
+	grep -E '^(VmHWM|VmRSS|RssAnon|RssFile)' "/proc/$1/status"
+	grep -E '^(Pss|Private_Clean|Private_Dirty):' "/proc/$1/smaps_rollup"
+}
+
+# the line's audio thread: the SCHED_FIFO one ("TID RT_PRIORITY"); the
+# fields of stat after "(comm) ": 38 rt_priority, 39 policy (1 = FIFO)
+audio_thread() {
+	local f
+	for f in "/proc/$1/task/"*; do
+		sed 's/.*) //' "$f/stat" 2>/dev/null |
+			awk -v t="${f##*/}" '$39 == 1 {print t, $38; exit}'
+	done | head -n 1
+}
+
+# stall_seq PID DIR: the stall run's steady window. The audio thread is
+# pinned to the last CPU and stall.py takes that CPU at a higher
+# real-time priority for 30 ms, then (4 s later) 60 ms; the call goes on
+# 4 s after each. stall.py's own start and end go to DIR/stalls.txt.
+stall_seq() {
+	local tid prio mask cpu=$(($(nproc) - 1)) ms
+	read -r tid prio <<< "$(audio_thread "$1")"
+	if [ -z "$tid" ]; then
+		log "stall: no real-time audio thread in ataua: not stalled"
+		sleep "$STEADY_S"
+		return
+	fi
+	mask=$(taskset -p "$tid" | sed 's/.*: //')
+	taskset -pc "$cpu" "$tid" > /dev/null
+	echo "audio_thread $tid rt_priority $prio cpu $cpu" > "$2/stalls.txt"
+	sleep 2
+	for ms in 30 60; do
+		timeout 5 python3 "$HERE/stall.py" "$cpu" $((prio + 1)) "$ms" \
+			>> "$2/stalls.txt" 2>&1
+		sleep 4
+	done
+	taskset -p "$mask" "$tid" > /dev/null
+}
+
 # run_ataua MODE N: one complete ataua run with N lines and N calls
 run_ataua() {
 	local mode=$1 n=$2 d=$OUT/ataua/$1-$2 slow=1 pcm=bench_null
 	local pre=() ap sps=() tp="" g m rc cg=0 xml=$HERE/caller.xml
 	case $mode in callgrind|duplex) cg=1 slow=5 ;; esac
-	[ "$mode" = latency ] && pcm=bench_rec
 	mkdir -p "$d"
 	ln -sf ../../media.ul "$d/media.ul"
+	case $mode in
+	latency) pcm=bench_rec ;;
+	stall)   # a playout delay every 200 ms, not every 2 s
+		pcm=bench_rec
+		ln -sf ../../bursts.ul "$d/media.ul" ;;
+	esac
 	if [ "$mode" = duplex ]; then
 		# the line talks back: speech-like capture over the
 		# hybrid's echo, the call sendrecv
@@ -230,7 +304,7 @@ run_ataua() {
 	: > "$d/phases.txt"
 	log "[ataua $mode, $n call(s)] start"
 
-	if [ "$mode" = latency ]; then
+	if [ "$mode" = latency ] || [ "$mode" = stall ]; then
 		timeout $((IDLE_S + CALL_S + 60)) tcpdump -i lo -n -s 128 -U \
 			--time-stamp-precision=nano -w "$d/rtp.pcap" \
 			"udp and dst portrange $RTP_RANGE" \
@@ -270,8 +344,7 @@ run_ataua() {
 	echo "idle_end $(now) $(cpu_snap "$apid")" >> "$d/phases.txt"
 	[ $cg = 1 ] &&
 		callgrind_control --dump=idle "$apid" > /dev/null 2>&1
-	grep -E '^(VmHWM|VmRSS|RssAnon|RssFile)' "/proc/$apid/status" \
-		> "$d/mem_idle.txt"
+	mem_snap "$apid" > "$d/mem_idle.txt"
 	echo "clock_offset_ns $(clock_offset)" >> "$d/phases.txt"
 
 	# ---- N calls, all up before the warm-up ends
@@ -300,15 +373,20 @@ run_ataua() {
 	thread_snap "$apid" > "$d/threads_start.txt"
 	[ $cg = 1 ] && callgrind_control -z "$apid" > /dev/null 2>&1
 	echo "steady_start $(now) $(cpu_snap "$apid")" >> "$d/phases.txt"
-	sleep "$STEADY_S"
+	if [ "$mode" = stall ]; then
+		stall_seq "$apid" "$d"
+	else
+		sleep "$STEADY_S"
+	fi
 	echo "steady_end $(now) $(cpu_snap "$apid")" >> "$d/phases.txt"
 	[ $cg = 1 ] &&
 		callgrind_control --dump=steady "$apid" > /dev/null 2>&1
 	thread_snap "$apid" > "$d/threads_end.txt"
 	echo "rx_end $(now) $(rx_snap "$d/ataua.sock")" >> "$d/phases.txt"
-	grep -E '^(VmHWM|VmRSS|RssAnon|RssFile)' "/proc/$apid/status" \
-		> "$d/mem_call.txt"
-	grep -E '^Pss:' "/proc/$apid/smaps_rollup" >> "$d/mem_call.txt"
+	echo "fds $(ls "/proc/$apid/fd" | wc -l) $(awk \
+		'/^Max open files/ {print $4}' "/proc/$apid/limits")" \
+		>> "$d/phases.txt"
+	mem_snap "$apid" > "$d/mem_call.txt"
 	awk '$6 ~ /^\// {print $6}' "/proc/$apid/maps" | sort -u |
 		while read -r f; do
 			echo "$(stat -L -c %s "$f") $f"
@@ -353,10 +431,11 @@ fi
 # ---- ataua column
 python3 "$HERE/media.py" "$OUT/media.ul" 60 || die "media.py failed"
 python3 "$HERE/media.py" -s "$OUT/speech.raw" 10 || die "media.py failed"
+python3 "$HERE/media.py" -b "$OUT/bursts.ul" 60 || die "media.py failed"
 for m in $MODES; do
 	case $m in
 	native) ;;      # = the 1-call scaling run
-	latency|callgrind|duplex) run_ataua "$m" 1 ;;
+	latency|callgrind|duplex|stall) run_ataua "$m" 1 ;;
 	*) die "unknown mode $m" ;;
 	esac
 done
@@ -368,6 +447,6 @@ for n in $SCALE; do
 done
 
 cleanup
-bash "$HERE/nat_reg.sh" -n "$([ "$QUICK" = 1 ] && echo 1 || echo 3)" -o "$OUT/nat_reg.txt" || log "nat_reg: not run (see $OUT/nat_reg.txt.*.log)"
+[ $NATREG = 0 ] || bash "$HERE/nat_reg.sh" -n "$([ "$QUICK" = 1 ] && echo 1 || echo 3)" -o "$OUT/nat_reg.txt" || log "nat_reg: not run (see $OUT/nat_reg.txt.*.log)"
 PKT_FN=$PKT_FN python3 "$HERE/analyze.py" "$OUT" || die "analyze.py failed"
 log "results in $OUT (summary.txt, results.json, playout.png)"
