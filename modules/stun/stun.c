@@ -144,9 +144,12 @@ static void life_handler(enum stun_life_res res, uint32_t survived_s,
 		ata_info("stun: NAT keeps idle mappings %u s, not %u s",
 			 survived_s, lapsed_s);
 
+	/* enabling sends a request at once: only when it changes */
 	for (le = list_head(&st.bindl); le; le = le->next) {
 		struct stun_bind *sb = le->data;
 
+		if (sb->ka_s == keepalive_s())
+			continue;
 		sb->ka_s = keepalive_s();
 		if (sb->ska)
 			stun_keepalive_enable(sb->ska, sb->ka_s);
