@@ -286,7 +286,8 @@ static void mapped_handler(int err, const struct sa *map, void *arg)
 	tmr_cancel(&sb->tmr);
 
 	/* another NAT (or the same one restarted): measure it again */
-	if (sb->got && !sa_cmp(map, &sb->b.public, SA_ALL) &&
+	if (sa_isset(&sb->b.public, SA_ALL) &&
+	    !sa_cmp(map, &sb->b.public, SA_ALL) &&
 	    st.lstate != LIFE_MEASURING)
 		life_start(&sb->b.local);
 
