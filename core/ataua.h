@@ -485,7 +485,11 @@ struct ata_nat_info {
 	int filtering;         /**< libre enum nat_type, 0 = unknown      */
 	int hairpin;           /**< 1 yes, 0 no, -1 unknown               */
 	int alg;               /**< 1 detected, 0 none, -1 unknown        */
-	uint32_t lifetime_s;   /**< binding lifetime measured, 0 = unknown */
+	uint32_t lifetime_s;   /**< longest idle time a mapping survived,
+				    0 = none (or unknown)              */
+	uint32_t lifetime_lapsed_s; /**< shortest idle time one did not
+				    survive, 0 = none seen; both 0 =
+				    lifetime unknown                    */
 };
 
 /** Feed the NAT verdict; @p module names the reporter (for logs) */

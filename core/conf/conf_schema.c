@@ -236,7 +236,7 @@ static const struct conf_field upnp_rows[] = {
 static const struct conf_field stun_rows[] = {
 	ROW(S, server, "server", CT_SERVER, .flags = CF_EMPTY_OK),
 	ROW(S, keepalive_ms, "keepalive", CT_DUR, .min = SEC(15),
-	    .max = SEC(60), .flags = CF_ZERO_OK, .def = "25s"),
+	    .max = SEC(60), .flags = CF_ZERO_OK, .def = "0"),
 	ROW(S, timeout_ms, "timeout", CT_DUR, .min = MS(100),
 	    .max = SEC(30), .def = "2s"),
 };

@@ -404,8 +404,10 @@ void ata_nat_report(const char *module, const struct ata_nat_info *info)
 		nat.hairpin = info->hairpin;
 	if (info->alg >= 0)
 		nat.obs.alg = info->alg > 0;
-	if (info->lifetime_s)
+	if (info->lifetime_s || info->lifetime_lapsed_s) {
 		nat.lifetime_s = info->lifetime_s;
+		nat.lifetime_lapsed_s = info->lifetime_lapsed_s;
+	}
 
 	ata_debug("nat: %s reports mapping=%s filtering=%s",
 		  module ? module : "?", nat_kind_name(nat.obs.mapping),
@@ -504,6 +506,8 @@ void nat_network_changed(const char *why)
 	nat_steps_stop();
 	traversal_network_changed();
 	nat.hairpin = -1;
+	nat.lifetime_s = 0;      /* another NAT, perhaps: measured again */
+	nat.lifetime_lapsed_s = 0;
 	nat.ready = false;
 	nat.rerun = true;
 	tmr_start(&nat.tmr_deadline, nat_steps_deadline(cfg),

@@ -25,6 +25,25 @@ static int print_step(struct re_printf *pf, const struct nat_step *st)
 }
 
 
+/* How long the NAT keeps an idle mapping: the longest idle time seen
+   survived ("15": survived 15 s, not the next time tried), ">=75" when
+   none lapsed, "<10" when even the shortest did, else unknown */
+static int print_lifetime(struct re_printf *pf)
+{
+	if (!nat.lifetime_s && !nat.lifetime_lapsed_s)
+		return re_hprintf(pf, "binding_lifetime=unknown\n");
+	if (!nat.lifetime_lapsed_s)
+		return re_hprintf(pf, "binding_lifetime=>=%u\n",
+				  nat.lifetime_s);
+	if (!nat.lifetime_s)
+		return re_hprintf(pf, "binding_lifetime=<%u\n",
+				  nat.lifetime_lapsed_s);
+
+	return re_hprintf(pf, "binding_lifetime=%u\nbinding_lapsed=%u\n",
+			  nat.lifetime_s, nat.lifetime_lapsed_s);
+}
+
+
 /* Which steps ran and how: the evidence behind the method */
 static int print_steps(struct re_printf *pf)
 {
@@ -85,9 +104,7 @@ static int cmd_nat(struct re_printf *pf, struct ata_cmd_arg *ca)
 			  (nat.obs.alg ? "yes" : "no") : "unknown");
 	err |= re_hprintf(pf, "keepalive=%u\n", nat.ka_ms / 1000);
 	err |= nat_flow_print(pf);
-	if (nat.lifetime_s)
-		err |= re_hprintf(pf, "binding_lifetime=%u\n",
-				  nat.lifetime_s);
+	err |= print_lifetime(pf);
 	err |= print_steps(pf);
 	err |= print_modules(pf);
 	err |= nat_verdict_print(pf, &nat.v);

@@ -46,7 +46,8 @@ struct nat_state {
 	struct nat_verdict v;
 	struct tmr tmr_deadline;
 	int hairpin;                /**< 1, 0, -1 unknown             */
-	uint32_t lifetime_s;        /**< measured binding lifetime    */
+	uint32_t lifetime_s;        /**< longest idle time survived   */
+	uint32_t lifetime_lapsed_s; /**< shortest one that lapsed     */
 	uint32_t ka_ms;             /**< SIP keep-alive in force      */
 };
 

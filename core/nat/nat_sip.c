@@ -6,7 +6,11 @@
  * rewrites our local "ip:port" to the public one in those header lines
  * (nat_rewrite.c). A CRLF-CRLF every interval to the registrar (RFC
  * 5626 3.5.1 style) keeps the NAT mapping open so the registrar can
- * still reach us with INVITEs.
+ * still reach us with INVITEs. The interval counts from the last packet
+ * we sent to the registrar (a REGISTER refreshes the mapping as well),
+ * so the first keep-alive is due one interval after the REGISTER, and
+ * a new interval (measured lifetime, later findings) does not restart
+ * the count.
  */
 #include <string.h>
 #include <re.h>
@@ -21,6 +25,9 @@ struct nat_sip {
 	struct sa ka_dst;
 	struct tmr tmr_ka;
 	uint32_t ka_ms;
+	uint64_t ka_last;      /* last send to ka_dst (jiffies)   */
+	struct sa last_dst;    /* the last send's destination ... */
+	uint64_t last;         /* ... and when                    */
 };
 
 
@@ -40,7 +47,10 @@ static bool send_handler(int *err, struct sa *dst, struct mbuf *mb,
 	struct nat_sip *ns = arg;
 	int e;
 
-	(void)dst;
+	ns->last_dst = *dst;
+	ns->last = tmr_jiffies();
+	if (sa_cmp(dst, &ns->ka_dst, SA_ALL))
+		ns->ka_last = ns->last;
 
 	if (!sa_isset(&ns->pub, SA_ALL))
 		return false;
@@ -53,12 +63,21 @@ static bool send_handler(int *err, struct sa *dst, struct mbuf *mb,
 }
 
 
+/* Due one interval after the last send to the registrar */
+static void ka_arm(struct nat_sip *ns);
+
+
 static void ka_handler(void *arg)
 {
 	static const uint8_t crlf2[4] = {'\r', '\n', '\r', '\n'};
 	struct nat_sip *ns = arg;
 	struct mbuf mb;
 	int err;
+
+	if (tmr_jiffies() < ns->ka_last + ns->ka_ms) {
+		ka_arm(ns);   /* SIP went out meanwhile */
+		return;
+	}
 
 	mb.buf = (uint8_t *)crlf2;
 	mb.size = sizeof(crlf2);
@@ -69,7 +88,16 @@ static void ka_handler(void *arg)
 	if (err)
 		ata_debug("nat: SIP keep-alive to %J: %m", &ns->ka_dst, err);
 
-	tmr_start(&ns->tmr_ka, ns->ka_ms, ka_handler, ns);
+	ns->ka_last = tmr_jiffies();
+	ka_arm(ns);
+}
+
+
+static void ka_arm(struct nat_sip *ns)
+{
+	uint64_t now = tmr_jiffies(), due = ns->ka_last + ns->ka_ms;
+
+	tmr_start(&ns->tmr_ka, due > now ? due - now : 0, ka_handler, ns);
 }
 
 
@@ -123,11 +151,20 @@ void nat_sip_set_keepalive(struct nat_sip *ns, const struct sa *dst,
 	if (!ns)
 		return;
 
-	tmr_cancel(&ns->tmr_ka);
-	if (!dst || !sa_isset(dst, SA_ALL) || !interval_ms)
+	if (!dst || !sa_isset(dst, SA_ALL) || !interval_ms) {
+		tmr_cancel(&ns->tmr_ka);
+		sa_init(&ns->ka_dst, AF_UNSPEC);
 		return;
+	}
 
-	ns->ka_dst = *dst;
+	/* a new destination: its flow's last packet, if that was ours */
+	if (!tmr_isrunning(&ns->tmr_ka) ||
+	    !sa_cmp(dst, &ns->ka_dst, SA_ALL)) {
+		ns->ka_dst = *dst;
+		ns->ka_last = sa_cmp(dst, &ns->last_dst, SA_ALL) ?
+			ns->last : tmr_jiffies();
+	}
+
 	ns->ka_ms = interval_ms;
-	tmr_start(&ns->tmr_ka, interval_ms, ka_handler, ns);
+	ka_arm(ns);
 }

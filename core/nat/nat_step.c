@@ -31,7 +31,6 @@
 enum {
 	KEEPALIVE_MIN_MS = 15000,
 	KEEPALIVE_MAX_MS = 60000,
-	KEEPALIVE_DEFAULT_MS = 25000,   /* below common 30 s UDP timeouts */
 	DEADLINE_SLACK_MS = 2000,
 	REG_STEP_TIMEOUT_MS = 8000,     /* challenge + answer, or give up */
 	UPNP_GRACE_MS = 300,            /* an IGD on the LAN answers in ms */
@@ -44,7 +43,10 @@ static bool stun_slow;
 
 /**
  * The SIP keep-alive interval: the configured one, else 4/5 of the
- * measured binding lifetime within 15..60 s, else 25 s.
+ * longest idle time the NAT was seen to keep a mapping within 15..60 s,
+ * else (nothing measured yet, or no way to measure) the safe 15 s:
+ * a NAT that forgets in 20 s is not rare, and a call that arrives after
+ * the mapping lapsed never rings.
  */
 uint32_t nat_keepalive_interval(uint32_t conf_ms, uint32_t lifetime_s)
 {
@@ -54,7 +56,7 @@ uint32_t nat_keepalive_interval(uint32_t conf_ms, uint32_t lifetime_s)
 		return conf_ms;
 
 	if (!lifetime_s)
-		return KEEPALIVE_DEFAULT_MS;
+		return KEEPALIVE_MIN_MS;
 
 	ms = (uint64_t)lifetime_s * 800;
 	if (ms < KEEPALIVE_MIN_MS)

@@ -11,17 +11,22 @@
  * finds goes to the core's verdict through ata_nat_report().
  * A server given by name is resolved first (stun_dns.c); the bind's
  * time limit covers the lookup too.
+ *
+ * With an adaptive keep-alive (`keepalive: 0`, the default) the first
+ * bind also measures how long the NAT keeps an idle mapping (RFC 5780
+ * section 4.6, stun_probe.c); until it knows, every keep-alive runs at
+ * the safe 15 s, after it at 4/5 of the lifetime within 15..60 s (the
+ * core does the same for the SIP flow). A new public address or a
+ * network change measures again.
  */
 #include <string.h>
 #include <re.h>
 #include "ataua.h"
 #include "stun_int.h"
-
-enum {
-	KEEPALIVE_DEFAULT_S = 25,
-};
+#include "stun_life.h"
 
 struct stun_bind {
+	struct le le;
 	struct stun_keepalive *ska;
 	struct stun_lookup *lookup;
 	struct udp_sock *us;
@@ -48,6 +53,9 @@ static struct {
 	struct sa srv;
 	bool discovered;
 	uint32_t binds;
+	struct list bindl;
+	struct stun_life *life;
+	enum {LIFE_OFF = 0, LIFE_MEASURING, LIFE_DONE, LIFE_FAILED} lstate;
 } st;
 
 
@@ -56,6 +64,7 @@ static void stun_bind_destructor(void *arg)
 	struct stun_bind *sb = arg;
 
 	tmr_cancel(&sb->tmr);
+	list_unlink(&sb->le);
 	mem_deref(sb->ska);
 	mem_deref(sb->lookup);
 	mem_deref(sb->us);
@@ -84,6 +93,96 @@ static int server_conf(const char **hostp, uint16_t *portp)
 static void report(void)
 {
 	ata_nat_report("stun", &st.info);
+}
+
+
+static bool adaptive(void)
+{
+	const struct ata_conf_stun *sc = ata_conf_stun();
+
+	return !sc || !sc->keepalive_ms;
+}
+
+
+/* The STUN keep-alive interval (s) for what is known now */
+static uint32_t keepalive_s(void)
+{
+	const struct ata_conf_stun *sc = ata_conf_stun();
+
+	return stun_life_keepalive_s(sc ? sc->keepalive_ms : 0,
+				     st.info.lifetime_s,
+				     st.info.lifetime_lapsed_s);
+}
+
+
+static void life_handler(enum stun_life_res res, uint32_t survived_s,
+			 uint32_t lapsed_s, void *arg)
+{
+	struct le *le;
+
+	(void)arg;
+
+	st.life = mem_deref(st.life);
+	if (res != STUN_LIFE_DONE) {
+		st.lstate = LIFE_FAILED;
+		ata_info("stun: binding lifetime not measured: keep-alive"
+			 " stays at %u s", keepalive_s());
+		return;
+	}
+
+	st.lstate = LIFE_DONE;
+	st.info.lifetime_s = survived_s;
+	st.info.lifetime_lapsed_s = lapsed_s;
+	if (!lapsed_s)
+		ata_info("stun: NAT keeps idle mappings %u s or longer",
+			 survived_s);
+	else if (!survived_s)
+		ata_warn("stun: NAT forgets idle mappings in under %u s:"
+			 " keep-alives every %u s cannot hold them",
+			 lapsed_s, STUN_KA_MIN_S);
+	else
+		ata_info("stun: NAT keeps idle mappings %u s, not %u s",
+			 survived_s, lapsed_s);
+
+	/* enabling sends a request at once: only when it changes */
+	for (le = list_head(&st.bindl); le; le = le->next) {
+		struct stun_bind *sb = le->data;
+
+		if (sb->ka_s == keepalive_s())
+			continue;
+		sb->ka_s = keepalive_s();
+		if (sb->ska)
+			stun_keepalive_enable(sb->ska, sb->ka_s);
+	}
+
+	report();
+}
+
+
+/* How long the NAT keeps an idle mapping: only the adaptive keep-alive
+   needs it (a fixed one is what the user chose) */
+static void life_start(const struct sa *laddr)
+{
+	int err;
+
+	st.life = mem_deref(st.life);
+	st.info.lifetime_s = 0;
+	st.info.lifetime_lapsed_s = 0;
+	st.lstate = LIFE_OFF;
+	if (!adaptive())
+		return;
+
+	err = stun_life_start(&st.life, laddr, &st.srv, life_handler, NULL);
+	if (err) {
+		st.lstate = LIFE_FAILED;
+		ata_info("stun: cannot measure the binding lifetime: %m",
+			 err);
+		return;
+	}
+
+	st.lstate = LIFE_MEASURING;
+	ata_info("stun: measuring the NAT's binding lifetime (keep-alive"
+		 " %u s meanwhile)", keepalive_s());
 }
 
 
@@ -159,6 +258,8 @@ static void discover(const struct sa *laddr)
 	if (!nat_genalg_alloc(&st.ng, &st.srv, IPPROTO_UDP, c,
 			      genalg_handler, NULL))
 		(void)nat_genalg_start(st.ng);
+
+	life_start(laddr);
 }
 
 
@@ -183,6 +284,13 @@ static void mapped_handler(int err, const struct sa *map, void *arg)
 	}
 
 	tmr_cancel(&sb->tmr);
+
+	/* another NAT (or the same one restarted): measure it again */
+	if (sa_isset(&sb->b.public, SA_ALL) &&
+	    !sa_cmp(map, &sb->b.public, SA_ALL) &&
+	    st.lstate != LIFE_MEASURING)
+		life_start(&sb->b.local);
+
 	sb->got = true;
 	sb->b.public = *map;
 	sb->h(0, &sb->b, sb->arg);
@@ -228,7 +336,6 @@ static int stun_bind(void **bindp, struct udp_sock *us,
 		     const struct sa *laddr, uint32_t timeout_ms,
 		     ata_nat_bind_h *h, void *arg)
 {
-	const struct ata_conf_stun *sc = ata_conf_stun();
 	struct stun_bind *sb;
 	const char *host = NULL;
 	uint16_t port = 0;
@@ -247,15 +354,13 @@ static int stun_bind(void **bindp, struct udp_sock *us,
 		return ENOMEM;
 
 	++st.binds;
+	list_append(&st.bindl, &sb->le, sb);
 	sb->h = h;
 	sb->arg = arg;
 	sb->us = mem_ref(us);
 	sb->b.local = *laddr;
-	sb->ka_s = KEEPALIVE_DEFAULT_S;
+	sb->ka_s = keepalive_s();
 	tmr_init(&sb->tmr);
-
-	if (sc && sc->keepalive_ms)
-		sb->ka_s = sc->keepalive_ms / 1000;
 
 	if (!sa_set_str(&srv, host, port)) {
 		st.srv = srv;
@@ -283,11 +388,15 @@ static int stun_bind(void **bindp, struct udp_sock *us,
 
 static int stun_status(struct re_printf *pf)
 {
+	static const char *lifev[] = {"off", "measuring", "measured",
+				      "unmeasurable"};
+
 	if (!sa_isset(&st.srv, SA_ALL))
 		return re_hprintf(pf, "state=idle\n");
 
-	return re_hprintf(pf, "state=active server=%J bindings=%u\n",
-			  &st.srv, st.binds);
+	return re_hprintf(pf, "state=active server=%J bindings=%u"
+			  " lifetime=%s keepalive=%u\n", &st.srv, st.binds,
+			  lifev[st.lstate], keepalive_s());
 }
 
 
@@ -297,6 +406,8 @@ static void discovery_reset(void)
 	st.nf = mem_deref(st.nf);
 	st.nh = mem_deref(st.nh);
 	st.ng = mem_deref(st.ng);
+	st.life = mem_deref(st.life);
+	st.lstate = LIFE_OFF;
 	memset(&st.info, 0, sizeof(st.info));
 	st.info.hairpin = -1;
 	st.info.alg = -1;

@@ -530,7 +530,7 @@ static void assert_defaults(const struct ata_config *cfg)
 	assert_int_equal(cfg->traversal.upnp.recheck_ms, 300000);
 	assert_string_equal(cfg->traversal.stun.server.host, "");
 	assert_int_equal(cfg->traversal.stun.server.port, 0);
-	assert_int_equal(cfg->traversal.stun.keepalive_ms, 25000);
+	assert_int_equal(cfg->traversal.stun.keepalive_ms, 0);
 	assert_int_equal(cfg->traversal.stun.timeout_ms, 2000);
 	assert_string_equal(cfg->traversal.turn.server.host, "");
 	assert_int_equal(cfg->traversal.turn.transport, ATA_TRANSPORT_UDP);

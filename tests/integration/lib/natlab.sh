@@ -138,7 +138,8 @@ natlab_resolv() {
 # the REGISTER expiry; NATLAB_UPNP=TIMEOUT ("3s") loads the upnp module with that
 # limit; NATLAB_LOG names the daemon's log (default ataua.log),
 # NATLAB_SIP_PORT its SIP port (default 5060), NATLAB_RTP_KA the RTP
-# keep-alive interval (default 5s)
+# keep-alive interval (default 5s), NATLAB_KA the SIP one (default 15s,
+# empty: the shipped default)
 natlab_ataua() {
 	local conf=$LAB_DIR/ataua.yaml mods="  - name: stun
     required: false"
@@ -165,10 +166,12 @@ $mods"
 	  parallel: ${NATLAB_PARALLEL:-true}
 	  stun:
 	    server: "${NATLAB_STUN:-44.0.0.2:3478}"
-	    keepalive: 15s
+	    keepalive: ${NATLAB_KA-15s}
 	    timeout: 2s
 	  rtp_keepalive: ${NATLAB_RTP_KA:-5s}
 	YAML
+	# NATLAB_KA="" keeps the shipped default (adaptive)
+	[ -n "${NATLAB_KA-15s}" ] || sed -i '/^    keepalive: $/d' "$conf"
 	[ -z "${NATLAB_UPNP:-}" ] || cat >>"$conf" <<-YAML
 	  upnp:
 	    timeout: $NATLAB_UPNP
