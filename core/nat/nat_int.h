@@ -48,6 +48,7 @@ struct nat_state {
 	int hairpin;                /**< 1, 0, -1 unknown             */
 	uint32_t lifetime_s;        /**< measured binding lifetime    */
 	uint32_t ka_ms;             /**< SIP keep-alive in force      */
+	enum nat_alg_sign alg_sign; /**< what gave the SIP ALG away   */
 };
 
 extern struct nat_state nat;
@@ -74,6 +75,10 @@ uint32_t nat_keepalive_interval(uint32_t conf_ms, uint32_t lifetime_s);
 /* nat_flow.c */
 int  nat_flow_print(struct re_printf *pf);
 void nat_flow_close(void);
+
+/* nat_alg_obs.c */
+void nat_alg_observe(const struct sip_msg *msg, const struct sa *seen);
+int  nat_alg_print(struct re_printf *pf);
 
 /* nat_cmd.c */
 

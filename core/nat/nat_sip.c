@@ -18,6 +18,7 @@ struct nat_sip {
 	struct udp_sock *us;
 	struct sa laddr;
 	struct sa pub;
+	struct sa reg_sent;     /**< the last REGISTER's Via sent-by  */
 	struct sa ka_dst;
 	struct tmr tmr_ka;
 	uint32_t ka_ms;
@@ -41,6 +42,12 @@ static bool send_handler(int *err, struct sa *dst, struct mbuf *mb,
 	int e;
 
 	(void)dst;
+
+	/* what a SIP ALG may change on the way (nat_alg.c compares) */
+	if (mbuf_get_left(mb) > 9 &&
+	    !memcmp(mbuf_buf(mb), "REGISTER ", 9))
+		ns->reg_sent = sa_isset(&ns->pub, SA_ALL) ? ns->pub
+			: ns->laddr;
 
 	if (!sa_isset(&ns->pub, SA_ALL))
 		return false;
@@ -113,6 +120,18 @@ void nat_sip_set_public(struct nat_sip *ns, const struct sa *pub)
 		ns->pub = *pub;
 	else
 		sa_init(&ns->pub, AF_UNSPEC);
+}
+
+
+/** The Via sent-by of our last REGISTER over UDP; false: none yet */
+bool nat_sip_reg_sent(const struct nat_sip *ns, struct sa *sent)
+{
+	if (!ns || !sent || !sa_isset(&ns->reg_sent, SA_ALL))
+		return false;
+
+	*sent = ns->reg_sent;
+
+	return true;
 }
 
 
