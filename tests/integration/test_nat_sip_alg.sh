@@ -12,6 +12,8 @@
 #     verdict in words, bypassed (SIP moved to TCP: registered over TCP,
 #     kamailio holds no UDP binding any more, sip_transport says why),
 #     and calls both ways carry audio
+#   - traversal.sip_alg: ignore behind the same ALG: detected and named
+#     in the verdict, SIP stays on UDP
 set -u
 . "$(dirname "$0")/lib/lab.sh"
 . "$(dirname "$0")/lib/kamailio.sh"
@@ -97,3 +99,14 @@ lab_wait_for "[ -z \"\$(alg_udp)\" ]" 10 &&
 natlab_call_out "behind the ALG, outgoing"
 natlab_call_in "behind the ALG, inbound"
 natlab_expect_verdict "degraded: router rewrites SIP (SIP ALG)"
+natlab_stop_ataua
+
+NATLAB_SIP_ALG=ignore NATLAB_LOG=ataua-ignore.log natlab_ataua ata 192.168.2.10
+lab_wait_for "ata_ctl nat | grep -q '^sip_alg=yes'" 30 &&
+	t_ok "ignore: detected" || t_fail "ignore: detected" "$(ata_ctl nat)"
+natlab_expect_verdict "degraded: router rewrites SIP (SIP ALG): calls may lose audio or registrations drop; turn off 'SIP ALG' in the router"
+natlab_register
+ata_ctl reg | grep -qx 'transport=udp (auto)' &&
+	! grep -q 'registering over tcp' "$LAB_DIR/ataua-ignore.log" &&
+	t_ok "ignore: SIP stays on udp" ||
+	t_fail "ignore: SIP stays on udp" "$(ata_ctl reg)"
