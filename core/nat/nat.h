@@ -149,7 +149,8 @@ struct nat_sip;
 int  nat_sip_alloc(struct nat_sip **nsp, struct udp_sock *us,
 		   const struct sa *laddr);
 void nat_sip_set_public(struct nat_sip *ns, const struct sa *pub);
-bool nat_sip_reg_sent(const struct nat_sip *ns, struct sa *sent);
+bool nat_sip_reg_sent(const struct nat_sip *ns, const struct pl *branch,
+		      struct sa *sent);
 void nat_sip_set_keepalive(struct nat_sip *ns, const struct sa *dst,
 			   uint32_t interval_ms);
 

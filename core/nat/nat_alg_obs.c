@@ -21,7 +21,7 @@ void nat_alg_observe(const struct sip_msg *msg, const struct sa *seen)
 	enum nat_alg_sign s;
 
 	memset(&v, 0, sizeof(v));
-	if (!nat_sip_reg_sent(nat.ns, &v.sent))
+	if (!nat_sip_reg_sent(nat.ns, &msg->via.branch, &v.sent))
 		sa_init(&v.sent, AF_UNSPEC);
 	v.echoed = msg->via.addr;
 	if (seen)

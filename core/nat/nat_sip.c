@@ -18,7 +18,11 @@ struct nat_sip {
 	struct udp_sock *us;
 	struct sa laddr;
 	struct sa pub;
-	struct sa reg_sent;     /**< the last REGISTER's Via sent-by  */
+	struct reg_sent {       /**< recent REGISTERs: their Via      */
+		char branch[64];
+		struct sa sentby;
+	} regv[8];
+	unsigned regi;
 	struct sa ka_dst;
 	struct tmr tmr_ka;
 	uint32_t ka_ms;
@@ -35,6 +39,28 @@ static void nat_sip_destructor(void *arg)
 }
 
 
+/* A REGISTER goes out: keep its Via branch and the sent-by it carries
+   (ours, or the public address the rewrite below puts in) */
+static void remember_register(struct nat_sip *ns, struct mbuf *mb)
+{
+	struct reg_sent *r = &ns->regv[ns->regi % ARRAY_SIZE(ns->regv)];
+	struct sip_msg *msg = NULL;
+	size_t pos = mb->pos;
+
+	if (sip_msg_decode(&msg, mb) || !pl_isset(&msg->via.branch) ||
+	    msg->via.branch.l >= sizeof(r->branch))
+		goto out;
+
+	(void)pl_strcpy(&msg->via.branch, r->branch, sizeof(r->branch));
+	r->sentby = sa_isset(&ns->pub, SA_ALL) ? ns->pub : ns->laddr;
+	++ns->regi;
+
+ out:
+	mem_deref(msg);
+	mb->pos = pos;
+}
+
+
 static bool send_handler(int *err, struct sa *dst, struct mbuf *mb,
 			 void *arg)
 {
@@ -46,8 +72,7 @@ static bool send_handler(int *err, struct sa *dst, struct mbuf *mb,
 	/* what a SIP ALG may change on the way (nat_alg.c compares) */
 	if (mbuf_get_left(mb) > 9 &&
 	    !memcmp(mbuf_buf(mb), "REGISTER ", 9))
-		ns->reg_sent = sa_isset(&ns->pub, SA_ALL) ? ns->pub
-			: ns->laddr;
+		remember_register(ns, mb);
 
 	if (!sa_isset(&ns->pub, SA_ALL))
 		return false;
@@ -123,15 +148,25 @@ void nat_sip_set_public(struct nat_sip *ns, const struct sa *pub)
 }
 
 
-/** The Via sent-by of our last REGISTER over UDP; false: none yet */
-bool nat_sip_reg_sent(const struct nat_sip *ns, struct sa *sent)
+/** The Via sent-by of our REGISTER with Via @p branch; false: unknown */
+bool nat_sip_reg_sent(const struct nat_sip *ns, const struct pl *branch,
+		      struct sa *sent)
 {
-	if (!ns || !sent || !sa_isset(&ns->reg_sent, SA_ALL))
+	size_t i;
+
+	if (!ns || !branch || !sent || !pl_isset(branch))
 		return false;
 
-	*sent = ns->reg_sent;
+	for (i = 0; i < ARRAY_SIZE(ns->regv); i++) {
+		const struct reg_sent *r = &ns->regv[i];
 
-	return true;
+		if (r->branch[0] && !pl_strcmp(branch, r->branch)) {
+			*sent = r->sentby;
+			return true;
+		}
+	}
+
+	return false;
 }
 
 
