@@ -54,6 +54,10 @@ static const struct conf_enum srtps[] = {
 	{"off", ATA_SRTP_OFF}, {"optional", ATA_SRTP_OPTIONAL},
 	{"mandatory", ATA_SRTP_MANDATORY}, {NULL, 0}
 };
+static const struct conf_enum sip_algs[] = {
+	{"bypass", ATA_SIP_ALG_BYPASS}, {"ignore", ATA_SIP_ALG_IGNORE},
+	{NULL, 0}
+};
 static const struct conf_enum methods[] = {
 	{"upnp", ATA_TRAV_UPNP}, {"register", ATA_TRAV_REGISTER},
 	{"stun", ATA_TRAV_STUN}, {"turn", ATA_TRAV_TURN}, {NULL, 0}
@@ -268,6 +272,8 @@ static const struct conf_field traversal_rows[] = {
 	ROW(S, turn, "turn", CT_MAP, .sub = &turn_schema),
 	ROW(S, rtp_keepalive_ms, "rtp_keepalive", CT_DUR, .min = SEC(5),
 	    .max = SEC(60), .def = "15s"),
+	ROW(S, sip_alg, "sip_alg", CT_ENUM, .enumv = sip_algs,
+	    .def = "bypass"),
 };
 #undef S
 #define S struct ata_conf_alg_hint

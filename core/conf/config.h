@@ -172,6 +172,12 @@ struct ata_conf_line {
 /* struct ata_conf_upnp, _stun, _turn, _alg_hint: in ataua.h (modules
    read them) */
 
+/** traversal.sip_alg: what to do about a router's SIP ALG */
+enum ata_sip_alg {
+	ATA_SIP_ALG_BYPASS = 0,  /**< move SIP to TCP (transport auto)  */
+	ATA_SIP_ALG_IGNORE,      /**< only say so in the verdict        */
+};
+
 struct ata_conf_traversal {
 	enum ata_trav_method *orderv;
 	size_t orderc;
@@ -180,6 +186,7 @@ struct ata_conf_traversal {
 	struct ata_conf_stun stun;
 	struct ata_conf_turn turn;
 	uint32_t rtp_keepalive_ms;
+	enum ata_sip_alg sip_alg;
 };
 
 struct ata_conf_bandwidth {

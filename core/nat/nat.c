@@ -276,6 +276,7 @@ void nat_sip_stop(void)
 	memset(&nat.v, 0, sizeof(nat.v));
 	sa_init(&nat.pub, AF_UNSPEC);
 	sa_init(&nat.reg_seen, AF_UNSPEC);
+	nat.alg_sign = NAT_ALG_NONE;
 	nat.method = NAT_METHOD_NONE;
 	nat.ready = false;
 }
@@ -352,6 +353,7 @@ void nat_reg_observe(int err, const struct sip_msg *msg)
 			!sa_cmp(&seen, &nat.stun.b.public, SA_ALL) &&
 			sa_cmp(&seen, &nat.stun.b.public, SA_ADDR);
 	}
+	nat_alg_observe(msg, via_seen(&seen, msg) ? &seen : NULL);
 
 	if (msg->scode >= 200 && msg->scode < 300) {
 		nat.obs.reg_ok = true;
@@ -502,6 +504,9 @@ void nat_network_changed(const char *why)
 	nat.obs.reg_saw_other = obs.reg_saw_other;
 	nat.obs.reg_rejected = obs.reg_rejected;
 	nat.obs.reg_dns = obs.reg_dns;
+	/* an ALG does not go away with the link; SIP stays where it went */
+	nat.obs.sip_alg = obs.sip_alg;
+	nat.obs.sip_alg_moved = obs.sip_alg_moved;
 	nat.obs.reg_none = no_registrar(cfg);
 	nat_steps_stop();
 	traversal_network_changed();

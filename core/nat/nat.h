@@ -67,6 +67,9 @@ struct nat_obs {
 	enum nat_kind mapping;
 	enum nat_kind filtering;
 	bool alg;             /**< an ALG rewrites addresses          */
+	bool sip_alg;         /**< the router's SIP ALG rewrites our SIP
+				   (nat_alg.c)                        */
+	bool sip_alg_moved;   /**< SIP went to TCP/TLS around it      */
 	bool ka_failed;       /**< keep-alives went unanswered        */
 };
 
@@ -75,6 +78,26 @@ struct nat_verdict {
 	enum nat_method method;
 	const char *reason;   /**< static text, "" when level is ok   */
 };
+
+/** What we sent and what came back, for nat_alg_check() */
+struct nat_alg_view {
+	struct sa sent;       /**< our Via sent-by in the REGISTER    */
+	struct sa echoed;     /**< that Via's sent-by in the answer   */
+	struct sa seen;       /**< its received/rport                 */
+	struct sa laddr;      /**< our SIP socket                     */
+	struct sa registrar;  /**< where the answer came from         */
+	struct sa stun;       /**< STUN's mapped address, or unset    */
+};
+
+enum nat_alg_sign {
+	NAT_ALG_NONE = 0,
+	NAT_ALG_VIA,          /**< the Via came back rewritten        */
+	NAT_ALG_STUN,         /**< registrar saw private, STUN public */
+};
+
+/* nat_alg.c: pure, unit-tested */
+enum nat_alg_sign nat_alg_check(const struct nat_alg_view *v);
+const char *nat_alg_sign_text(enum nat_alg_sign s);
 
 /* nat_verdict.c */
 void nat_verdict_eval(struct nat_verdict *v, const struct nat_obs *o);
@@ -106,6 +129,10 @@ void nat_reg_dns_observe(enum resolver_fault f);
 void nat_flow_observe(struct sip *sip, const struct sip_msg *msg);
 /** `sip_transport=NOTE` in `atactl nat` (a registration fell back) */
 void nat_sip_transport_note(const char *note);
+/** The router's SIP ALG was seen and the policy says go around it */
+bool nat_sip_alg_bypass(void);
+/** SIP left UDP because of the ALG: the verdict says so */
+void nat_sip_alg_moved(void);
 /** true when REGISTERs may go out (policy decided or gave up) */
 bool nat_ready(void);
 bool nat_udp_blocked(void);
@@ -122,6 +149,8 @@ struct nat_sip;
 int  nat_sip_alloc(struct nat_sip **nsp, struct udp_sock *us,
 		   const struct sa *laddr);
 void nat_sip_set_public(struct nat_sip *ns, const struct sa *pub);
+bool nat_sip_reg_sent(const struct nat_sip *ns, const struct pl *branch,
+		      struct sa *sent);
 void nat_sip_set_keepalive(struct nat_sip *ns, const struct sa *dst,
 			   uint32_t interval_ms);
 

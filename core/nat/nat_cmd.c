@@ -102,6 +102,7 @@ static int cmd_nat(struct re_printf *pf, struct ata_cmd_arg *ca)
 	err |= re_hprintf(pf, "hairpin=%s\n", tri(nat.hairpin));
 	err |= re_hprintf(pf, "alg=%s\n", nat.obs.done || nat.obs.alg ?
 			  (nat.obs.alg ? "yes" : "no") : "unknown");
+	err |= nat_alg_print(pf);
 	err |= re_hprintf(pf, "keepalive=%u\n", nat.ka_ms / 1000);
 	err |= nat_flow_print(pf);
 	err |= print_lifetime(pf);

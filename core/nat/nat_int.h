@@ -49,6 +49,7 @@ struct nat_state {
 	uint32_t lifetime_s;        /**< longest idle time survived   */
 	uint32_t lifetime_lapsed_s; /**< shortest one that lapsed     */
 	uint32_t ka_ms;             /**< SIP keep-alive in force      */
+	enum nat_alg_sign alg_sign; /**< what gave the SIP ALG away   */
 };
 
 extern struct nat_state nat;
@@ -75,6 +76,10 @@ uint32_t nat_keepalive_interval(uint32_t conf_ms, uint32_t lifetime_s);
 /* nat_flow.c */
 int  nat_flow_print(struct re_printf *pf);
 void nat_flow_close(void);
+
+/* nat_alg_obs.c */
+void nat_alg_observe(const struct sip_msg *msg, const struct sa *seen);
+int  nat_alg_print(struct re_printf *pf);
 
 /* nat_cmd.c */
 

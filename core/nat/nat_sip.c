@@ -22,6 +22,11 @@ struct nat_sip {
 	struct udp_sock *us;
 	struct sa laddr;
 	struct sa pub;
+	struct reg_sent {       /**< recent REGISTERs: their Via      */
+		char branch[64];
+		struct sa sentby;
+	} regv[8];
+	unsigned regi;
 	struct sa ka_dst;
 	struct tmr tmr_ka;
 	uint32_t ka_ms;
@@ -41,6 +46,28 @@ static void nat_sip_destructor(void *arg)
 }
 
 
+/* A REGISTER goes out: keep its Via branch and the sent-by it carries
+   (ours, or the public address the rewrite below puts in) */
+static void remember_register(struct nat_sip *ns, struct mbuf *mb)
+{
+	struct reg_sent *r = &ns->regv[ns->regi % ARRAY_SIZE(ns->regv)];
+	struct sip_msg *msg = NULL;
+	size_t pos = mb->pos;
+
+	if (sip_msg_decode(&msg, mb) || !pl_isset(&msg->via.branch) ||
+	    msg->via.branch.l >= sizeof(r->branch))
+		goto out;
+
+	(void)pl_strcpy(&msg->via.branch, r->branch, sizeof(r->branch));
+	r->sentby = sa_isset(&ns->pub, SA_ALL) ? ns->pub : ns->laddr;
+	++ns->regi;
+
+ out:
+	mem_deref(msg);
+	mb->pos = pos;
+}
+
+
 static bool send_handler(int *err, struct sa *dst, struct mbuf *mb,
 			 void *arg)
 {
@@ -51,6 +78,11 @@ static bool send_handler(int *err, struct sa *dst, struct mbuf *mb,
 	ns->last = tmr_jiffies();
 	if (sa_cmp(dst, &ns->ka_dst, SA_ALL))
 		ns->ka_last = ns->last;
+
+	/* what a SIP ALG may change on the way (nat_alg.c compares) */
+	if (mbuf_get_left(mb) > 9 &&
+	    !memcmp(mbuf_buf(mb), "REGISTER ", 9))
+		remember_register(ns, mb);
 
 	if (!sa_isset(&ns->pub, SA_ALL))
 		return false;
@@ -141,6 +173,28 @@ void nat_sip_set_public(struct nat_sip *ns, const struct sa *pub)
 		ns->pub = *pub;
 	else
 		sa_init(&ns->pub, AF_UNSPEC);
+}
+
+
+/** The Via sent-by of our REGISTER with Via @p branch; false: unknown */
+bool nat_sip_reg_sent(const struct nat_sip *ns, const struct pl *branch,
+		      struct sa *sent)
+{
+	size_t i;
+
+	if (!ns || !branch || !sent || !pl_isset(branch))
+		return false;
+
+	for (i = 0; i < ARRAY_SIZE(ns->regv); i++) {
+		const struct reg_sent *r = &ns->regv[i];
+
+		if (r->branch[0] && !pl_strcmp(branch, r->branch)) {
+			*sent = r->sentby;
+			return true;
+		}
+	}
+
+	return false;
 }
 
 

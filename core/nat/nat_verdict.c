@@ -87,15 +87,9 @@ static void eval_no_nat(struct nat_verdict *v, const struct nat_obs *o)
 }
 
 
-/**
- * Decide. @p v always gets a level, a method and a reason (never NULL).
- */
-void nat_verdict_eval(struct nat_verdict *v, const struct nat_obs *o)
+static void eval_rows(struct nat_verdict *v, const struct nat_obs *o)
 {
-	if (!v)
-		return;
-
-	if (!o || !o->done) {
+	if (!o->done) {
 		set(v, NAT_PENDING, NAT_METHOD_NONE, "probing");
 		return;
 	}
@@ -156,6 +150,42 @@ void nat_verdict_eval(struct nat_verdict *v, const struct nat_obs *o)
 
 	/* no NAT seen: public address, an ALG, or an all-private net */
 	eval_no_nat(v, o);
+}
+
+
+/*
+ * The router's SIP ALG (nat_alg.c) rewrites our SIP: whatever else
+ * works, say it in words a support line can read out, and what we did.
+ * A broken or pending verdict keeps its own, more urgent reason.
+ */
+static void eval_sip_alg(struct nat_verdict *v, const struct nat_obs *o)
+{
+	if (!o->sip_alg || v->level == NAT_BROKEN || v->level == NAT_PENDING)
+		return;
+
+	set(v, NAT_DEGRADED, v->method, o->sip_alg_moved ?
+	    "router rewrites SIP (SIP ALG): switched SIP to TCP; turn off "
+	    "'SIP ALG' in the router to use UDP" :
+	    "router rewrites SIP (SIP ALG): calls may lose audio or "
+	    "registrations drop; turn off 'SIP ALG' in the router");
+}
+
+
+/**
+ * Decide. @p v always gets a level, a method and a reason (never NULL).
+ */
+void nat_verdict_eval(struct nat_verdict *v, const struct nat_obs *o)
+{
+	if (!v)
+		return;
+
+	if (!o) {
+		set(v, NAT_PENDING, NAT_METHOD_NONE, "probing");
+		return;
+	}
+
+	eval_rows(v, o);
+	eval_sip_alg(v, o);
 }
 
 

@@ -86,6 +86,7 @@ void reg_backoff_fail(struct reg *reg, int err, const struct sip_msg *msg);
 /* reg_tcp.c */
 bool reg_tcp_switch(struct reg *reg, const char *why);
 bool reg_tcp_auto(const struct reg *reg);
+bool reg_tcp_alg(struct reg *reg, const struct sip_msg *msg);
 bool reg_tcp_fallback(struct reg *reg, int err);
 
 #endif

@@ -41,6 +41,8 @@ static void resp_handler(int err, const struct sip_msg *msg, void *arg)
 
 	nat_reg_observe(err, msg);
 	nat_flow_observe(sip_stack_sip(reg->ss), msg);
+	if (reg_tcp_alg(reg, msg))
+		return;
 
 	if (err || !msg || msg->scode >= 300) {
 		reg_backoff_fail(reg, err, msg);

@@ -3,6 +3,8 @@
  *
  * Only for an account that named no transport (tp_auto): the STUN
  * verdict or a REGISTER over UDP with no reply at all moves it to TCP.
+ * So does a router's SIP ALG that rewrites our SIP over UDP (nat_alg.c,
+ * `traversal.sip_alg: bypass`): home routers' ALGs watch UDP port 5060.
  */
 #include <re.h>
 #include "ataua.h"
@@ -38,7 +40,7 @@ static int uri_to_tcp(char **urip)
  * over TCP instead, once and for good. Calls follow, as they take the
  * transport from reg_config(). False if we cannot (no TCP listener).
  */
-bool reg_tcp_switch(struct reg *reg, const char *why)
+static bool tcp_switch(struct reg *reg, const char *why, bool alg)
 {
 	int err;
 
@@ -62,19 +64,51 @@ bool reg_tcp_switch(struct reg *reg, const char *why)
 
 	reg->conf.tp = SIP_TRANSP_TCP;
 
-	ata_warn("reg: %s: %s: udp blocked? registering over tcp",
-		 reg->aor, why);
+	ata_warn("reg: %s: %s: %s registering over tcp", reg->aor, why,
+		 alg ? "the router's SIP ALG rewrites SIP over udp:" :
+		 "udp blocked?");
 	ata_event(ATA_LOG_WARN, ATA_EVENT_SIP_TRANSPORT,
-		  "aor=%s transport=tcp reason=\"udp blocked\"", reg->aor);
-	nat_sip_transport_note("tcp (udp blocked)");
+		  "aor=%s transport=tcp reason=\"%s\"", reg->aor,
+		  alg ? "sip alg" : "udp blocked");
+	nat_sip_transport_note(alg ? "tcp (sip alg)" : "tcp (udp blocked)");
+	if (alg)
+		nat_sip_alg_moved();
 
 	return true;
+}
+
+
+bool reg_tcp_switch(struct reg *reg, const char *why)
+{
+	return tcp_switch(reg, why, false);
 }
 
 
 bool reg_tcp_auto(const struct reg *reg)
 {
 	return reg->conf.tp_auto && reg->conf.tp == SIP_TRANSP_UDP;
+}
+
+
+/*
+ * A REGISTER answer over UDP showed the router's SIP ALG and the policy
+ * says go around it: register over TCP at once (the UDP binding is
+ * removed as the old registration goes). True if it switched.
+ */
+bool reg_tcp_alg(struct reg *reg, const struct sip_msg *msg)
+{
+	if (!msg || msg->tp != SIP_TRANSP_UDP || !reg_tcp_auto(reg) ||
+	    !nat_sip_alg_bypass())
+		return false;
+
+	if (!tcp_switch(reg, "SIP ALG", true))
+		return false;
+
+	reg->reason[0] = '\0';
+	reg->sipreg = mem_deref(reg->sipreg);
+	tmr_start(&reg->tmr, 0, reg_send_retry, reg);
+
+	return true;
 }
 
 

@@ -135,7 +135,7 @@ natlab_resolv() {
 # NATLAB_TRANSPORTS ("[udp, tcp]") and NATLAB_SIP_TRANSPORT (the
 # account's; NATLAB_ACC_TRANSPORT overrides the account's transport
 # line, "none" drops it) choose SIP transports, NATLAB_EXPIRY ("300s")
-# the REGISTER expiry; NATLAB_UPNP=TIMEOUT ("3s") loads the upnp module with that
+# the REGISTER expiry; NATLAB_SIP_ALG traversal.sip_alg; NATLAB_UPNP=TIMEOUT ("3s") loads the upnp module with that
 # limit; NATLAB_LOG names the daemon's log (default ataua.log),
 # NATLAB_SIP_PORT its SIP port (default 5060), NATLAB_RTP_KA the RTP
 # keep-alive interval (default 5s), NATLAB_KA the SIP one (default 15s,
@@ -172,6 +172,8 @@ $mods"
 	YAML
 	# NATLAB_KA="" keeps the shipped default (adaptive)
 	[ -n "${NATLAB_KA-15s}" ] || sed -i '/^    keepalive: $/d' "$conf"
+	[ -z "${NATLAB_SIP_ALG:-}" ] ||
+		echo "  sip_alg: $NATLAB_SIP_ALG" >>"$conf"
 	[ -z "${NATLAB_UPNP:-}" ] || cat >>"$conf" <<-YAML
 	  upnp:
 	    timeout: $NATLAB_UPNP
