@@ -160,6 +160,46 @@ $(BUILD)/build-vars: FORCE
 .PHONY: FORCE
 FORCE:
 
+# ---- dlopen()ed sonames, the Debian package --------------------------------
+# libsrtp2 and libyaml are opened by soname (core/call/srtp_lib.h,
+# core/conf/yaml_lib.h): the SONAME of the lib*.so link in pkg-config's
+# libdir, the library this build compiles against (a cross build's
+# PKG_CONFIG and READELF answer for the target, or it sets
+# SRTP_SONAME/YAML_SONAME). $(BUILD)/sonames records them: their objects
+# are rebuilt when they change, the build stops when one cannot be read,
+# and the package depends on them (conf/debian/rules).
+READELF ?= readelf
+soname_of = $(shell $(READELF) -d "$$($(PKG_CONFIG) --variable=libdir \
+	$(1) 2>/dev/null)/$(2)" 2>/dev/null | \
+	sed -n 's/.*(SONAME).*\[\(.*\)\]$$/\1/p')
+ifeq ($(origin SRTP_SONAME),undefined)
+SRTP_SONAME := $(call soname_of,libsrtp2,libsrtp2.so)
+endif
+ifeq ($(origin YAML_SONAME),undefined)
+YAML_SONAME := $(call soname_of,yaml-0.1,libyaml.so)
+endif
+$(BUILD)/core/call/srtp_lib.o: ALL_CFLAGS += -DSRTP_LIB_FILE='"$(SRTP_SONAME)"'
+$(BUILD)/core/conf/yaml_lib.o: ALL_CFLAGS += -DYAML_LIB_FILE='"$(YAML_SONAME)"'
+$(BUILD)/core/call/srtp_lib.o $(BUILD)/core/conf/yaml_lib.o: $(BUILD)/sonames
+
+$(BUILD)/sonames: FORCE | pkgcheck
+	@mkdir -p $(dir $@)
+	@[ -n "$(SRTP_SONAME)" ] && [ -n "$(YAML_SONAME)" ] || { echo \
+		"ataua: no soname for libsrtp2 ('$(SRTP_SONAME)') or libyaml" \
+		"('$(YAML_SONAME)'): set SRTP_SONAME and YAML_SONAME" >&2; \
+		exit 1; }
+	@printf 'SRTP_SONAME=%s\nYAML_SONAME=%s\n' '$(SRTP_SONAME)' \
+		'$(YAML_SONAME)' >$@.new
+	@cmp -s $@.new $@ && rm -f $@.new || mv -f $@.new $@
+
+# `make deb`: dpkg-buildpackage on a copy of the tree with conf/debian/
+# as its debian/; the package lands in $(DEB_DIR) (README "Debian
+# package")
+DEB_DIR ?= $(BUILD)/deb
+.PHONY: deb
+deb:
+	sh conf/debian/build.sh '$(DEB_DIR)' '$(ATAUA_VERSION)'
+
 # ---- tests ------------------------------------------------------------------
 # Unit tests link with the daemon's version script (core/ataua.map),
 # exporting what the daemon does, so a test module (mod_*.c) that needs
@@ -301,4 +341,6 @@ install: all
 clean:
 	rm -rf build build-asan build-fuzz ataua atactl $(MOD_SOS)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# (not the copy of the tree `make deb` builds in)
+-include $(shell find $(BUILD) -path "$(DEB_DIR)" -prune -o -type f \
+	-name '*.d' -print 2>/dev/null)

@@ -14,12 +14,14 @@ libyaml-dev libssl-dev libminiupnpc-dev"
 # decoders (minimodem, multimon-ng), DTMF talk-off (espeak-ng speech,
 # spandsp's dtmf_rx beside ours: tests/talkoff) and the real peers
 # the integration tests start in network namespaces; the Prometheus
-# text-format parser test_metrics.sh also reads the metrics with
+# text-format parser test_metrics.sh also reads the metrics with; the
+# Debian package's tools (make deb, test_deb.sh)
 TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev valgrind tcpdump
 kamailio kamailio-tls-modules coturn miniupnpd-iptables miniupnpc
 baresip-core sip-tester iproute2 iptables nftables procps
 psmisc python3 gnuplot-nox sipvicious util-linux minimodem
-multimon-ng espeak-ng libspandsp-dev python3-prometheus-client"
+multimon-ng espeak-ng libspandsp-dev python3-prometheus-client
+dpkg-dev debhelper fakeroot lintian adduser"
 
 case "${1:-run}" in
 run)  PKGS=$RUN_PKGS ;;

@@ -13,8 +13,14 @@
 
 #include <srtp2/srtp.h>
 
-/** The soname Debian's libsrtp2-1 ships */
+/**
+ * The soname: the Makefile passes the one of the library the build
+ * compiles against ($(BUILD)/sonames); this, Debian 12's libsrtp2-1,
+ * is for builds without it (tests/fuzz/run.sh)
+ */
+#ifndef SRTP_LIB_FILE
 #define SRTP_LIB_FILE "libsrtp2.so.1"
+#endif
 
 /** The libsrtp2 functions ataua calls */
 struct srtp_lib {

@@ -12,8 +12,14 @@
 
 #include <yaml.h>
 
-/** The soname Debian's libyaml-0-2 ships */
+/**
+ * The soname: the Makefile passes the one of the library the build
+ * compiles against ($(BUILD)/sonames); this, Debian 12's libyaml-0-2,
+ * is for builds without it (tests/fuzz/run.sh)
+ */
+#ifndef YAML_LIB_FILE
 #define YAML_LIB_FILE "libyaml-0.so.2"
+#endif
 
 /** The libyaml functions conf_yaml.c calls, valid while open */
 struct yaml_lib {

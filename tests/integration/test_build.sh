@@ -99,3 +99,36 @@ done
 t_check "make run asks deps for the run set, make test for the test set" \
 	bash -c "make -C '$ROOT' -n run | grep -q 'tests/deps.sh run' &&
 		make -C '$ROOT' -n test | grep -q 'tests/deps.sh test'"
+
+# libsrtp2 and libyaml are dlopen()ed by soname: the one of the library
+# the build compiles against (SONAME of pkg-config's libdir/lib*.so),
+# recorded in build/sonames and compiled in; an override reaches the
+# compiler (a cross build's)
+# (needs the tree built: make all)
+soname_of() {
+	readelf -d "$(pkg-config --variable=libdir "$1")/$2" 2>/dev/null |
+		sed -n 's/.*(SONAME).*\[\(.*\)\]$/\1/p'
+}
+if [ -f "$ROOT/build/sonames" ] && [ -x "$ROOT/ataua" ]; then
+	for pair in "SRTP libsrtp2 libsrtp2.so" "YAML yaml-0.1 libyaml.so"; do
+		set -- $pair
+		so=$(soname_of "$2" "$3")
+		if [ -n "$so" ] &&
+			grep -qx "${1}_SONAME=$so" "$ROOT/build/sonames" &&
+			grep -qaF "$so" "$ROOT/ataua"; then
+			t_ok "ataua dlopen()s $so, the SONAME of $3"
+		else
+			t_fail "ataua dlopen()s ${so:-?}, the SONAME of $3" \
+				"$(cat "$ROOT/build/sonames")"
+		fi
+	done
+else
+	t_fail "build/sonames records the dlopen()ed sonames" \
+		"no $ROOT/build/sonames (make all)"
+fi
+t_check "SRTP_SONAME and YAML_SONAME reach the compiler" \
+	bash -c "make -C '$ROOT' -n -B SRTP_SONAME=libsrtp2.so.77 \
+		YAML_SONAME=libyaml-0.so.77 build/core/call/srtp_lib.o \
+		build/core/conf/yaml_lib.o 2>/dev/null | tr -d \"'\" >'$LAB_DIR/so.n' &&
+		grep -qF -- '-DSRTP_LIB_FILE=\"libsrtp2.so.77\"' '$LAB_DIR/so.n' &&
+		grep -qF -- '-DYAML_LIB_FILE=\"libyaml-0.so.77\"' '$LAB_DIR/so.n'"
