@@ -125,7 +125,9 @@ ataua: $(BUILD)/core/main.o $(BUILD)/libatacore.a core/ataua.map
 		-Wl,--whole-archive $(BUILD)/libatacore.a \
 		-Wl,--no-whole-archive $(LIBS)
 
-atactl: $(CLI_OBJS)
+# atactl reads control lines with the daemon's own reader (plain C)
+CLI_SHARED := $(BUILD)/core/base/ctrl_record.o
+atactl: $(CLI_OBJS) $(CLI_SHARED)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -217,10 +219,13 @@ MOD_LIBS     = $(foreach m,$(MODULES),$($(subst -,_,$(m))_LIBS))
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libatacore.a \
 		$(MOD_ARCHIVES) core/ataua.map
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) $(EXPORTS) -o $@ $< \
+	$(Q)$(CC) $(ALL_LDFLAGS) $(EXPORTS) -o $@ $(filter %.o,$^) \
 		-Wl,--whole-archive $(BUILD)/libatacore.a \
 		-Wl,--no-whole-archive $(MOD_ARCHIVES) $(LIBS) $(MOD_LIBS) \
 		-lcmocka
+
+# a unit test of atactl's parts links their objects too
+$(BUILD)/tests/unit/test_action_env: $(BUILD)/core/cli/action_env.o
 
 $(BUILD)/tests/unit/mod_%.so: $(BUILD)/tests/unit/mod_%.o
 	$(Q)$(CC) $(ALL_LDFLAGS) -shared -o $@ $^

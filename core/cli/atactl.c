@@ -8,6 +8,8 @@
  *   atactl [-s PATH] [-t SECONDS]                interactive (stdin)
  *   atactl [-s PATH] [-l LEVEL] monitor          print events
  *   atactl -j ...                                the same in JSON
+ *   atactl [-s PATH] [-l LEVEL] [-T SECONDS] -a SCRIPT
+ *                                                run SCRIPT per event
  *
  * Exit status: 0 OK, 1 the daemon answered FAIL, 2 the daemon could not
  * be reached, went away or did not answer in time.
@@ -23,6 +25,7 @@
 #include "base/ctrl_proto.h"
 #include "base/ctrl_verbs.h"
 #include "base/version.h"
+#include "action.h"
 #include "ctrl_client.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_UNREACHABLE = 2 };
@@ -32,6 +35,8 @@ struct opts {
 	int timeout_ms;
 	int level;
 	bool json;             /* -j: FORMAT json first, print the JSON */
+	const char *action;    /* -a SCRIPT */
+	int limit_ms;          /* -T: the time limit of one -a run */
 };
 
 /*
@@ -94,18 +99,25 @@ static void print_verbs(FILE *f, const char *module, const char *title)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: atactl [-j] [-s PATH] [-t SECONDS] [-l LEVEL] "
-		"[VERB [ARGS...]]\n       atactl -h | --version\n\n"
+		"[VERB [ARGS...]]\n"
+		"       atactl [-s PATH] [-l LEVEL] [-T SECONDS] -a SCRIPT\n"
+		"       atactl -h | --version\n\n"
 		"  -s PATH     control socket (default $" ATA_CTRL_ENV_PATH
 		" or " ATA_CTRL_DEFAULT_PATH ")\n"
 		"  -t SECONDS  reply timeout (default 10)\n"
 		"  -l LEVEL    monitor: events up to this level, 3..7 "
 		"(default 6)\n"
+		"  -a SCRIPT   run SCRIPT EVENT-NAME for each event, one at a "
+		"time,\n              the fields in ATAUA_* variables (see "
+		"atactl(1))\n"
+		"  -T SECONDS  -a: a run's time limit (default %d)\n"
 		"  -j          JSON: each reply and event is one JSON value "
 		"on one line\n"
 		"              (FORMAT json; key=value records become objects,"
 		"\n              lists arrays, FAIL {\"ok\":false,"
 		"\"error\":...})\n\n"
-		"Without a verb, requests are read from stdin.\n");
+		"Without a verb, requests are read from stdin.\n",
+		ATA_ACTION_LIMIT_S);
 
 	print_verbs(f, NULL, "\nVerbs:\n");
 	for (size_t i = 0; i < sizeof(verbv) / sizeof(verbv[0]); i++) {
@@ -316,6 +328,20 @@ static int monitor(const struct opts *o)
 }
 
 
+static int action_mode(const struct opts *o, int nverbs)
+{
+	struct action_opts ao = {o->path, o->action, o->level,
+				 o->timeout_ms, o->limit_ms};
+
+	if (nverbs || o->json) {
+		fprintf(stderr, "atactl: -a takes no verb and no -j\n");
+		return EXIT_UNREACHABLE;
+	}
+
+	return action_run(&ao, &interrupted);
+}
+
+
 /* argv joined with single spaces; NULL if it does not fit one request */
 static char *join_args(int argc, char *const argv[])
 {
@@ -349,7 +375,8 @@ int main(int argc, char *argv[])
 		{NULL, 0, NULL, 0},
 	};
 	struct opts o = {getenv(ATA_CTRL_ENV_PATH), 10000,
-			 ATA_CTRL_DEFAULT_LEVEL, false};
+			 ATA_CTRL_DEFAULT_LEVEL, false, NULL,
+			 ATA_ACTION_LIMIT_S * 1000};
 	struct sigaction sa;
 	char *req;
 	double t;
@@ -358,7 +385,8 @@ int main(int argc, char *argv[])
 	if (!o.path || !o.path[0])
 		o.path = ATA_CTRL_DEFAULT_PATH;
 
-	while ((c = getopt_long(argc, argv, "+hjs:t:l:", longv, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hjs:t:l:a:T:", longv,
+				NULL)) != -1) {
 		switch (c) {
 
 		case 'V':
@@ -381,6 +409,20 @@ int main(int argc, char *argv[])
 				return EXIT_UNREACHABLE;
 			}
 			o.timeout_ms = (int)(t * 1000);
+			break;
+
+		case 'a':
+			o.action = optarg;
+			break;
+
+		case 'T':
+			t = strtod(optarg, NULL);
+			if (t <= 0 || t > 86400) {
+				fprintf(stderr, "atactl: bad time limit: %s\n",
+					optarg);
+				return EXIT_UNREACHABLE;
+			}
+			o.limit_ms = (int)(t * 1000);
 			break;
 
 		case 'l':
@@ -409,6 +451,9 @@ int main(int argc, char *argv[])
 	sigemptyset(&sa.sa_mask);
 	(void)sigaction(SIGINT, &sa, NULL);
 	(void)sigaction(SIGTERM, &sa, NULL);
+
+	if (o.action)
+		return action_mode(&o, argc - optind);
 
 	if (optind == argc)
 		return interactive(&o);

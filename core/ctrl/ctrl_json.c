@@ -14,9 +14,10 @@
 #include <string.h>
 #include "ataua.h"
 #include "base/ctrl_proto.h"
+#include "base/ctrl_record.h"
 #include "ctrl_json.h"
 
-enum { KEY_MAX = 64, HASH_SIZE = 8 };
+enum { HASH_SIZE = 8 };
 
 /* A reply being read: its own pairs, its records and the open one */
 struct reader {
@@ -28,124 +29,38 @@ struct reader {
 	bool list;                 /* a count= line: a list, maybe empty */
 };
 
-/* One pair of a line: the value raw, quotes included */
-struct kv {
-	char key[KEY_MAX];
-	struct pl val;
-};
-
 static const char *block_keyv[] = {ATA_CTRL_BLOCK_KEYS};
 
 
-static bool is_key_char(char ch)
+/* The words of a line are base/ctrl_record.c's, on a span of the pl */
+static struct ctrl_span span(const struct pl *pl)
 {
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		(ch >= '0' && ch <= '9') || ch == '_' || ch == '-' ||
-		ch == '.';
+	struct ctrl_span s = {pl->p, pl->l};
+
+	return s;
 }
 
 
-/* Length of the KEY before `=` at the start of @p s, 0 if none */
 static size_t key_len(const struct pl *s)
 {
-	size_t i = 0;
+	struct ctrl_span sp = span(s);
 
-	while (i < s->l && i < KEY_MAX - 1 && is_key_char(s->p[i]))
-		++i;
-
-	return i && i < s->l && s->p[i] == '=' ? i : 0;
+	return ctrl_record_key_len(&sp);
 }
 
 
-/* Length of the quoted string at @p p with both quotes, 0 if open */
-static size_t quoted_len(const char *p, size_t l)
-{
-	for (size_t i = 1; i < l; i++) {
-		if (p[i] == '\\' && i + 1 < l)
-			++i;
-		else if (p[i] == '"')
-			return i + 1;
-	}
-
-	return 0;
-}
-
-
-/* The next `KEY=VALUE` word of @p rest; false if the word is not one */
-static bool next_pair(struct pl *rest, struct kv *kv)
-{
-	size_t k = key_len(rest), left, v;
-	const char *p;
-
-	if (!k)
-		return false;
-
-	p = rest->p + k + 1;
-	left = rest->l - k - 1;
-	if (left && *p == '"') {
-		v = quoted_len(p, left);
-		if (!v)
-			return false;
-	}
-	else {
-		for (v = 0; v < left && p[v] != ' '; v++)
-			;
-	}
-	if (v < left && p[v] != ' ')
-		return false;
-
-	memcpy(kv->key, rest->p, k);
-	kv->key[k] = '\0';
-	kv->val.p = p;
-	kv->val.l = v;
-	pl_advance(rest, k + 1 + v);
-	while (rest->l && *rest->p == ' ')
-		pl_advance(rest, 1);
-
-	return true;
-}
-
-
-/*
- * The pairs on a line: 0 when it is not key=value; 1 when it is one
- * pair, its value the rest of the line (free text such as `verdict=
- * degraded: no registrar`); else the number of KEY=VALUE words
- */
 static size_t line_npairs(const struct pl *line)
 {
-	struct pl rest = *line;
-	struct kv kv;
-	size_t n = 0;
+	struct ctrl_span sp = span(line);
 
-	while (rest.l) {
-		if (!next_pair(&rest, &kv))
-			return key_len(line) ? 1 : 0;
-		++n;
-	}
-
-	return n;
+	return ctrl_record_npairs(&sp);
 }
 
 
 /* @p val without its quotes and escapes (\" and \\), in rd->buf */
-static const char *unquote(struct reader *rd, const struct pl *val)
+static const char *unquote(struct reader *rd, const struct ctrl_span *val)
 {
-	size_t n = 0;
-
-	if (val->l < 2 || val->p[0] != '"' ||
-	    quoted_len(val->p, val->l) != val->l) {
-		memcpy(rd->buf, val->p, val->l);
-		rd->buf[val->l] = '\0';
-		return rd->buf;
-	}
-
-	for (size_t i = 1; i + 1 < val->l; i++) {
-		if (val->p[i] == '\\' && i + 2 < val->l &&
-		    (val->p[i + 1] == '"' || val->p[i + 1] == '\\'))
-			++i;
-		rd->buf[n++] = val->p[i];
-	}
-	rd->buf[n] = '\0';
+	(void)ctrl_record_unquote(rd->buf, val);
 
 	return rd->buf;
 }
@@ -179,21 +94,16 @@ static int value_add(struct odict *o, const char *key, const char *val)
 static int line_add(struct reader *rd, struct odict *o,
 		    const struct pl *line, size_t n)
 {
-	struct pl rest = *line;
-	struct kv kv;
+	struct ctrl_span rest = span(line);
+	struct ctrl_pair kv;
 	int err = 0;
 
 	if (n == 1) {
-		size_t k = key_len(line);
-
-		memcpy(kv.key, line->p, k);
-		kv.key[k] = '\0';
-		kv.val.p = line->p + k + 1;
-		kv.val.l = line->l - k - 1;
+		ctrl_record_one_pair(&rest, &kv);
 		return value_add(o, kv.key, unquote(rd, &kv.val));
 	}
 
-	while (!err && next_pair(&rest, &kv))
+	while (!err && ctrl_record_next_pair(&rest, &kv))
 		err = value_add(o, kv.key, unquote(rd, &kv.val));
 
 	return err;
@@ -464,19 +374,16 @@ int ctrl_json_reply(struct re_printf *pf, const struct pl *reply)
 static bool event_split(const struct pl *ev, struct pl *name,
 			struct pl *fields)
 {
-	if (ev->l < 4 || ev->p[0] != '<' || ev->p[1] < '0' ||
-	    ev->p[1] > '9' || ev->p[2] != '>' || ev->p[3] == ' ')
+	struct ctrl_span e = span(ev), n, f;
+	int level;
+
+	if (!ctrl_record_event_split(&e, &level, &n, &f))
 		return false;
 
-	name->p = ev->p + 3;
-	for (name->l = 0; name->l < ev->l - 3 && name->p[name->l] != ' ';
-	     name->l++)
-		;
-
-	fields->p = name->p + name->l;
-	fields->l = ev->l - 3 - name->l;
-	while (fields->l && *fields->p == ' ')
-		pl_advance(fields, 1);
+	name->p = n.p;
+	name->l = n.l;
+	fields->p = f.p;
+	fields->l = f.l;
 
 	return true;
 }

@@ -265,6 +265,14 @@ void nat_sip_start(struct udp_sock *us, const struct sa *laddr)
 }
 
 
+/*
+ * Lines whose registrar's name is being looked up: until that ends,
+ * the registrar was not asked, and "no reply" would be untrue. The
+ * lines count, not the policy: its observations start over, this not.
+ */
+static unsigned reg_lookups;
+
+
 void nat_sip_stop(void)
 {
 	tmr_cancel(&nat.tmr_deadline);
@@ -273,6 +281,7 @@ void nat_sip_stop(void)
 	nat.ns = mem_deref(nat.ns);
 	nat.us = mem_deref(nat.us);
 	memset(&nat.obs, 0, sizeof(nat.obs));
+	nat.obs.reg_lookup = reg_lookups > 0;
 	memset(&nat.v, 0, sizeof(nat.v));
 	sa_init(&nat.pub, AF_UNSPEC);
 	sa_init(&nat.reg_seen, AF_UNSPEC);
@@ -324,6 +333,21 @@ void nat_reg_dns_observe(enum resolver_fault f)
 
 	nat.obs.reg_dns = f;
 	if (nat.obs.done)
+		nat_update();
+}
+
+
+void nat_reg_lookup(bool started)
+{
+	bool was = nat.obs.reg_lookup;
+
+	if (started)
+		++reg_lookups;
+	else if (reg_lookups)
+		--reg_lookups;
+
+	nat.obs.reg_lookup = reg_lookups > 0;
+	if (nat.obs.reg_lookup != was && nat.obs.done)
 		nat_update();
 }
 
@@ -507,6 +531,7 @@ void nat_network_changed(const char *why)
 	/* an ALG does not go away with the link; SIP stays where it went */
 	nat.obs.sip_alg = obs.sip_alg;
 	nat.obs.sip_alg_moved = obs.sip_alg_moved;
+	nat.obs.reg_lookup = reg_lookups > 0;
 	nat.obs.reg_none = no_registrar(cfg);
 	nat_steps_stop();
 	traversal_network_changed();

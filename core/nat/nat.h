@@ -54,6 +54,8 @@ struct nat_obs {
 	bool reg_rejected;    /**< it refused our private Contact     */
 	bool reg_none;        /**< no line has a registrar configured */
 	enum resolver_fault reg_dns; /**< the last REGISTER's DNS fault */
+	bool reg_lookup;      /**< a registrar's name is being looked
+				   up: no REGISTER went out yet      */
 	bool upnp_ok;
 	bool stun_avail;      /**< module loaded and server set       */
 	bool stun_ok;         /**< a binding on the SIP socket        */
@@ -125,6 +127,8 @@ void nat_network_changed(const char *why);
 void nat_reg_observe(int err, const struct sip_msg *msg);
 /** A REGISTER's first hop was not looked up (RESOLVER_OK: it was) */
 void nat_reg_dns_observe(enum resolver_fault f);
+/** A REGISTER's first hop is being looked up (true) or no more */
+void nat_reg_lookup(bool started);
 /** A REGISTER response over TCP/TLS: keep that flow alive (CRLF) */
 void nat_flow_observe(struct sip *sip, const struct sip_msg *msg);
 /** `sip_transport=NOTE` in `atactl nat` (a registration fell back) */

@@ -73,6 +73,10 @@ static void eval_no_nat(struct nat_verdict *v, const struct nat_obs *o)
 		    "no registrar configured, NAT not verified");
 	else if (!o->reg_answered && o->reg_dns)
 		set(v, NAT_DEGRADED, NAT_METHOD_NONE, dns_reason(o->reg_dns));
+	else if (!o->reg_answered && o->reg_lookup)
+		set(v, NAT_DEGRADED, NAT_METHOD_NONE,
+		    "registrar not asked yet: looking up the registrar's "
+		    "name, NAT not verified");
 	else if (!o->reg_answered && o->stun_timeout)
 		set(v, NAT_BROKEN, NAT_METHOD_NONE,
 		    "UDP blocked: no reply from registrar or STUN server");

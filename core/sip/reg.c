@@ -31,6 +31,7 @@ static void reg_destructor(void *arg)
 	tmr_cancel(&reg->tmr);
 	tmr_cancel(&reg->tmr_guard);
 	tmr_cancel(&reg->tmr_dns);
+	reg_lookup_over(reg);
 	sip_hop_close(&reg->hop);
 	mem_deref(reg->nat_lsnr);
 	mem_deref(reg->sipreg);  /* un-REGISTERs if registered */
@@ -97,6 +98,19 @@ static int trust_uri(struct reg *reg, const char *uristr, bool set_peer)
 	reg->peer = mem_deref(reg->peer);
 
 	return re_sdprintf(&reg->peer, "%r:%u", &uri.host, port);
+}
+
+
+/* Is the URI's host a name (to be looked up), not an IP literal? */
+static bool uri_host_is_name(const char *uristr)
+{
+	struct uri uri;
+	struct pl pl;
+	struct sa sa;
+
+	pl_set_str(&pl, uristr);
+
+	return !uri_decode(&uri, &pl) && sa_set(&sa, &uri.host, 0);
 }
 
 
@@ -238,6 +252,13 @@ int reg_alloc(struct reg **regp, struct sip_stack *ss,
 	tmr_start(&reg->tmr, nat_ready() ||
 		  !sip_stack_laddr(ss, SIP_TRANSP_UDP) ? 0 : NAT_WAIT_MAX_MS,
 		  reg_send_retry, reg);
+
+	/* a registrar by name is not asked before its name is looked up
+	   (reg_start): the NAT verdict must not say "no reply" meanwhile */
+	if (uri_host_is_name(reg_first_hop(reg))) {
+		reg->lookup = true;
+		nat_reg_lookup(true);
+	}
 
 	reg->state = REG_REGISTERING;
 	reg->sh = sh;

@@ -97,7 +97,8 @@ void reg_backoff_fail(struct reg *reg, int err, const struct sip_msg *msg)
 	describe_failure(reg, err, msg);
 	if (reg->hop.fail.fault)
 		nat_reg_dns_observe(reg->hop.fail.fault);
-	else if (reg_tcp_fallback(reg, err))
+	reg_lookup_over(reg);
+	if (!reg->hop.fail.fault && reg_tcp_fallback(reg, err))
 		return;
 
 	++reg->failures;

@@ -67,6 +67,7 @@ struct reg {
 	enum reg_state state;
 	unsigned failures;
 	bool auth_sent;
+	bool lookup;               /* told nat: its name is being looked up */
 	uint64_t retry_at;
 	char reason[160];
 };
@@ -79,6 +80,7 @@ const char *reg_tp_name(enum sip_transp tp);
 /* reg_send.c */
 void reg_send_retry(void *arg);
 void reg_send_nat_handler(bool changed, void *arg);
+void reg_lookup_over(struct reg *reg);
 
 /* reg_backoff.c */
 void reg_backoff_fail(struct reg *reg, int err, const struct sip_msg *msg);

@@ -49,6 +49,8 @@ static void resp_handler(int err, const struct sip_msg *msg, void *arg)
 		return;
 	}
 
+	reg_lookup_over(reg);
+
 	if (msg->scode < 200)
 		return;
 
@@ -78,8 +80,10 @@ static void probe_handler(const struct resolver_fail *f, void *arg)
 	struct reg *reg = arg;
 
 	reg->hop.probe = mem_deref(reg->hop.probe);
-	if (f->fault == RESOLVER_OK || !reg->sipreg)
+	if (f->fault == RESOLVER_OK || !reg->sipreg) {
+		reg_lookup_over(reg);
 		return;
+	}
 
 	/* libre's lookups would go on for minutes: this try is over */
 	reg->sipreg = mem_deref(reg->sipreg);
@@ -127,6 +131,13 @@ static int reg_start(struct reg *reg)
 	/* a name to look up: is the name server there at all? */
 	sip_hop_probe(&reg->hop, reg->ss, reg_first_hop(reg), probe_handler,
 		      reg);
+	if (reg->hop.probe && !reg->lookup) {
+		reg->lookup = true;
+		nat_reg_lookup(true);
+	}
+	else if (!reg->hop.probe) {
+		reg_lookup_over(reg);   /* an address or /etc/hosts */
+	}
 
 	return 0;
 }
@@ -162,6 +173,22 @@ void reg_send_nat_handler(bool changed, void *arg)
 		 reg->aor);
 	tmr_cancel(&reg->tmr_guard);
 	reg->hop.probe = mem_deref(reg->hop.probe);
+	reg_lookup_over(reg);
 	reg->sipreg = mem_deref(reg->sipreg);
 	tmr_start(&reg->tmr, NAT_RESTART_MS, reg_send_retry, reg);
+}
+
+
+/*
+ * The lookup of the registrar's name is over (answered, failed, given
+ * up); a failure tells nat its DNS fault first, so that the verdict
+ * goes from "looking up" to the fault, never through "no reply"
+ */
+void reg_lookup_over(struct reg *reg)
+{
+	if (!reg->lookup)
+		return;
+
+	reg->lookup = false;
+	nat_reg_lookup(false);
 }

@@ -116,6 +116,13 @@ static const char *igd_version(const char *service)
 }
 
 
+/** An IGD answered discovery (and has not failed since) */
+bool upnp_igd_found(void)
+{
+	return upnp.igd.found;
+}
+
+
 /** `upnp status` and the traversal status hook */
 int upnp_status(struct re_printf *pf)
 {

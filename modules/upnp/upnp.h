@@ -63,6 +63,7 @@ int  upnp_submit(struct upnp_job *job);
 void upnp_set_error(int err, int code, const char *what);
 uint32_t upnp_next_id(void);
 struct list *upnp_maps(void);
+bool upnp_igd_found(void);
 int  upnp_status(struct re_printf *pf);
 
 /* upnp_cmd.c */

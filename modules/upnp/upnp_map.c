@@ -50,9 +50,17 @@ static void release(struct upnp_map *m)
 	job->int_port = m->int_port;
 	job->timeout_ms = m->timeout_ms;
 	str_ncpy(job->client, m->client, sizeof(job->client));
-	if (!upnp_submit(job))
+	if (upnp_submit(job))
+		return;
+
+	/* an ADD that never found an IGD mapped nothing: the DEL only
+	   follows one still in flight, should it find one late */
+	if (upnp_igd_found())
 		ata_info("upnp: releasing UDP %u -> %s:%u", m->ext_port,
 			 m->client, m->int_port);
+	else
+		ata_debug("upnp: UDP %u: no IGD known, nothing to release",
+			  m->ext_port);
 }
 
 
@@ -257,8 +265,12 @@ static void timeout_handler(void *arg)
 {
 	struct upnp_map *m = arg;
 
-	ata_info("upnp: no mapping for UDP %u within %u ms", m->int_port,
-		 m->timeout_ms);
+	if (upnp_igd_found())
+		ata_info("upnp: no mapping for UDP %u within %u ms",
+			 m->int_port, m->timeout_ms);
+	else
+		ata_info("upnp: no IGD answered discovery: UDP %u not mapped "
+			 "(%u ms)", m->int_port, m->timeout_ms);
 	upnp_set_error(ETIMEDOUT, 0, "no answer in time");
 	upnp_map_fail(m, ETIMEDOUT);
 }

@@ -247,6 +247,22 @@ static void test_registrar_not_asked(void **state)
 	o.reg_dns = RESOLVER_UNREACHABLE;
 	expect(&o, NAT_DEGRADED, NAT_METHOD_NONE,
 	       "DNS: name server unreachable");
+
+	/* its name still being looked up: not "no reply", not "UDP
+	   blocked"; the fault, once known, is named */
+	o = no_nat();
+	o.reg_answered = o.reg_ok = false;
+	o.reg_lookup = true;
+	expect(&o, NAT_DEGRADED, NAT_METHOD_NONE,
+	       "registrar not asked yet: looking up the registrar's name");
+	o.stun_avail = o.stun_timeout = true;
+	expect(&o, NAT_DEGRADED, NAT_METHOD_NONE,
+	       "looking up the registrar's name");
+	o.reg_dns = RESOLVER_TIMEOUT;
+	expect(&o, NAT_DEGRADED, NAT_METHOD_NONE, "DNS timeout");
+	o = no_nat();
+	o.reg_lookup = true;     /* it answered: the lookup is no reason */
+	expect(&o, NAT_OK, NAT_METHOD_NONE, "");
 }
 
 

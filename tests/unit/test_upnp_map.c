@@ -64,6 +64,12 @@ struct list *upnp_maps(void)
 }
 
 
+bool upnp_igd_found(void)
+{
+	return true;
+}
+
+
 uint32_t upnp_next_id(void)
 {
 	return ++fx.next_id;
