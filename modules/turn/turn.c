@@ -6,8 +6,8 @@
  * that, a lost allocation reports ENOTCONN and, once re-made, the new
  * address. Config: traversal.turn {server, transport, username,
  * password, timeout}; transport auto (the default) is UDP, or TCP when
- * UDP goes unanswered (turn_auto.c). Server names are not resolved yet (IP literals),
- * as in the stun module.
+ * UDP goes unanswered (turn_auto.c). Server names are not resolved
+ * yet (IP literals), as in the stun module.
  *
  * Test verbs (`turn alloc|peer|send|release`) drive one relay on a
  * socket of our own that echoes what it receives, so the relay path can
