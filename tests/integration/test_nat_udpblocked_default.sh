@@ -48,6 +48,7 @@ lab_wait_for "kam_registered 1001 | grep -q 'transport=tcp'" 10 &&
 	t_fail "registered over TCP" "$(kam_registered 1001)"
 natlab_expect_verdict ok-relayed
 natlab_expect_nat method turn
+natlab_expect_nat sip_transport 'tcp (udp blocked)'
 st=$(ata_ctl turn status)
 printf '%s\n' "$st" | grep -qx 'transport=tcp' &&
 	printf '%s\n' "$st" | grep -qx 'state=allocated' &&
