@@ -10,8 +10,9 @@
 #     (counters on both sides, our tone in baresip's recording); no
 #     one-way audio is reported for them
 #   - a call made one-way on purpose (baresip's RTP to the relay dropped
-#     mid-call) raises CALL-ONE-WAY and a warning; letting it through
-#     again raises CALL-TWO-WAY
+#     mid-call) raises CALL-ONE-WAY and a warning, and is counted in
+#     ataua_calls_one_way_total; letting it through again raises
+#     CALL-TWO-WAY
 set -u
 . "$(dirname "$0")/lib/lab.sh"
 . "$(dirname "$0")/lib/kamailio.sh"
@@ -119,6 +120,10 @@ lab_wait_for "grep -q 'CALL-TWO-WAY line=1 id=$id' '$LAB_DIR/events.log'" 10 &&
 	t_ok "one-way: audio back, event CALL-TWO-WAY" ||
 	t_fail "one-way: audio back, event CALL-TWO-WAY" \
 		"$(cat "$LAB_DIR/events.log")" "$(ata_ctl calls)"
+m=$(ata_ctl metrics | grep '^ataua_calls_one_way_total')
+[ "$m" = 'ataua_calls_one_way_total{line="1"} 1' ] &&
+	t_ok "one-way: counted in the metrics ($m)" ||
+	t_fail "one-way: counted in the metrics" "$m"
 bs_hangup bs 2>/dev/null
 ata_ctl line 1 onhook >/dev/null
 ata_wait_line 1 idle 10 || true
