@@ -399,7 +399,7 @@ enum ata_transport {
 	ATA_TRANSPORT_UDP = 0,
 	ATA_TRANSPORT_TCP,
 	ATA_TRANSPORT_TLS,
-	ATA_TRANSPORT_AUTO,   /**< account only: UDP, TCP if no reply */
+	ATA_TRANSPORT_AUTO,   /**< account, TURN: UDP, TCP if no reply */
 };
 
 /** A server by name: host is kept unresolved ("" = none configured) */

@@ -112,6 +112,8 @@ static void line_handler(const struct line_metrics *lm, void *arg)
 	/* counted from events (metrics_ev.c): shown at 0 before the first */
 	(void)metrics_add(m, "ataua_audio_device_errors_total", 0,
 			  "line", ln, NULL);
+	(void)metrics_add(m, "ataua_calls_one_way_total", 0,
+			  "line", ln, NULL);
 }
 
 

@@ -170,6 +170,12 @@
  * tone=ans-pr|ans|cng dir=rx|tx; rx: the far end sent the tone, tx:
  * the phone); again with tone=ans-pr if reversals follow an ans */
 #define ATA_EVENT_CALL_MODE    "CALL-MODE"
+/* One-way audio (core/line/line_oneway.c): an established sendrecv call
+ * received nothing for silent_ms while we sent (line= id= dir=rx
+ * silent_ms= tx_packets= rx_packets=); packets arrive again (line= id=
+ * rx_packets=) */
+#define ATA_EVENT_ONE_WAY      "CALL-ONE-WAY"
+#define ATA_EVENT_TWO_WAY      "CALL-TWO-WAY"
 /* Message waiting (core/line/line_mwi.c): a NOTIFY changed what waits
  * on the line's voicemail: line= waiting=yes|no new= old= (Voice-Message
  * counts) */

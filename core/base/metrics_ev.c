@@ -1,6 +1,6 @@
 /**
- * @file metrics_ev.c  Count calls, registrations, NAT verdicts and device
- *                     errors from the event stream
+ * @file metrics_ev.c  Count calls, registrations, NAT verdicts, device
+ *                     errors and one-way audio from the event stream
  *
  * Every event line the daemon sends (`<6>CALL-STATE line=1 id=2 ...`,
  * core/base/ctrl_proto.h) also comes here, so the counting is in one
@@ -59,6 +59,8 @@ static const struct {
 	 "the traversal module that held them", METRICS_COUNTER},
 	{"ataua_audio_device_errors_total", "Audio devices lost by line "
 	 "(unplugged, or the driver failed)", METRICS_COUNTER},
+	{"ataua_calls_one_way_total", "One-way audio in calls by line: "
+	 "nothing received while we sent", METRICS_COUNTER},
 };
 
 
@@ -332,6 +334,15 @@ static void on_device_lost(struct metrics_ev *me, const struct fields *f)
 }
 
 
+static void on_one_way(struct metrics_ev *me, const struct fields *f)
+{
+	char ln[12];
+
+	(void)metrics_add(me->m, "ataua_calls_one_way_total", 1,
+			  "line", field(f, "line", ln, sizeof(ln)), NULL);
+}
+
+
 static void on_nat_lost(struct metrics_ev *me, const struct fields *f)
 {
 	char mod[32];
@@ -354,6 +365,7 @@ void metrics_ev_feed(struct metrics_ev *me, const char *line)
 		{ATA_EVENT_NAT,        on_nat},
 		{ATA_EVENT_AUDIO_LOST, on_device_lost},
 		{ATA_EVENT_NAT_LOST,   on_nat_lost},
+		{ATA_EVENT_ONE_WAY,    on_one_way},
 	};
 	struct fields f;
 	size_t i;

@@ -123,6 +123,10 @@ struct call_rtp_counters {
 	uint64_t tx_pkts, tx_bytes;
 };
 void call_rtp_counters(const struct call *call, struct call_rtp_counters *c);
+/* One-way audio: a look at the call's counters about once a second;
+   what to say (rx_watch.h), with the counters in @p c */
+int call_rx_check(struct call *call, uint32_t limit_ms,
+		  struct call_rtp_counters *c);
 /* ----- call quality (call_quality.c, issue #15) ----- */
 
 /** Who ended a call: us (hang-up, reject, rang too long), the far end

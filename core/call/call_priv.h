@@ -15,6 +15,7 @@
 #include <re.h>
 #include "call_int.h"
 #include "ring_limit.h"
+#include "rx_watch.h"
 #include "sip/sip_hop.h"
 
 struct adm_media;
@@ -58,6 +59,7 @@ struct call {
 	uint64_t q_answered;         /* jiffies, 0: not answered    */
 	uint64_t q_ended;            /* jiffies, 0: still open      */
 	const char *q_by;            /* CALL_BY_*, NULL: still open */
+	struct rx_watch rxw;         /* one-way audio (call_query.c) */
 };
 
 /* call.c */

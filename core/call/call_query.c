@@ -4,6 +4,7 @@
  * Digits and audio to send, and read-only questions: state, id, peer,
  * ptime, direction, telephone-events, the `calls` status lines.
  */
+#include <string.h>
 #include <re.h>
 #include "ataua.h"
 #include "call_priv.h"
@@ -118,4 +119,36 @@ void call_rtp_counters(const struct call *call, struct call_rtp_counters *c)
 {
 	if (call)
 		call_media_counters(call->media, c);
+}
+
+
+/* Audio is due both ways: established, sendrecv agreed, a peer address */
+static bool expects_audio(const struct call *call)
+{
+	const struct call_neg *neg = call_sdp_neg(call->sdp);
+
+	return call->state == CALL_ESTABLISHED && neg && neg->ok &&
+		neg->dir == SDP_SENDRECV && sa_isset(&neg->rtp, SA_ALL);
+}
+
+
+/**
+ * One look for one-way audio (rx_watch.c): @p limit_ms without a packet
+ * while we send. Fills @p c with the call's counters.
+ * @return an enum rx_watch_ev (RX_WATCH_NONE for a NULL call)
+ */
+int call_rx_check(struct call *call, uint32_t limit_ms,
+		  struct call_rtp_counters *c)
+{
+	if (!c)
+		return RX_WATCH_NONE;
+
+	memset(c, 0, sizeof(*c));
+	if (!call || call->state == CALL_CLOSED)
+		return RX_WATCH_NONE;
+
+	call_media_counters(call->media, c);
+
+	return rx_watch_tick(&call->rxw, tmr_jiffies(), c->rx_pkts,
+			     c->tx_pkts, expects_audio(call), limit_ms);
 }

@@ -40,6 +40,7 @@ void call_sess_apply(struct call *call)
 	struct adm_media am;
 
 	call_media_update(call->media, neg);
+	rx_watch_restart(&call->rxw);  /* a new stream gets its time */
 	if (!neg->ok)
 		return;
 

@@ -39,7 +39,8 @@ static const struct conf_enum transports[] = {
 	{"udp", ATA_TRANSPORT_UDP}, {"tcp", ATA_TRANSPORT_TCP},
 	{"tls", ATA_TRANSPORT_TLS}, {NULL, 0}
 };
-/* an account may leave the choice to us: UDP, TCP if UDP is blocked */
+/* an account or TURN may leave the choice to us: UDP, TCP if UDP is
+   blocked */
 static const struct conf_enum acc_transports[] = {
 	{"auto", ATA_TRANSPORT_AUTO}, {"udp", ATA_TRANSPORT_UDP},
 	{"tcp", ATA_TRANSPORT_TCP}, {"tls", ATA_TRANSPORT_TLS}, {NULL, 0}
@@ -248,8 +249,9 @@ static const struct conf_field stun_rows[] = {
 #define S struct ata_conf_turn
 static const struct conf_field turn_rows[] = {
 	ROW(S, server, "server", CT_SERVER, .flags = CF_EMPTY_OK),
-	ROW(S, transport, "transport", CT_ENUM, .enumv = transports,
-	    .def = "udp"),
+	/* auto: UDP, TCP when UDP goes unanswered (modules/turn) */
+	ROW(S, transport, "transport", CT_ENUM, .enumv = acc_transports,
+	    .def = "auto"),
 	ROW(S, username, "username", CT_STR),
 	ROW(S, password, "password", CT_STR),
 	ROW(S, timeout_ms, "timeout", CT_DUR, .min = MS(100),

@@ -28,6 +28,7 @@ static void line_destructor(void *arg)
 
 	line_metrics_line_done(ln);
 	tmr_cancel(&ln->tmr_fsm);
+	line_oneway_close(ln);
 	line_hook_close(ln);
 	line_clip_close(ln);
 	line_vmwi_close(ln);
@@ -56,6 +57,7 @@ bool line_call_add(struct line *ln, struct call *call)
 	for (i = 0; i < LINE_CALLS_MAX; i++) {
 		if (!ln->callv[i]) {
 			ln->callv[i] = call;
+			line_oneway_watch(ln);
 			return true;
 		}
 	}
@@ -294,6 +296,7 @@ int line_alloc(struct line **lnp, struct sip_stack *ss,
 	ln->ss  = mem_ref(ss);
 	ln->tone = LINE_TONE_NONE;
 	tmr_init(&ln->tmr_fsm);
+	tmr_init(&ln->tmr_oneway);
 	line_hook_init(ln);
 	line_media_conf(ln);
 	line_clip_init(ln);

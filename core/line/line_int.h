@@ -94,6 +94,8 @@ struct line {
 	bool mwi_waiting;
 	uint32_t mwi_new, mwi_old;
 	struct tmr tmr_vmwi;                 /* idle again: settle time    */
+	/* one-way audio (line_oneway.c) */
+	struct tmr tmr_oneway;
 	uint64_t vmwi_end;                   /* jiffies: data ends, 0: none */
 	bool vmwi_due;                       /* a change not yet sent      */
 };
@@ -137,6 +139,10 @@ void line_vmwi_close(struct line *ln);
 /* line_hook.c */
 void line_hook_init(struct line *ln);
 void line_hook_close(struct line *ln);
+
+/* line_oneway.c */
+void line_oneway_watch(struct line *ln);
+void line_oneway_close(struct line *ln);
 
 /* line_fax.c */
 void line_fax_init(struct line *ln);

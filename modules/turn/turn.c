@@ -5,8 +5,9 @@
  * (turn_relay.c) and report the relayed address (relayed = true); after
  * that, a lost allocation reports ENOTCONN and, once re-made, the new
  * address. Config: traversal.turn {server, transport, username,
- * password, timeout}. Server names are not resolved yet (IP literals),
- * as in the stun module.
+ * password, timeout}; transport auto (the default) is UDP, or TCP when
+ * UDP goes unanswered (turn_auto.c). Server names are not resolved
+ * yet (IP literals), as in the stun module.
  *
  * Test verbs (`turn alloc|peer|send|release`) drive one relay on a
  * socket of our own that echoes what it receives, so the relay path can
@@ -48,6 +49,10 @@ static int conf_prm(struct turn_relay_prm *prm, uint32_t timeout_ms)
 	}
 
 	prm->transport = tc->transport;
+	if (tc->transport == ATA_TRANSPORT_AUTO) {
+		prm->transport = turn_auto_transport();
+		prm->tcp_fallback = true;
+	}
 	prm->username = tc->username;
 	prm->password = tc->password ? tc->password : "";
 	prm->timeout_ms = timeout_ms ? timeout_ms : tc->timeout_ms;
@@ -181,14 +186,21 @@ static int cmd_alloc(struct re_printf *pf, struct ata_cmd_arg *ca)
 
 	(void)re_regex(ca->args.p, ca->args.l, "[a-z]*[ ]*[0-9]*",
 		       &tp, NULL, &lt);
-	if (!pl_strcmp(&tp, "tcp"))
+	if (!pl_strcmp(&tp, "auto")) {
+		prm.transport = turn_auto_transport();
+		prm.tcp_fallback = true;
+	}
+	else if (!pl_strcmp(&tp, "tcp"))
 		prm.transport = ATA_TRANSPORT_TCP;
 	else if (!pl_strcmp(&tp, "tls"))
 		prm.transport = ATA_TRANSPORT_TLS;
-	else if (!pl_strcmp(&tp, "udp"))
+	else if (!pl_strcmp(&tp, "udp")) {
 		prm.transport = ATA_TRANSPORT_UDP;
+		prm.tcp_fallback = false;     /* forced: no fallback */
+	}
 	else if (pl_isset(&tp))
-		return ata_cmd_fail(ca, EINVAL, "transport udp|tcp|tls");
+		return ata_cmd_fail(ca, EINVAL,
+				    "transport auto|udp|tcp|tls");
 	if (pl_isset(&lt))
 		prm.lifetime_s = pl_u32(&lt);
 
@@ -319,6 +331,7 @@ static int module_close(void)
 	tst.tr = mem_deref(tst.tr);
 	tst.us = mem_deref(tst.us);
 	turn_inject_close();
+	turn_auto_reset();
 	ata_traversal_unregister(&turn_ops);
 	ata_cmd_unregister(turn_cmds);
 

@@ -20,6 +20,7 @@ typedef void (turn_relay_h)(int err, const struct sa *relay,
 struct turn_relay_prm {
 	struct sa srv;
 	enum ata_transport transport;
+	bool tcp_fallback;    /* auto: UDP unanswered, go on over TCP */
 	const char *username;
 	const char *password;
 	uint32_t lifetime_s;
@@ -92,6 +93,9 @@ struct turn_relay {
 void turn_relay_fail(struct turn_relay *tr, int err, uint16_t scode);
 const char *turn_scode_name(uint16_t scode);
 uint32_t turn_backoff_ms(uint32_t failures);
+enum ata_transport turn_auto_transport(void);
+bool turn_auto_fallback(struct turn_relay *tr, int err);
+void turn_auto_reset(void);
 int  turn_relay_start(struct turn_relay *tr);
 bool turn_relay_send_h(int *err, struct sa *dst, struct mbuf *mb,
 		       void *arg);

@@ -12,7 +12,7 @@
  * quietly (turn_conn.c): the server still holds the allocation our
  * predecessor on this address released. mem_deref releases ours.
  * Reaching the server is turn_conn.c, peers and the socket helper
- * turn_peer.c.
+ * turn_peer.c; `transport: auto` going over TCP turn_auto.c.
  */
 #include <string.h>
 #include <re.h>
@@ -77,6 +77,13 @@ void turn_relay_fail(struct turn_relay *tr, int err, uint16_t scode)
 
 	if (tr->failing)
 		return;
+
+	if (turn_auto_fallback(tr, err)) {
+		tr->failing = true;  /* until retry_handler starts anew */
+		tmr_cancel(&tr->tmr_to);
+		tmr_start(&tr->tmr_retry, 0, retry_handler, tr);
+		return;
+	}
 
 	tr->failing = true;
 	tr->ok = false;

@@ -4,8 +4,9 @@
 # ataua through it (the `turn alloc|peer|send` test verbs: a socket of the
 # turn module's own that echoes what arrives); with UDP dropped at the
 # router the allocation runs over TCP (and the UDP one, unanswered,
-# retries ever more rarely); a coturn restart makes the
-# allocation fail (ENOTCONN, TURN-LOST) and the module allocates anew.
+# retries ever more rarely; `auto` goes on over TCP by itself); a coturn
+# restart makes the allocation fail (ENOTCONN, TURN-LOST) and the module
+# allocates anew.
 set -u
 . "$(dirname "$0")/lib/lab.sh"
 . "$(dirname "$0")/lib/coturn.sh"
@@ -174,6 +175,21 @@ lab_wait_for "ata_ctl turn status | grep -qx 'state=allocated'" 10 &&
 	t_ok "tcp: allocated with UDP blocked" ||
 	t_fail "tcp: allocated" "$(ata_ctl turn status)"
 relay_path tcp
+# transport auto (the default): UDP first, unanswered, then TCP at once
+out=$(ata_ctl turn alloc auto 2>&1) && t_ok "turn alloc auto" ||
+	t_fail "turn alloc auto" "$out"
+lab_wait_for "ata_ctl turn status | grep -qx 'state=allocated'" 15 &&
+	ata_ctl turn status | grep -qx 'transport=tcp' &&
+	t_ok "auto: allocated over TCP with UDP blocked" ||
+	t_fail "auto: allocated over TCP with UDP blocked" \
+		"$(ata_ctl turn status)"
+grep -q 'turn: no answer from 44.0.0.2:3478 over udp (udp blocked?): allocating over tcp' \
+	"$log" && t_ok "auto: the log says why it went over TCP" ||
+	t_fail "auto: the log says why it went over TCP" "$(grep 'turn:' "$log")"
+ata_ctl turn status | grep -q '^last_error=' &&
+	t_fail "auto: the fallback is no failure" "$(ata_ctl turn status)" ||
+	t_ok "auto: the fallback is no failure"
+relay_path auto
 ata_ctl turn release >/dev/null
 n=$(turn_val relays)
 [ "$n" = 0 ] && t_ok "release: no relay left" ||

@@ -533,7 +533,7 @@ static void assert_defaults(const struct ata_config *cfg)
 	assert_int_equal(cfg->traversal.stun.keepalive_ms, 0);
 	assert_int_equal(cfg->traversal.stun.timeout_ms, 2000);
 	assert_string_equal(cfg->traversal.turn.server.host, "");
-	assert_int_equal(cfg->traversal.turn.transport, ATA_TRANSPORT_UDP);
+	assert_int_equal(cfg->traversal.turn.transport, ATA_TRANSPORT_AUTO);
 	assert_string_equal(cfg->traversal.turn.username, "");
 	assert_string_equal(cfg->traversal.turn.password, "");
 	assert_int_equal(cfg->traversal.turn.timeout_ms, 3000);

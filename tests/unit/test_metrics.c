@@ -276,6 +276,11 @@ static void test_reg_nat_device(void **state)
 		"reason=\"a b\"",
 		"<4>AUDIO-DEVICE-LOST line=2 device=hw:0 error=ENODEV",
 		"<4>NAT-MAPPING-LOST module=stun err=ETIMEDOUT",
+		"<4>CALL-ONE-WAY line=2 id=7 dir=rx silent_ms=5000 "
+		"tx_packets=300 rx_packets=0",
+		"<5>CALL-TWO-WAY line=2 id=7 rx_packets=1",
+		"<4>CALL-ONE-WAY line=2 id=7 dir=rx silent_ms=5000 "
+		"tx_packets=600 rx_packets=1",
 		"garbage", "<x>", "<5>", "",
 		NULL
 	};
@@ -299,6 +304,7 @@ static void test_reg_nat_device(void **state)
 			     "\"2\"} 1"));
 	assert_true(has_line(s, "ataua_nat_mappings_lost_total{module="
 			     "\"stun\"} 1"));
+	assert_true(has_line(s, "ataua_calls_one_way_total{line=\"2\"} 2"));
 	mem_deref(s);
 }
 

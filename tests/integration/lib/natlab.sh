@@ -131,7 +131,8 @@ natlab_resolv() {
 # natlab_ataua NS ADDR: start ataua (user 1001) with STUN on coturn;
 # NATLAB_ORDER (YAML list) and NATLAB_PARALLEL override the policy,
 # NATLAB_STUN the server ("host:port"); NATLAB_TURN=udp|tcp loads the
-# turn module with coturn as the TURN server over that transport;
+# turn module with coturn as the TURN server over that transport
+# (NATLAB_TURN=default: server and credentials only, the rest default);
 # NATLAB_TRANSPORTS ("[udp, tcp]") and NATLAB_SIP_TRANSPORT (the
 # account's; NATLAB_ACC_TRANSPORT overrides the account's transport
 # line, "none" drops it) choose SIP transports, NATLAB_EXPIRY ("300s")
@@ -178,14 +179,23 @@ $mods"
 	  upnp:
 	    timeout: $NATLAB_UPNP
 	YAML
-	[ -z "${NATLAB_TURN:-}" ] || cat >>"$conf" <<-YAML
-	  turn:
-	    server: "44.0.0.2:3478"
-	    transport: $NATLAB_TURN
-	    username: "$COTURN_USER"
-	    password: "$COTURN_PASS"
-	    timeout: 3s
-	YAML
+	if [ "${NATLAB_TURN:-}" = default ]; then
+		cat >>"$conf" <<-YAML
+		  turn:
+		    server: "44.0.0.2:3478"
+		    username: "$COTURN_USER"
+		    password: "$COTURN_PASS"
+		YAML
+	elif [ -n "${NATLAB_TURN:-}" ]; then
+		cat >>"$conf" <<-YAML
+		  turn:
+		    server: "44.0.0.2:3478"
+		    transport: $NATLAB_TURN
+		    username: "$COTURN_USER"
+		    password: "$COTURN_PASS"
+		    timeout: 3s
+		YAML
+	fi
 	[ -e "$LAB_DIR/ata.counter" ] || {
 		lab_udp_counter "$1" 20000-20100
 		: >"$LAB_DIR/ata.counter"
