@@ -11,6 +11,7 @@
 # `N passed, N failed, N skipped`. Exit 0, 1 on a failure, 77 when nothing
 # could run.
 #   sh tests/cross/run.sh [ARCH...]
+#   CROSS_UNITS=test_g711 sh tests/cross/run.sh armhf   (some tests only)
 set -u
 
 cd "$(dirname "$0")/../.." || exit 1
@@ -19,6 +20,8 @@ OUT=${TEST_OUT:-build/test-logs}/cross
 mkdir -p "$OUT"
 # one unit test under qemu (the slowest take a few seconds native)
 UNIT_TIMEOUT=${CROSS_UNIT_TIMEOUT:-300}
+# which unit tests run (a shell pattern: CROSS_UNITS=test_g711)
+UNITS=${CROSS_UNITS:-test_*}
 
 # test_stun_vectors finds ../shared from where its binary is, which is
 # one level deeper here (build-cross/ARCH)
@@ -60,7 +63,7 @@ qemu_cannot() {
 unit() {
 	arch=$1 sysroot=$2
 	qemu=$(qemu_of "$arch")
-	for t in "build-cross/$arch"/tests/unit/test_*; do
+	for t in "build-cross/$arch"/tests/unit/$UNITS; do
 		[ -x "$t" ] || continue
 		case "$t" in *.o|*.d) continue ;; esac
 		name=$arch/$(basename "$t")
