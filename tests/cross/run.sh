@@ -32,7 +32,8 @@ fi
 
 PASS=0 FAIL=0 SKIP=0
 
-skip() { echo "ok - $1 # SKIP $2"; SKIP=$((SKIP + 1)); }
+# skip NAME WHY...
+skip() { n=$1; shift; echo "ok - $n # SKIP $*"; SKIP=$((SKIP + 1)); }
 fail() { echo "not ok - $1"; FAIL=$((FAIL + 1)); }
 pass() { echo "ok - $1"; PASS=$((PASS + 1)); }
 
