@@ -248,7 +248,7 @@ bench: test-deps
 	$(MAKE) all vslic
 	sh tests/bench/run.sh
 
-# ---- cross builds ------------------------------------------------------------
+# ---- cross builds ---------------------------------------------------------
 # `make cross ARCH=armhf` (or mipsel): ataua, atactl, the modules and the
 # unit tests for an ATA's SoC with Debian's cross compiler, in
 # build-cross/ARCH (BUILD), so the native build is untouched (the sysroot is
@@ -267,6 +267,8 @@ CROSS_mipsel  := mipsel-linux-gnu
 CROSS_DIR     := build-cross/$(ARCH)
 CROSS_SYSROOT := $(CURDIR)/build-cross/sysroot/$(ARCH)
 CROSS_TRIPLET := $(CROSS_$(ARCH))
+CROSS_PC_LIBDIR := $(CROSS_SYSROOT)/usr/lib/$(CROSS_TRIPLET)/pkgconfig:$\
+		   $(CROSS_SYSROOT)/usr/share/pkgconfig
 # 64-bit atomics (line_audio's counters) are calls into libatomic on
 # 32-bit MIPS (`make cross ARCH=mipsel` failed to link without it);
 # --as-needed records it only in a binary that calls it (none on amd64).
@@ -287,7 +289,7 @@ cross:
 		exit 1; }
 	sh tests/cross/sysroot.sh $(ARCH) $(CROSS_SYSROOT)
 	PKG_CONFIG_SYSROOT_DIR=$(CROSS_SYSROOT) PKG_CONFIG_PATH= \
-	PKG_CONFIG_LIBDIR=$(CROSS_SYSROOT)/usr/lib/$(CROSS_TRIPLET)/pkgconfig:$(CROSS_SYSROOT)/usr/share/pkgconfig \
+	PKG_CONFIG_LIBDIR=$(CROSS_PC_LIBDIR) \
 	$(MAKE) BUILD=$(CROSS_DIR) AR=$(CROSS_TRIPLET)-ar \
 		CC="$(CROSS_TRIPLET)-gcc --sysroot=$(CROSS_SYSROOT)" cross-bins
 

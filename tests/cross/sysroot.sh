@@ -9,9 +9,9 @@
 # -dev packages of the target need not be co-installable with the native
 # ones (libsrtp2-dev is not Multi-Arch: same: its armhf package would
 # remove the native one, libnss3-dev and pkg-config), and a native build
-# never sees them. apt resolves the dependencies, libc6 included: qemu-user runs the
-# tests with -L DIR and finds the loader and every library there, the
-# dlopen()ed libsrtp2 and libyaml too.
+# never sees them. apt resolves the dependencies, libc6 included:
+# qemu-user runs the tests with -L DIR and finds the loader and every
+# library there, the dlopen()ed libsrtp2 and libyaml too.
 # Exit 0 made (or already there), 77 when apt cannot fetch (no network,
 # no such architecture in the sources), 1 on other errors.
 set -eu
