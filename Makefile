@@ -293,6 +293,79 @@ bench: test-deps
 	$(MAKE) all vslic
 	sh tests/bench/run.sh
 
+# ---- cross builds ---------------------------------------------------------
+# `make cross ARCH=armhf` (or mipsel): ataua, atactl, the modules and the
+# unit tests for an ATA's SoC with Debian's cross compiler, in
+# build-cross/ARCH (BUILD), so the native build is untouched (the sysroot is
+# build-cross/sysroot/ARCH, out of BUILD whose *.d are read). The libraries
+# come from a sysroot of the target's Debian packages, unpacked by
+# tests/cross/sysroot.sh without installing them (pkg-config reads its .pc
+# files, the compiler and linker its headers and libraries). The products
+# are build-cross/ARCH/ataua, atactl and modules/NAME/NAME.so (the rules
+# below: the top-level ataua, atactl and modules/*/*.so stay native).
+# `make test-cross` (part of `make test`, see tests/run.sh): toolchain,
+# sysroot, build and the unit tests under qemu-user for every arch of
+# CROSS_ARCHES; tests/cross/sizes.sh prints the stripped sizes.
+CROSS_ARCHES  := armhf mipsel
+CROSS_armhf   := arm-linux-gnueabihf
+CROSS_mipsel  := mipsel-linux-gnu
+CROSS_DIR     := build-cross/$(ARCH)
+CROSS_SYSROOT := $(CURDIR)/build-cross/sysroot/$(ARCH)
+CROSS_TRIPLET := $(CROSS_$(ARCH))
+CROSS_PC_LIBDIR := $(CROSS_SYSROOT)/usr/lib/$(CROSS_TRIPLET)/pkgconfig:$\
+		   $(CROSS_SYSROOT)/usr/share/pkgconfig
+# 64-bit atomics (line_audio's counters) are calls into libatomic on
+# 32-bit MIPS (`make cross ARCH=mipsel` failed to link without it);
+# --as-needed records it only in a binary that calls it (none on amd64).
+# Probed once, where the compiler has it.
+ATOMIC_AS_NEEDED := -Wl,--push-state,--as-needed -latomic -Wl,--pop-state
+ATOMIC_LIBS := $(if $(filter /%,$(shell $(CC) -print-file-name=libatomic.so \
+	2>/dev/null)),$(ATOMIC_AS_NEEDED))
+LIBS += $(ATOMIC_LIBS)
+CROSS_PRODUCTS = $(BUILD)/ataua $(BUILD)/atactl \
+		 $(foreach m,$(MODULES),$(BUILD)/modules/$(m)/$(m).so)
+
+.PHONY: cross cross-bins test-cross clean-cross
+cross:
+	@[ -n "$(CROSS_TRIPLET)" ] || { echo "usage: make cross" \
+		"ARCH=<$(subst $(eval) ,|,$(CROSS_ARCHES))>" >&2; exit 2; }
+	@command -v $(CROSS_TRIPLET)-gcc >/dev/null || { echo "cross:" \
+		"no $(CROSS_TRIPLET)-gcc: run 'sh tests/deps.sh cross'" >&2; \
+		exit 1; }
+	sh tests/cross/sysroot.sh $(ARCH) $(CROSS_SYSROOT)
+	PKG_CONFIG_SYSROOT_DIR=$(CROSS_SYSROOT) PKG_CONFIG_PATH= \
+	PKG_CONFIG_LIBDIR=$(CROSS_PC_LIBDIR) \
+	$(MAKE) BUILD=$(CROSS_DIR) AR=$(CROSS_TRIPLET)-ar \
+		CC="$(CROSS_TRIPLET)-gcc --sysroot=$(CROSS_SYSROOT)" cross-bins
+
+# what `make cross` builds in the cross make (BUILD=build-cross/ARCH)
+cross-bins: $(CROSS_PRODUCTS) $(UNIT_BINS) $(TESTMOD_SOS)
+
+$(BUILD)/ataua: $(BUILD)/core/main.o $(BUILD)/libatacore.a core/ataua.map
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) $(EXPORTS) -o $@ $(BUILD)/core/main.o \
+		-Wl,--whole-archive $(BUILD)/libatacore.a \
+		-Wl,--no-whole-archive $(LIBS)
+
+$(BUILD)/atactl: $(CLI_OBJS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+define cross_module_rule
+$(BUILD)/modules/$(1)/$(1).so: \
+		$(patsubst %.c,$(BUILD)/%.o,$(wildcard modules/$(1)/*.c))
+	@$$(if $$(Q),echo "  LD      $$@")
+	$$(Q)$$(CC) $$(ALL_LDFLAGS) -shared -o $$@ $$^ $$($(subst -,_,$(1))_LIBS)
+endef
+$(foreach m,$(MODULES),$(eval $(call cross_module_rule,$(m))))
+
+test-cross:
+	sh tests/cross/run.sh $(CROSS_ARCHES)
+
+clean: clean-cross
+clean-cross:
+	rm -rf build-cross
+
 # style, and the layers of core/ (core/LAYERS; the call checks read the
 # objects of `make all`)
 ccheck:

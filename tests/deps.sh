@@ -2,7 +2,8 @@
 # Install the Debian packages ataua needs (a no-op when all are present).
 #   deps.sh run    what building and running the daemon needs (make run)
 #   deps.sh test   that, plus the test peers and tools (make test)
-#   deps.sh list run|test   print a set
+#   deps.sh cross  the cross compilers and qemu-user (tests/cross/run.sh)
+#   deps.sh list run|test|cross   print a set
 # Not root: print the command instead of running it.
 set -eu
 
@@ -22,18 +23,24 @@ baresip-core sip-tester iproute2 iptables nftables procps
 psmisc python3 gnuplot-nox sipvicious util-linux minimodem
 multimon-ng espeak-ng libspandsp-dev python3-prometheus-client
 dpkg-dev debhelper fakeroot lintian adduser"
+# Cross builds (make cross, tests/cross): the compilers for armhf and
+# mipsel and qemu-user to run their unit tests; the target's libraries
+# are a sysroot, not installed (tests/cross/sysroot.sh)
+CROSS_PKGS="gcc-arm-linux-gnueabihf gcc-mipsel-linux-gnu qemu-user-static"
 
 case "${1:-run}" in
 run)  PKGS=$RUN_PKGS ;;
 test) PKGS="$RUN_PKGS $TEST_PKGS" ;;
+cross) PKGS=$CROSS_PKGS ;;
 list) # the set, one a line, installing nothing (tests/integration/test_build.sh)
       case "${2:-}" in
       run)  echo $RUN_PKGS | tr ' ' '\n' ;;
       test) echo $RUN_PKGS $TEST_PKGS | tr ' ' '\n' ;;
-      *)    echo "usage: $0 list run|test" >&2; exit 2 ;;
+      cross) echo $CROSS_PKGS | tr ' ' '\n' ;;
+      *)    echo "usage: $0 list run|test|cross" >&2; exit 2 ;;
       esac
       exit 0 ;;
-*)    echo "usage: $0 [run|test|list run|list test]" >&2; exit 2 ;;
+*)    echo "usage: $0 [run|test|cross|list run|test|cross]" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The test runner behind `make test`: unit tests (and their ASan/UBSan
-# build), the virtual-SLIC self-test, bounded fuzzing, integration tests in
-# network namespaces. Every part speaks TAP (cmocka with
+# build), the cross builds and their unit tests under qemu-user
+# (tests/cross/run.sh), the virtual-SLIC self-test, bounded fuzzing,
+# integration tests in network namespaces. Every part speaks TAP (cmocka with
 # CMOCKA_MESSAGE_OUTPUT=TAP; our scripts print ok/not ok); exit 77 means
 # skipped. The last line is `N passed, N failed, N skipped` for the CI.
 set -u
@@ -60,6 +61,11 @@ integration() {
 	done
 }
 
+# armhf and mipsel: toolchains, sysroots, builds, unit tests under qemu
+cross() {
+	run cross timeout -k 10 1500 sh tests/cross/run.sh
+}
+
 case "$MODE" in
 unit)        unit build
 	     run talkoff sh tests/talkoff/run.sh ;;
@@ -67,6 +73,7 @@ asan)        ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 unit build-asan ;;
 integration) integration ;;
 fuzz)        run fuzz bash tests/fuzz/run.sh short ;;
+cross)       cross ;;
 all)
 	run ccheck sh tests/ccheck.sh
 	run layers python3 tests/layers.py
@@ -76,10 +83,11 @@ all)
 		{ echo "FAIL  asan build"; tail "$OUT/asan-build.log"; FAIL=$((FAIL + 1)); }
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 unit build-asan
+	cross
 	[ -f tests/fuzz/run.sh ] && run fuzz bash tests/fuzz/run.sh short
 	integration
 	;;
-*) echo "usage: $0 [all|unit|asan|integration|fuzz]" >&2; exit 2 ;;
+*) echo "usage: $0 [all|unit|asan|cross|integration|fuzz]" >&2; exit 2 ;;
 esac
 
 [ -z "$FAILED" ] || echo "failed:$FAILED"
