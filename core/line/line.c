@@ -222,8 +222,8 @@ static void reg_state_handler(enum reg_state st, const char *reason,
 	struct line *ln = arg;
 
 	ata_event(st == REG_FAILED ? ATA_LOG_WARN : ATA_LOG_NOTICE,
-		  ATA_EVENT_REG, "line=%u state=%s reason=\"%s\"",
-		  ln->id, reg_state_name(st), reason ? reason : "");
+		  ATA_EVENT_REG, "line=%u state=%s reason=%H",
+		  ln->id, reg_state_name(st), ata_quoted, reason);
 	line_mwi_reg(ln, st);
 }
 
