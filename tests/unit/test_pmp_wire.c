@@ -258,10 +258,10 @@ static void test_route_gateway(void **state)
 	static const char route[] =
 		"Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric"
 		"\tMask\t\tMTU\tWindow\tIRTT\n"
-		"lan1\t0001A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
-		"wwan\t00000000\t0202A8C0\t0003\t0\t0\t600\t00000000\t0\t0\t0\n"
-		"lan1\t00000000\t0101A8C0\t0003\t0\t0\t100\t00000000\t0\t0\t0\n"
-		"down\t00000000\t0303A8C0\t0002\t0\t0\t0\t00000000\t0\t0\t0\n";
+		"lan1\t0001A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\n"
+		"wwan\t00000000\t0202A8C0\t0003\t0\t0\t600\t00000000\n"
+		"lan1\t00000000\t0101A8C0\t0003\t0\t0\t100\t00000000\n"
+		"down\t00000000\t0303A8C0\t0002\t0\t0\t0\t00000000\n";
 	uint32_t gw = 0;
 	(void)state;
 
