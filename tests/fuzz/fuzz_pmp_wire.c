@@ -85,7 +85,8 @@ static void epochs(const uint8_t *p, size_t n)
 		uint32_t prev = e.server_s, epoch = get32(p);
 		bool valid = e.valid, lost;
 
-		now += (uint64_t)get32(p + 4) * 10;   /* ours never goes back */
+		/* our clock never goes back */
+		now += (uint64_t)get32(p + 4) * 10;
 		lost = pmp_epoch_lost(&e, epoch, now);
 		if (valid && (uint64_t)epoch + 1 < prev && !lost)
 			abort();   /* an epoch that went back is a restart */
