@@ -269,7 +269,10 @@ int pmp_discover(struct pmp_client *c, enum ata_map_proto proto,
 	if (err)
 		return err;
 
-	budget = timeout_ms / 4 > PROBE_MIN_MS ? timeout_ms / 4 :
+	/* an eighth of the timeout each: a LAN answers in milliseconds,
+	   and a router that drops 5351 silently must leave UPnP its
+	   time (one that has no server there says so by ICMP at once) */
+	budget = timeout_ms / 8 > PROBE_MIN_MS ? timeout_ms / 8 :
 		PROBE_MIN_MS;
 
 	if (proto == ATA_MAP_PCP) {

@@ -10,6 +10,8 @@
 #   - the PCP router restarts (its epoch starts again, its rules are
 #     gone): detected at the next recheck, the mapping is back, the
 #     events say so, and an incoming call rings again
+#   - a UPnP-only router that drops UDP 5351 silently (no ICMP): PCP and
+#     NAT-PMP get no answer, UPnP still maps the port within the timeout
 set -u
 . "$(dirname "$0")/lib/lab.sh"
 . "$(dirname "$0")/lib/kamailio.sh"
@@ -150,3 +152,25 @@ natlab_call_in "pcp inbound after the router restart"
 lab_stop "$ATA_PID" 10
 t_check "pcp: shutdown deleted our mapping" lab_not upnpd_has_rule r1 5060
 
+# ---- UPnP only, UDP 5351 dropped without a word: the probes time out
+# (an eighth of upnp.timeout each) and UPnP maps in time
+upnpd_stop r1
+upnpd_flush r1
+upnpd_start r1 v2 || lab_die "miniupnpd (UPnP) did not start"
+lab_exec r1 iptables-legacy -w -A INPUT -i lan -p udp --dport 5351 -j DROP
+pmp_ataua ataua-upnp.log
+if lab_wait_for "[ \"\$(map_get 5060 state)\" = mapped ]" 15 &&
+	ata_ctl upnp status | grep -qx 'protocol=upnp' &&
+	[ "$(map_get 5060 protocol)" = upnp ] &&
+	upnpd_has_rule r1 5060 192.168.1.10; then
+	t_ok "upnp behind a silent 5351: SIP port mapped by UPnP"
+else
+	t_fail "upnp behind a silent 5351: mapped by UPnP" \
+		"$(ata_ctl upnp status)" \
+		"$(grep upnp "$LAB_DIR/ataua-upnp.log" | tail -n 5)"
+fi
+grep -q 'no mapping for UDP 5060' "$LAB_DIR/ataua-upnp.log" &&
+	t_fail "upnp behind a silent 5351: within the timeout" \
+		"$(grep upnp "$LAB_DIR/ataua-upnp.log")" ||
+	t_ok "upnp behind a silent 5351: within the timeout"
+lab_stop "$ATA_PID" 10
