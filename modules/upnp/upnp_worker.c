@@ -171,22 +171,35 @@ static int soap(struct upnp_worker *w, struct upnp_job *job)
 }
 
 
-/* The first of the job's protocols the gateway speaks (the policy's
-   order, traversal.upnp.protocols) */
-static int gw_discover(struct upnp_worker *w, struct upnp_job *job)
+static int proto_discover(struct upnp_worker *w, struct upnp_job *job,
+			  enum ata_map_proto p)
 {
+	igd_forget(w);
+	if (p == ATA_MAP_UPNP)
+		return igd_discover(w, job->timeout_ms);
+
+	return pmp_discover(w->pmp, p, job->timeout_ms, job, &w->igd);
+}
+
+
+/* The first of the job's protocols the gateway speaks (the policy's
+   order, traversal.upnp.protocols). On @p retry, after a failure, the
+   protocol that was working is asked first: a restarted router most
+   likely speaks it again, and the others' probes would delay it. */
+static int gw_discover(struct upnp_worker *w, struct upnp_job *job,
+		       bool retry)
+{
+	enum ata_map_proto was = w->igd.proto;
 	int err = ENODEV;
 	size_t i;
 
-	for (i = 0; i < job->protoc; i++) {
-		enum ata_map_proto p = job->protov[i];
+	if (retry && !proto_discover(w, job, was))
+		return 0;
 
-		igd_forget(w);
-		if (p == ATA_MAP_UPNP)
-			err = igd_discover(w, job->timeout_ms);
-		else
-			err = pmp_discover(w->pmp, p, job->timeout_ms, job,
-					   &w->igd);
+	for (i = 0; i < job->protoc; i++) {
+		if (retry && job->protov[i] == was)
+			continue;
+		err = proto_discover(w, job, job->protov[i]);
 		if (!err)
 			return 0;
 	}
@@ -210,7 +223,7 @@ static void job_run(struct upnp_worker *w, struct upnp_job *job,
 			job->err = ECANCELED;   /* no SSDP wait at exit */
 			return;
 		}
-		job->err = gw_discover(w, job);
+		job->err = gw_discover(w, job, false);
 		if (job->err || job->op == UPNP_OP_DISCOVER)
 			goto out;
 	}
@@ -219,7 +232,7 @@ static void job_run(struct upnp_worker *w, struct upnp_job *job,
 		pmp_run(w->pmp, job, &w->igd);
 		/* no answer: the server left or restarted, or the gateway
 		   speaks another protocol now; look again, once */
-		if (w->igd.found || stopping || gw_discover(w, job))
+		if (w->igd.found || stopping || gw_discover(w, job, true))
 			goto out;
 		if (w->igd.proto != ATA_MAP_UPNP) {
 			pmp_run(w->pmp, job, &w->igd);
@@ -228,7 +241,7 @@ static void job_run(struct upnp_worker *w, struct upnp_job *job,
 	}
 
 	r = soap(w, job);
-	if (r < 0 && !stopping && !gw_discover(w, job)) {
+	if (r < 0 && !stopping && !gw_discover(w, job, true)) {
 		/* the IGD moved (restarted on another HTTP port), or the
 		   gateway answers another protocol now: once more */
 		if (w->igd.proto != ATA_MAP_UPNP) {
