@@ -256,10 +256,17 @@ int pmp_discover(struct pmp_client *c, enum ata_map_proto proto,
 	struct exchange x = {.proto = proto, .opcode = PCP_OP_ANNOUNCE};
 	uint32_t gw, lan, ext = 0, epoch = 0, budget;
 	uint8_t req[PCP_HDR_LEN], client[16];
+	struct sa csa;
 	int fd = -1, err;
 
 	if (!c || !job || !igd || proto == ATA_MAP_UPNP)
 		return EINVAL;
+
+	/* a loopback socket (a test daemon on the host) has nothing for a
+	   gateway to map: ask none */
+	if (job->client[0] && !sa_set_str(&csa, job->client, 0) &&
+	    sa_is_loopback(&csa))
+		return EADDRNOTAVAIL;
 
 	err = gateway(&gw);
 	if (err)
