@@ -70,7 +70,6 @@ void upnp_map_epoch_reset(const struct upnp_job *job)
 		if (m->state != MAP_MAPPED)
 			continue;   /* the others have an answer to come */
 
-		++m->restored;
 		ata_event(ATA_LOG_WARN, "UPNP-MAPPING-MISSING", "ext_port=%u",
 			  m->ext_port);
 		m->state = MAP_LOST;   /* the restored event on success */
