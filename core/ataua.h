@@ -408,11 +408,20 @@ struct ata_conf_server {
 	uint16_t port;        /**< 0 = the protocol's default port     */
 };
 
+/** traversal.upnp.protocols: the port mapping protocols we speak */
+enum ata_map_proto {
+	ATA_MAP_UPNP = 0,     /**< UPnP IGD (SSDP, SOAP)               */
+	ATA_MAP_NATPMP,       /**< NAT-PMP, RFC 6886                    */
+	ATA_MAP_PCP,          /**< PCP, RFC 6887                        */
+};
+
 /** traversal.upnp */
 struct ata_conf_upnp {
 	uint32_t timeout_ms;
 	uint32_t lease_ms;
 	uint32_t recheck_ms;
+	enum ata_map_proto *protov;  /**< tried in this order            */
+	size_t protoc;
 };
 
 /** traversal.stun */

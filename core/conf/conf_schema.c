@@ -64,6 +64,11 @@ static const struct conf_enum methods[] = {
 	{"stun", ATA_TRAV_STUN}, {"turn", ATA_TRAV_TURN}, {NULL, 0}
 };
 
+static const struct conf_enum map_protos[] = {
+	{"pcp", ATA_MAP_PCP}, {"natpmp", ATA_MAP_NATPMP},
+	{"upnp", ATA_MAP_UPNP}, {NULL, 0}
+};
+
 static const struct conf_enum caller_ids[] = {
 	{"auto", ATA_CID_AUTO}, {"off", ATA_CID_OFF},
 	{"bell202", ATA_CID_BELL202}, {"v23", ATA_CID_V23},
@@ -80,6 +85,8 @@ static const struct conf_field f_codec = {
 	.type = CT_ENUM, .enumv = codecs };
 static const struct conf_field f_method = {
 	.type = CT_ENUM, .enumv = methods };
+static const struct conf_field f_map_proto = {
+	.type = CT_ENUM, .enumv = map_protos };
 static const struct conf_field f_pattern = {
 	.type = CT_STR, .check = conf_check_pattern };
 
@@ -235,6 +242,8 @@ static const struct conf_field upnp_rows[] = {
 	    .max = SEC(86400), .def = "1h"),
 	ROW(S, recheck_ms, "recheck", CT_DUR, .min = SEC(10),
 	    .max = SEC(86400), .def = "5m"),
+	LIST(S, protov, protoc, "protocols", &f_map_proto, .min = 1,
+	     .max = 3, .flags = CF_UNIQUE, .def = "pcp,natpmp,upnp"),
 };
 #undef S
 #define S struct ata_conf_stun

@@ -31,6 +31,7 @@ int upnp_submit(struct upnp_job *job)
 		return EINVAL;
 
 	upnp.tried = true;
+	upnp_job_protos(job);
 	err = upnp_worker_submit(upnp.worker, job);
 	mem_deref(job);
 
@@ -68,7 +69,15 @@ static void job_done(struct upnp_job *job, void *arg)
 	if (job->err == ECANCELED)
 		return;
 
-	if (job->igd.found) {
+	if (job->igd.found && job->igd.proto != ATA_MAP_UPNP) {
+		if (!upnp.igd.found || upnp.igd.proto != job->igd.proto ||
+		    str_cmp(upnp.igd.gateway, job->igd.gateway))
+			ata_info("upnp: %s server %s, us %s",
+				 upnp_proto_name(job->igd.proto),
+				 job->igd.gateway, job->igd.lan);
+		upnp.igd = job->igd;
+	}
+	else if (job->igd.found) {
 		if (!upnp.igd.found || str_cmp(upnp.igd.url, job->igd.url))
 			ata_info("upnp: IGD %s (%s), external %s, us %s",
 				 job->igd.url, job->igd.service,
@@ -86,6 +95,8 @@ static void job_done(struct upnp_job *job, void *arg)
 			       job->igd.found ? "add" : "discovery");
 
 	upnp_map_job_done(job);
+	if (job->epoch_reset)
+		upnp_map_epoch_reset(job);
 }
 
 
@@ -133,6 +144,13 @@ int upnp_status(struct re_printf *pf)
 	err = re_hprintf(pf, "state=%s\n", g->found ? "ok" :
 			 upnp.tried ? "no-igd" : "idle");
 	if (g->found)
+		err |= re_hprintf(pf, "protocol=%s\n",
+				  upnp_proto_name(g->proto));
+	if (g->found && g->proto != ATA_MAP_UPNP)
+		err |= re_hprintf(pf, "gateway=%s\nepoch=%u\n"
+				  "external_ip=%s\nlan_addr=%s\n",
+				  g->gateway, g->epoch, g->ext_ip, g->lan);
+	else if (g->found)
 		err |= re_hprintf(pf, "igd_url=%s\nservice=%s\n"
 				  "service_version=%s\nexternal_ip=%s\n"
 				  "lan_addr=%s\n", g->url, g->service,

@@ -19,9 +19,14 @@ enum upnp_op {
 	UPNP_OP_DEL,        /**< DeletePortMapping if the entry is ours  */
 };
 
+enum { UPNP_PROTOS_MAX = 3 };
+
 /** What the worker learnt about the IGD (copied into every job) */
 struct upnp_igd {
 	bool found;
+	enum ata_map_proto proto;   /**< what maps: PCP, NAT-PMP or UPnP */
+	char gateway[64];       /**< PCP/NAT-PMP server (default gateway) */
+	uint32_t epoch;         /**< PCP/NAT-PMP server's last epoch     */
 	char url[256];          /**< root description URL               */
 	char service[128];      /**< WANIPConnection:1/2, WANPPPConnection */
 	char lan[64];           /**< our address towards the IGD         */
@@ -41,12 +46,15 @@ struct upnp_job {
 	uint16_t int_port;
 	char client[64];        /**< internal client; "" = IGD's lanaddr */
 	uint32_t lease_s;
+	enum ata_map_proto protov[UPNP_PROTOS_MAX];   /**< try in order */
+	size_t protoc;
 	/* results */
 	int code;               /**< miniupnpc/UPnP code, 0 = success    */
 	int err;                /**< errno of the whole job              */
 	char got_client[64];    /**< GET: internal client of the entry   */
 	char got_port[8];
 	uint32_t got_lease_s;
+	bool epoch_reset;       /**< PCP/NAT-PMP server lost its state   */
 	struct upnp_igd igd;
 };
 
@@ -78,6 +86,20 @@ void upnp_map_job_done(struct upnp_job *job);
 int  upnp_map_status(struct re_printf *pf, const struct upnp_map *m);
 uint16_t upnp_map_int_port(const struct upnp_map *m);
 void upnp_map_detach(struct upnp_map *m);
+
+/* upnp_map_pmp.c */
+const char *upnp_proto_name(enum ata_map_proto proto);
+void upnp_job_protos(struct upnp_job *job);
+void upnp_map_epoch_reset(const struct upnp_job *job);
+
+/* pmp_client.c: PCP and NAT-PMP on the worker thread */
+struct pmp_client;
+int  pmp_client_alloc(struct pmp_client **cp);
+int  pmp_discover(struct pmp_client *c, enum ata_map_proto proto,
+		  uint32_t timeout_ms, struct upnp_job *job,
+		  struct upnp_igd *igd);
+void pmp_run(struct pmp_client *c, struct upnp_job *job,
+	     struct upnp_igd *igd);
 
 /* upnp_xcheck.c */
 struct upnp_xcheck;

@@ -245,6 +245,9 @@ void upnp_map_job_done(struct upnp_job *job)
 	if (!m->client[0] && job->client[0])
 		str_ncpy(m->client, job->client, sizeof(m->client));
 
+	if (job->op == UPNP_OP_ADD && !job->err)
+		m->proto = job->igd.proto;
+
 	switch (job->op) {
 
 	case UPNP_OP_ADD:
@@ -335,10 +338,13 @@ int upnp_map_status(struct re_printf *pf, const struct upnp_map *m)
 		left = (uint32_t)((m->expires - now) / 1000);
 
 	return re_hprintf(pf, "map=udp internal=%s:%u external=%u"
-			  " public=%J state=%s lease_left=%u restored=%u"
-			  " stolen=%u last_error=\"%s\"\n",
+			  " public=%J state=%s protocol=%s lease_left=%u"
+			  " restored=%u stolen=%u last_error=\"%s\"\n",
 			  m->client[0] ? m->client : "?", m->int_port,
-			  m->ext_port, &m->public, state_str(m->state), left,
+			  m->ext_port, &m->public, state_str(m->state),
+			  upnp_proto_name(m->proto), left,
 			  m->restored, m->stolen,
-			  m->last_err ? upnp_code_str(m->last_code) : "");
+			  !m->last_err ? "" : m->last_code ?
+			  upnp_code_str(m->last_code) :
+			  ata_errname(m->last_err));
 }

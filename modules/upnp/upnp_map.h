@@ -29,6 +29,7 @@ struct upnp_map {
 	uint16_t ext_port;
 	unsigned attempt;          /* external ports tried so far - 1    */
 	enum map_state state;
+	enum ata_map_proto proto;  /* what made the mapping              */
 	bool busy;                 /* a job is with the worker           */
 	bool added;                /* an ADD was ever sent               */
 	bool reported;             /* h got err = 0 with `public`        */

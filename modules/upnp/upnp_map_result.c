@@ -20,6 +20,9 @@ static void mapped(struct upnp_map *m)
 		m->moved_from = 0;
 	}
 	else if (was_lost) {
+		/* counted here, whatever lost it: gone from the router,
+		   a restarted server, or no answer while it restarted */
+		++m->restored;
 		ata_notice("upnp: UDP %u mapping restored", m->ext_port);
 		ata_event(ATA_LOG_NOTICE, "UPNP-MAPPING-RESTORED",
 			  "ext_port=%u", m->ext_port);
@@ -194,7 +197,6 @@ void upnp_map_get_done(struct upnp_map *m, const struct upnp_job *job)
 		break;
 
 	case UPNP_ENTRY_MISSING:
-		++m->restored;
 		ata_warn("upnp: UDP %u mapping gone from the IGD (restart?);"
 			 " re-adding", m->ext_port);
 		ata_event(ATA_LOG_WARN, "UPNP-MAPPING-MISSING", "ext_port=%u",

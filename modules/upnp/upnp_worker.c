@@ -35,6 +35,7 @@ struct upnp_worker {
 	upnp_job_done_h *doneh;
 	void *arg;
 	/* worker thread only */
+	struct pmp_client *pmp;
 	struct UPNPUrls urls;
 	struct IGDdatas data;
 	struct upnp_igd igd;
@@ -43,7 +44,7 @@ struct upnp_worker {
 
 static void igd_forget(struct upnp_worker *w)
 {
-	if (w->igd.found)
+	if (w->igd.found && w->igd.proto == ATA_MAP_UPNP)
 		FreeUPNPUrls(&w->urls);
 	memset(&w->urls, 0, sizeof(w->urls));
 	memset(&w->igd, 0, sizeof(w->igd));
@@ -170,6 +171,43 @@ static int soap(struct upnp_worker *w, struct upnp_job *job)
 }
 
 
+static int proto_discover(struct upnp_worker *w, struct upnp_job *job,
+			  enum ata_map_proto p)
+{
+	igd_forget(w);
+	if (p == ATA_MAP_UPNP)
+		return igd_discover(w, job->timeout_ms);
+
+	return pmp_discover(w->pmp, p, job->timeout_ms, job, &w->igd);
+}
+
+
+/* The first of the job's protocols the gateway speaks (the policy's
+   order, traversal.upnp.protocols). On @p retry, after a failure, the
+   protocol that was working is asked first: a restarted router most
+   likely speaks it again, and the others' probes would delay it. */
+static int gw_discover(struct upnp_worker *w, struct upnp_job *job,
+		       bool retry)
+{
+	enum ata_map_proto was = w->igd.proto;
+	int err = ENODEV;
+	size_t i;
+
+	if (retry && !proto_discover(w, job, was))
+		return 0;
+
+	for (i = 0; i < job->protoc; i++) {
+		if (retry && job->protov[i] == was)
+			continue;
+		err = proto_discover(w, job, job->protov[i]);
+		if (!err)
+			return 0;
+	}
+
+	return err;
+}
+
+
 static void job_run(struct upnp_worker *w, struct upnp_job *job,
 		    bool stopping)
 {
@@ -185,17 +223,32 @@ static void job_run(struct upnp_worker *w, struct upnp_job *job,
 			job->err = ECANCELED;   /* no SSDP wait at exit */
 			return;
 		}
-		job->err = igd_discover(w, job->timeout_ms);
+		job->err = gw_discover(w, job, false);
 		if (job->err || job->op == UPNP_OP_DISCOVER)
 			goto out;
 	}
 
+	if (w->igd.proto != ATA_MAP_UPNP) {
+		pmp_run(w->pmp, job, &w->igd);
+		/* no answer: the server left or restarted, or the gateway
+		   speaks another protocol now; look again, once */
+		if (w->igd.found || stopping || gw_discover(w, job, true))
+			goto out;
+		if (w->igd.proto != ATA_MAP_UPNP) {
+			pmp_run(w->pmp, job, &w->igd);
+			goto out;
+		}
+	}
+
 	r = soap(w, job);
-	if (r < 0 && !stopping) {
-		/* the IGD moved (restarted on another HTTP port) or left:
-		   find it again once and retry */
-		if (!igd_discover(w, job->timeout_ms))
-			r = soap(w, job);
+	if (r < 0 && !stopping && !gw_discover(w, job, true)) {
+		/* the IGD moved (restarted on another HTTP port), or the
+		   gateway answers another protocol now: once more */
+		if (w->igd.proto != ATA_MAP_UPNP) {
+			pmp_run(w->pmp, job, &w->igd);
+			goto out;
+		}
+		r = soap(w, job);
 	}
 
 	job->code = r;
@@ -284,6 +337,7 @@ static void worker_destructor(void *arg)
 	list_flush(&w->todo);
 	list_flush(&w->done);
 	mem_deref(w->mq);
+	mem_deref(w->pmp);
 	pthread_cond_destroy(&w->cond);
 	pthread_mutex_destroy(&w->lock);
 }
@@ -334,6 +388,10 @@ int upnp_worker_alloc(struct upnp_worker **wp, upnp_job_done_h *doneh,
 	w->arg = arg;
 
 	err = mqueue_alloc(&w->mq, mqueue_handler, w);
+	if (err)
+		goto out;
+
+	err = pmp_client_alloc(&w->pmp);
 	if (err)
 		goto out;
 

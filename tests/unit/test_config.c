@@ -196,6 +196,12 @@ static const struct bad_case bad_cases[] = {
 	 "'media.codecs[1]' repeats 'pcma'"},
 	{"traversal: {order: [stun, turn, stun]}\n" LINES, "1:33",
 	 "repeats 'stun'"},
+	{"traversal: {upnp: {protocols: [pcp, upnp, pcp]}}\n" LINES, "1:43",
+	 "repeats 'pcp'"},
+	{"traversal: {upnp: {protocols: [pcp, miniupnp]}}\n" LINES, "1:37",
+	 "is 'miniupnp'; allowed: pcp, natpmp, upnp"},
+	{"traversal: {upnp: {protocols: []}}\n" LINES, "1:31",
+	 "'traversal.upnp.protocols' has 0 items"},
 	{"modules:\n  - name: Audio_ALSA\n" LINES, "2:11", "[a-z0-9-]+"},
 	{"modules:\n  - name: upnp\n  - name: upnp\n" LINES, "3:11",
 	 "module 'upnp' is listed twice"},
@@ -528,6 +534,10 @@ static void assert_defaults(const struct ata_config *cfg)
 	assert_int_equal(cfg->traversal.upnp.timeout_ms, 2000);
 	assert_int_equal(cfg->traversal.upnp.lease_ms, 3600000);
 	assert_int_equal(cfg->traversal.upnp.recheck_ms, 300000);
+	assert_int_equal(cfg->traversal.upnp.protoc, 3);
+	assert_int_equal(cfg->traversal.upnp.protov[0], ATA_MAP_PCP);
+	assert_int_equal(cfg->traversal.upnp.protov[1], ATA_MAP_NATPMP);
+	assert_int_equal(cfg->traversal.upnp.protov[2], ATA_MAP_UPNP);
 	assert_string_equal(cfg->traversal.stun.server.host, "");
 	assert_int_equal(cfg->traversal.stun.server.port, 0);
 	assert_int_equal(cfg->traversal.stun.keepalive_ms, 0);
@@ -768,6 +778,7 @@ static void test_values_ok(void **state)
 		"traversal:\n"
 		"  order: [stun]\n"
 		"  parallel: no\n"
+		"  upnp: {protocols: [natpmp, upnp]}\n"
 		"  stun: {server: stun.example.net, keepalive: 0}\n"
 		"  turn: {server: \"[2001:db8::2]:3479\", transport: tcp}\n"
 		"bandwidth: {uplink_kbps: 10000000, downlink_kbps: 16}\n"
@@ -861,6 +872,9 @@ static void test_values_ok(void **state)
 	assert_int_equal(cfg->traversal.orderc, 1);
 	assert_int_equal(cfg->traversal.orderv[0], ATA_TRAV_STUN);
 	assert_false(cfg->traversal.parallel);
+	assert_int_equal(cfg->traversal.upnp.protoc, 2);
+	assert_int_equal(cfg->traversal.upnp.protov[0], ATA_MAP_NATPMP);
+	assert_int_equal(cfg->traversal.upnp.protov[1], ATA_MAP_UPNP);
 	assert_string_equal(cfg->traversal.stun.server.host,
 			    "stun.example.net");
 	assert_int_equal(cfg->traversal.stun.server.port, 3478);

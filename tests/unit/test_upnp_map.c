@@ -280,6 +280,73 @@ static void test_missing_readded(void **state)
 }
 
 
+/* A PCP/NAT-PMP server's epoch went back (restart): every other
+   mapped map is lost and added again at once, counted as restored;
+   the map whose answer told us is left to that answer */
+static void test_epoch_reset_remaps(void **state)
+{
+	struct upnp_map *m2 = NULL;
+	struct upnp_job *job;
+	struct sa laddr;
+	(void)state;
+
+	job = job_take(UPNP_OP_ADD, 5060);
+	job->igd.proto = ATA_MAP_PCP;
+	job_answer(job, 0, NULL, NULL);
+	assert_int_equal(fx.m->proto, ATA_MAP_PCP);
+	assert_int_equal(sa_set_str(&laddr, "192.168.1.10", 5062), 0);
+	assert_int_equal(upnp_map_alloc(&m2, &laddr, 2000, bind_h, NULL),
+			 0);
+	job_answer(job_take(UPNP_OP_ADD, 5062), 0, NULL, NULL);
+	assert_int_equal(fx.jobc, 0);
+
+	/* the first map's renewal came back from a restarted server */
+	tmr_fire(&fx.m->tmr_refresh);
+	job = job_take(UPNP_OP_ADD, 5060);
+	job->epoch_reset = true;
+	job->igd.proto = ATA_MAP_PCP;
+	job_answer(job, 0, NULL, NULL);
+	job = NULL;
+	assert_int_equal(upnp_job_alloc(&job, UPNP_OP_ADD), 0);
+	job->map_id = fx.m->id;
+	job->igd.proto = ATA_MAP_PCP;
+	upnp_map_epoch_reset(job);
+	mem_deref(job);
+
+	assert_non_null(strstr(fx.events, "UPNP-SERVER-RESTARTED"
+			       " protocol=pcp"));
+	assert_non_null(strstr(fx.events, "UPNP-MAPPING-MISSING"
+			       " ext_port=5062"));
+	assert_int_equal(fx.jobc, 1);   /* only the other map re-adds */
+	job_answer(job_take(UPNP_OP_ADD, 5062), 0, NULL, NULL);
+	assert_non_null(strstr(fx.events, "UPNP-MAPPING-RESTORED"
+			       " ext_port=5062"));
+	assert_int_equal(fx.m->restored, 0);
+	assert_int_equal(m2->restored, 1);
+	mem_deref(m2);
+	while (fx.jobc)   /* m2's release */
+		mem_deref(fx.jobv[--fx.jobc]);
+}
+
+
+/* Every job carries the protocol order; without a config the shipped
+   one: PCP, NAT-PMP, UPnP */
+static void test_job_protos_default(void **state)
+{
+	struct upnp_job *job = NULL;
+	(void)state;
+
+	assert_int_equal(upnp_job_alloc(&job, UPNP_OP_ADD), 0);
+	upnp_job_protos(job);
+	assert_int_equal(job->protoc, 3);
+	assert_int_equal(job->protov[0], ATA_MAP_PCP);
+	assert_int_equal(job->protov[1], ATA_MAP_NATPMP);
+	assert_int_equal(job->protov[2], ATA_MAP_UPNP);
+	assert_string_equal(upnp_proto_name(ATA_MAP_NATPMP), "natpmp");
+	mem_deref(job);
+}
+
+
 /* Recheck finds another host on our port: event, another port, and
    the policy gets the new public address */
 static void test_stolen_moves(void **state)
@@ -426,6 +493,8 @@ int main(void)
 		T(test_permanent_only_refused),
 		T(test_missing_readded),
 		T(test_stolen_moves),
+		T(test_epoch_reset_remaps),
+		T(test_job_protos_default),
 		T(test_recheck_ours),
 		T(test_refresh),
 		T(test_refresh_fails_quietly),

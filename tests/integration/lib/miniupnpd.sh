@@ -9,7 +9,9 @@
 # $LAB_DIR; nothing on the host is touched. The router must come from
 # `lab_router NAME WAN LANSEG LAN ...` (interfaces "wan" and "lan").
 #
-#   upnpd_start ROUTER [v1|v2]   start it; waits for its SSDP socket
+#   upnpd_start ROUTER [v1|v2|natpmp|pcp]  start it; waits for its
+#                                SSDP socket (v1, v2) or UDP 5351
+#                                (natpmp, pcp: that protocol only)
 #   upnpd_stop ROUTER            stop it (its rules stay, like a crash)
 #   upnpd_flush ROUTER           flush its chains and forget its leases
 #   upnpd_restart ROUTER         stop, flush, start: a router reboot
@@ -43,15 +45,18 @@ upnpd__chains() {
 }
 
 upnpd__conf() {
-	local r=$1 ver=$2 f=$LAB_DIR/miniupnpd-$1.conf
+	local r=$1 ver=$2 f=$LAB_DIR/miniupnpd-$1.conf pmp=no upnp=yes
+	# PCP/NAT-PMP: the epoch counts from the daemon's start
+	# (system_uptime=no), so its restart looks like a router reboot
+	case $ver in natpmp|pcp) pmp=yes upnp=no ;; esac
 	cat >"$f" <<-EOF
 	ext_ifname=wan
 	listening_ip=lan
 	http_port=0
-	enable_natpmp=no
-	enable_upnp=yes
+	enable_natpmp=$pmp
+	enable_upnp=$upnp
 	secure_mode=yes
-	system_uptime=yes
+	system_uptime=$upnp
 	notify_interval=30
 	clean_ruleset_interval=0
 	lease_file=$LAB_DIR/miniupnpd-$r.leases
@@ -63,17 +68,46 @@ upnpd__conf() {
 	echo "$f"
 }
 
-# upnpd_start ROUTER [v1|v2]: IGDv2 by default; v1 forces the IGDv1
-# description (what older routers and some clients expect)
+# upnpd__only ROUTER natpmp|pcp: miniupnpd serves both on UDP 5351 (one
+# switch); drop the other one's requests by their version byte (NAT-PMP
+# 0, PCP 2) so the router speaks one protocol only (idempotent)
+upnpd__only() {
+	local r=$1 v keep
+	case $2 in natpmp) keep=0 ;; pcp) keep=2 ;; *) keep=x ;; esac
+	for v in 0 2; do
+		set -- INPUT -i lan -p udp --dport 5351 -m u32 \
+			--u32 "0>>22&0x3C@8>>24=$v" -j DROP
+		if [ "$v" = "$keep" ] || [ "$keep" = x ]; then
+			while upnpd__ipt "$r" -D "$@" 2>/dev/null; do :; done
+		else
+			upnpd__ipt "$r" -C "$@" 2>/dev/null ||
+				upnpd__ipt "$r" -A "$@" || return 1
+		fi
+	done
+}
+
+# upnpd_dropped ROUTER: packets the version filter dropped so far
+upnpd_dropped() {
+	upnpd__ipt "$1" -L INPUT -v -x -n | awk '/u32/ { n += $1 } END { print n + 0 }'
+}
+
+# upnpd_start ROUTER [v1|v2|natpmp|pcp]: IGDv2 by default; v1 forces the
+# IGDv1 description (what older routers and some clients expect);
+# natpmp and pcp switch UPnP off and serve only that protocol
 upnpd_start() {
-	local r=$1 ver=${2:-v2} conf pid
+	local r=$1 ver=${2:-v2} conf pid port=1900
 	lab_require_cmd "$UPNPD_BIN" iptables-legacy
 	upnpd__chains "$r" || { t_fail "miniupnpd chains in $r"; return 1; }
+	case $ver in natpmp|pcp) port=5351 ;; esac
+	# without the kernel's u32 match there is no one-protocol router
+	upnpd__only "$r" "$ver" ||
+		lab_skip "iptables u32 match (xt_u32) unavailable in $r"
+	echo "$ver" >"$LAB_DIR/miniupnpd-$r.mode"
 	conf=$(upnpd__conf "$r" "$ver")
 	pid=$(lab_bg "$r" "miniupnpd-$r.log" "$UPNPD_BIN" -d -f "$conf" \
 		-P "$LAB_DIR/miniupnpd-$r.pid")
 	echo "$pid" >"$LAB_DIR/miniupnpd-$r.bgpid"
-	lab_wait_port "$r" udp 1900 10 || {
+	lab_wait_port "$r" udp "$port" 10 || {
 		t_fail "miniupnpd started in $r" \
 			"$(tail -n 20 "$LAB_DIR/miniupnpd-$r.log")"
 		return 1
@@ -95,9 +129,11 @@ upnpd_flush() {
 }
 
 upnpd_restart() {
+	local mode
+	mode=$(cat "$LAB_DIR/miniupnpd-$1.mode" 2>/dev/null)
 	upnpd_stop "$1"
 	upnpd_flush "$1"
-	upnpd_start "$1" "${2:-v2}"
+	upnpd_start "$1" "${2:-${mode:-v2}}"
 }
 
 upnpd_rules() {
