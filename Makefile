@@ -347,7 +347,7 @@ $(BUILD)/ataua: $(BUILD)/core/main.o $(BUILD)/libatacore.a core/ataua.map
 		-Wl,--whole-archive $(BUILD)/libatacore.a \
 		-Wl,--no-whole-archive $(LIBS)
 
-$(BUILD)/atactl: $(CLI_OBJS)
+$(BUILD)/atactl: $(CLI_OBJS) $(CLI_SHARED)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
