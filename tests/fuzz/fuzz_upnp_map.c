@@ -78,6 +78,13 @@ uint32_t upnp_next_id(void)
 }
 
 
+/* an IGD answered discovery: the map texts of that case (upnp_map.c) */
+bool upnp_igd_found(void)
+{
+	return true;
+}
+
+
 void upnp_set_error(int err, int code, const char *what)
 {
 	(void)err;
