@@ -44,6 +44,9 @@ const char *reg_reason(const struct reg *reg);
 uint32_t reg_retry_in(const struct reg *reg);
 int  reg_status(struct re_printf *pf, const struct reg *reg);
 uint32_t reg_backoff(unsigned failures, uint32_t rnd);
+/* reg_contact.c: pure, unit-tested */
+int reg_contact_stored(const struct sip_msg *msg, const char *user,
+		       const struct sa *sent, char *buf, size_t size);
 const char *reg_state_name(enum reg_state st);
 
 /** The account as stored by reg (strings owned by @p reg) */

@@ -70,6 +70,9 @@ struct reg {
 	bool lookup;               /* told nat: its name is being looked up */
 	uint64_t retry_at;
 	char reason[160];
+	char contact[80];          /* the binding the registrar stored,
+				      "host:port" from its last 2xx,
+				      "" when it listed none of ours */
 };
 
 /* reg.c */

@@ -61,10 +61,23 @@ int reg_status(struct re_printf *pf, const struct reg *reg)
 		err |= re_hprintf(pf, "reason=%s\n", reg->reason);
 	if (reg->state == REG_FAILED)
 		err |= re_hprintf(pf, "retry_in=%u\n", reg_retry_in(reg));
-	if (reg->sipreg && reg->state == REG_OK)
-		err |= re_hprintf(pf, "contact=%J\nexpires=%u\n",
-				  sipreg_laddr(reg->sipreg),
+	/* where the registrar sends our calls (the binding it stored)
+	   and our local address beside it; the local one alone, with
+	   `contact_from=local`, when its answer listed no binding of
+	   ours */
+	if (reg->sipreg && reg->state == REG_OK) {
+		const struct sa *laddr = sipreg_laddr(reg->sipreg);
+
+		if (reg->contact[0])
+			err |= re_hprintf(pf, "contact=%s\n"
+					  "contact_local=%J\n",
+					  reg->contact, laddr);
+		else
+			err |= re_hprintf(pf, "contact=%J\n"
+					  "contact_from=local\n", laddr);
+		err |= re_hprintf(pf, "expires=%u\n",
 				  sipreg_proxy_expires(reg->sipreg));
+	}
 
 	return err;
 }

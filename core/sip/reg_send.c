@@ -30,6 +30,23 @@ static int auth_handler(char **user, char **pass, const char *realm,
 }
 
 
+/*
+ * What the registrar stored for us: our Contact said the public address
+ * where nat_sip.c rewrote it (UDP behind a NAT), else the local one
+ */
+static void reg_contact_update(struct reg *reg, const struct sip_msg *msg)
+{
+	const struct sa *pub = nat_sip_public();
+	const struct sa *laddr = sipreg_laddr(reg->sipreg);
+	char *c = reg->contact;
+
+	if (!pub || reg_contact_stored(msg, reg->user, pub, c,
+				       sizeof(reg->contact)))
+		(void)reg_contact_stored(msg, reg->user, laddr, c,
+					 sizeof(reg->contact));
+}
+
+
 static void resp_handler(int err, const struct sip_msg *msg, void *arg)
 {
 	struct reg *reg = arg;
@@ -59,6 +76,7 @@ static void resp_handler(int err, const struct sip_msg *msg, void *arg)
 
 	reg->failures = 0;
 	reg->reason[0] = '\0';
+	reg_contact_update(reg, msg);
 	nat_reg_dns_observe(RESOLVER_OK);
 	reg_set_state(reg, REG_OK, false);
 }

@@ -5,7 +5,9 @@
  * before that, as the SIP socket's helper sees the raw datagram, the
  * version check of core/sip/sip_version.c and the SIP/2.0 copy it decodes.
  * Each decoded request also gives its caller (core/call/call_caller.c):
- * a dialable number or none, nothing shown for a hidden caller.
+ * a dialable number or none, nothing shown for a hidden caller; and its
+ * Contact headers go through the REGISTER answer's binding pick
+ * (core/sip/reg_contact.c): 0 or ENOENT, a terminated "host:port".
  * Seeds: the RFC 4475 torture messages.
  *
  * fuzz-seeds: rfc4475
@@ -16,6 +18,7 @@
 #include <re.h>
 
 #include "call/call.h"
+#include "sip/reg.h"
 #include "sip/sip_check.h"
 #include "sip/sip_version.h"
 
@@ -41,12 +44,30 @@ static void check_caller(const struct sip_msg *msg)
 }
 
 
+/* The registrar's view of our binding, from any Contact headers */
+static void check_contact(const struct sip_msg *msg, size_t size)
+{
+	struct sa sent;
+	char buf[80];
+	int err;
+
+	(void)sa_set_str(&sent, "192.0.2.1", 5060);
+	memset(buf, 0x5a, sizeof(buf));
+	err = reg_contact_stored(msg, (size & 2) ? "alice" : "",
+				 (size & 4) ? &sent : NULL, buf, sizeof(buf));
+	if ((err && err != ENOENT) || !memchr(buf, 0, sizeof(buf)) ||
+	    (err && buf[0]))
+		abort();
+}
+
+
 static void check_decoded(struct sip_msg *msg, size_t size)
 {
 	struct sip_check chk;
 	char hdr[1024];
 
 	check_caller(msg);
+	check_contact(msg, size);
 
 	msg->tp = (size & 1) ? SIP_TRANSP_UDP : SIP_TRANSP_TCP;
 	sip_check_request(&chk, msg);

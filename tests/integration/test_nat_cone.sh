@@ -33,6 +33,15 @@ printf '%s\n' "$nat" | grep -qx 'method=stun' && t_ok "method stun" ||
 	t_fail "method stun" "$nat"
 printf '%s\n' "$nat" | grep -q '^public_sip=44.0.0.60:' &&
 	t_ok "public SIP address is the router's" || t_fail "public SIP" "$nat"
+# `atactl reg`: the binding kamailio stored (our public address, where
+# it sends INVITEs), not the LAN address the REGISTER left from
+pub=$(printf '%s\n' "$nat" | sed -n 's/^public_sip=//p')
+reg=$(ata_ctl reg)
+printf '%s\n' "$reg" | grep -qx "contact=$pub" &&
+	printf '%s\n' "$reg" | grep -qx 'contact_local=192.168.1.10:5060' &&
+	t_ok "reg: contact= is the binding the registrar stored" ||
+	t_fail "reg: contact= is the binding the registrar stored" \
+		"public_sip=$pub" "$reg"
 lab_wait_for "ata_ctl nat | grep -qx 'mapping=endpoint-independent'" 10 &&
 	t_ok "mapping endpoint-independent" ||
 	t_fail "mapping endpoint-independent" "$(ata_ctl nat)"
