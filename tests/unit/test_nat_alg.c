@@ -1,6 +1,7 @@
 /**
  * @file tests/unit/test_nat_alg.c  A router's SIP ALG: what gives it
- * away (nat_alg_check) and what the verdict says about it
+ * away (nat_alg_check); the verdict's words for it are in
+ * test_nat_verdict.c
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -129,82 +130,6 @@ static void test_no_false_alarm(void **state)
 }
 
 
-static struct nat_obs cone_alg(void)
-{
-	struct nat_obs o;
-
-	memset(&o, 0, sizeof(o));
-	o.done = true;
-	o.local_private = true;
-	o.reg_answered = true;
-	o.reg_ok = true;
-	o.stun_avail = true;
-	o.stun_ok = true;
-	o.mapping = NAT_KIND_EI;
-	o.filtering = NAT_KIND_APD;
-	o.sip_alg = true;
-	return o;
-}
-
-
-static void test_verdict_words(void **state)
-{
-	struct nat_obs o = cone_alg();
-	struct nat_verdict v;
-
-	(void)state;
-
-	nat_verdict_eval(&v, &o);
-	assert_int_equal(v.level, NAT_DEGRADED);
-	assert_int_equal(v.method, NAT_METHOD_STUN);
-	assert_string_equal(v.reason, "router rewrites SIP (SIP ALG): calls "
-			    "may lose audio or registrations drop; turn off "
-			    "'SIP ALG' in the router");
-
-	o.sip_alg_moved = true;
-	nat_verdict_eval(&v, &o);
-	assert_int_equal(v.level, NAT_DEGRADED);
-	assert_string_equal(v.reason, "router rewrites SIP (SIP ALG): "
-			    "switched SIP to TCP; turn off 'SIP ALG' in the "
-			    "router to use UDP");
-
-	/* relayed or mapped by the IGD: still named, method kept */
-	o.upnp_ok = true;
-	nat_verdict_eval(&v, &o);
-	assert_int_equal(v.level, NAT_DEGRADED);
-	assert_int_equal(v.method, NAT_METHOD_UPNP);
-	assert_non_null(strstr(v.reason, "SIP ALG"));
-
-	/* no ALG: the verdict it was */
-	o = cone_alg();
-	o.sip_alg = false;
-	nat_verdict_eval(&v, &o);
-	assert_int_equal(v.level, NAT_OK);
-	assert_string_equal(v.reason, "");
-}
-
-
-/* Broken and pending keep their own, more urgent words */
-static void test_verdict_urgent_first(void **state)
-{
-	struct nat_obs o = cone_alg();
-	struct nat_verdict v;
-
-	(void)state;
-
-	o.mapping = NAT_KIND_APD;
-	nat_verdict_eval(&v, &o);
-	assert_int_equal(v.level, NAT_BROKEN);
-	assert_non_null(strstr(v.reason, "symmetric"));
-
-	o = cone_alg();
-	o.done = false;
-	nat_verdict_eval(&v, &o);
-	assert_int_equal(v.level, NAT_PENDING);
-	assert_string_equal(v.reason, "probing");
-}
-
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,8 +137,6 @@ int main(void)
 		cmocka_unit_test(test_via_rewritten_back),
 		cmocka_unit_test(test_stun_disagrees),
 		cmocka_unit_test(test_no_false_alarm),
-		cmocka_unit_test(test_verdict_words),
-		cmocka_unit_test(test_verdict_urgent_first),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

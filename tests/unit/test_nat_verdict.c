@@ -335,6 +335,74 @@ static void test_private_ranges(void **state)
 }
 
 
+/* The base case behind a router whose SIP ALG was seen (nat_alg.c) */
+static struct nat_obs cone_alg(void)
+{
+	struct nat_obs o = cone();
+
+	o.sip_alg = true;
+	return o;
+}
+
+
+static void test_sip_alg_words(void **state)
+{
+	struct nat_obs o = cone_alg();
+	struct nat_verdict v;
+
+	(void)state;
+
+	nat_verdict_eval(&v, &o);
+	assert_int_equal(v.level, NAT_DEGRADED);
+	assert_int_equal(v.method, NAT_METHOD_STUN);
+	assert_string_equal(v.reason, "router rewrites SIP (SIP ALG): calls "
+			    "may lose audio or registrations drop; turn off "
+			    "'SIP ALG' in the router");
+
+	o.sip_alg_moved = true;
+	nat_verdict_eval(&v, &o);
+	assert_int_equal(v.level, NAT_DEGRADED);
+	assert_string_equal(v.reason, "router rewrites SIP (SIP ALG): "
+			    "switched SIP to TCP; turn off 'SIP ALG' in the "
+			    "router to use UDP");
+
+	/* relayed or mapped by the IGD: still named, method kept */
+	o.upnp_ok = true;
+	nat_verdict_eval(&v, &o);
+	assert_int_equal(v.level, NAT_DEGRADED);
+	assert_int_equal(v.method, NAT_METHOD_UPNP);
+	assert_non_null(strstr(v.reason, "SIP ALG"));
+
+	/* no ALG: the verdict it was */
+	o = cone_alg();
+	o.sip_alg = false;
+	nat_verdict_eval(&v, &o);
+	assert_int_equal(v.level, NAT_OK);
+	assert_string_equal(v.reason, "");
+}
+
+
+/* Broken and pending keep their own, more urgent words */
+static void test_sip_alg_urgent_first(void **state)
+{
+	struct nat_obs o = cone_alg();
+	struct nat_verdict v;
+
+	(void)state;
+
+	o.mapping = NAT_KIND_APD;
+	nat_verdict_eval(&v, &o);
+	assert_int_equal(v.level, NAT_BROKEN);
+	assert_non_null(strstr(v.reason, "symmetric"));
+
+	o = cone_alg();
+	o.done = false;
+	nat_verdict_eval(&v, &o);
+	assert_int_equal(v.level, NAT_PENDING);
+	assert_string_equal(v.reason, "probing");
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -352,6 +420,8 @@ int main(void)
 		cmocka_unit_test(test_registrar_not_asked),
 		cmocka_unit_test(test_names_and_print),
 		cmocka_unit_test(test_private_ranges),
+		cmocka_unit_test(test_sip_alg_words),
+		cmocka_unit_test(test_sip_alg_urgent_first),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
