@@ -11,6 +11,7 @@ set -u
 . "$(dirname "$0")/lib/lab.sh"
 . "$(dirname "$0")/lib/ataua.sh"
 . "$(dirname "$0")/lib/faultcall.sh"
+. "$(dirname "$0")/lib/stallwatch.sh"
 
 [ -x "$ATA_BIN" ] && [ -x "$ATA_CTL" ] || lab_die "build ataua first"
 lab_require_cmd python3
@@ -81,6 +82,12 @@ ring_seen() {
 		t_fail "the ring control rings for the call" \
 			"ring file: $(cat "$VSLIC_RING_FILE")"
 }
+# an xrun in the call is the product's unless the machine stalled at
+# that moment (lib/stallwatch.sh, lib/xrunjudge.py, as test_latency):
+# a CI run under load had 2 with the device configured right
+stall_watch_start "$LAB_DIR" 30
+echo "${STALL_WATCH_PIDS[*]}" | tr ' ' '\n' >>"$LAB_DIR/pids"
+mono >"$LAB_DIR/t_call"
 FC_ON_RING=ring_seen fc_call 4 0 0 0 0
 sleep 3
 p0=$(fc_stat periods)
@@ -94,9 +101,19 @@ pk=$(fc_peak "$LAB_DIR/play.raw" 0)
 	t_ok "the line plays the far end's audio (peak $pk)" ||
 	t_fail "the line plays the far end's audio" "peak ${pk:-?}" \
 		"$(ls -l "$LAB_DIR/play.raw")"
-xr=$(fc_stat xruns)
-t_check "no xruns in the call (xruns=$xr)" [ "${xr:-1}" = 0 ]
+stats=$(ata_ctl stats 1)
 wait "$FC_PEER" 2>/dev/null
+mono >>"$LAB_DIR/t_call"
+stall_watch_stop "$LAB_DIR"
+v=$(python3 "$LAB_LIB_DIR/xrunjudge.py" "$LAB_DIR/vslic.log" \
+	"$LAB_DIR/stalls" "$LAB_DIR/t_call" "$LAB_DIR/ataua.log" "$stats" 5)
+case $v in
+ok*) t_ok "no xruns in the call${v#ok}" ;;
+skip*) t_skip "no xruns in the call" "${v#skip }" ;;
+*) t_fail "no xruns in the call" "${v#fail }" \
+	"$(printf '%s\n' "$stats" | grep -E '^(xruns|device_xruns|wake_[a-z_]+)=' |
+	   tr '\n' ' ')" ;;
+esac
 
 t_check "no crash report in the log" \
 	lab_not grep -Eqi 'segfault|sanitizer|assert' "$LAB_DIR/ataua.log"

@@ -73,6 +73,7 @@ plug=$root/build/tests/alsa/libasound_module_pcm_vslic.so
 [ -f /usr/share/alsa/alsa.conf ] ||
 	{ echo "1..0 # SKIP no system alsa.conf"; exit 77; }
 command -v python3 >/dev/null || { echo "1..0 # SKIP no python3"; exit 77; }
+. "$root/tests/integration/lib/stallwatch.sh"
 
 tmp=$(mktemp -d /tmp/ataua-lat.XXXXXX)
 pids=()
@@ -122,7 +123,6 @@ YAML
 }
 
 # CLOCK_MONOTONIC in ns, the vslic log's clock
-mono() { python3 -c 'import time; print(time.monotonic_ns())'; }
 
 # one_call SKEW SIP_PORT RTP_RANGE: a whole call; leaves OUT/{stats,res}
 one_call() {
@@ -175,61 +175,14 @@ one_call() {
 # call's start and end (t_call: CLOCK_MONOTONIC, the log's clock); those
 # outside the call are reported, not judged (the line is silent then).
 # An xrun in the call passes only as a skip, with the evidence, when the
-# machine could not run the audio thread: a stall that the real-time
-# probe saw too at that moment (>= $xrun_evidence_ms ms, see
-# xrun_evidence_ms), or an audio thread the daemon could not make
-# real-time (it logs so: plain scheduling on a shared 2-core VM promises
-# nothing within 10 ms)
+# machine could not run the audio thread (lib/xrunjudge.py: a stall the
+# real-time probe saw too at that moment, >= $xrun_evidence_ms ms, or an
+# audio thread the daemon could not make real-time)
 xrun_check() {
 	local skew=$1 out=$2 verdict
-	verdict=$(python3 - "$out/play.log" "$tmp/stalls" "$out/t_call" \
-		"$out/ataua.log" "$4" "$xrun_evidence_ms" <<'PY'
-import sys
-log, stalls, tcall, alog, stats = sys.argv[1:6]
-stall = float(sys.argv[6]) * 1e6
-xr = [int(l.split()[3]) for l in open(log) if l.startswith("# xrun")]
-st = [tuple(map(int, l.split())) for l in open(stalls)]
-t = [int(l) for l in open(tcall)]
-t0, t1 = t[0], (t[-1] if len(t) > 1 else float("inf"))
-inc = [x for x in xr if t0 <= x <= t1]
-out = ["%+.3f s" % ((x - t0) / 1e9) for x in xr if not t0 <= x <= t1]
-note = ("; %d outside the call (at %s from its start)"
-        % (len(out), ", ".join(out))) if out else ""
-sx = [l[6:] for l in stats.splitlines() if l.startswith("xruns=")]
-if not sx or not sx[0].isdigit():
-    sys.exit(print("fail no xruns= in stats%s" % note))
-sx = int(sx[0])
-if not inc and sx == 0:
-    sys.exit(print("ok%s" % note))
-nort = [l.split("audio-alsa: ")[-1].strip() for l in open(alog)
-        if "no real-time priority" in l]
-ev = []
-for x in inc:
-    hit = [g for e, g in st if g >= stall and e - g - 5e6 <= x <= e + 5e6]
-    near = [(g, x - e) for e, g in st if e - g - 50e6 <= x <= e + 50e6]
-    ev.append((x, hit, near))
-what = ", ".join(
-    "%.3f s into the call (probe: %s)" % ((x - t0) / 1e9,
-        "stalled %.0f ms" % (max(h) / 1e6) if h else
-        "longest gap %.1f ms, ending %+.1f ms from it" %
-        (max(n)[0] / 1e6, -max(n)[1] / 1e6) if n else
-        "no gap >= 5 ms")
-    for x, h, n in ev) or "capture only"
-# a stall also overruns capture: at most two counted per playback xrun
-fits = sx <= 2 * max(len(inc), 1)
-if nort:
-    print("skip no real-time priority for the audio thread (%s): "
-          "%d xrun(s) in the call, stats xruns=%d, at %s%s"
-          % (nort[0], len(inc), sx, what, note))
-elif inc and fits and all(h for x, h, n in ev):
-    print("skip the machine stalled (the real-time probe saw it too): "
-          "%d xrun(s), stats xruns=%d, at %s%s"
-          % (len(inc), sx, what, note))
-else:
-    print("fail %d xrun(s) in the call, stats xruns=%d, at %s%s"
-          % (len(inc), sx, what, note))
-PY
-)
+	verdict=$(python3 "$root/tests/integration/lib/xrunjudge.py" \
+		"$out/play.log" "$tmp/stalls" "$out/t_call" "$out/ataua.log" \
+		"$4" "$xrun_evidence_ms")
 	case $verdict in
 	ok*)
 		t_ok "skew $skew: no xruns during the call${verdict#ok}" ;;
@@ -397,30 +350,18 @@ check() {
 }
 
 echo "1..14"
-# beside the calls: does the machine itself stall? (see xrun_check)
-# one probe on each CPU: a stall may take one CPU only (a vCPU the
-# hypervisor did not run), and the audio thread may be on either
-rt=()
-command -v chrt >/dev/null && chrt -f 10 true 2>/dev/null && rt=(chrt -f 10)
-probe_pids=()
-for cpu in $(seq 0 $(($(nproc) - 1))); do
-	pin=()
-	command -v taskset >/dev/null && pin=(taskset -c "$cpu")
-	"${pin[@]}" "${rt[@]}" python3 \
-		"$root/tests/integration/lib/stallprobe.py" \
-		"$tmp/stalls.$cpu" $((secs + 45)) &
-	probe_pids+=("$!")
-done
-pids+=("${probe_pids[@]}")
+# beside the calls: does the machine itself stall? (lib/stallwatch.sh;
+# see xrun_check)
+stall_watch_start "$tmp" $((secs + 45))
+pids+=("${STALL_WATCH_PIDS[@]}")
 # both calls at once: each has its own daemon, ports and real-time
 # audio thread; the peers are paced from CLOCK_MONOTONIC
 one_call 200 "$base" 30000-30099 &
 pids+=("$!")
 one_call -200 $((base + 1)) 30100-30199 &
 pids+=("$!")
-wait "${pids[@]:${#probe_pids[@]}}"
-for p in "${probe_pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-cat "$tmp"/stalls.* >"$tmp/stalls" 2>/dev/null
+wait "${pids[@]:${#STALL_WATCH_PIDS[@]}}"
+stall_watch_stop "$tmp"
 pids=()
 check 200
 check -200
