@@ -1,13 +1,20 @@
 /**
  * @file call_srtp.c  SRTP/SRTCP packet protection for one call, on libsrtp2
  *
- * Two libsrtp2 sessions per call: tx is keyed with our master key and
+ * Four libsrtp2 sessions per call: tx is keyed with our master key and
  * takes any outbound SSRC, rx with the peer's and any inbound SSRC, so
- * an SSRC change by the peer needs no renegotiation. libre's own
- * re_srtp.h declares names close to libsrtp2's, so this file includes
- * only the libre headers it needs. libsrtp2 itself is opened on the
- * first call_srtp_init() (srtp_lib.c), so a process that never sees an
- * SRTP call never maps it.
+ * an SSRC change by the peer needs no renegotiation; each of them once
+ * for RTP and once for RTCP. A libsrtp2 session is not thread-safe (its
+ * first packet of a new SSRC clones a stream into the session's list),
+ * and RTP is to be protected on a line's media thread while RTCP stays
+ * with libre on the main loop (issue #13): with a session each, the two
+ * never share state. Both derive their keys from the same master key
+ * (RFC 3711 4.3: distinct labels for SRTP and SRTCP keys), and each
+ * protects only its own kind of packet, so no keystream is used twice.
+ * libre's own re_srtp.h declares names close to libsrtp2's, so this
+ * file includes only the libre headers it needs. libsrtp2 itself is
+ * opened on the first call_srtp_init() (srtp_lib.c), so a process that
+ * never sees an SRTP call never maps it.
  */
 #include <errno.h>
 #include <limits.h>
@@ -18,8 +25,8 @@
 #include "call_srtp.h"
 
 struct call_srtp {
-	srtp_t tx;
-	srtp_t rx;
+	srtp_t tx, rx;             /* RTP  (the media thread's)      */
+	srtp_t tx_rtcp, rx_rtcp;   /* RTCP (the main loop's)         */
 	enum call_srtp_suite suite;
 };
 
@@ -62,6 +69,10 @@ static void call_srtp_destructor(void *arg)
 		(void)srtp->dealloc(s->tx);
 	if (s->rx)
 		(void)srtp->dealloc(s->rx);
+	if (s->tx_rtcp)
+		(void)srtp->dealloc(s->tx_rtcp);
+	if (s->rx_rtcp)
+		(void)srtp->dealloc(s->rx_rtcp);
 }
 
 
@@ -148,6 +159,14 @@ int call_srtp_alloc(struct call_srtp **sp, enum call_srtp_suite suite,
 		goto out;
 
 	err = session_create(&s->rx, suite, ssrc_any_inbound, rx_key);
+	if (err)
+		goto out;
+
+	err = session_create(&s->tx_rtcp, suite, ssrc_any_outbound, tx_key);
+	if (err)
+		goto out;
+
+	err = session_create(&s->rx_rtcp, suite, ssrc_any_inbound, rx_key);
 
  out:
 	if (err)
@@ -253,13 +272,13 @@ int call_srtp_unprotect(struct call_srtp *s, uint8_t *pkt, size_t *len)
 int call_srtp_protect_rtcp(struct call_srtp *s, uint8_t *pkt, size_t *len,
 			   size_t cap)
 {
-	return protect(s ? s->tx : NULL, pkt, len, cap, true);
+	return protect(s ? s->tx_rtcp : NULL, pkt, len, cap, true);
 }
 
 
 int call_srtp_unprotect_rtcp(struct call_srtp *s, uint8_t *pkt, size_t *len)
 {
-	return unprotect(s ? s->rx : NULL, pkt, len, true);
+	return unprotect(s ? s->rx_rtcp : NULL, pkt, len, true);
 }
 
 

@@ -1,10 +1,13 @@
 /**
  * @file call_srtp.h  SRTP (libsrtp2) and SDES a=crypto (RFC 4568) for calls
  *
- * One struct call_srtp holds the two SRTP contexts of a call: tx (our
- * key, protects what we send) and rx (the peer's key, unprotects what
- * we receive). Key material never reaches the log, at any level.
- * Every function runs on the re_main thread. The policy (off, optional,
+ * One struct call_srtp holds the SRTP contexts of a call: tx (our key,
+ * protects what we send) and rx (the peer's key, unprotects what we
+ * receive), each once for RTP and once for RTCP. Key material never
+ * reaches the log, at any level. Everything runs on the re_main thread,
+ * except that the RTP pair and the RTCP pair share no state: RTP
+ * (call_srtp_protect/unprotect) may move to one other thread while
+ * RTCP stays on re_main (issue #13). The policy (off, optional,
  * mandatory) is enum call_srtp_policy in call.h.
  */
 #ifndef ATA_CALL_SRTP_H
