@@ -16,14 +16,15 @@
  * defaults, before a dial tone or a ring's caller ID could be heard as
  * clipped (README "Idle").
  *
- * While stopped, nothing is polled on a clock. The thread sleeps on the
- * wake eventfd and on the playback PCM's own descriptors asking for no
- * event: poll() reports POLLERR/POLLHUP whatever was asked, and that is
- * what a kernel PCM (hw, and plug layers over it) gives when its card
- * goes away (snd_card_disconnect wakes its pollers), so an unplugged
- * USB codec is seen at once. A PCM whose descriptors cannot say so (an
- * ioplug plugin such as the test's vslic: a timerfd; a sound server)
- * is prepared again every IDLE_CHECK_MS, the fallback health check;
+ * While stopped, the thread sleeps on the wake eventfd and on the
+ * playback PCM's own descriptors asking for no event: poll() reports
+ * POLLERR/POLLHUP whatever was asked, and that is what a kernel PCM
+ * (hw, and plug layers over it) gives when its card goes away
+ * (snd_card_disconnect wakes its pollers), so an unplugged USB codec
+ * is seen at once. For a PCM whose descriptors cannot say so
+ * (an ioplug plugin such as the test's vslic: a timerfd; a sound
+ * server) the PCM is also prepared again every IDLE_CHECK_MS, on every
+ * device alike (which kinds can say so is not known from here);
  * -ENODEV there (or at any resume) hands the port to the outage
  * (alsa_outage.c) as in a call. That check only feeds what is
  * reported (device_state, AUDIO-DEVICE-LOST): anything that needs the
