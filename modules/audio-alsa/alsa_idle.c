@@ -16,9 +16,20 @@
  * defaults, before a dial tone or a ring's caller ID could be heard as
  * clipped (README "Idle").
  *
- * While stopped, the PCM is prepared again every WAIT_MS: a device that
- * went away says so there (-ENODEV), and the outage (alsa_outage.c)
- * takes over as it would in a call.
+ * While stopped, the thread sleeps on the wake eventfd and on the
+ * playback PCM's own descriptors asking for no event: poll() reports
+ * POLLERR/POLLHUP whatever was asked, and that is what a kernel PCM
+ * (hw, and plug layers over it) gives when its card goes away
+ * (snd_card_disconnect wakes its pollers), so an unplugged USB codec
+ * is seen at once. For a PCM whose descriptors cannot say so
+ * (an ioplug plugin such as the test's vslic: a timerfd; a sound
+ * server) the PCM is also prepared again every IDLE_CHECK_MS, on every
+ * device alike (which kinds can say so is not known from here);
+ * -ENODEV there (or at any resume) hands the port to the outage
+ * (alsa_outage.c) as in a call. That check only feeds what is
+ * reported (device_state, AUDIO-DEVICE-LOST): anything that needs the
+ * device (a lift, a ring, a call) resumes the PCM and meets the error
+ * at once, so the check can be as rare as a monitoring scrape.
  */
 #include <poll.h>
 #include <unistd.h>
@@ -28,6 +39,10 @@
 
 enum {
 	IDLE_HANG_MS = 2000,
+	/* the fallback health check: 30 s, the order of a monitoring
+	 * scrape; once a second cost a wake-up a second per line */
+	IDLE_CHECK_MS = 30000,
+	IDLE_PFD_MAX = 8,       /* the wake fd and the PCM's descriptors */
 };
 
 
@@ -80,6 +95,47 @@ static int resume(struct alsa_port *p)
 }
 
 
+/*
+ * What the sleep waits on: the wake eventfd, and (@p watch_pcm) the
+ * playback PCM's descriptors with no event asked, so that only an
+ * error or a hang-up of the device wakes the thread.
+ */
+static nfds_t idle_fds(struct alsa_port *p, struct pollfd *pfd,
+		       bool watch_pcm)
+{
+	nfds_t n = 1;
+	int c, i;
+
+	pfd[0].fd = ata_audio_wake_fd(p->au);
+	pfd[0].events = POLLIN;
+	pfd[0].revents = 0;
+
+	if (!watch_pcm)
+		return n;
+
+	c = snd_pcm_poll_descriptors(p->play, pfd + 1, IDLE_PFD_MAX - 1);
+	for (i = 0; i < c; i++) {
+		pfd[1 + i].events = 0;
+		pfd[1 + i].revents = 0;
+	}
+
+	return n + (c > 0 ? (nfds_t)c : 0);
+}
+
+
+static bool pcm_woke(const struct pollfd *pfd, nfds_t n)
+{
+	nfds_t i;
+
+	for (i = 1; i < n; i++) {
+		if (pfd[i].revents)
+			return true;
+	}
+
+	return false;
+}
+
+
 /**
  * Port thread: stop the PCM and sleep until the line wants the device
  * (or the port stops). Returns 0 when running again, or a device error
@@ -87,9 +143,10 @@ static int resume(struct alsa_port *p)
  */
 int alsa_idle_run(struct alsa_port *p)
 {
-	struct pollfd pfd = {
-		.fd = ata_audio_wake_fd(p->au), .events = POLLIN,
-	};
+	struct pollfd pfd[IDLE_PFD_MAX];
+	bool watch_pcm = true;
+	uint64_t now, check_ns = 0;
+	nfds_t nfds;
 	uint64_t n;
 	int r = 0;
 
@@ -99,16 +156,38 @@ int alsa_idle_run(struct alsa_port *p)
 	++p->idle_stops;
 
 	while (atomic_load(&p->run)) {
-		/* prepared again each time: the device's health check */
+		now = alsa_now_ns();
+		if (now >= check_ns) {
+			/* prepared: the health check (and, for a kernel
+			 * PCM, no POLLERR from its descriptors) */
+			r = snd_pcm_prepare(p->play);
+			if (r < 0)
+				goto out;
+			check_ns = now + IDLE_CHECK_MS * 1000000ull;
+			watch_pcm = true;
+		}
+		if (ata_audio_wanted(p->au))
+			break;
+
+		nfds = idle_fds(p, pfd, watch_pcm);
+		if (poll(pfd, nfds, (int)((check_ns - now) / 1000000u) + 1)
+		    <= 0)
+			continue;
+
+		if ((pfd[0].revents & POLLIN) &&
+		    read(pfd[0].fd, &n, sizeof(n)) < 0) {
+			/* EAGAIN: another reader? none: nothing to do */
+		}
+		if (!pcm_woke(pfd, nfds))
+			continue;
+
+		/* the device said something: gone (-ENODEV), or a PCM that
+		 * reports an error while prepared, which is not watched
+		 * again before the next check, so it cannot spin */
 		r = snd_pcm_prepare(p->play);
 		if (r < 0)
 			goto out;
-		if (ata_audio_wanted(p->au))
-			break;
-		if (poll(&pfd, 1, WAIT_MS) > 0 &&
-		    read(pfd.fd, &n, sizeof(n)) < 0) {
-			/* EAGAIN: another reader? none: nothing to do */
-		}
+		watch_pcm = false;
 	}
 
 	if (atomic_load(&p->run))

@@ -35,7 +35,7 @@ static void port_destructor(void *arg)
 
 	if (p->started) {
 		atomic_store(&p->run, false);
-		alsa_idle_wake(p);      /* a stopped PCM sleeps up to 1 s */
+		alsa_idle_wake(p);      /* a stopped PCM sleeps until woken */
 		pthread_join(p->thr, NULL);
 		--nports;
 	}

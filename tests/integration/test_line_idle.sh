@@ -7,14 +7,20 @@
 # unplugged while the PCM is stopped is still noticed (the idle health
 # check) and taken back when it returns. Checked:
 #   - `stats 1` says pcm=stopped and counts idle_stops
-#   - the audio thread sleeps: at most a wake-up a second (its health
-#     check) over 3 s, where a running PCM wakes it 100 times a second
-#     (voluntary context switches of the thread, /proc, not a clock)
+#   - the audio thread sleeps: at most a wake-up a second over 3 s,
+#     where a running PCM wakes it 100 times a second (voluntary context
+#     switches of the thread, /proc, not a clock)
+#   - the whole daemon sleeps, with 1 line and (a second daemon) with 16:
+#     the voluntary context switches of all its threads over 20 s stay
+#     under 2 a line + 4 (the idle health check is every 30 s; the one-a-
+#     second check before it made 20 a line)
 #   - off-hook: pcm=running, and (read after the exit, when the vslic
 #     has written its recording out) dial tone in the recording; the
 #     start's delay (command to first tone sample) is reported
 #   - on-hook again: stopped again (idle_stops grows)
-#   - unplugged while stopped: device_state=lost within 10 s; back: up
+#   - unplugged while stopped: device_state=lost within 40 s (the
+#     health check's 30 s: vslic's timerfd cannot report a loss by
+#     POLLERR as a kernel PCM does); back: up
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=lib/vslictest.sh
@@ -22,8 +28,11 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 
 tmp=$(mktemp -d /tmp/ataua-idle.XXXXXX)
 pid=
+pid16=
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	[ -n "$pid16" ] && kill "$pid16" 2>/dev/null &&
+		wait "$pid16" 2>/dev/null
 	[ -n "${KEEP:-}" ] && echo "# kept $tmp" || rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -49,6 +58,19 @@ lines:
       aor: sip:1001@127.0.0.1
 YAML
 
+# the second daemon: 16 idle lines on vslic_fast (no recording)
+sed -e "s|$sock|$tmp/ataua16.sock|" -e '/^lines:/,$d' \
+	"$tmp/ataua.yaml" >"$tmp/ataua16.yaml"
+echo "lines:" >>"$tmp/ataua16.yaml"
+for i in $(seq 16); do
+	cat >>"$tmp/ataua16.yaml" <<YAML
+  - id: $i
+    device: vslic_fast
+    account:
+      aor: sip:20$i@127.0.0.1
+YAML
+done
+
 ctl() { "$root/atactl" -s "$sock" "$@"; }
 stat() { ctl stats 1 2>/dev/null | sed -n "s/^$1=//p"; }
 mono() { python3 -c 'import time; print(time.monotonic_ns())'; }
@@ -72,7 +94,22 @@ audio_csw() {
 	done | sort -n | tail -n 1
 }
 
-echo "1..8"
+# all threads' voluntary context switches of process $1 (wake-ups)
+daemon_csw() {
+	cat /proc/"$1"/task/*/status 2>/dev/null |
+		awk '/^voluntary_ctxt_switches:/ { s += $2 } END { print s + 0 }'
+}
+all_stopped16() {
+	local i
+	for i in $(seq 16); do
+		"$root/atactl" -s "$tmp/ataua16.sock" stats "$i" 2>/dev/null |
+			grep -qx pcm=stopped || return 1
+	done
+}
+
+echo "1..10"
+"$root/ataua" -c "$tmp/ataua16.yaml" >"$tmp/ataua16.log" 2>&1 &
+pid16=$!
 VSLIC_PLAYBACK=$tmp/play.raw VSLIC_LOG=$tmp/play.log \
 VSLIC_CAPTURE=silence VSLIC_FAIL=$tmp/gone \
 	"$root/ataua" -c "$tmp/ataua.yaml" >"$tmp/ataua.log" 2>&1 &
@@ -94,6 +131,27 @@ else
 	t_fail "idle: the audio thread sleeps" "wake-ups in 3 s: $a -> $b" \
 		"$(ls /proc/$pid/task 2>&1)"
 fi
+
+# nothing runs while nothing happens: no control command in the window
+# (each one is a wake-up); 1 line here, 16 in the second daemon
+wait_for all_stopped16 20
+a1=$(daemon_csw "$pid") a16=$(daemon_csw "$pid16")
+sleep 20
+b1=$(daemon_csw "$pid") b16=$(daemon_csw "$pid16")
+if [ $((b1 - a1)) -le 6 ]; then
+	t_ok "idle, 1 line: the daemon sleeps ($((b1 - a1)) wake-ups of all threads in 20 s, bound 6)"
+else
+	t_fail "idle, 1 line: the daemon sleeps" \
+		"wake-ups of all threads in 20 s: $((b1 - a1)) (bound 6)"
+fi
+if all_stopped16 && [ $((b16 - a16)) -le 36 ]; then
+	t_ok "idle, 16 lines: the daemon sleeps ($((b16 - a16)) wake-ups of all threads in 20 s, bound 36)"
+else
+	t_fail "idle, 16 lines: the daemon sleeps" \
+		"wake-ups of all threads in 20 s: $((b16 - a16)) (bound 36)" \
+		"$(tail -5 "$tmp/ataua16.log")"
+fi
+kill "$pid16"; wait "$pid16"; pid16=
 
 t1=$(mono)
 ctl line 1 offhook >/dev/null
@@ -119,7 +177,7 @@ fi
 mv "$tmp/play.raw" "$tmp/play1.raw"
 mv "$tmp/play.log" "$tmp/play1.log"
 touch "$tmp/gone"
-if wait_for '[ "$(stat device_state)" = lost ]' 10; then
+if wait_for '[ "$(stat device_state)" = lost ]' 40; then
 	t_ok "unplugged while stopped: device_state=lost"
 else
 	t_fail "unplugged while stopped: device_state=lost" \
