@@ -39,6 +39,7 @@ struct upnp_worker {
 	struct UPNPUrls urls;
 	struct IGDdatas data;
 	struct upnp_igd igd;
+	struct upnp_igd igd6;      /* the IPv6 router's PCP server */
 };
 
 
@@ -208,6 +209,33 @@ static int gw_discover(struct upnp_worker *w, struct upnp_job *job,
 }
 
 
+/* An IPv6 pinhole: PCP with the IPv6 default router, whatever the
+   IPv4 gateway speaks (a PCP server per family, RFC 6887 §8.1) */
+static void pinhole_run(struct upnp_worker *w, struct upnp_job *job,
+			bool stopping)
+{
+	if (!w->igd6.found) {
+		if (stopping) {
+			job->err = ECANCELED;   /* no probe at exit */
+			return;
+		}
+		job->err = pmp_discover6(w->pmp, job->timeout_ms, job,
+					 &w->igd6);
+		if (job->err)
+			goto out;
+	}
+
+	pmp_run(w->pmp, job, &w->igd6);
+	/* no answer: the router restarted or moved; look again, once */
+	if (!w->igd6.found && !stopping &&
+	    !pmp_discover6(w->pmp, job->timeout_ms, job, &w->igd6))
+		pmp_run(w->pmp, job, &w->igd6);
+
+ out:
+	job->igd = w->igd6;
+}
+
+
 static void job_run(struct upnp_worker *w, struct upnp_job *job,
 		    bool stopping)
 {
@@ -215,6 +243,11 @@ static void job_run(struct upnp_worker *w, struct upnp_job *job,
 
 	if (stopping && job->op != UPNP_OP_DEL) {
 		job->err = ECANCELED;
+		return;
+	}
+
+	if (job->pinhole) {
+		pinhole_run(w, job, stopping);
 		return;
 	}
 
