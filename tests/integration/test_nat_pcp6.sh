@@ -14,6 +14,9 @@
 #   - the router restarts (rules and epoch gone): the pinhole is back
 #     (epoch check on the IPv6 server), the events say family=ipv6
 #   - ataua stops: the pinhole is removed
+#   - the router's IPv6 side drops UDP 5351 silently (no PCP there): the
+#     IPv4 port is still mapped in time, the pinhole says failed, and the
+#     IPv4 status keeps an empty last_error
 # ataua itself may listen on IPv4 only here: a socket of the test's own
 # on [2001:db8:1::10]:5060 in the box stands for the IPv6 SIP socket.
 set -u
@@ -211,3 +214,20 @@ sleep 1
 	t_ok "after shutdown: inbound dropped again" ||
 	t_fail "after shutdown: inbound dropped again" \
 		"$(cat "$LAB_DIR/rx6.log")"
+
+# ---- no PCP on the IPv6 side (5351 dropped without a word)
+ip netns exec "$R" ip6tables-legacy -w -I INPUT -p udp --dport 5351 -j DROP ||
+	lab_die "ip6tables INPUT drop in r1"
+ata_start ata "$conf" ataua-nopcp6.log || exit 1
+if lab_wait_for "[ \"\$(map_get 5060 state)\" = mapped ]" 15 &&
+	lab_wait_for "[ \"\$(pinhole_get 5060 state)\" = failed ]" 10; then
+	t_ok "no PCP on IPv6: IPv4 mapped, pinhole=... state=failed"
+else
+	t_fail "no PCP on IPv6: IPv4 mapped, pinhole failed" \
+		"$(ata_ctl upnp status)"
+fi
+ata_ctl upnp status | grep -qx 'last_error=' &&
+	ata_ctl upnp status | grep -qx 'state=ok' &&
+	t_ok "no PCP on IPv6: the IPv4 status has no error of the pinhole's" ||
+	t_fail "no PCP on IPv6: IPv4 status untouched" "$(ata_ctl upnp status)"
+lab_stop "$ATA_PID" 10
