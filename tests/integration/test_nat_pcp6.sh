@@ -11,6 +11,8 @@
 #     external = the box's global address); `atactl nat` shows it on a
 #     pinhole= line (the IPv4 map= line unchanged); the router's MINIUPNPD
 #     chain has it, and UDP from outside reaches a socket in the box
+#   - a call (IPv4, through kamailio): its RTP/RTCP ports get pinholes
+#     too while it lasts, closed when it ends
 #   - the router restarts (rules and epoch gone): the pinhole is back
 #     (epoch check on the IPv6 server), the events say family=ipv6
 #   - ataua stops: the pinhole is removed
@@ -21,7 +23,11 @@
 # on [2001:db8:1::10]:5060 in the box stands for the IPv6 SIP socket.
 set -u
 . "$(dirname "$0")/lib/lab.sh"
+. "$(dirname "$0")/lib/kamailio.sh"
+. "$(dirname "$0")/lib/baresip.sh"
+. "$(dirname "$0")/lib/coturn.sh"
 . "$(dirname "$0")/lib/ataua.sh"
+. "$(dirname "$0")/lib/natlab.sh"
 . "$(dirname "$0")/lib/miniupnpd.sh"
 
 RECHECK_S=10
@@ -30,10 +36,12 @@ OUT6=2001:db8:ff::2
 export LAB_IPV6=1 UPNPD_IPV6=1
 
 lab_require_root
-lab_require_cmd miniupnpd iptables-legacy ip6tables-legacy python3
+lab_require_cmd kamailio baresip turnserver miniupnpd iptables-legacy \
+	ip6tables-legacy python3
 [ -x "$ATA_BIN" ] || lab_die "build ataua first"
 lab_init pcp6
 
+natlab_public
 lab_router r1 44.0.0.60/24 lan1 192.168.1.1/24 cone
 lab_host ata 192.168.1.10/24 lan1
 lab_host out 44.0.0.30/24
@@ -180,6 +188,37 @@ else
 	t_fail "outside -> [$BOX6]:5060 through the pinhole" \
 		"$(upnpd_pinholes r1)" "$(cat "$LAB_DIR/rx6.log")"
 fi
+
+# ---- a call: the RTP ports get pinholes beside their IPv4 mappings
+rtp_pinholes() {
+	ata_ctl nat | sed -n "s/^pinhole=udp family=ipv6 internal=\[$BOX6\]:\([0-9]*\) .*state=mapped.*/\1/p" |
+		grep -vx 5060
+}
+natlab_register 44.0.0.60
+bs_dial bs sip:1001@44.0.0.1
+lab_wait_for "[ \"\$(ata_get ring line 1)\" = yes ]" 10 &&
+	ata_ctl line 1 offhook >/dev/null &&
+	ata_wait_line 1 connected 10 ||
+	t_fail "call: baresip -> ataua answered" "$(ata_ctl line 1)"
+if lab_wait_for "[ -n \"\$(rtp_pinholes)\" ]" 10; then
+	rtp=$(rtp_pinholes | head -n 1)
+	t_ok "call: RTP port $rtp has an IPv6 pinhole ($(rtp_pinholes | wc -l) ports)"
+	lab_wait_for "upnpd_has_pinhole r1 $rtp $BOX6" 5 &&
+		t_ok "call: the router lets UDP $rtp to $BOX6" ||
+		t_fail "call: router pinhole for RTP $rtp" "$(upnpd_pinholes r1)"
+else
+	rtp=""
+	t_fail "call: RTP ports get IPv6 pinholes" "$(ata_ctl nat)"
+fi
+bs_hangup bs 2>/dev/null
+ata_ctl line 1 onhook >/dev/null
+ata_wait_line 1 idle 10 || true
+bs_wait_call_state bs none 10 || true
+[ -n "$rtp" ] && lab_wait_for "! upnpd_has_pinhole r1 $rtp $BOX6" 10 &&
+	[ -z "$(rtp_pinholes)" ] && upnpd_has_pinhole r1 5060 "$BOX6" &&
+	t_ok "call ended: RTP pinholes closed, SIP's stays" ||
+	t_fail "call ended: RTP pinholes closed" "$(upnpd_pinholes r1)" \
+		"$(ata_ctl nat)"
 
 # ---- the router restarts: rules and epoch gone, the pinhole comes back
 upnpd_restart r1 || lab_die "miniupnpd (PCP) did not restart"
