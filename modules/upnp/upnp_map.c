@@ -36,13 +36,41 @@ static const char *state_str(enum map_state s)
 }
 
 
+/* Another live pinhole of the same address and port (one beside an
+   IPv4 map and one the core asked for an IPv6 socket): PCP sees one
+   mapping (same nonce), so it stays while either needs it */
+static bool pinhole_shared(const struct upnp_map *m)
+{
+	struct le *le;
+
+	for (le = list_head(upnp_maps()); le; le = le->next) {
+		const struct upnp_map *x = le->data;
+
+		if (x != m && x->pinhole && x->added &&
+		    x->int_port == m->int_port &&
+		    !str_cmp(x->client, m->client))
+			return true;
+	}
+
+	return false;
+}
+
+
 /* DeletePortMapping, queued after any ADD of ours in flight; the
    worker deletes the entry only if it is still ours */
 static void release(struct upnp_map *m)
 {
 	struct upnp_job *job;
 
-	if (!m->added || upnp_job_alloc(&job, UPNP_OP_DEL))
+	if (!m->added)
+		return;
+
+	if (m->pinhole && pinhole_shared(m)) {
+		m->added = false;
+		return;
+	}
+
+	if (upnp_job_alloc(&job, UPNP_OP_DEL))
 		return;
 
 	m->added = false;

@@ -413,6 +413,31 @@ static void test_pinhole(void **state)
 }
 
 
+/* Two pinholes of one address and port (beside an IPv4 map, and for an
+   IPv6 socket): one PCP mapping, deleted when the last one goes */
+static void test_pinhole_shared(void **state)
+{
+	struct upnp_map *a = NULL, *b = NULL;
+	struct sa laddr;
+	(void)state;
+
+	job_answer(job_take(UPNP_OP_ADD, 5060), 0, NULL, NULL);   /* v4 */
+	assert_int_equal(sa_set_str(&laddr, "2001:db8:1::10", 5060), 0);
+	assert_int_equal(upnp_pinhole_alloc(&a, &laddr, 2000, bind_h, NULL),
+			 0);
+	assert_int_equal(upnp_pinhole_alloc(&b, &laddr, 2000, bind_h, NULL),
+			 0);
+	pinhole_answer(job_take(UPNP_OP_ADD, 5060), 0);
+	pinhole_answer(job_take(UPNP_OP_ADD, 5060), 0);
+
+	mem_deref(a);
+	assert_int_equal(fx.jobc, 0);   /* b still needs it */
+	mem_deref(b);
+	mem_deref(job_take(UPNP_OP_DEL, 5060));
+	assert_int_equal(fx.jobc, 0);
+}
+
+
 /* Every job carries the protocol order; without a config the shipped
    one: PCP, NAT-PMP, UPnP */
 static void test_job_protos_default(void **state)
@@ -579,6 +604,7 @@ int main(void)
 		T(test_stolen_moves),
 		T(test_epoch_reset_remaps),
 		T(test_pinhole),
+		T(test_pinhole_shared),
 		T(test_job_protos_default),
 		T(test_recheck_ours),
 		T(test_refresh),
