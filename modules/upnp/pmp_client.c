@@ -25,6 +25,8 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
+#include <net/if.h>
 #include "upnp.h"
 #include "pmp_wire.h"
 
@@ -34,11 +36,16 @@ enum {
 	ROUTE_MAX = 16384,
 };
 
+/* the last epoch of one server: the IPv4 gateway's, the IPv6 router's */
+struct epoch_slot {
+	struct pmp_epoch epoch;
+	enum ata_map_proto proto;
+	uint8_t gw[16];
+};
+
 struct pmp_client {
 	uint8_t secret[PCP_NONCE_LEN];
-	struct pmp_epoch epoch;
-	enum ata_map_proto epoch_proto;
-	uint32_t epoch_gw;
+	struct epoch_slot slot[2];     /* [0] IPv4, [1] IPv6 pinholes */
 };
 
 struct exchange {
@@ -60,20 +67,128 @@ static uint64_t now_ms(void)
 }
 
 
-static int gateway(uint32_t *gw)
+static int read_proc(const char *path, char *text, size_t size)
 {
-	char text[ROUTE_MAX];
 	size_t n;
 	FILE *f;
 
-	f = fopen("/proc/net/route", "r");
+	f = fopen(path, "r");
 	if (!f)
 		return errno;
-	n = fread(text, 1, sizeof(text) - 1, f);
+	n = fread(text, 1, size - 1, f);
 	fclose(f);
 	text[n] = '\0';
 
-	return pmp_route_gateway(text, gw);
+	return 0;
+}
+
+
+static int gateway(uint32_t *gw)
+{
+	char text[ROUTE_MAX];
+	int err;
+
+	err = read_proc("/proc/net/route", text, sizeof(text));
+
+	return err ? err : pmp_route_gateway(text, gw);
+}
+
+
+/* The IPv6 default router (RFC 6887 §8.1: the PCP server to ask) */
+static int gateway6(uint8_t gw[16], uint32_t *scope, char *ifname,
+		    size_t ifsize)
+{
+	char text[ROUTE_MAX];
+	int err;
+
+	err = read_proc("/proc/net/ipv6_route", text, sizeof(text));
+	if (err)
+		return err == ENOENT ? ENETUNREACH : err;   /* no IPv6 */
+	err = pmp_route6_gateway(text, gw, ifname, ifsize);
+	if (err)
+		return err == ENOENT ? ENETUNREACH : err;
+
+	*scope = if_nametoindex(ifname);
+
+	return 0;
+}
+
+
+/* Our global IPv6 address on the default router's interface */
+static int local6(const char *ifname, uint8_t addr[16])
+{
+	char text[ROUTE_MAX];
+	int err;
+
+	err = read_proc("/proc/net/if_inet6", text, sizeof(text));
+	if (err)
+		return err == ENOENT ? EADDRNOTAVAIL : err;
+	err = pmp_if6_global(text, ifname, addr);
+
+	return err == ENOENT ? EADDRNOTAVAIL : err;
+}
+
+
+/**
+ * The global IPv6 address a pinhole would open (main thread: two small
+ * /proc reads). ENETUNREACH without an IPv6 default route,
+ * EADDRNOTAVAIL without a global address on its interface.
+ */
+int pmp_local6(char *buf, size_t size)
+{
+	char ifname[IF_NAMESIZE + 16];
+	uint8_t gw[16], addr[16];
+	uint32_t scope;
+	int err;
+
+	if (!buf || !size)
+		return EINVAL;
+
+	err = gateway6(gw, &scope, ifname, sizeof(ifname));
+	if (!err)
+		err = local6(ifname, addr);
+	if (!err && !inet_ntop(AF_INET6, addr, buf, (socklen_t)size))
+		err = ENOSPC;
+
+	return err;
+}
+
+
+/* A UDP socket from @p client (the PCP internal address must be the
+   request's source, RFC 6887 §8.1) connected to the IPv6 router */
+static int server_socket6(int *fdp, const uint8_t gw[16], uint32_t scope,
+			  const uint8_t client[16])
+{
+	struct sockaddr_in6 sin6;
+	int fd, err = 0;
+
+	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return errno;
+
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	memcpy(&sin6.sin6_addr, client, 16);
+	if (bind(fd, (struct sockaddr *)&sin6, sizeof(sin6))) {
+		err = errno;
+		goto out;
+	}
+
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_port = htons(PMP_SERVER_PORT);
+	memcpy(&sin6.sin6_addr, gw, 16);
+	sin6.sin6_scope_id = scope;
+	if (connect(fd, (struct sockaddr *)&sin6, sizeof(sin6)))
+		err = errno;
+
+ out:
+	if (err)
+		close(fd);
+	else
+		*fdp = fd;
+
+	return err;
 }
 
 
@@ -208,16 +323,30 @@ static void addr_str(char *buf, size_t size, uint32_t addr)
 
 
 /* Every answer: a server whose epoch went back lost our mappings */
+static bool epoch_check6(struct pmp_client *c, bool v6,
+			 enum ata_map_proto proto, const uint8_t gw[16],
+			 uint32_t epoch)
+{
+	struct epoch_slot *sl = &c->slot[v6 ? 1 : 0];
+
+	if (proto != sl->proto || memcmp(gw, sl->gw, 16)) {
+		memset(&sl->epoch, 0, sizeof(sl->epoch));
+		sl->proto = proto;
+		memcpy(sl->gw, gw, 16);
+	}
+
+	return pmp_epoch_lost(&sl->epoch, epoch, now_ms());
+}
+
+
 static bool epoch_check(struct pmp_client *c, enum ata_map_proto proto,
 			uint32_t gw, uint32_t epoch)
 {
-	if (proto != c->epoch_proto || gw != c->epoch_gw) {
-		memset(&c->epoch, 0, sizeof(c->epoch));
-		c->epoch_proto = proto;
-		c->epoch_gw = gw;
-	}
+	uint8_t gwb[16];
 
-	return pmp_epoch_lost(&c->epoch, epoch, now_ms());
+	pmp_v4_mapped(gwb, gw);
+
+	return epoch_check6(c, false, proto, gwb, epoch);
 }
 
 
@@ -316,6 +445,84 @@ int pmp_discover(struct pmp_client *c, enum ata_map_proto proto,
 }
 
 
+/* The pinhole's internal address: the job's, else our global one */
+static int client6(const struct upnp_job *job, const char *ifname,
+		   uint8_t client[16])
+{
+	if (job->client[0] &&
+	    inet_pton(AF_INET6, job->client, client) == 1)
+		return pmp_v6_global(client) ? 0 : EADDRNOTAVAIL;
+
+	return local6(ifname, client);
+}
+
+
+/**
+ * Is there a PCP server on the IPv6 default router? Fills @p igd (the
+ * router, our global address, which is also the "external" one: a
+ * firewall pinhole translates nothing) and sets job->epoch_reset if it
+ * is the server we knew and it restarted. NAT-PMP has no IPv6.
+ */
+int pmp_discover6(struct pmp_client *c, uint32_t timeout_ms,
+		  struct upnp_job *job, struct upnp_igd *igd)
+{
+	struct exchange x = {.proto = ATA_MAP_PCP,
+			     .opcode = PCP_OP_ANNOUNCE};
+	char ifname[IF_NAMESIZE + 16], gws[INET6_ADDRSTRLEN];
+	uint8_t req[PCP_HDR_LEN], gw[16], client[16];
+	uint32_t scope = 0, budget;
+	int fd = -1, err;
+
+	if (!c || !job || !igd)
+		return EINVAL;
+
+	err = gateway6(gw, &scope, ifname, sizeof(ifname));
+	if (err)
+		return err;
+	err = client6(job, ifname, client);
+	if (err)
+		return err;
+
+	err = server_socket6(&fd, gw, scope, client);
+	if (err)
+		return err;
+
+	budget = timeout_ms / 8 > PROBE_MIN_MS ? timeout_ms / 8 :
+		PROBE_MIN_MS;
+	err = exchange(fd, &x, req,
+		       pcp_announce_encode(req, sizeof(req), client), budget);
+	if (!err && x.a.version != PCP_VERSION)
+		err = EPROTONOSUPPORT;
+	else if (!err && x.a.result)
+		err = pcp_result_errno(x.a.result);
+	close(fd);
+	if (err)
+		return err;
+
+	if (epoch_check6(c, true, ATA_MAP_PCP, gw, x.a.epoch))
+		job->epoch_reset = true;
+
+	memset(igd, 0, sizeof(*igd));
+	igd->found = true;
+	igd->proto = ATA_MAP_PCP;
+	igd->epoch = x.a.epoch;
+	memcpy(igd->gw6, gw, 16);
+	igd->gw6_scope = scope;
+	inet_ntop(AF_INET6, gw, gws, sizeof(gws));
+	if (IN6_IS_ADDR_LINKLOCAL((struct in6_addr *)gw))
+		re_snprintf(igd->gateway, sizeof(igd->gateway), "%s%%%s",
+			    gws, ifname);
+	else
+		str_ncpy(igd->gateway, gws, sizeof(igd->gateway));
+	inet_ntop(AF_INET6, client, igd->lan, sizeof(igd->lan));
+	str_ncpy(igd->ext_ip, igd->lan, sizeof(igd->ext_ip));
+	if (!job->client[0])
+		str_ncpy(job->client, igd->lan, sizeof(job->client));
+
+	return 0;
+}
+
+
 static void nonce_of(const struct pmp_client *c, uint16_t int_port,
 		     uint8_t nonce[PCP_NONCE_LEN])
 {
@@ -376,6 +583,7 @@ void pmp_run(struct pmp_client *c, struct upnp_job *job,
 	struct exchange x;
 	struct pmp_map_req req;
 	struct sa gwsa;
+	uint8_t gwb[16];
 	uint32_t lan, ext, epoch = 0;
 	int fd = -1, err;
 
@@ -383,23 +591,41 @@ void pmp_run(struct pmp_client *c, struct upnp_job *job,
 		return;
 
 	memset(&x, 0, sizeof(x));
+	memset(&req, 0, sizeof(req));
 	x.proto = igd->proto;
 
-	if (sa_set_str(&gwsa, igd->gateway, 0)) {
-		err = EINVAL;
-		goto out;
+	if (job->pinhole) {
+		/* our global address both ways: a pinhole, not a NAT */
+		if (!job->client[0])
+			str_ncpy(job->client, igd->lan, sizeof(job->client));
+		if (inet_pton(AF_INET6, job->client, req.client) != 1) {
+			err = EINVAL;
+			goto out;
+		}
+		memcpy(req.ext_ip, req.client, 16);
+		memcpy(gwb, igd->gw6, 16);
+		err = server_socket6(&fd, gwb, igd->gw6_scope, req.client);
+		if (err)
+			goto out;
+	}
+	else {
+		if (sa_set_str(&gwsa, igd->gateway, 0)) {
+			err = EINVAL;
+			goto out;
+		}
+
+		err = server_socket(&fd, sa_in(&gwsa), job->client, &lan);
+		if (err)
+			goto out;
+
+		if (!job->client[0])
+			addr_str(job->client, sizeof(job->client), lan);
+
+		pmp_v4_mapped(req.client, lan);
+		pmp_v4_mapped(gwb, sa_in(&gwsa));
 	}
 
-	err = server_socket(&fd, sa_in(&gwsa), job->client, &lan);
-	if (err)
-		goto out;
-
-	if (!job->client[0])
-		addr_str(job->client, sizeof(job->client), lan);
-
-	memset(&req, 0, sizeof(req));
 	nonce_of(c, job->int_port, req.nonce);
-	pmp_v4_mapped(req.client, lan);
 	req.int_port = job->int_port;
 	req.ext_port = job->ext_port;
 	req.lifetime_s = job->op == UPNP_OP_DEL ? 0 : job->lease_s;
@@ -408,7 +634,7 @@ void pmp_run(struct pmp_client *c, struct upnp_job *job,
 	if (err)
 		goto out;
 
-	if (epoch_check(c, x.proto, sa_in(&gwsa), x.a.epoch))
+	if (epoch_check6(c, job->pinhole, x.proto, gwb, x.a.epoch))
 		job->epoch_reset = true;
 	igd->epoch = x.a.epoch;
 
@@ -439,7 +665,11 @@ void pmp_run(struct pmp_client *c, struct upnp_job *job,
 	re_snprintf(job->got_port, sizeof(job->got_port), "%u",
 		    job->int_port);
 
-	if (x.proto == ATA_MAP_PCP) {
+	if (job->pinhole) {
+		inet_ntop(AF_INET6, x.a.ext_ip, igd->ext_ip,
+			  sizeof(igd->ext_ip));
+	}
+	else if (x.proto == ATA_MAP_PCP) {
 		if (pmp_v4_get(x.a.ext_ip, &ext))
 			addr_str(igd->ext_ip, sizeof(igd->ext_ip), ext);
 	}

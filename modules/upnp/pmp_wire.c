@@ -11,12 +11,15 @@
  * short, long, misaligned or wrong-version packet is an error, never a
  * read past its end.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include "pmp_wire.h"
+
+static const uint8_t zero16[16];
 
 
 static void put16(uint8_t *p, uint16_t v)
@@ -107,7 +110,9 @@ size_t pcp_map_encode(uint8_t *buf, size_t size,
 	m[12] = PCP_PROTO_UDP;
 	put16(m + 16, req->int_port);
 	put16(m + 18, req->ext_port);
-	pmp_v4_mapped(m + 20, 0);
+	memcpy(m + 20, req->ext_ip, 16);
+	if (!memcmp(m + 20, zero16, 16))
+		pmp_v4_mapped(m + 20, 0);   /* "any", IPv4 (§11.1) */
 
 	return PCP_HDR_LEN + PCP_MAP_LEN;
 }
@@ -407,6 +412,145 @@ int pmp_route_gateway(const char *text, uint32_t *gw)
 		}
 
 		line = nl ? nl + 1 : NULL;
+	}
+
+	return found ? 0 : ENOENT;
+}
+
+
+/* 32 hex digits (a /proc/net IPv6 address) into 16 bytes */
+static bool hex16(const char *hex, uint8_t out[16])
+{
+	size_t i;
+
+	if (strlen(hex) != 32)
+		return false;
+
+	for (i = 0; i < 16; i++) {
+		unsigned v;
+
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1 ||
+		    !isxdigit((unsigned char)hex[2 * i]) ||
+		    !isxdigit((unsigned char)hex[2 * i + 1]))
+			return false;
+		out[i] = (uint8_t)v;
+	}
+
+	return true;
+}
+
+
+/* Each line of @p text into a bounded buffer, NUL-terminated */
+static const char *next_line(const char *line, char *buf, size_t size)
+{
+	const char *nl = strchr(line, '\n');
+	size_t n = nl ? (size_t)(nl - line) : strlen(line);
+
+	buf[0] = '\0';
+	if (n < size) {
+		memcpy(buf, line, n);
+		buf[n] = '\0';
+	}
+
+	return nl ? nl + 1 : NULL;
+}
+
+
+/**
+ * A global unicast IPv6 address (2000::/3): reachable from the
+ * Internet, so worth a pinhole. Link-local, ULA (fc00::/7), loopback,
+ * multicast and v4-mapped addresses are not: nobody outside can send
+ * to them through a firewall, whatever it lets in.
+ */
+bool pmp_v6_global(const uint8_t a[16])
+{
+	return a && (a[0] & 0xe0) == 0x20;
+}
+
+
+/**
+ * The IPv6 default router from /proc/net/ipv6_route: the next hop of
+ * the lowest-metric up route to ::/0 with a gateway (usually the
+ * router's link-local address, hence its interface in @p ifname).
+ *
+ * @return 0, ENOENT (no default route), EINVAL
+ */
+int pmp_route6_gateway(const char *text, uint8_t gw[16],
+		       char *ifname, size_t ifsize)
+{
+	unsigned long best_metric = (unsigned long)-1;
+	bool found = false;
+	const char *line;
+
+	if (!text || !gw || !ifname || !ifsize)
+		return EINVAL;
+
+	for (line = text; line && *line; ) {
+		char buf[256], dst[40], src[40], hop[40], ifn[32];
+		unsigned long dlen, slen, metric, refc, use, flags;
+		uint8_t d[16], h[16];
+
+		line = next_line(line, buf, sizeof(buf));
+		if (sscanf(buf, "%39s %lx %39s %lx %39s %lx %lx %lx %lx %31s",
+			   dst, &dlen, src, &slen, hop, &metric, &refc, &use,
+			   &flags, ifn) != 10)
+			continue;
+		/* up, via a gateway, not a reject (lo's ::/0 unreachable) */
+		if (dlen || (flags & 0x203) != 0x3 || !hex16(dst, d) ||
+		    !hex16(hop, h) || memcmp(d, zero16, 16) ||
+		    !memcmp(h, zero16, 16))
+			continue;
+		if (found && metric >= best_metric)
+			continue;
+
+		memcpy(gw, h, 16);
+		snprintf(ifname, ifsize, "%s", ifn);
+		best_metric = metric;
+		found = true;
+	}
+
+	return found ? 0 : ENOENT;
+}
+
+
+/**
+ * Our global IPv6 address on @p ifname ("" = any interface) from
+ * /proc/net/if_inet6: global scope, not tentative, deprecated or
+ * failed, in 2000::/3 (pmp_v6_global). A stable address is preferred
+ * to a temporary (privacy) one, which changes within a day and would
+ * take the registrar's binding and the pinhole with it.
+ *
+ * @return 0, ENOENT (none), EINVAL
+ */
+int pmp_if6_global(const char *text, const char *ifname, uint8_t addr[16])
+{
+	enum { TEMPORARY = 0x01, DADFAILED = 0x08, DEPRECATED = 0x20,
+	       TENTATIVE = 0x40 };
+	bool found = false, stable = false;
+	const char *line;
+
+	if (!text || !ifname || !addr)
+		return EINVAL;
+
+	for (line = text; line && *line; ) {
+		char buf[256], hex[40], ifn[32];
+		unsigned long idx, plen, scope, flags;
+		uint8_t a[16];
+
+		line = next_line(line, buf, sizeof(buf));
+		if (sscanf(buf, "%39s %lx %lx %lx %lx %31s", hex, &idx,
+			   &plen, &scope, &flags, ifn) != 6)
+			continue;
+		if (scope || (flags & (DADFAILED | DEPRECATED | TENTATIVE)) ||
+		    (ifname[0] && strcmp(ifname, ifn)) || !hex16(hex, a) ||
+		    !pmp_v6_global(a))
+			continue;
+		if (stable || (found && (flags & TEMPORARY)))
+			continue;
+
+		memcpy(addr, a, 16);
+		found = true;
+		stable = !(flags & TEMPORARY);
 	}
 
 	return found ? 0 : ENOENT;

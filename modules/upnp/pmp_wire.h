@@ -54,6 +54,9 @@ struct pmp_map_req {
 	uint8_t client[16];            /**< PCP: our address (v4-mapped) */
 	uint16_t int_port;
 	uint16_t ext_port;             /**< suggested; 0 = any          */
+	uint8_t ext_ip[16];            /**< PCP: suggested; all-zero = any
+					    (an IPv6 pinhole suggests the
+					    client itself, RFC 6887 §11.1) */
 	uint32_t lifetime_s;           /**< 0 deletes the mapping        */
 };
 
@@ -94,6 +97,11 @@ int  pcp_result_errno(unsigned result);
 int  natpmp_result_errno(unsigned result);
 const char *pcp_result_str(unsigned result);
 int  pmp_route_gateway(const char *text, uint32_t *gw);
+int  pmp_route6_gateway(const char *text, uint8_t gw[16],
+			char *ifname, size_t ifsize);
+int  pmp_if6_global(const char *text, const char *ifname,
+		    uint8_t addr[16]);
+bool pmp_v6_global(const uint8_t a[16]);
 void pmp_v4_mapped(uint8_t out[16], uint32_t addr);
 bool pmp_v4_get(const uint8_t in[16], uint32_t *addr);
 

@@ -15,6 +15,7 @@ static struct {
 	struct upnp_worker *worker;
 	struct list maps;          /* struct upnp_map, every live bind  */
 	struct upnp_igd igd;
+	struct upnp_igd igd6;      /* the IPv6 router's PCP (pinholes) */
 	bool tried;
 	uint32_t next_id;
 	int last_err;
@@ -69,6 +70,22 @@ static void job_done(struct upnp_job *job, void *arg)
 	if (job->err == ECANCELED)
 		return;
 
+	if (job->pinhole) {
+		/* the IPv4 gateway's facts and last_error stay as they are */
+		if (job->igd.found && (!upnp.igd6.found ||
+				       str_cmp(upnp.igd6.gateway,
+					       job->igd.gateway)))
+			ata_info("upnp: IPv6 pinholes: pcp server %s, us %s",
+				 job->igd.gateway, job->igd.lan);
+		upnp.igd6 = job->igd;
+		if (job->err && !job->igd.found)
+			upnp.igd6.found = false;
+		upnp_map_job_done(job);
+		if (job->epoch_reset)
+			upnp_map_epoch_reset(job);
+		return;
+	}
+
 	if (job->igd.found && job->igd.proto != ATA_MAP_UPNP) {
 		if (!upnp.igd.found || upnp.igd.proto != job->igd.proto ||
 		    str_cmp(upnp.igd.gateway, job->igd.gateway))
@@ -100,6 +117,58 @@ static void job_done(struct upnp_job *job, void *arg)
 }
 
 
+static bool pcp_allowed(void)
+{
+	const struct ata_conf_upnp *uc = ata_conf_upnp();
+	size_t i;
+
+	if (!uc || !uc->protoc)
+		return true;   /* the default order has PCP */
+
+	for (i = 0; i < uc->protoc; i++)
+		if (uc->protov[i] == ATA_MAP_PCP)
+			return true;
+
+	return false;
+}
+
+
+static void pinhole_handler(int err, const struct ata_nat_binding *b,
+			    void *arg)
+{
+	(void)arg;
+
+	if (err)
+		ata_info("upnp: IPv6 pinhole: %m", err);
+	else
+		ata_debug("upnp: IPv6 pinhole %J", &b->public);
+}
+
+
+/*
+ * An IPv4 port mapped on the gateway is a port the world should reach:
+ * where we also have a global IPv6 address, the IPv6 firewall must let
+ * it in too. The pinhole lives and dies with the IPv4 map; its failure
+ * is only logged (the IPv4 binding is what the policy asked for).
+ */
+static void pinhole_beside(struct upnp_map *m, const struct sa *laddr,
+			   uint32_t timeout_ms)
+{
+	struct upnp_map *v6 = NULL;
+	char addr[64];
+	struct sa sa6;
+
+	if (!pcp_allowed() || sa_is_loopback(laddr) ||
+	    pmp_local6(addr, sizeof(addr)) ||
+	    sa_set_str(&sa6, addr, sa_port(laddr)))
+		return;
+
+	if (!upnp_pinhole_alloc(&v6, &sa6, timeout_ms, pinhole_handler,
+				NULL))
+		upnp_map_set_pinhole(m, v6);
+}
+
+
 static int upnp_bind(void **bindp, struct udp_sock *us,
 		     const struct sa *laddr, uint32_t timeout_ms,
 		     ata_nat_bind_h *h, void *arg)
@@ -111,7 +180,17 @@ static int upnp_bind(void **bindp, struct udp_sock *us,
 	if (!bindp || !laddr || !h)
 		return EINVAL;
 
-	err = upnp_map_alloc(&m, laddr, timeout_ms, h, arg);
+	/* an IPv6 socket: no NAT, a pinhole in the router's firewall */
+	if (sa_af(laddr) == AF_INET6) {
+		if (!pcp_allowed())
+			return ENOTSUP;
+		err = upnp_pinhole_alloc(&m, laddr, timeout_ms, h, arg);
+	}
+	else {
+		err = upnp_map_alloc(&m, laddr, timeout_ms, h, arg);
+		if (!err)
+			pinhole_beside(m, laddr, timeout_ms);
+	}
 	if (!err)
 		*bindp = m;
 
@@ -138,8 +217,16 @@ bool upnp_igd_found(void)
 int upnp_status(struct re_printf *pf)
 {
 	const struct upnp_igd *g = &upnp.igd;
+	unsigned maps = 0, pinholes = 0;
 	struct le *le;
 	int err;
+
+	for (le = list_head(&upnp.maps); le; le = le->next) {
+		if (upnp_map_is_pinhole(le->data))
+			++pinholes;
+		else
+			++maps;
+	}
 
 	err = re_hprintf(pf, "state=%s\n", g->found ? "ok" :
 			 upnp.tried ? "no-igd" : "idle");
@@ -155,9 +242,22 @@ int upnp_status(struct re_printf *pf)
 				  "service_version=%s\nexternal_ip=%s\n"
 				  "lan_addr=%s\n", g->url, g->service,
 				  igd_version(g->service), g->ext_ip, g->lan);
-	err |= re_hprintf(pf, "maps=%u\n", list_count(&upnp.maps));
+	err |= re_hprintf(pf, "maps=%u\n", maps);
 	for (le = list_head(&upnp.maps); le; le = le->next)
-		err |= upnp_map_status(pf, le->data);
+		if (!upnp_map_is_pinhole(le->data))
+			err |= upnp_map_status(pf, le->data);
+	if (pinholes || upnp.igd6.found) {
+		err |= re_hprintf(pf, "pinholes=%u\n", pinholes);
+		if (upnp.igd6.found)
+			err |= re_hprintf(pf, "pinhole_gateway=%s\n"
+					  "pinhole_epoch=%u\n"
+					  "pinhole_addr=%s\n",
+					  upnp.igd6.gateway, upnp.igd6.epoch,
+					  upnp.igd6.lan);
+	}
+	for (le = list_head(&upnp.maps); le; le = le->next)
+		if (upnp_map_is_pinhole(le->data))
+			err |= upnp_map_status(pf, le->data);
 	if (upnp.last_err)
 		err |= re_hprintf(pf, "last_error=\"%s: %m%s%s\"\n",
 				  upnp.last_what, upnp.last_err,

@@ -31,6 +31,8 @@ struct upnp_igd {
 	char service[128];      /**< WANIPConnection:1/2, WANPPPConnection */
 	char lan[64];           /**< our address towards the IGD         */
 	char ext_ip[64];        /**< GetExternalIPAddress                */
+	uint8_t gw6[16];        /**< pinholes: the IPv6 router's address */
+	uint32_t gw6_scope;     /**< its interface (a link-local next hop) */
 };
 
 /**
@@ -40,6 +42,7 @@ struct upnp_igd {
 struct upnp_job {
 	struct le le;
 	enum upnp_op op;
+	bool pinhole;           /**< IPv6 firewall pinhole (PCP over IPv6) */
 	uint32_t map_id;        /**< 0 = no owner (e.g. a last DEL)      */
 	uint32_t timeout_ms;    /**< for a discovery this job triggers   */
 	uint16_t ext_port;
@@ -82,6 +85,10 @@ void upnp_cmd_unregister(void);
 struct upnp_map;
 int  upnp_map_alloc(struct upnp_map **mp, const struct sa *laddr,
 		    uint32_t timeout_ms, ata_nat_bind_h *h, void *arg);
+int  upnp_pinhole_alloc(struct upnp_map **mp, const struct sa *laddr,
+			uint32_t timeout_ms, ata_nat_bind_h *h, void *arg);
+void upnp_map_set_pinhole(struct upnp_map *m, struct upnp_map *v6);
+bool upnp_map_is_pinhole(const struct upnp_map *m);
 void upnp_map_job_done(struct upnp_job *job);
 int  upnp_map_status(struct re_printf *pf, const struct upnp_map *m);
 uint16_t upnp_map_int_port(const struct upnp_map *m);
@@ -100,6 +107,9 @@ int  pmp_discover(struct pmp_client *c, enum ata_map_proto proto,
 		  struct upnp_igd *igd);
 void pmp_run(struct pmp_client *c, struct upnp_job *job,
 	     struct upnp_igd *igd);
+int  pmp_discover6(struct pmp_client *c, uint32_t timeout_ms,
+		   struct upnp_job *job, struct upnp_igd *igd);
+int  pmp_local6(char *buf, size_t size);
 
 /* upnp_xcheck.c */
 struct upnp_xcheck;

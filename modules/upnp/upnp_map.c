@@ -36,16 +36,45 @@ static const char *state_str(enum map_state s)
 }
 
 
+/* Another live pinhole of the same address and port (one beside an
+   IPv4 map and one the core asked for an IPv6 socket): PCP sees one
+   mapping (same nonce), so it stays while either needs it */
+static bool pinhole_shared(const struct upnp_map *m)
+{
+	struct le *le;
+
+	for (le = list_head(upnp_maps()); le; le = le->next) {
+		const struct upnp_map *x = le->data;
+
+		if (x != m && x->pinhole && x->added &&
+		    x->int_port == m->int_port &&
+		    !str_cmp(x->client, m->client))
+			return true;
+	}
+
+	return false;
+}
+
+
 /* DeletePortMapping, queued after any ADD of ours in flight; the
    worker deletes the entry only if it is still ours */
 static void release(struct upnp_map *m)
 {
 	struct upnp_job *job;
 
-	if (!m->added || upnp_job_alloc(&job, UPNP_OP_DEL))
+	if (!m->added)
+		return;
+
+	if (m->pinhole && pinhole_shared(m)) {
+		m->added = false;
+		return;
+	}
+
+	if (upnp_job_alloc(&job, UPNP_OP_DEL))
 		return;
 
 	m->added = false;
+	job->pinhole = m->pinhole;
 	job->ext_port = m->ext_port;
 	job->int_port = m->int_port;
 	job->timeout_ms = m->timeout_ms;
@@ -53,9 +82,12 @@ static void release(struct upnp_map *m)
 	if (upnp_submit(job))
 		return;
 
+	if (m->pinhole)
+		ata_info("upnp: closing the IPv6 pinhole UDP [%s]:%u",
+			 m->client, m->int_port);
 	/* an ADD that never found an IGD mapped nothing: the DEL only
 	   follows one still in flight, should it find one late */
-	if (upnp_igd_found())
+	else if (upnp_igd_found())
 		ata_info("upnp: releasing UDP %u -> %s:%u", m->ext_port,
 			 m->client, m->int_port);
 	else
@@ -73,6 +105,7 @@ static void map_destructor(void *arg)
 	tmr_cancel(&m->tmr_refresh);
 	tmr_cancel(&m->tmr_recheck);
 	m->xc = mem_deref(m->xc);
+	m->v6 = mem_deref(m->v6);
 	release(m);
 }
 
@@ -91,6 +124,7 @@ void upnp_map_detach(struct upnp_map *m)
 	tmr_cancel(&m->tmr_refresh);
 	tmr_cancel(&m->tmr_recheck);
 	m->xc = mem_deref(m->xc);
+	m->v6 = mem_deref(m->v6);   /* in the list too: gone already */
 	m->h = NULL;
 	m->state = MAP_FAILED;
 	release(m);
@@ -127,6 +161,7 @@ void upnp_map_submit(struct upnp_map *m, enum upnp_op op)
 		return;
 
 	job->map_id = m->id;
+	job->pinhole = m->pinhole;
 	job->ext_port = m->ext_port;
 	job->int_port = m->int_port;
 	job->timeout_ms = m->timeout_ms;
@@ -196,8 +231,8 @@ void upnp_map_lose(struct upnp_map *m, int err)
 		return;
 
 	ata_warn("upnp: UDP %u mapping lost: %m", m->ext_port, err);
-	ata_event(ATA_LOG_WARN, "UPNP-MAPPING-LOST", "ext_port=%u err=%s",
-		  m->ext_port, ata_errname(err));
+	ata_event(ATA_LOG_WARN, "UPNP-MAPPING-LOST", "ext_port=%u err=%s%s",
+		  m->ext_port, ata_errname(err), upnp_map_family(m));
 	upnp_map_report(m, ENOTCONN);
 }
 
@@ -268,6 +303,15 @@ static void timeout_handler(void *arg)
 {
 	struct upnp_map *m = arg;
 
+	if (m->pinhole) {
+		/* the IPv4 side's state and last_error are not ours */
+		ata_info("upnp: no IPv6 pinhole for UDP %u within %u ms",
+			 m->int_port, m->timeout_ms);
+		m->last_err = m->last_err ? m->last_err : ETIMEDOUT;
+		upnp_map_fail(m, ETIMEDOUT);
+		return;
+	}
+
 	if (upnp_igd_found())
 		ata_info("upnp: no mapping for UDP %u within %u ms",
 			 m->int_port, m->timeout_ms);
@@ -279,16 +323,11 @@ static void timeout_handler(void *arg)
 }
 
 
-int upnp_map_alloc(struct upnp_map **mp, const struct sa *laddr,
-		   uint32_t timeout_ms, ata_nat_bind_h *h, void *arg)
+static int map_alloc(struct upnp_map **mp, const struct sa *laddr,
+		     bool pinhole, uint32_t timeout_ms, ata_nat_bind_h *h,
+		     void *arg)
 {
 	struct upnp_map *m;
-
-	if (!mp || !laddr || !sa_port(laddr) || !timeout_ms)
-		return EINVAL;
-
-	if (sa_af(laddr) != AF_INET)
-		return EAFNOSUPPORT;   /* UPnP IGD port mappings are IPv4 */
 
 	m = mem_zalloc(sizeof(*m), map_destructor);
 	if (!m)
@@ -296,14 +335,18 @@ int upnp_map_alloc(struct upnp_map **mp, const struct sa *laddr,
 
 	m->id = upnp_next_id();
 	m->laddr = *laddr;
+	m->pinhole = pinhole;
+	m->proto = pinhole ? ATA_MAP_PCP : m->proto;
 	m->int_port = sa_port(laddr);
-	m->ext_port = upnp_port_candidate(m->int_port, 0, 0);
+	/* a pinhole opens the port itself: nothing translates it */
+	m->ext_port = pinhole ? m->int_port :
+		upnp_port_candidate(m->int_port, 0, 0);
 	m->timeout_ms = timeout_ms;
 	m->h = h;
 	m->arg = arg;
 	sa_init(&m->public, AF_UNSPEC);
 	if (!sa_is_any(laddr))
-		re_snprintf(m->client, sizeof(m->client), "%j", laddr);
+		sa_ntop(laddr, m->client, sizeof(m->client));
 	list_append(upnp_maps(), &m->le, m);
 
 	tmr_start(&m->tmr_timeout, timeout_ms, timeout_handler, m);
@@ -316,6 +359,58 @@ int upnp_map_alloc(struct upnp_map **mp, const struct sa *laddr,
 	*mp = m;
 
 	return 0;
+}
+
+
+int upnp_map_alloc(struct upnp_map **mp, const struct sa *laddr,
+		   uint32_t timeout_ms, ata_nat_bind_h *h, void *arg)
+{
+	if (!mp || !laddr || !sa_port(laddr) || !timeout_ms)
+		return EINVAL;
+
+	if (sa_af(laddr) != AF_INET)
+		return EAFNOSUPPORT;   /* UPnP IGD port mappings are IPv4 */
+
+	return map_alloc(mp, laddr, false, timeout_ms, h, arg);
+}
+
+
+/**
+ * An IPv6 firewall pinhole for @p laddr's port: a PCP MAP with the
+ * IPv6 default router for our global address (laddr's, or :: for the
+ * one the worker finds), external port and address the same as the
+ * internal ones, with the lease, re-check, restore and release of an
+ * IPv4 mapping.
+ */
+int upnp_pinhole_alloc(struct upnp_map **mp, const struct sa *laddr,
+		       uint32_t timeout_ms, ata_nat_bind_h *h, void *arg)
+{
+	if (!mp || !laddr || !sa_port(laddr) || !timeout_ms)
+		return EINVAL;
+
+	if (sa_af(laddr) != AF_INET6)
+		return EAFNOSUPPORT;
+
+	return map_alloc(mp, laddr, true, timeout_ms, h, arg);
+}
+
+
+/** Hang the pinhole of the same port on an IPv4 map: it goes with it */
+void upnp_map_set_pinhole(struct upnp_map *m, struct upnp_map *v6)
+{
+	if (!m) {
+		mem_deref(v6);
+		return;
+	}
+
+	mem_deref(m->v6);
+	m->v6 = v6;
+}
+
+
+bool upnp_map_is_pinhole(const struct upnp_map *m)
+{
+	return m && m->pinhole;
 }
 
 
@@ -336,6 +431,20 @@ int upnp_map_status(struct re_printf *pf, const struct upnp_map *m)
 
 	if (m->expires > now && m->state != MAP_FAILED)
 		left = (uint32_t)((m->expires - now) / 1000);
+
+	if (m->pinhole)
+		return re_hprintf(pf, "pinhole=udp family=ipv6"
+				  " internal=[%s]:%u external=%J state=%s"
+				  " protocol=%s lease_left=%u restored=%u"
+				  " last_error=\"%s\"\n",
+				  m->client[0] ? m->client : "?",
+				  m->int_port, &m->public,
+				  state_str(m->state),
+				  upnp_proto_name(m->proto), left,
+				  m->restored,
+				  !m->last_err ? "" : m->last_code ?
+				  upnp_code_str(m->last_code) :
+				  ata_errname(m->last_err));
 
 	return re_hprintf(pf, "map=udp internal=%s:%u external=%u"
 			  " public=%J state=%s protocol=%s lease_left=%u"

@@ -30,6 +30,8 @@ struct upnp_map {
 	unsigned attempt;          /* external ports tried so far - 1    */
 	enum map_state state;
 	enum ata_map_proto proto;  /* what made the mapping              */
+	bool pinhole;              /* an IPv6 firewall pinhole (PCP)     */
+	struct upnp_map *v6;       /* the pinhole beside this IPv4 map   */
 	bool busy;                 /* a job is with the worker           */
 	bool added;                /* an ADD was ever sent               */
 	bool reported;             /* h got err = 0 with `public`        */
@@ -59,5 +61,6 @@ void upnp_map_fail(struct upnp_map *m, int err);
 uint32_t upnp_map_port_seed(const struct upnp_map *m);
 void upnp_map_add_done(struct upnp_map *m, const struct upnp_job *job);
 void upnp_map_get_done(struct upnp_map *m, const struct upnp_job *job);
+const char *upnp_map_family(const struct upnp_map *m);
 
 #endif

@@ -59,20 +59,28 @@ void upnp_map_epoch_reset(const struct upnp_job *job)
 		 upnp_proto_name(job->igd.proto), job->igd.gateway,
 		 job->igd.epoch);
 	ata_event(ATA_LOG_WARN, "UPNP-SERVER-RESTARTED", "protocol=%s"
-		  " epoch=%u", upnp_proto_name(job->igd.proto),
-		  job->igd.epoch);
+		  " epoch=%u%s", upnp_proto_name(job->igd.proto),
+		  job->igd.epoch, job->pinhole ? " family=ipv6" : "");
 
 	for (le = list_head(upnp_maps()); le; le = le->next) {
 		struct upnp_map *m = le->data;
 
-		if (m->id == job->map_id)
-			continue;
+		if (m->id == job->map_id || m->pinhole != job->pinhole)
+			continue;   /* the other family's server is another */
 		if (m->state != MAP_MAPPED)
 			continue;   /* the others have an answer to come */
 
-		ata_event(ATA_LOG_WARN, "UPNP-MAPPING-MISSING", "ext_port=%u",
-			  m->ext_port);
+		ata_event(ATA_LOG_WARN, "UPNP-MAPPING-MISSING",
+			  "ext_port=%u%s", m->ext_port, upnp_map_family(m));
 		m->state = MAP_LOST;   /* the restored event on success */
 		upnp_map_submit(m, UPNP_OP_ADD);
 	}
+}
+
+
+/** " family=ipv6" for a pinhole's events (the IPv4 ones stay as they
+    were: scripts read them) */
+const char *upnp_map_family(const struct upnp_map *m)
+{
+	return m && m->pinhole ? " family=ipv6" : "";
 }

@@ -25,10 +25,15 @@ static void mapped(struct upnp_map *m)
 		++m->restored;
 		ata_notice("upnp: UDP %u mapping restored", m->ext_port);
 		ata_event(ATA_LOG_NOTICE, "UPNP-MAPPING-RESTORED",
-			  "ext_port=%u", m->ext_port);
+			  "ext_port=%u%s", m->ext_port, upnp_map_family(m));
 	}
 
-	if (!m->reported) {
+	if (!m->reported && m->pinhole) {
+		ata_info("upnp: IPv6 pinhole open for UDP %J (lease %us)",
+			 &m->public, m->lease_s);
+		upnp_map_report(m, 0);
+	}
+	else if (!m->reported) {
 		ata_info("upnp: UDP %J mapped at %J (lease %us)", &m->laddr,
 			 &m->public, m->lease_s);
 		upnp_map_report(m, 0);
@@ -108,6 +113,15 @@ static void add_ok(struct upnp_map *m, const struct upnp_job *job)
 	m->expires = tmr_jiffies() + (uint64_t)m->lease_s * 1000;
 	upnp_map_upkeep(m, upnp_refresh_ms(m->lease_s));
 
+	if (m->pinhole) {
+		/* our own global address: nothing to check against STUN,
+		   and no "private" external address to refuse */
+		if (sa_set_str(&m->public, job->igd.ext_ip, m->ext_port))
+			sa_init(&m->public, AF_UNSPEC);
+		mapped(m);
+		return;
+	}
+
 	if (sa_set_str(&pub, job->igd.ext_ip, m->ext_port) ||
 	    !upnp_addr_public(&pub)) {
 		ata_warn("upnp: IGD external address '%s' is not public"
@@ -144,6 +158,16 @@ void upnp_map_add_done(struct upnp_map *m, const struct upnp_job *job)
 
 	m->last_err = job->err;
 	m->last_code = job->code;
+
+	if (m->pinhole) {
+		/* a pinhole keeps its port (no other one would reach the
+		   socket), and its failures are not the IPv4 side's */
+		if (m->state == MAP_PENDING)
+			upnp_map_fail(m, job->err);
+		else
+			upnp_map_lose(m, job->err);
+		return;
+	}
 
 	if (job->err == EADDRINUSE && m->state != MAP_PENDING) {
 		/* we held this port: someone took it while it was free */
@@ -199,20 +223,25 @@ void upnp_map_get_done(struct upnp_map *m, const struct upnp_job *job)
 	case UPNP_ENTRY_MISSING:
 		ata_warn("upnp: UDP %u mapping gone from the IGD (restart?);"
 			 " re-adding", m->ext_port);
-		ata_event(ATA_LOG_WARN, "UPNP-MAPPING-MISSING", "ext_port=%u",
-			  m->ext_port);
+		ata_event(ATA_LOG_WARN, "UPNP-MAPPING-MISSING",
+			  "ext_port=%u%s", m->ext_port, upnp_map_family(m));
 		m->state = MAP_LOST;   /* the restored event on success */
 		upnp_map_submit(m, UPNP_OP_ADD);
 		break;
 
 	case UPNP_ENTRY_STOLEN:
-		stolen(m, job->got_client, job->got_port);
-		break;
+		if (!m->pinhole) {
+			stolen(m, job->got_client, job->got_port);
+			break;
+		}
+		/* a pinhole's port is no one else's: lost */
+		/* fall through */
 
 	default:
 		m->last_err = job->err;
 		m->last_code = job->code;
-		upnp_set_error(job->err, job->code, "recheck");
+		if (!m->pinhole)
+			upnp_set_error(job->err, job->code, "recheck");
 		upnp_map_lose(m, job->err ? job->err : EPROTO);
 		break;
 	}

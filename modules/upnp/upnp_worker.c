@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <miniupnpc/miniupnpc.h>
 #include <miniupnpc/upnpcommands.h>
 #include "upnp.h"
@@ -21,6 +22,7 @@
 enum {
 	DISCOVER_DELAY_MIN_MS = 100,
 	SSDP_TTL = 2,
+	PINHOLE_QUIET_MS = 60000,
 };
 
 struct upnp_worker {
@@ -39,6 +41,8 @@ struct upnp_worker {
 	struct UPNPUrls urls;
 	struct IGDdatas data;
 	struct upnp_igd igd;
+	struct upnp_igd igd6;      /* the IPv6 router's PCP server */
+	uint64_t igd6_quiet_until; /* CLOCK_MONOTONIC ms: no probe before */
 };
 
 
@@ -208,6 +212,52 @@ static int gw_discover(struct upnp_worker *w, struct upnp_job *job,
 }
 
 
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+
+/* An IPv6 pinhole: PCP with the IPv6 default router, whatever the
+   IPv4 gateway speaks (a PCP server per family, RFC 6887 §8.1) */
+static void pinhole_run(struct upnp_worker *w, struct upnp_job *job,
+			bool stopping)
+{
+	if (!w->igd6.found) {
+		if (stopping) {
+			job->err = ECANCELED;   /* no probe at exit */
+			return;
+		}
+		/* a router that drops 5351 silently costs a probe's wait
+		   per port: the IPv4 jobs queued behind a call's RTP
+		   pinholes must not wait for each one */
+		if (mono_ms() < w->igd6_quiet_until) {
+			job->err = ETIMEDOUT;
+			goto out;
+		}
+		job->err = pmp_discover6(w->pmp, job->timeout_ms, job,
+					 &w->igd6);
+		if (job->err == ETIMEDOUT)
+			w->igd6_quiet_until = mono_ms() + PINHOLE_QUIET_MS;
+		if (job->err)
+			goto out;
+	}
+
+	pmp_run(w->pmp, job, &w->igd6);
+	/* no answer: the router restarted or moved; look again, once */
+	if (!w->igd6.found && !stopping &&
+	    !pmp_discover6(w->pmp, job->timeout_ms, job, &w->igd6))
+		pmp_run(w->pmp, job, &w->igd6);
+
+ out:
+	job->igd = w->igd6;
+}
+
+
 static void job_run(struct upnp_worker *w, struct upnp_job *job,
 		    bool stopping)
 {
@@ -215,6 +265,11 @@ static void job_run(struct upnp_worker *w, struct upnp_job *job,
 
 	if (stopping && job->op != UPNP_OP_DEL) {
 		job->err = ECANCELED;
+		return;
+	}
+
+	if (job->pinhole) {
+		pinhole_run(w, job, stopping);
 		return;
 	}
 

@@ -1,6 +1,7 @@
 /**
  * @file fuzz_pmp_wire.c  libFuzzer: a hostile gateway's PCP and NAT-PMP
- * answers and a strange /proc/net/route (modules/upnp/pmp_wire.c)
+ * answers and a strange /proc/net/route, ipv6_route or if_inet6
+ * (modules/upnp/pmp_wire.c)
  *
  * Input: the first byte picks the part; the rest is a packet for both
  * decoders, the route table as text, or 8-byte (epoch, seconds) steps
@@ -55,7 +56,9 @@ static void packet(const uint8_t *p, size_t n)
 
 static void route(const uint8_t *p, size_t n)
 {
-	char *text = malloc(n + 1);
+	static const uint8_t zero[16];
+	char *text = malloc(n + 1), ifname[8];
+	uint8_t gw6[16], a6[16];
 	uint32_t gw;
 
 	if (!text)
@@ -64,6 +67,16 @@ static void route(const uint8_t *p, size_t n)
 	text[n] = '\0';
 	if (!pmp_route_gateway(text, &gw) && !gw)
 		abort();   /* a default route without a gateway */
+
+	/* the same text as /proc/net/ipv6_route and /proc/net/if_inet6;
+	   a short ifname buffer: truncated, never overrun */
+	if (!pmp_route6_gateway(text, gw6, ifname, sizeof(ifname)) &&
+	    (!memcmp(gw6, zero, 16) || strlen(ifname) >= sizeof(ifname)))
+		abort();
+	if (!pmp_if6_global(text, "", a6) && !pmp_v6_global(a6))
+		abort();   /* only a global address is ever picked */
+	if (!pmp_if6_global(text, "eth0", a6) && !pmp_v6_global(a6))
+		abort();
 	free(text);
 }
 

@@ -1,7 +1,8 @@
 /**
  * @file tests/unit/test_pmp_wire.c  PCP (RFC 6887) and NAT-PMP
- * (RFC 6886) packets, the epoch check and the gateway from
- * /proc/net/route (modules/upnp/pmp_wire.c)
+ * (RFC 6886) packets, the epoch check, the gateway from /proc/net/route
+ * and, for IPv6 pinholes, the router from /proc/net/ipv6_route and our
+ * global address from /proc/net/if_inet6 (modules/upnp/pmp_wire.c)
  *
  * The packets are written out byte by byte from the RFCs' figures, not
  * made with our encoder: a wrong offset on both sides would pass.
@@ -275,6 +276,148 @@ static void test_route_gateway(void **state)
 }
 
 
+/* RFC 6887 §11.1 for an IPv6 pinhole: the client 2001:db8:1::10 also
+   as the suggested external address (a firewall translates nothing) */
+static void test_pcp_map_request6(void **state)
+{
+	static const uint8_t addr[16] = {
+		0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+	};
+	static const uint8_t want[60] = {
+		2, 1, 0, 0,  0, 0, 0, 120,
+		0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+		1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+		17, 0, 0, 0,  0x13, 0xc4, 0x13, 0xc4,
+		0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+	};
+	struct pmp_map_req req;
+	uint8_t buf[80];
+	(void)state;
+
+	memset(&req, 0, sizeof(req));
+	memcpy(req.nonce, nonce, sizeof(nonce));
+	memcpy(req.client, addr, 16);
+	memcpy(req.ext_ip, addr, 16);
+	req.int_port = 5060;
+	req.ext_port = 5060;
+	req.lifetime_s = 120;
+
+	assert_int_equal(pcp_map_encode(buf, sizeof(buf), &req), 60);
+	assert_memory_equal(buf, want, sizeof(want));
+}
+
+
+static void test_route6_gateway(void **state)
+{
+	/* as the kernel prints it: dst plen src plen next-hop metric
+	   refcnt use flags iface; lo's ::/0 is a reject route */
+	static const char route[] =
+		"20010db8000100000000000000000000 40 "
+		"00000000000000000000000000000000 00 "
+		"00000000000000000000000000000000 00000100 00000001 "
+		"00000000 00000001     eth0\n"
+		"00000000000000000000000000000000 00 "
+		"00000000000000000000000000000000 00 "
+		"fe800000000000000000000000000002 00000800 00000000 "
+		"00000000 00000003    wwan0\n"
+		"00000000000000000000000000000000 00 "
+		"00000000000000000000000000000000 00 "
+		"fe800000000000000000000000000001 00000400 00000002 "
+		"00000000 00000003     eth0\n"
+		"00000000000000000000000000000000 00 "
+		"00000000000000000000000000000000 00 "
+		"00000000000000000000000000000000 ffffffff 00000001 "
+		"00000000 00200200       lo\n"
+		"00000000000000000000000000000000 00 "
+		"00000000000000000000000000000000 00 "
+		"fe800000000000000000000000000003 00000001 00000000 "
+		"00000000 00000002     down\n";
+	static const uint8_t want[16] = {0xfe, 0x80, [15] = 1};
+	uint8_t gw[16];
+	char ifname[16];
+	(void)state;
+
+	assert_int_equal(pmp_route6_gateway(route, gw, ifname,
+					    sizeof(ifname)), 0);
+	assert_memory_equal(gw, want, 16);   /* lowest metric, up */
+	assert_string_equal(ifname, "eth0");
+
+	/* only lo's unreachable default: no router */
+	assert_int_equal(pmp_route6_gateway(
+		"00000000000000000000000000000000 00 "
+		"00000000000000000000000000000000 00 "
+		"00000000000000000000000000000000 ffffffff 00000001 "
+		"00000000 00200200       lo\n", gw, ifname, sizeof(ifname)),
+		ENOENT);
+	assert_int_equal(pmp_route6_gateway("", gw, ifname,
+					    sizeof(ifname)), ENOENT);
+	assert_int_equal(pmp_route6_gateway("0000 00 zz", gw, ifname,
+					    sizeof(ifname)), ENOENT);
+	assert_int_equal(pmp_route6_gateway(NULL, gw, ifname,
+					    sizeof(ifname)), EINVAL);
+}
+
+
+static void test_if6_global(void **state)
+{
+	/* addr ifindex plen scope flags iface */
+	static const char text[] =
+		"fe800000000000000000000000000010 02 40 20 80     eth0\n"
+		"fd000000000000000000000000000010 02 40 00 80     eth0\n"
+		"20010db8000100000000000000000bad 02 40 00 40     eth0\n"
+		"20010db8000100000000000000000ddd 02 40 00 20     eth0\n"
+		"20010db80001000000000000000000aa 02 40 00 01     eth0\n"
+		"20010db8000200000000000000000010 03 40 00 80     wlan0\n"
+		"20010db8000100000000000000000010 02 40 00 80     eth0\n"
+		"00000000000000000000000000000001 01 80 10 80       lo\n";
+	static const uint8_t stable[16] = {
+		0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x10};
+	static const uint8_t temp[16] = {
+		0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0xaa};
+	static const uint8_t other[16] = {
+		0x20, 0x01, 0x0d, 0xb8, 0, 2, [15] = 0x10};
+	uint8_t a[16];
+	(void)state;
+
+	/* the stable one before the temporary one; never link-local, ULA,
+	   tentative or deprecated; on the router's interface */
+	assert_int_equal(pmp_if6_global(text, "eth0", a), 0);
+	assert_memory_equal(a, stable, 16);
+	assert_int_equal(pmp_if6_global(text, "wlan0", a), 0);
+	assert_memory_equal(a, other, 16);
+	assert_int_equal(pmp_if6_global(
+		"20010db8000100000000000000000ddd 02 40 00 20     eth0\n"
+		"20010db80001000000000000000000aa 02 40 00 01     eth0\n",
+		"eth0", a), 0);
+	assert_memory_equal(a, temp, 16);   /* a temporary one if alone */
+	assert_int_equal(pmp_if6_global(text, "", a), 0);
+	assert_int_equal(pmp_if6_global(text, "ppp0", a), ENOENT);
+	assert_int_equal(pmp_if6_global(text, "lo", a), ENOENT);
+	assert_int_equal(pmp_if6_global(text, NULL, a), EINVAL);
+}
+
+
+static void test_v6_global(void **state)
+{
+	static const uint8_t gua[16] = {0x2a, 0x02, [15] = 1};
+	static const uint8_t ula[16] = {0xfd, 0x00, [15] = 1};
+	static const uint8_t ll[16] = {0xfe, 0x80, [15] = 1};
+	static const uint8_t mc[16] = {0xff, 0x02, [15] = 1};
+	static const uint8_t lo[16] = {[15] = 1};
+	uint8_t v4m[16];
+	(void)state;
+
+	pmp_v4_mapped(v4m, 0x2c00003c);
+	assert_true(pmp_v6_global(gua));
+	assert_false(pmp_v6_global(ula));
+	assert_false(pmp_v6_global(ll));
+	assert_false(pmp_v6_global(mc));
+	assert_false(pmp_v6_global(lo));
+	assert_false(pmp_v6_global(v4m));
+	assert_false(pmp_v6_global(NULL));
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +431,10 @@ int main(void)
 		cmocka_unit_test(test_natpmp_responses),
 		cmocka_unit_test(test_epoch),
 		cmocka_unit_test(test_route_gateway),
+		cmocka_unit_test(test_pcp_map_request6),
+		cmocka_unit_test(test_route6_gateway),
+		cmocka_unit_test(test_if6_global),
+		cmocka_unit_test(test_v6_global),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -329,6 +329,115 @@ static void test_epoch_reset_remaps(void **state)
 }
 
 
+/* Answer a pinhole's job as the worker would for a PCP server on the
+   IPv6 router: external = internal = our global address */
+static void pinhole_answer(struct upnp_job *job, int err)
+{
+	assert_true(job->pinhole);
+	job->err = err;
+	job->igd.found = true;
+	job->igd.proto = ATA_MAP_PCP;
+	str_ncpy(job->igd.ext_ip, "2001:db8:1::10", sizeof(job->igd.ext_ip));
+	str_ncpy(job->got_client, job->client, sizeof(job->got_client));
+	re_snprintf(job->got_port, sizeof(job->got_port), "%u",
+		    job->int_port);
+	upnp_map_job_done(job);
+	mem_deref(job);
+}
+
+
+/* An IPv6 pinhole: the same port, our address as the public one, a
+   server restart on the IPv6 side re-adds the pinholes only, and a
+   port in use fails it (no other port would reach the socket) */
+static void test_pinhole(void **state)
+{
+	struct upnp_map *p = NULL, *p2 = NULL;
+	struct upnp_job *job;
+	struct sa laddr, want;
+	(void)state;
+
+	job_answer(job_take(UPNP_OP_ADD, 5060), 0, NULL, NULL);   /* v4 */
+	assert_int_equal(sa_set_str(&laddr, "192.168.1.10", 5060), 0);
+	assert_int_equal(upnp_pinhole_alloc(&p, &laddr, 2000, bind_h, NULL),
+			 EAFNOSUPPORT);
+	assert_int_equal(sa_set_str(&laddr, "2001:db8:1::10", 5060), 0);
+	assert_int_equal(upnp_pinhole_alloc(&p, &laddr, 2000, bind_h, NULL),
+			 0);
+	assert_true(upnp_map_is_pinhole(p));
+	assert_false(upnp_map_is_pinhole(fx.m));
+
+	job = job_take(UPNP_OP_ADD, 5060);
+	assert_string_equal(job->client, "2001:db8:1::10");
+	pinhole_answer(job, 0);
+	assert_int_equal(fx.hcount, 2);
+	assert_int_equal(fx.herr, 0);
+	assert_int_equal(sa_set_str(&want, "2001:db8:1::10", 5060), 0);
+	assert_true(sa_cmp(&fx.hb.public, &want, SA_ALL));
+
+	/* the IPv6 server restarted: the pinholes again, not the v4 map */
+	assert_int_equal(upnp_job_alloc(&job, UPNP_OP_ADD), 0);
+	job->pinhole = true;
+	job->igd.proto = ATA_MAP_PCP;
+	upnp_map_epoch_reset(job);
+	mem_deref(job);
+	assert_non_null(strstr(fx.events, "UPNP-SERVER-RESTARTED"
+			       " protocol=pcp epoch=0 family=ipv6"));
+	assert_non_null(strstr(fx.events, "UPNP-MAPPING-MISSING"
+			       " ext_port=5060 family=ipv6"));
+	assert_int_equal(fx.jobc, 1);
+	pinhole_answer(job_take(UPNP_OP_ADD, 5060), 0);
+	assert_non_null(strstr(fx.events, "UPNP-MAPPING-RESTORED"
+			       " ext_port=5060 family=ipv6"));
+	assert_int_equal(fx.m->restored, 0);
+
+	/* a port in use: failed, reported, no other port tried */
+	assert_int_equal(sa_set_str(&laddr, "2001:db8:1::10", 5062), 0);
+	assert_int_equal(upnp_pinhole_alloc(&p2, &laddr, 2000, bind_h,
+					    NULL), 0);
+	pinhole_answer(job_take(UPNP_OP_ADD, 5062), EADDRINUSE);
+	assert_int_equal(fx.herr, EADDRINUSE);
+	while (fx.jobc) {   /* the DEL of what the ADD may have made */
+		job = fx.jobv[--fx.jobc];
+		assert_true(job->pinhole);
+		mem_deref(job);
+	}
+
+	/* released: a pinhole DEL of our address and port */
+	mem_deref(p2);
+	mem_deref(p);
+	job = job_take(UPNP_OP_DEL, 5060);
+	assert_true(job->pinhole);
+	assert_string_equal(job->client, "2001:db8:1::10");
+	mem_deref(job);
+	assert_int_equal(fx.jobc, 0);
+}
+
+
+/* Two pinholes of one address and port (beside an IPv4 map, and for an
+   IPv6 socket): one PCP mapping, deleted when the last one goes */
+static void test_pinhole_shared(void **state)
+{
+	struct upnp_map *a = NULL, *b = NULL;
+	struct sa laddr;
+	(void)state;
+
+	job_answer(job_take(UPNP_OP_ADD, 5060), 0, NULL, NULL);   /* v4 */
+	assert_int_equal(sa_set_str(&laddr, "2001:db8:1::10", 5060), 0);
+	assert_int_equal(upnp_pinhole_alloc(&a, &laddr, 2000, bind_h, NULL),
+			 0);
+	assert_int_equal(upnp_pinhole_alloc(&b, &laddr, 2000, bind_h, NULL),
+			 0);
+	pinhole_answer(job_take(UPNP_OP_ADD, 5060), 0);
+	pinhole_answer(job_take(UPNP_OP_ADD, 5060), 0);
+
+	mem_deref(a);
+	assert_int_equal(fx.jobc, 0);   /* b still needs it */
+	mem_deref(b);
+	mem_deref(job_take(UPNP_OP_DEL, 5060));
+	assert_int_equal(fx.jobc, 0);
+}
+
+
 /* Every job carries the protocol order; without a config the shipped
    one: PCP, NAT-PMP, UPnP */
 static void test_job_protos_default(void **state)
@@ -494,6 +603,8 @@ int main(void)
 		T(test_missing_readded),
 		T(test_stolen_moves),
 		T(test_epoch_reset_remaps),
+		T(test_pinhole),
+		T(test_pinhole_shared),
 		T(test_job_protos_default),
 		T(test_recheck_ours),
 		T(test_refresh),

@@ -18,6 +18,13 @@
 #   upnpd_rules ROUTER           `iptables-legacy -t nat -L MINIUPNPD -n`
 #   upnpd_has_rule ROUTER PORT [CLIENT]  a UDP redirect of PORT exists
 #   upnpd_client NS ARGS...      upnpc (miniupnpc's client) in NS
+#
+# UPNPD_IPV6=1 (before upnpd_start): the router's IPv6 side too (wan is
+# the external interface for both families): PCP on [::]:5351 and the
+# pinholes in the filter chain MINIUPNPD of ip6tables-legacy, from
+# FORWARD on the WAN side (what /etc/miniupnpd/ip6tables_init.sh sets up)
+#   upnpd_pinholes ROUTER        `ip6tables-legacy -L MINIUPNPD -n -v`
+#   upnpd_has_pinhole ROUTER PORT ADDR  a pinhole lets UDP PORT to ADDR
 
 UPNPD_BIN=${UPNPD_BIN:-/usr/sbin/miniupnpd}
 
@@ -42,6 +49,22 @@ upnpd__chains() {
 		-j MINIUPNPD 2>/dev/null ||
 		upnpd__ipt "$r" -t filter -A FORWARD -i wan ! -o wan \
 			-j MINIUPNPD || return 1
+	[ "${UPNPD_IPV6:-0}" = 1 ] || return 0
+	upnpd__ip6t "$r" -N MINIUPNPD 2>/dev/null
+	upnpd__ip6t "$r" -C FORWARD -i wan ! -o wan -j MINIUPNPD 2>/dev/null ||
+		upnpd__ip6t "$r" -I FORWARD -i wan ! -o wan -j MINIUPNPD
+}
+
+upnpd__ip6t() {
+	lab_exec "$1" ip6tables-legacy -w "${@:2}"
+}
+
+upnpd_pinholes() {
+	upnpd__ip6t "$1" -L MINIUPNPD -n -v
+}
+
+upnpd_has_pinhole() {
+	upnpd_pinholes "$1" | grep -E " $3 +udp dpt:$2( |\$)" >/dev/null
 }
 
 upnpd__conf() {
@@ -60,6 +83,7 @@ upnpd__conf() {
 	notify_interval=30
 	clean_ruleset_interval=0
 	lease_file=$LAB_DIR/miniupnpd-$r.leases
+	$([ "${UPNPD_IPV6:-0}" = 1 ] && echo "ext_ifname6=wan")
 	uuid=3c8e1a52-a7a0-4c6e-9d6b-$(printf '%012d' "${#r}")
 	force_igd_desc_v1=$([ "$ver" = v1 ] && echo yes || echo no)
 	allow 1024-65535 0.0.0.0/0 1024-65535
@@ -125,6 +149,7 @@ upnpd_flush() {
 	upnpd__ipt "$1" -t nat -F MINIUPNPD
 	upnpd__ipt "$1" -t nat -F MINIUPNPD-POSTROUTING
 	upnpd__ipt "$1" -t filter -F MINIUPNPD
+	[ "${UPNPD_IPV6:-0}" != 1 ] || upnpd__ip6t "$1" -F MINIUPNPD
 	rm -f "$LAB_DIR/miniupnpd-$1.leases"
 }
 
