@@ -150,17 +150,45 @@ static void align(struct line_echo *le, size_t n, size_t queued)
 }
 
 
-/* The reference of capture samples [c, c + n): played, or silence */
+/*
+ * The reference of capture samples [c, c + n): what was played, where
+ * the history still holds it, else silence. Copied in at most two
+ * pieces per side of the ring's wrap (this and line_echo_played() were
+ * 4,000 instructions a packet sample by sample).
+ */
 static void reference(struct line_echo *le, int16_t *ref, int64_t c,
 		      size_t n)
 {
 	int64_t r = c + le->off + MARGIN;
+	int64_t lo = (int64_t)le->written - HIST, hi = (int64_t)le->written;
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++, r++) {
-		bool kept = r >= 0 && (uint64_t)r < le->written &&
-			le->written - (uint64_t)r <= HIST;
+	if (lo < 0)
+		lo = 0;
+	while (i < n) {
+		int64_t at = r + (int64_t)i;
+		size_t k;
 
-		ref[i] = kept ? le->hist[(uint64_t)r % HIST] : 0;
+		if (at < lo || at >= hi) {
+			/* silence up to the kept part, or to the end */
+			int64_t to = at < lo ? lo : r + (int64_t)n;
+
+			k = (size_t)(to - at);
+			if (k > n - i)
+				k = n - i;
+			memset(ref + i, 0, k * sizeof(*ref));
+		}
+		else {
+			size_t pos = (size_t)((uint64_t)at % HIST);
+
+			k = n - i;
+			if (k > (size_t)(hi - at))
+				k = (size_t)(hi - at);
+			if (k > HIST - pos)
+				k = HIST - pos;
+			memcpy(ref + i, le->hist + pos, k * sizeof(*ref));
+		}
+		i += k;
 	}
 }
 
@@ -240,7 +268,13 @@ void line_echo_played(struct line_echo *le, const int16_t *play, size_t n)
 	if (!le || !play)
 		return;
 
-	for (size_t i = 0; i < n; i++)
-		le->hist[(le->written + i) % HIST] = play[i];
-	le->written += n;
+	while (n) {
+		size_t pos = (size_t)(le->written % HIST);
+		size_t k = n < HIST - pos ? n : HIST - pos;
+
+		memcpy(le->hist + pos, play, k * sizeof(*play));
+		le->written += k;
+		play += k;
+		n -= k;
+	}
 }
