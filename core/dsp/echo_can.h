@@ -30,7 +30,9 @@ struct echo_can;
 int  echo_can_alloc(struct echo_can **ecp, uint32_t tail_ms);
 void echo_can_process(struct echo_can *ec, int16_t *out,
 		      const int16_t *cap, const int16_t *ref, size_t n);
+void echo_can_prime(struct echo_can *ec, const int16_t *ref, size_t n);
 void echo_can_reset(struct echo_can *ec);
+uint64_t echo_can_filtered(const struct echo_can *ec);
 void echo_can_nlp(struct echo_can *ec, bool on);
 bool echo_can_dtalk(const struct echo_can *ec);
 

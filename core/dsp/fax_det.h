@@ -56,6 +56,7 @@ struct fax_det;
 int  fax_det_alloc(struct fax_det **dp, fax_det_h *h, void *arg);
 void fax_det_process(struct fax_det *d, const int16_t *pcm, size_t n);
 void fax_det_reset(struct fax_det *d);
+uint64_t fax_det_tracked(const struct fax_det *d);
 /** "ans-pr", "ans" or "cng": the name the events use */
 const char *fax_det_name(const struct fax_det_result *res);
 

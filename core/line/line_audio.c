@@ -435,8 +435,7 @@ void ata_audio_period(struct ata_audio *au, int16_t *play,
 		return;
 
 	cap = line_echo_capture(au->echo, cap, n, au->queued,
-				atomic_load_explicit(&au->det_on,
-						     memory_order_relaxed));
+				line_audio_echo_used(au));
 	if (detect(au, cap, n))
 		cap = NULL;
 

@@ -60,5 +60,6 @@ void line_audio_clip(struct ata_audio *au, const int16_t *pcm, size_t n);
 void line_audio_call_mute(struct ata_audio *au, bool on);
 int  line_audio_echo(struct ata_audio *au, uint32_t tail_ms);
 void line_audio_echo_enable(struct ata_audio *au, bool on);
+void line_audio_sending(struct ata_audio *au, bool on);
 
 #endif

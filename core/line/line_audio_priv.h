@@ -78,6 +78,9 @@ struct ata_audio {
 	atomic_bool ec_bypass;
 	/* echo canceller (line_echo.c), NULL when off; audio thread's */
 	struct line_echo *echo;
+	/* main loop: the call's direction sends no audio (held, recvonly,
+	   inactive): its capture goes nowhere, the canceller rests */
+	atomic_bool unsent;
 	size_t queued;             /* ata_audio_delay(): device queue */
 	/* main loop -> an idle driver: the line wants the device again */
 	int wake_fd;
@@ -90,5 +93,7 @@ struct ata_audio {
 
 /* Main loop: the line wants the device again (an idle driver wakes) */
 void line_audio_wake(struct ata_audio *au);
+/* Audio thread: the capture is used, the echo canceller runs */
+bool line_audio_echo_used(struct ata_audio *au);
 
 #endif

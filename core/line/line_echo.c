@@ -40,6 +40,7 @@ enum {
 	WIN = 32,            /* periods in an alignment window            */
 	TOL = 16,            /* 2 ms: off moved                           */
 	MARGIN = 16,         /* 2 ms: the reference leads a little        */
+	PRIME = ECHO_CAN_TAIL_MAX * (ECHO_CAN_SRATE / 1000), /* a tail   */
 };
 
 struct line_echo {
@@ -54,6 +55,7 @@ struct line_echo {
 	unsigned win_n;
 	atomic_bool on;              /* any thread: cancel or pass       */
 	bool was_on;                 /* audio thread: `on` last time     */
+	bool ran;                    /* the filter ran last period       */
 	int16_t ref[CHUNK_MAX];
 	int16_t out[CHUNK_MAX];
 };
@@ -148,18 +150,64 @@ static void align(struct line_echo *le, size_t n, size_t queued)
 }
 
 
+/*
+ * The reference of capture samples [c, c + n): what was played, where
+ * the history still holds it, else silence. Copied in at most two
+ * pieces per side of the ring's wrap (this and line_echo_played() were
+ * 4,000 instructions a packet sample by sample).
+ */
+static void reference(struct line_echo *le, int16_t *ref, int64_t c,
+		      size_t n)
+{
+	int64_t r = c + le->off + MARGIN;
+	int64_t lo = (int64_t)le->written - HIST, hi = (int64_t)le->written;
+	size_t i = 0;
+
+	if (lo < 0)
+		lo = 0;
+	while (i < n) {
+		int64_t at = r + (int64_t)i;
+		size_t k;
+
+		if (at < lo || at >= hi) {
+			/* silence up to the kept part, or to the end */
+			int64_t to = at < lo ? lo : r + (int64_t)n;
+
+			k = (size_t)(to - at);
+			if (k > n - i)
+				k = n - i;
+			memset(ref + i, 0, k * sizeof(*ref));
+		}
+		else {
+			size_t pos = (size_t)((uint64_t)at % HIST);
+
+			k = n - i;
+			if (k > (size_t)(hi - at))
+				k = (size_t)(hi - at);
+			if (k > HIST - pos)
+				k = HIST - pos;
+			memcpy(ref + i, le->hist + pos, k * sizeof(*ref));
+		}
+		i += k;
+	}
+}
+
+
 /**
  * Audio thread: cancel the echo in @p n captured samples (@p queued:
- * samples the device held before this period's playback; @p offhook:
- * someone may hear it, else only the alignment is kept, which saves
- * the filter's cost on an idle line). Returns the capture to use from
- * now on (@p cap itself when disabled, on-hook, the device had none,
- * or the period is too long)
+ * samples the device held before this period's playback; @p used: the
+ * capture goes somewhere, to a call that sends it or to the handset
+ * DTMF detector, else only the alignment is kept, which saves the
+ * filter's cost on an idle line or a call on hold). Returns the capture
+ * to use from now on (@p cap itself when disabled, unused, the device
+ * had none, or the period is too long). While the line plays silence
+ * the canceller passes the capture at the cost of a scan
+ * (echo_can_process()).
  */
 const int16_t *line_echo_capture(struct line_echo *le, const int16_t *cap,
-				 size_t n, size_t queued, bool offhook)
+				 size_t n, size_t queued, bool used)
 {
-	bool on;
+	bool on, run;
 
 	if (!le)
 		return cap;
@@ -176,15 +224,15 @@ const int16_t *line_echo_capture(struct line_echo *le, const int16_t *cap,
 
 	align(le, n, queued);
 
-	if (on && offhook && n <= CHUNK_MAX) {
-		int64_t r = (int64_t)le->captured + le->off + MARGIN;
-
-		for (size_t i = 0; i < n; i++, r++) {
-			bool kept = r >= 0 && (uint64_t)r < le->written &&
-				le->written - (uint64_t)r <= HIST;
-
-			le->ref[i] = kept ? le->hist[(uint64_t)r % HIST] : 0;
-		}
+	run = on && used && n <= CHUNK_MAX;
+	if (run && !le->ran) {
+		/* back from a pause: the tail as the far end filled it */
+		reference(le, le->ref, (int64_t)le->captured - PRIME, PRIME);
+		echo_can_prime(le->ec, le->ref, PRIME);
+	}
+	le->ran = run;
+	if (run) {
+		reference(le, le->ref, (int64_t)le->captured, n);
 		echo_can_process(le->ec, le->out, cap, le->ref, n);
 		cap = le->out;
 	}
@@ -192,6 +240,13 @@ const int16_t *line_echo_capture(struct line_echo *le, const int16_t *cap,
 	le->slip = 0;
 
 	return cap;
+}
+
+
+/** Samples the canceller filtered so far (not passed as quiet): tests */
+uint64_t line_echo_filtered(const struct line_echo *le)
+{
+	return le ? echo_can_filtered(le->ec) : 0;
 }
 
 
@@ -213,7 +268,13 @@ void line_echo_played(struct line_echo *le, const int16_t *play, size_t n)
 	if (!le || !play)
 		return;
 
-	for (size_t i = 0; i < n; i++)
-		le->hist[(le->written + i) % HIST] = play[i];
-	le->written += n;
+	while (n) {
+		size_t pos = (size_t)(le->written % HIST);
+		size_t k = n < HIST - pos ? n : HIST - pos;
+
+		memcpy(le->hist + pos, play, k * sizeof(*play));
+		le->written += k;
+		play += k;
+		n -= k;
+	}
 }

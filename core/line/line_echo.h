@@ -15,11 +15,12 @@ struct line_echo;
 
 int  line_echo_alloc(struct line_echo **lep, uint32_t tail_ms);
 const int16_t *line_echo_capture(struct line_echo *le, const int16_t *cap,
-				 size_t n, size_t queued, bool offhook);
+				 size_t n, size_t queued, bool used);
 void line_echo_played(struct line_echo *le, const int16_t *play, size_t n);
 void line_echo_realign(struct line_echo *le);
 void line_echo_slip(struct line_echo *le, long frames);
 void line_echo_enable(struct line_echo *le, bool on);
 bool line_echo_enabled(const struct line_echo *le);
+uint64_t line_echo_filtered(const struct line_echo *le);
 
 #endif

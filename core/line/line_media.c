@@ -91,7 +91,12 @@ static void audio_tx_handler(const int16_t *pcm, size_t n, void *arg)
 	struct call *call = ln->fsm.cur;
 
 	if (call && ln->fsm.st == LINE_CONNECTED) {
-		line_fax_audio(ln, pcm, n, false);
+		bool sends = call_sends_audio(call);
+
+		/* a re-INVITE may hold or resume without a state change */
+		line_audio_sending(ln->au, sends);
+		if (sends)
+			line_fax_audio(ln, pcm, n, false);
 		(void)call_send_audio(call, pcm, n);
 	}
 }
@@ -288,6 +293,10 @@ void line_media_update(struct line *ln)
 			!call_mode_is_passthrough(ln->fsm.cur),
 			ln->fsm.st == LINE_CONNECTED &&
 			call_sends_telev(ln->fsm.cur) && line_fax_dtmf_on(ln));
+
+	/* without a call, what the detector hears counts (dialling) */
+	line_audio_sending(ln->au, ln->fsm.st != LINE_CONNECTED ||
+			   call_sends_audio(ln->fsm.cur));
 
 	if (ln->fsm.st == LINE_CONNECTED && ln->fsm.cur) {
 		if (ln->au) {

@@ -368,6 +368,65 @@ static void test_vowels(void **state)
 }
 
 
+/* fed as run() does; returns the blocks past the energy gate */
+static uint64_t run_tracked(struct rec *r)
+{
+	struct fax_det *d = NULL;
+	uint64_t t;
+
+	memset(r, 0, sizeof(*r));
+	fed = 0;
+	assert_int_equal(0, fax_det_alloc(&d, det_handler, r));
+	feed(d, buf, len);
+	t = fax_det_tracked(d);
+	mem_deref(d);
+
+	return t;
+}
+
+
+/*
+ * The energy gate: silence and line noise cost no tracking (neither
+ * tracker correlates a block), while CED (ANS with reversals) and CNG
+ * at the weakest level they are specified for (-33 dBm0) are still
+ * found, and the blocks tracked are the tone's.
+ */
+static void test_energy_gate(void **state)
+{
+	struct rec r;
+	uint64_t t;
+
+	(void)state;
+	len = 0;
+	add_silence(2000);
+	add_noise(-50);
+	assert_int_equal(0, run_tracked(&r));
+	assert_int_equal(0, r.n);
+
+	len = 0;
+	add_silence(500);
+	add_tone(2100, -33, 2000, 450, 0);
+	add_silence(500);
+	t = run_tracked(&r);
+	assert_true(r.n >= 1);
+	assert_int_equal(FAX_TONE_ANS, r.first.tone);
+	assert_true(r.first.reversals);
+	/* the tone's 200 blocks (one across each edge), no silence */
+	assert_true(t >= 199 && t <= 201);
+
+	len = 0;
+	add_silence(200);
+	add_tone(1100, -33, 500, 0, 0);
+	add_silence(3000);
+	add_tone(1100, -33, 500, 0, 0);
+	add_silence(500);
+	t = run_tracked(&r);
+	assert_int_equal(2, r.n);
+	assert_int_equal(FAX_TONE_CNG, r.first.tone);
+	assert_true(t >= 99 && t <= 102);
+}
+
+
 static void test_bad_args(void **state)
 {
 	struct fax_det *d = NULL;
@@ -394,6 +453,7 @@ int main(void)
 		cmocka_unit_test(test_too_short_quiet_long),
 		cmocka_unit_test(test_dtmf_dial_tone),
 		cmocka_unit_test(test_vowels),
+		cmocka_unit_test(test_energy_gate),
 		cmocka_unit_test(test_bad_args),
 	};
 

@@ -28,6 +28,7 @@
 #include "ataua.h"
 #include "line/line_audio.h"
 #include "line/line_echo.h"
+#include "dsp/tone.h"
 
 enum {
 	SR = 8000,
@@ -350,6 +351,105 @@ static void test_off_bit_exact(void **state)
 }
 
 
+/*
+ * One second of a call whose far end is a loud tone (mixed into the
+ * call as call waiting's would be) that comes back through the hybrid:
+ * the capture of each period is the last period's playback, 10 dB
+ * down. Returns true if what was sent is the capture unchanged.
+ */
+static bool echo_passes(struct ata_audio *au, struct sink *s)
+{
+	int16_t play[N] = {0};
+
+	reset_line();
+	s->n = 0;
+	line_audio_start(au, 20);
+	for (size_t k = 0; k < SR / N; k++) {
+		for (size_t j = 0; j < N; j++)
+			line_cap[k * N + j] = (int16_t)(play[j] * 0.316);
+		ata_audio_delay(au, QUEUE);
+		ata_audio_period(au, play, line_cap + k * N, N);
+		if (k % 2)
+			spin();
+	}
+	line_audio_stop(au);
+
+	return s->n == SR &&
+		!memcmp(s->pcm, line_cap, SR * sizeof(int16_t));
+}
+
+
+/*
+ * A call that does not send (held, recvonly, inactive) takes nothing
+ * of the capture: the canceller rests and the echo is not touched
+ * (what the call would send is the capture as is, bit-exact); sending
+ * again, it cancels.
+ */
+static void test_rests_unsent(void **state)
+{
+	static const struct ata_tone_spec spec = {
+		.nfreq = 2, .freq = {350, 440}, .level = -10,
+	};
+	static struct sink s;
+	struct ata_audio *au = NULL;
+	struct tone_gen *tg = NULL;
+
+	(void)state;
+	assert_int_equal(0, line_audio_alloc(&au, 30, tx_handler, &s));
+	assert_int_equal(0, line_audio_echo(au, 32));
+	assert_int_equal(0, tone_gen_alloc(&tg, &spec));
+	line_audio_tone(au, tg);
+	line_audio_dtmf(au, true, false);
+
+	line_audio_sending(au, false);
+	assert_true(echo_passes(au, &s));
+
+	line_audio_sending(au, true);
+	assert_false(echo_passes(au, &s));
+
+	line_audio_sending(NULL, true);
+	mem_deref(tg);
+	mem_deref(au);
+}
+
+
+/*
+ * Nothing played (an off-hook line that dials, a call's pauses): the
+ * filter does not run, the capture passes; a far end that speaks
+ * is filtered, but not over its pauses longer than the tail.
+ */
+static void test_quiet_reference(void **state)
+{
+	struct line_echo *le = NULL;
+	int16_t play[N] = {0};
+	const int16_t *out;
+
+	(void)state;
+	reset_line();
+	assert_int_equal(0, line_echo_alloc(&le, 32));
+	for (size_t k = 0; k < SR / N; k++) {
+		for (size_t j = 0; j < N; j++)
+			line_cap[k * N + j] = far_sample(k * N + j) / 8;
+		out = line_echo_capture(le, line_cap + k * N, N, QUEUE,
+					true);
+		assert_memory_equal(out, line_cap + k * N, sizeof(play));
+		line_echo_played(le, play, N);
+	}
+	/* the first period filters a little, then a tail of quiet */
+	assert_true(line_echo_filtered(le) <= 512);
+	reset_line();
+	cap_pos = hyb_done = 0;
+	run(le, SR / N, 2 * SR / N, false);
+	/* its talk filtered; its 200 ms pause, past a tail, not */
+	print_message("filtered %llu of %d samples\n",
+		      (unsigned long long)line_echo_filtered(le), SR);
+	assert_true(line_echo_filtered(le) >= SR * 3 / 4);
+	assert_true(line_echo_filtered(le) <= SR - SR / 10);
+	assert_int_equal(0, line_echo_filtered(NULL));
+	mem_deref(le);
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +459,8 @@ int main(void)
 		cmocka_unit_test(test_timeline_shift),
 		cmocka_unit_test(test_bypass),
 		cmocka_unit_test(test_off_bit_exact),
+		cmocka_unit_test(test_rests_unsent),
+		cmocka_unit_test(test_quiet_reference),
 	};
 	int err;
 
