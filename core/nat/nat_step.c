@@ -187,6 +187,44 @@ static void binding_changed(struct nat_step *st)
 }
 
 
+/* Which step carries on now that @p gone gave no binding: one that has
+   an answer, else one still running; NULL when none is left */
+static const char *step_next(const struct nat_step *gone)
+{
+	const struct nat_step *stv[] = {&nat.upnp, &nat.stun, &nat.turn,
+					&nat.reg};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(stv); i++) {
+		if (stv[i] != gone && stv[i]->state == STEP_OK)
+			return stv[i]->name;
+	}
+	for (i = 0; i < ARRAY_SIZE(stv); i++) {
+		if (stv[i] != gone && stv[i]->state == STEP_RUNNING)
+			return stv[i]->name;
+	}
+
+	return NULL;
+}
+
+
+/* ECONNREFUSED is a server's no (an IGD's UPnP error; the module's
+   own line before this one gives its words): not "Connection refused",
+   which reads as if nobody listened */
+static void log_no_binding(const struct nat_step *st, int err)
+{
+	const char *next = step_next(st);
+
+	if (err == ECONNREFUSED)
+		ata_info("nat: %s: no binding: refused by the server%s%s",
+			 st->name, next ? "; going on with " : "",
+			 next ? next : "");
+	else
+		ata_info("nat: %s: no binding: %m%s%s", st->name, err,
+			 next ? "; going on with " : "", next ? next : "");
+}
+
+
 static void bind_handler(int err, const struct ata_nat_binding *b,
 			 void *arg)
 {
@@ -217,7 +255,7 @@ static void bind_handler(int err, const struct ata_nat_binding *b,
 			ata_event(ATA_LOG_WARN, ATA_EVENT_KA_FAILED,
 				  "module=%s", st->name);
 		}
-		ata_info("nat: %s: no binding: %m", st->name, err);
+		log_no_binding(st, err);
 	}
 
 	if (nat.ready)

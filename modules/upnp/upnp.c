@@ -134,6 +134,45 @@ bool upnp_igd_found(void)
 }
 
 
+/*
+ * The module's word: `ok` only while it holds every mapping it was
+ * asked for; `refused` when the IGD answered one with an error (the
+ * policy went on without it: STUN, TURN or the registrar's view).
+ */
+static const char *state_word(void)
+{
+	struct le *le;
+
+	if (!upnp.igd.found)
+		return upnp.tried ? "no-igd" : "idle";
+
+	for (le = list_head(&upnp.maps); le; le = le->next) {
+		if (upnp_map_refused(le->data))
+			return "refused";
+	}
+
+	return "ok";
+}
+
+
+/* `last_error=`: what the IGD said in its own words ("UPnP error 501
+   ActionFailed"), else our errno and miniupnpc's reading of it */
+static int last_error_print(struct re_printf *pf, void *arg)
+{
+	(void)arg;
+
+	if (upnp.last_code > 0)
+		return re_hprintf(pf, "%s: UPnP error %d %s", upnp.last_what,
+				  upnp.last_code,
+				  upnp_code_str(upnp.last_code));
+
+	return re_hprintf(pf, "%s: %m%s%s", upnp.last_what, upnp.last_err,
+			  upnp.last_code ? ", " : "",
+			  upnp.last_code ? upnp_code_str(upnp.last_code) :
+			  "");
+}
+
+
 /** `upnp status` and the traversal status hook */
 int upnp_status(struct re_printf *pf)
 {
@@ -141,8 +180,7 @@ int upnp_status(struct re_printf *pf)
 	struct le *le;
 	int err;
 
-	err = re_hprintf(pf, "state=%s\n", g->found ? "ok" :
-			 upnp.tried ? "no-igd" : "idle");
+	err = re_hprintf(pf, "state=%s\n", state_word());
 	if (g->found)
 		err |= re_hprintf(pf, "protocol=%s\n",
 				  upnp_proto_name(g->proto));
@@ -159,11 +197,8 @@ int upnp_status(struct re_printf *pf)
 	for (le = list_head(&upnp.maps); le; le = le->next)
 		err |= upnp_map_status(pf, le->data);
 	if (upnp.last_err)
-		err |= re_hprintf(pf, "last_error=\"%s: %m%s%s\"\n",
-				  upnp.last_what, upnp.last_err,
-				  upnp.last_code ? ", " : "",
-				  upnp.last_code ?
-				  upnp_code_str(upnp.last_code) : "");
+		err |= re_hprintf(pf, "last_error=\"%H\"\n",
+				  last_error_print, NULL);
 	else
 		err |= re_hprintf(pf, "last_error=\n");
 

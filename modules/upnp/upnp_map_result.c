@@ -165,6 +165,20 @@ void upnp_map_add_done(struct upnp_map *m, const struct upnp_job *job)
 		ata_warn("upnp: IGD only grants permanent mappings;"
 			 " not using it (they would outlive us)");
 
+	/* the IGD answered with a UPnP error: say its words, not our
+	   errno for them ("Protocol error" for a 501 ActionFailed), and
+	   tell the policy it was refused (the other steps take over) */
+	if (m->state == MAP_PENDING && job->code > 0) {
+		m->refused = true;
+		ata_warn("upnp: the router refused the mapping of UDP %u:"
+			 " UPnP error %d %s", m->int_port, job->code,
+			 upnp_code_str(job->code));
+		upnp_set_error(job->err, job->code,
+			       "the router refused the mapping");
+		upnp_map_fail(m, ECONNREFUSED);
+		return;
+	}
+
 	if (m->state == MAP_PENDING)
 		upnp_map_fail(m, job->err);
 	else
