@@ -212,6 +212,7 @@ static struct ata_traversal upnp_ops = {
 	.status  = upnp_status,
 	.bind    = upnp_bind,
 	.method  = ATA_TRAV_UPNP,
+	.server_found = upnp_igd_found,
 };
 
 

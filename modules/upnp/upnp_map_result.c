@@ -165,9 +165,10 @@ void upnp_map_add_done(struct upnp_map *m, const struct upnp_job *job)
 		ata_warn("upnp: IGD only grants permanent mappings;"
 			 " not using it (they would outlive us)");
 
-	/* the IGD answered with a UPnP error: say its words, not our
-	   errno for them ("Protocol error" for a 501 ActionFailed), and
-	   tell the policy it was refused (the other steps take over) */
+	/* the IGD answered with a UPnP error: say its words, and tell
+	   the policy it was refused (the other steps take over): not
+	   EPROTO, our catch-all for a code like 501 ActionFailed, which
+	   reads "Protocol error" as if the IGD had spoken garbage */
 	if (m->state == MAP_PENDING && job->code > 0) {
 		m->refused = true;
 		ata_warn("upnp: the router refused the mapping of UDP %u:"
@@ -175,7 +176,8 @@ void upnp_map_add_done(struct upnp_map *m, const struct upnp_job *job)
 			 upnp_code_str(job->code));
 		upnp_set_error(job->err, job->code,
 			       "the router refused the mapping");
-		upnp_map_fail(m, ECONNREFUSED);
+		upnp_map_fail(m, job->err == EPROTO ? ECONNREFUSED :
+			      job->err);
 		return;
 	}
 
