@@ -135,12 +135,15 @@ bool upnp_igd_found(void)
 
 
 /*
- * The module's word: `ok` only while it holds every mapping it was
- * asked for; `refused` when the IGD answered one with an error (the
- * policy went on without it: STUN, TURN or the registrar's view).
+ * The module's word: `ok` only while no mapping it was asked for has
+ * failed; `refused` when the IGD answered one with an error, `failed`
+ * when one failed otherwise (no answer in time, a private external
+ * address): the policy went on without it (STUN, TURN or the
+ * registrar's view)
  */
 static const char *state_word(void)
 {
+	const char *word = "ok";
 	struct le *le;
 
 	if (!upnp.igd.found)
@@ -149,9 +152,11 @@ static const char *state_word(void)
 	for (le = list_head(&upnp.maps); le; le = le->next) {
 		if (upnp_map_refused(le->data))
 			return "refused";
+		if (upnp_map_failed(le->data))
+			word = "failed";
 	}
 
-	return "ok";
+	return word;
 }
 
 

@@ -367,6 +367,13 @@ int upnp_map_status(struct re_printf *pf, const struct upnp_map *m)
 }
 
 
+/** This mapping failed for good (no upkeep; the policy was told) */
+bool upnp_map_failed(const struct upnp_map *m)
+{
+	return m && m->state == MAP_FAILED;
+}
+
+
 /** The IGD refused this mapping (a UPnP error to its first ADD) */
 bool upnp_map_refused(const struct upnp_map *m)
 {
