@@ -207,12 +207,13 @@ enum ata_trav_method {
 
 /**
  * NAT traversal (upnp, stun, turn). Version 1: status, bind; 2 appends
- * network_changed and method.
+ * network_changed and method; 3 appends server_found.
  */
-#define ATA_TRAVERSAL_VERSION 2
+#define ATA_TRAVERSAL_VERSION 3
 enum {
 	ATA_TRAVERSAL_V_NETWORK_CHANGED = 2,
 	ATA_TRAVERSAL_V_METHOD = 2,
+	ATA_TRAVERSAL_V_SERVER_FOUND = 3,
 };
 struct ata_traversal {
 	struct le le;
@@ -244,6 +245,15 @@ struct ata_traversal {
 	 * version 1 table is taken by its name: "upnp", "stun", "turn")
 	 */
 	enum ata_trav_method method;
+	/* ----- version 3 ----- */
+	/**
+	 * true when the module knows a server that answers (upnp: a
+	 * router answered discovery): a bind is then one request to it,
+	 * answered within milliseconds; false while it is still looking
+	 * for one, or found none. The parallel policy waits a moment for
+	 * such a bind only. May be NULL (never waited for).
+	 */
+	bool (*server_found)(void);
 };
 
 /**

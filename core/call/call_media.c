@@ -538,6 +538,7 @@ int call_media_status(struct re_printf *pf, const struct call_media *cm)
 
 	err  = re_hprintf(pf, "rtp_local=%J\n", &cm->laddr);
 	err |= re_hprintf(pf, "rtp_remote=%J\n", &cm->neg.rtp);
+	err |= re_hprintf(pf, "rtp_path=%s\n", nat_media_path(cm->nat));
 	err |= re_hprintf(pf, "codec=%s\n", !cm->neg.ok ? "none" :
 			  cm->neg.pt == CALL_PT_PCMA ? "pcma" : "pcmu");
 	err |= re_hprintf(pf, "ptime=%u\n", cm->neg.ptime);
@@ -585,6 +586,7 @@ void call_media_set_dst(struct call_media *cm, const struct sa *rtp)
 
 	cm->neg.rtp = *rtp;
 	cm->neg.rtcp = *rtp;
+	nat_media_set_direct(cm->nat, rtp);
 	if (!cm->neg.rtcp_mux)
 		sa_set_port(&cm->neg.rtcp, sa_port(rtp) + 1);
 	if (cm->neg.ok)

@@ -84,3 +84,14 @@ void traversal_network_changed(void)
 			t->network_changed();
 	}
 }
+
+
+/** The module for method @p m knows a server that answers (its hook) */
+bool traversal_server_found(enum ata_trav_method m)
+{
+	const struct ata_traversal *t = traversal_find(m);
+
+	return t && ATA_HAS_HOOK(t, server_found,
+				 ATA_TRAVERSAL_V_SERVER_FOUND) &&
+		t->server_found();
+}

@@ -10,5 +10,6 @@ const struct ata_traversal *traversal_find(enum ata_trav_method m);
 enum ata_trav_method traversal_method(const struct ata_traversal *t);
 const char *traversal_method_name(enum ata_trav_method m);
 void traversal_network_changed(void);
+bool traversal_server_found(enum ata_trav_method m);
 
 #endif

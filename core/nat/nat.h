@@ -174,6 +174,8 @@ typedef void (nat_media_h)(const struct sa *rtp, const struct sa *rtcp,
 void nat_media_set_handler(struct nat_media *nm, nat_media_h *h,
 			   void *arg);
 bool nat_media_pending(const struct nat_media *nm);
+void nat_media_set_direct(struct nat_media *nm, const struct sa *dst);
+const char *nat_media_path(const struct nat_media *nm);
 int  nat_media_print(struct re_printf *pf);
 void nat_media_release(void);
 

@@ -72,6 +72,8 @@ bool nat_step_turn_late(void);
 void nat_keepalive_update(void);
 void nat_reg_step_done(bool ok);
 uint32_t nat_keepalive_interval(uint32_t conf_ms, uint32_t lifetime_s);
+uint32_t nat_upnp_grace_ms(bool upnp_running, bool good_answer,
+			   bool server_found);
 
 /* nat_flow.c */
 int  nat_flow_print(struct re_printf *pf);

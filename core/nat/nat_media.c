@@ -66,6 +66,8 @@ struct nat_media {
 	enum nat_method method;
 	struct media_leg leg[2];  /* RTP, RTCP                         */
 	struct sa peer_rtp, peer_rtcp;
+	struct sa direct;         /* a hint's destination behind our NAT:
+				     the public address goes unused    */
 	struct tmr tmr_ka;
 	uint32_t ka_ms;
 	nat_media_h *h;
@@ -332,6 +334,7 @@ void nat_media_set_peer(struct nat_media *nm, const struct sa *rtp,
 
 	first = !sa_cmp(&nm->peer_rtp, rtp, SA_ALL);
 	nm->peer_rtp = *rtp;
+	sa_init(&nm->direct, AF_UNSPEC);  /* media goes where the SDP says */
 	nm->peer_rtcp = rtcp && sa_isset(rtcp, SA_ALL) ? *rtcp : *rtp;
 
 	/* at once: through a relay it makes the permission before the
@@ -346,9 +349,48 @@ void nat_media_set_peer(struct nat_media *nm, const struct sa *rtp,
 }
 
 
+/**
+ * A hint (alg-hint) found the peer behind our own NAT: the media goes
+ * to @p dst on the LAN, not through our public address (the keep-alives
+ * still go to the SDP's address, the way back should the LAN path go)
+ */
+void nat_media_set_direct(struct nat_media *nm, const struct sa *dst)
+{
+	if (!nm || !dst || !sa_isset(dst, SA_ALL))
+		return;
+
+	if (!sa_cmp(&nm->direct, dst, SA_ALL))
+		ata_info("nat: media %J goes directly to %J behind our NAT;"
+			 " public %J unused", &nm->leg[0].local, dst,
+			 &nm->leg[0].pub);
+	nm->direct = *dst;
+}
+
+
+/**
+ * Which way a call's media goes: `lan` (directly to a peer behind our
+ * NAT, a hint's find), `relay` (TURN), `public` (through our public
+ * address: the NAT's mapping or the IGD's), `local` (@p nm NULL: no NAT
+ * is handled, our own address)
+ */
+const char *nat_media_path(const struct nat_media *nm)
+{
+	if (!nm)
+		return "local";
+	if (sa_isset(&nm->direct, SA_ALL))
+		return "lan";
+
+	return nm->leg[0].relayed ? "relay" : "public";
+}
+
+
 static const char *leg_note(const struct nat_media *nm,
 			    const struct media_leg *leg)
 {
+	/* not "(verified)" for an address the media does not use */
+	if (sa_isset(&nm->direct, SA_ALL))
+		return " (unused)";
+
 	switch (leg->state) {
 
 	case LEG_WAIT:   return " (pending)";
@@ -388,7 +430,8 @@ void nat_media_release(void)
 }
 
 
-/** `rtp_public=LOCAL>PUBLIC` (and rtcp_public) for each call's media */
+/** `rtp_public=LOCAL>PUBLIC` (and rtcp_public, rtp_path) for each
+    call's media */
 int nat_media_print(struct re_printf *pf)
 {
 	struct le *le;
@@ -405,6 +448,10 @@ int nat_media_print(struct re_printf *pf)
 			err |= re_hprintf(pf, "rtcp_public=%J>%J%s\n",
 					  &rtcp->local, &rtcp->pub,
 					  leg_note(nm, rtcp));
+		err |= re_hprintf(pf, "rtp_path=%s\n", nat_media_path(nm));
+		if (sa_isset(&nm->direct, SA_ALL))
+			err |= re_hprintf(pf, "rtp_direct=%J\n",
+					  &nm->direct);
 	}
 
 	return err;

@@ -14,9 +14,13 @@
  * carries. With `parallel` it is evidence only: the first REGISTER
  * waits for the other steps so that it already has the right Contact.
  *
- * With `parallel`, an IGD that has not answered UPNP_GRACE_MS after
- * STUN did is not waited for (SSDP discovery without an IGD takes its
- * whole limit): the policy decides on STUN's answer, and a mapping that
+ * With `parallel`, once STUN answered the policy waits UPNP_GRACE_MS
+ * for the upnp step only when a router has answered its discovery (the
+ * request to it takes milliseconds), not while the module is still
+ * looking for one: SSDP listens for its whole window whether an IGD
+ * exists or not (with the PCP and NAT-PMP probes first, about a second
+ * before any mapping), so a wait there delays every registration for
+ * nothing. The policy decides on STUN's answer, and a mapping that
  * comes later still wins (nat_decide prefers it; the Contact changes
  * and a new REGISTER goes out).
  */
@@ -187,6 +191,44 @@ static void binding_changed(struct nat_step *st)
 }
 
 
+/* Which step carries on now that @p gone gave no binding: one that has
+   an answer, else one still running; NULL when none is left */
+static const char *step_next(const struct nat_step *gone)
+{
+	const struct nat_step *stv[] = {&nat.upnp, &nat.stun, &nat.turn,
+					&nat.reg};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(stv); i++) {
+		if (stv[i] != gone && stv[i]->state == STEP_OK)
+			return stv[i]->name;
+	}
+	for (i = 0; i < ARRAY_SIZE(stv); i++) {
+		if (stv[i] != gone && stv[i]->state == STEP_RUNNING)
+			return stv[i]->name;
+	}
+
+	return NULL;
+}
+
+
+/* ECONNREFUSED is a server's no (an IGD's UPnP error; the module's
+   own line before this one gives its words): not "Connection refused",
+   which reads as if nobody listened */
+static void log_no_binding(const struct nat_step *st, int err)
+{
+	const char *next = step_next(st);
+
+	if (err == ECONNREFUSED)
+		ata_info("nat: %s: no binding: refused by the server%s%s",
+			 st->name, next ? "; going on with " : "",
+			 next ? next : "");
+	else
+		ata_info("nat: %s: no binding: %m%s%s", st->name, err,
+			 next ? "; going on with " : "", next ? next : "");
+}
+
+
 static void bind_handler(int err, const struct ata_nat_binding *b,
 			 void *arg)
 {
@@ -217,7 +259,7 @@ static void bind_handler(int err, const struct ata_nat_binding *b,
 			ata_event(ATA_LOG_WARN, ATA_EVENT_KA_FAILED,
 				  "module=%s", st->name);
 		}
-		ata_info("nat: %s: no binding: %m", st->name, err);
+		log_no_binding(st, err);
 	}
 
 	if (nat.ready)
@@ -351,6 +393,19 @@ static bool steps_advance(const struct ata_config *cfg)
 }
 
 
+/**
+ * parallel: how long a good enough answer (STUN's, or a relay) waits
+ * for a running upnp step: UPNP_GRACE_MS when a router answered its
+ * discovery (@p server_found), else nothing (pure, unit-tested)
+ */
+uint32_t nat_upnp_grace_ms(bool upnp_running, bool good_answer,
+			   bool server_found)
+{
+	return upnp_running && good_answer && server_found ?
+		UPNP_GRACE_MS : 0;
+}
+
+
 static void grace_handler(void *arg)
 {
 	(void)arg;
@@ -366,7 +421,8 @@ static void grace_handler(void *arg)
 void nat_steps_check(void)
 {
 	const struct ata_config *cfg = ata_config();
-	bool running, upnp_wait;
+	bool running, good, found;
+	uint32_t grace;
 
 	if (nat.ready)
 		return;
@@ -401,10 +457,17 @@ void nat_steps_check(void)
 	if (nat.stun.state == STEP_RUNNING && !stun_slow)
 		return;
 
-	upnp_wait = nat.upnp.state == STEP_RUNNING &&
-		(nat.obs.stun_ok || nat.turn.state == STEP_OK);
-	tmr_start(&tmr_grace, upnp_wait ? UPNP_GRACE_MS : 0, grace_handler,
-		  NULL);
+	good = nat.obs.stun_ok || nat.turn.state == STEP_OK;
+	found = traversal_server_found(ATA_TRAV_UPNP);
+	grace = nat_upnp_grace_ms(nat.upnp.state == STEP_RUNNING, good,
+				  found);
+	if (grace)
+		ata_info("nat: waiting up to %u ms for upnp: a router"
+			 " answered its discovery", grace);
+	else if (nat.upnp.state == STEP_RUNNING && good)
+		ata_info("nat: not waiting for upnp: no router has answered"
+			 " its discovery (yet)");
+	tmr_start(&tmr_grace, grace, grace_handler, NULL);
 }
 
 

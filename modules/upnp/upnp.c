@@ -213,6 +213,54 @@ bool upnp_igd_found(void)
 }
 
 
+/*
+ * The module's word: `ok` only while no mapping it was asked for has
+ * failed; `refused` when the IGD answered one with an error, `failed`
+ * when one failed otherwise (no answer in time, a private external
+ * address): the policy went on without it (STUN, TURN or the
+ * registrar's view). IPv4 mappings only: a pinhole's state is on its
+ * own pinhole= line.
+ */
+static const char *state_word(void)
+{
+	const char *word = "ok";
+	struct le *le;
+
+	if (!upnp.igd.found)
+		return upnp.tried ? "no-igd" : "idle";
+
+	for (le = list_head(&upnp.maps); le; le = le->next) {
+		/* an IPv6 pinhole's failure is its own (pinhole= lines) */
+		if (upnp_map_is_pinhole(le->data))
+			continue;
+		if (upnp_map_refused(le->data))
+			return "refused";
+		if (upnp_map_failed(le->data))
+			word = "failed";
+	}
+
+	return word;
+}
+
+
+/* `last_error=`: what the IGD said in its own words ("UPnP error 501
+   ActionFailed"), else our errno and miniupnpc's reading of it */
+static int last_error_print(struct re_printf *pf, void *arg)
+{
+	(void)arg;
+
+	if (upnp.last_code > 0)
+		return re_hprintf(pf, "%s: UPnP error %d %s", upnp.last_what,
+				  upnp.last_code,
+				  upnp_code_str(upnp.last_code));
+
+	return re_hprintf(pf, "%s: %m%s%s", upnp.last_what, upnp.last_err,
+			  upnp.last_code ? ", " : "",
+			  upnp.last_code ? upnp_code_str(upnp.last_code) :
+			  "");
+}
+
+
 /** `upnp status` and the traversal status hook */
 int upnp_status(struct re_printf *pf)
 {
@@ -228,8 +276,7 @@ int upnp_status(struct re_printf *pf)
 			++maps;
 	}
 
-	err = re_hprintf(pf, "state=%s\n", g->found ? "ok" :
-			 upnp.tried ? "no-igd" : "idle");
+	err = re_hprintf(pf, "state=%s\n", state_word());
 	if (g->found)
 		err |= re_hprintf(pf, "protocol=%s\n",
 				  upnp_proto_name(g->proto));
@@ -259,11 +306,8 @@ int upnp_status(struct re_printf *pf)
 		if (upnp_map_is_pinhole(le->data))
 			err |= upnp_map_status(pf, le->data);
 	if (upnp.last_err)
-		err |= re_hprintf(pf, "last_error=\"%s: %m%s%s\"\n",
-				  upnp.last_what, upnp.last_err,
-				  upnp.last_code ? ", " : "",
-				  upnp.last_code ?
-				  upnp_code_str(upnp.last_code) : "");
+		err |= re_hprintf(pf, "last_error=\"%H\"\n",
+				  last_error_print, NULL);
 	else
 		err |= re_hprintf(pf, "last_error=\n");
 
@@ -277,6 +321,7 @@ static struct ata_traversal upnp_ops = {
 	.status  = upnp_status,
 	.bind    = upnp_bind,
 	.method  = ATA_TRAV_UPNP,
+	.server_found = upnp_igd_found,
 };
 
 

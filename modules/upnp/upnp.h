@@ -91,6 +91,8 @@ void upnp_map_set_pinhole(struct upnp_map *m, struct upnp_map *v6);
 bool upnp_map_is_pinhole(const struct upnp_map *m);
 void upnp_map_job_done(struct upnp_job *job);
 int  upnp_map_status(struct re_printf *pf, const struct upnp_map *m);
+bool upnp_map_refused(const struct upnp_map *m);
+bool upnp_map_failed(const struct upnp_map *m);
 uint16_t upnp_map_int_port(const struct upnp_map *m);
 void upnp_map_detach(struct upnp_map *m);
 

@@ -420,6 +420,24 @@ uint16_t upnp_map_int_port(const struct upnp_map *m)
 }
 
 
+/* The IGD's own words for a UPnP error ("UPnP error 501 ActionFailed"),
+   else our errno's name */
+static int last_error_print(struct re_printf *pf, void *arg)
+{
+	const struct upnp_map *m = arg;
+
+	if (!m->last_err)
+		return 0;
+	if (m->last_code > 0)
+		return re_hprintf(pf, "UPnP error %d %s", m->last_code,
+				  upnp_code_str(m->last_code));
+	if (m->last_code)
+		return re_hprintf(pf, "%s", upnp_code_str(m->last_code));
+
+	return re_hprintf(pf, "%s", ata_errname(m->last_err));
+}
+
+
 /** One `map=` line: key=value pairs for the status verb */
 int upnp_map_status(struct re_printf *pf, const struct upnp_map *m)
 {
@@ -448,12 +466,25 @@ int upnp_map_status(struct re_printf *pf, const struct upnp_map *m)
 
 	return re_hprintf(pf, "map=udp internal=%s:%u external=%u"
 			  " public=%J state=%s protocol=%s lease_left=%u"
-			  " restored=%u stolen=%u last_error=\"%s\"\n",
+			  " restored=%u stolen=%u last_error=\"%H\"\n",
 			  m->client[0] ? m->client : "?", m->int_port,
-			  m->ext_port, &m->public, state_str(m->state),
+			  m->ext_port, &m->public,
+			  m->refused ? "refused" : state_str(m->state),
 			  upnp_proto_name(m->proto), left,
-			  m->restored, m->stolen,
-			  !m->last_err ? "" : m->last_code ?
-			  upnp_code_str(m->last_code) :
-			  ata_errname(m->last_err));
+			  m->restored, m->stolen, last_error_print,
+			  (void *)m);
+}
+
+
+/** This mapping failed for good (no upkeep; the policy was told) */
+bool upnp_map_failed(const struct upnp_map *m)
+{
+	return m && m->state == MAP_FAILED;
+}
+
+
+/** The IGD refused this mapping (a UPnP error to its first ADD) */
+bool upnp_map_refused(const struct upnp_map *m)
+{
+	return m && m->refused && m->state == MAP_FAILED;
 }

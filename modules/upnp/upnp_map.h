@@ -35,6 +35,8 @@ struct upnp_map {
 	bool busy;                 /* a job is with the worker           */
 	bool added;                /* an ADD was ever sent               */
 	bool reported;             /* h got err = 0 with `public`        */
+	bool refused;              /* the IGD answered the ADD with an
+				      error: no mapping, its word       */
 	uint16_t moved_from;       /* external port given up, 0 = none  */
 	uint32_t lease_s;
 	uint64_t expires;          /* tmr_jiffies() of lease end         */

@@ -189,6 +189,23 @@ void upnp_map_add_done(struct upnp_map *m, const struct upnp_job *job)
 		ata_warn("upnp: IGD only grants permanent mappings;"
 			 " not using it (they would outlive us)");
 
+	/* a UPnP IGD answered with an error: say its words, and tell
+	   the policy it was refused (the other steps take over): not
+	   EPROTO, our catch-all for a code like 501 ActionFailed, which
+	   reads "Protocol error" as if the IGD had spoken garbage */
+	if (m->state == MAP_PENDING && job->code > 0 &&
+	    job->igd.proto == ATA_MAP_UPNP) {
+		m->refused = true;
+		ata_warn("upnp: the router refused the mapping of UDP %u:"
+			 " UPnP error %d %s", m->int_port, job->code,
+			 upnp_code_str(job->code));
+		upnp_set_error(job->err, job->code,
+			       "the router refused the mapping");
+		upnp_map_fail(m, job->err == EPROTO ? ECONNREFUSED :
+			      job->err);
+		return;
+	}
+
 	if (m->state == MAP_PENDING)
 		upnp_map_fail(m, job->err);
 	else

@@ -9,6 +9,9 @@
 #     answers, audio flows both ways directly: the router's counters see
 #     no media (only a few keep-alives towards the public address)
 #   - Contact carries ;srcadr=<private>%3A<port> at kamailio
+#   - `atactl nat`/`calls` say which way the media goes: rtp_path=public
+#     with hints off, rtp_path=lan with them on, and the public address
+#     the media did not use is not "(verified)" (issue #16)
 set -u
 . "$(dirname "$0")/lib/lab.sh"
 . "$(dirname "$0")/lib/kamailio.sh"
@@ -49,6 +52,11 @@ hint_ctl 1 calls | grep -q '^rtp_remote=44.0.0.60:' &&
 	t_ok "hints off: phone 1 sends to the public address" ||
 	t_fail "hints off: phone 1 sends to the public address" \
 		"$(hint_ctl 1 calls)"
+hint_ctl 1 nat | grep -qx 'rtp_path=public' &&
+	hint_ctl 1 calls | grep -qx 'rtp_path=public' &&
+	t_ok "hints off: rtp_path=public (nat, calls)" ||
+	t_fail "hints off: rtp_path=public" "$(hint_ctl 1 nat)" \
+		"$(hint_ctl 1 calls)"
 hint_hangup
 
 # ---- hints on
@@ -85,6 +93,16 @@ crossed=$(( $(hint_router_count r1) - before ))
 hint_ctl 1 calls | grep -q '^rtp_remote=192.168.1.11:' &&
 	t_ok "phone 1 sends to phone 2's private address" ||
 	t_fail "phone 1 sends to phone 2's private address" "$(hint_ctl 1 calls)"
+nat=$(hint_ctl 1 nat)
+grep -qx 'rtp_path=lan' <<<"$nat" &&
+	grep -q '^rtp_direct=192.168.1.11:' <<<"$nat" &&
+	hint_ctl 1 calls | grep -qx 'rtp_path=lan' &&
+	t_ok "atactl nat/calls: rtp_path=lan (direct to 192.168.1.11)" ||
+	t_fail "atactl nat/calls: rtp_path=lan" "$nat" "$(hint_ctl 1 calls)"
+grep -q '^rtp_public=.*(unused)$' <<<"$nat" &&
+	! grep -q '^rtp_public=.*(verified)' <<<"$nat" &&
+	t_ok "atactl nat: the public RTP address is unused, not verified" ||
+	t_fail "atactl nat: the public RTP address is unused" "$nat"
 hint_hangup
 hint_ctl 1 status >/dev/null && hint_ctl 2 status >/dev/null &&
 	t_ok "both daemons still answer" || t_fail "both daemons still answer"

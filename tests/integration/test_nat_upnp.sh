@@ -13,7 +13,8 @@
 #   - another LAN host grabs the port after a router restart: detected
 #     (SECURITY line, UPNP-MAPPING-STOLEN event), we move to another port
 #   - shutdown deletes our mapping and leaves the other host's alone
-#   - no IGD: the module reports failure within its timeout
+#   - no IGD: the module reports failure within its timeout, and the
+#     policy does not wait for it once STUN answered
 #   - an IGDv1 router (force_igd_desc_v1) works too (`upnp map` verb)
 set -u
 . "$(dirname "$0")/lib/lab.sh"
@@ -248,6 +249,13 @@ ata_ctl upnp status | grep -qx 'state=no-igd' &&
 lab_wait_for "ata_ctl nat | grep -qx 'method=stun'" 15 &&
 	t_ok "the policy falls back to STUN" ||
 	t_fail "the policy falls back to STUN" "$(ata_ctl nat)"
+# STUN answered while no router had answered discovery: the first
+# REGISTER does not wait for the IGD (issue #16: it waited 300 ms)
+log2=$LAB_DIR/ataua2.log
+t_check "no IGD: STUN's answer does not wait for upnp" \
+	grep -q "nat: not waiting for upnp: no router has answered its discovery" "$log2"
+t_check "no IGD: no 'waiting up to ... for upnp'" \
+	lab_not grep -q "nat: waiting up to .* for upnp" "$log2"
 
 # ---- an IGDv1 router, mapped by hand through the verb
 upnpd_flush r1

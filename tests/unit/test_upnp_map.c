@@ -558,6 +558,27 @@ static void test_timeout_then_late_answer(void **state)
 }
 
 
+/* An IGD's 501 ActionFailed is a refusal: the policy hears
+   ECONNREFUSED (not EPROTO, "Protocol error"), and the map's status
+   line says refused, in the IGD's words (issue #16) */
+static void test_refused_says_so(void **state)
+{
+	char buf[512];
+	(void)state;
+
+	job_answer(job_take(UPNP_OP_ADD, 5060), UPNP_E_ACTION_FAILED,
+		   NULL, NULL);
+	assert_int_equal(fx.hcount, 1);
+	assert_int_equal(fx.herr, ECONNREFUSED);
+	assert_true(upnp_map_refused(fx.m));
+	assert_int_equal(re_snprintf(buf, sizeof(buf), "%H",
+				     upnp_map_status, fx.m) > 0, true);
+	assert_non_null(strstr(buf, " state=refused "));
+	assert_non_null(strstr(buf,
+			       "last_error=\"UPnP error 501 ActionFailed\""));
+}
+
+
 /* The policy may release the map from inside its handler */
 static void test_release_in_handler(void **state)
 {
@@ -568,7 +589,8 @@ static void test_release_in_handler(void **state)
 		   NULL, NULL);
 	assert_int_equal(fx.hcount, 1);
 	assert_null(fx.m);
-	assert_int_equal(fx.herr, EPROTO);
+	/* a refusal, not "Protocol error" (issue #16) */
+	assert_int_equal(fx.herr, ECONNREFUSED);
 }
 
 
@@ -611,6 +633,7 @@ int main(void)
 		T(test_refresh_fails_quietly),
 		T(test_release_deletes),
 		T(test_timeout_then_late_answer),
+		T(test_refused_says_so),
 		T(test_release_in_handler),
 		T(test_bad_args),
 #undef T

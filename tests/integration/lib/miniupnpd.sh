@@ -15,6 +15,8 @@
 #   upnpd_stop ROUTER            stop it (its rules stay, like a crash)
 #   upnpd_flush ROUTER           flush its chains and forget its leases
 #   upnpd_restart ROUTER         stop, flush, start: a router reboot
+#   upnpd_refuse ROUTER          its nat chain goes: AddPortMapping
+#                                answers UPnP error 501 ActionFailed
 #   upnpd_rules ROUTER           `iptables-legacy -t nat -L MINIUPNPD -n`
 #   upnpd_has_rule ROUTER PORT [CLIENT]  a UDP redirect of PORT exists
 #   upnpd_client NS ARGS...      upnpc (miniupnpc's client) in NS
@@ -159,6 +161,15 @@ upnpd_restart() {
 	upnpd_stop "$1"
 	upnpd_flush "$1"
 	upnpd_start "$1" "${2:-${mode:-v2}}"
+}
+
+# upnpd_refuse ROUTER: a router whose firewall will not take the rule
+# (miniupnpd cannot add to its nat chain): every AddPortMapping is
+# answered with UPnP error 501 ActionFailed, discovery still works
+upnpd_refuse() {
+	upnpd__ipt "$1" -t nat -D PREROUTING -i wan -j MINIUPNPD 2>/dev/null
+	upnpd__ipt "$1" -t nat -F MINIUPNPD &&
+		upnpd__ipt "$1" -t nat -X MINIUPNPD
 }
 
 upnpd_rules() {
