@@ -24,7 +24,7 @@ struct sip_stack_dialog;
 struct sip_stack_notify;
 
 struct sip_stack_conf {
-	const char *listen;        /**< "[::]:5060": both families; port 0 = random */
+	const char *listen;  /**< "[::]:5060": both families; port 0 random */
 	bool udp, tcp, tls;
 	const char *user_agent;
 	bool accept_any;           /**< false = accept_from: proxy       */
