@@ -122,3 +122,15 @@ grep -q "no answer over IPv6" "$LAB_DIR/ataua-v4only.log" &&
 	t_fail "no AAAA: IPv6 was never tried" \
 		"$(grep 'over IPv6' "$LAB_DIR/ataua-v4only.log")" ||
 	t_ok "no AAAA: IPv6 was never tried"
+
+# ---- our IPv6 address goes and comes back: the stack follows --------
+ip -n "$(lab_ns ata)" addr del "$V6LAB_ATA6/64" dev eth0
+lab_wait_for "! ata_ctl status | grep -q '^sip_UDP6='" 15 &&
+	t_ok "IPv6 address gone: IPv4 only" ||
+	t_fail "IPv6 address gone: IPv4 only" "$(ata_ctl status)"
+ip -n "$(lab_ns ata)" addr add "$V6LAB_ATA6/64" dev eth0 nodad
+ip -n "$(lab_ns ata)" -6 route replace default via 2001:db8:1::1
+lab_wait_for "ata_ctl status | grep -qx 'sip_UDP6=\[$V6LAB_ATA6\]:5060'" 15 &&
+	t_ok "IPv6 address back: listening on it again" ||
+	t_fail "IPv6 address back: listening on it again" "$(ata_ctl status)"
+natlab_register

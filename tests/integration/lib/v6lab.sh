@@ -69,6 +69,38 @@ v6lab_build() {
 	lab_host ata 192.168.1.10/24 lan
 	v6lab__addr6 ata "$V6LAB_ATA6/64" eth0 2001:db8:1::1
 	natlab_resolv ata 44.0.0.1
+
+	# a bridge that snoops multicast drops neighbour solicitations
+	# until it has seen the port's MLD reports: ataua's first IPv6
+	# REGISTER would go unanswered and fall back to IPv4. A line that
+	# has been up for a while has its neighbours; so does the lab
+	# before ataua starts.
+	ip -n "${LAB_P}inet" link set br0 type bridge mcast_snooping 0
+	ip -n "$rt" link set lan type bridge mcast_snooping 0
+	lab_wait_for "v6lab__reach ata $V6LAB_KAM6" 10 ||
+		lab_die "no IPv6 path from ata to kamailio"
+	lab_wait_for "v6lab__reach ata $V6LAB_BS6" 10 ||
+		lab_die "no IPv6 path from ata to bs6"
+}
+
+# v6lab__reach NS ADDR: a SIP OPTIONS from NS to [ADDR]:5060 is
+# answered within 1 s (the lab's image has no ping)
+v6lab__reach() {
+	ip netns exec "$(lab_ns "$1")" python3 -c '
+import socket, sys
+a = sys.argv[1]
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.settimeout(1)
+s.connect((a, 5060))
+p = s.getsockname()[1]
+s.send(("OPTIONS sip:[%s] SIP/2.0\r\n"
+        "Via: SIP/2.0/UDP [%s]:%d;branch=z9hG4bKv6lab%d\r\n"
+        "From: <sip:probe@lab>;tag=1\r\nTo: <sip:[%s]>\r\n"
+        "Call-ID: v6lab%d\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 1\r\n"
+        "Content-Length: 0\r\n\r\n"
+        % (a, s.getsockname()[0], p, p, a, p)).encode())
+s.recv(4096)
+' "$2" >/dev/null 2>&1
 }
 
 # v6lab_firewall ROUTER: IPv6 from the WAN only in answer to the LAN
