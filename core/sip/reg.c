@@ -232,6 +232,7 @@ int reg_alloc(struct reg **regp, struct sip_stack *ss,
 	tmr_init(&reg->tmr);
 	tmr_init(&reg->tmr_guard);
 	tmr_init(&reg->tmr_dns);
+	tmr_init(&reg->fam.tmr_lookup);
 	tmr_init(&reg->fam.tmr_he);
 	tmr_init(&reg->fam.tmr_ka);
 

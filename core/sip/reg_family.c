@@ -3,7 +3,10 @@
  *
  * On a dual-stack stack ("[::]:P") libre would look up A and AAAA of
  * the first hop and try them in a random order, waiting a whole
- * transaction timeout (32 s) on a dead one. So we look both up first,
+ * transaction timeout (32 s) on a dead one. So we look both up first
+ * (an AAAA answer goes at once, an A one waits 50 ms for the AAAA,
+ * RFC 8305 section 3; a silent name server is left after 3 s to the
+ * lookups and probe that put its fault in words),
  * pick the family (sip_family.c: IPv6 when both ends have it) and send
  * the REGISTER to that address literally, as a loose route: Via and
  * Contact then come from the transport of that family. An IPv6 REGISTER
@@ -28,6 +31,11 @@
 
 enum {
 	KEEPALIVE_DEFAULT_MS = 25000,   /* traversal.keepalive: 0 (adaptive) */
+	/* RFC 8305 3: an A answer waits this long for the AAAA one */
+	RESOLUTION_DELAY_MS = 50,
+	/* a silent name server: the REGISTER goes anyway, and libre's
+	   lookup with resolver_probe.c's says what is wrong, in words */
+	LOOKUP_MAX_MS = 3000,
 };
 
 
@@ -56,14 +64,17 @@ static void family_report(struct reg *reg)
 }
 
 
-static void lookup_done(struct reg *reg)
+/* The lookup is over (both answered, AAAA found, or the timer): the
+   REGISTER goes; a late A answer is still kept for the fallback */
+static void lookup_decide(void *arg)
 {
-	struct reg_family *f = &reg->fam;
+	struct reg *reg = arg;
 
-	if (f->q4 || f->q6)
-		return;                 /* the other one still asks */
+	if (reg->fam.looked_up)
+		return;
 
-	f->looked_up = true;
+	tmr_cancel(&reg->fam.tmr_lookup);
+	reg->fam.looked_up = true;
 	reg_send_retry(reg);
 }
 
@@ -82,7 +93,11 @@ static void a_handler(int err, const struct dnshdr *hdr, struct list *ansl,
 	}
 
 	reg->fam.q4 = mem_deref(reg->fam.q4);
-	lookup_done(reg);
+	if (!reg->fam.q6)
+		lookup_decide(reg);
+	else if (!reg->fam.looked_up)   /* RFC 8305 3: Resolution Delay */
+		tmr_start(&reg->fam.tmr_lookup, RESOLUTION_DELAY_MS,
+			  lookup_decide, reg);
 }
 
 
@@ -101,7 +116,8 @@ static void aaaa_handler(int err, const struct dnshdr *hdr,
 	}
 
 	reg->fam.q6 = mem_deref(reg->fam.q6);
-	lookup_done(reg);
+	if (reg->fam.addr6 || !reg->fam.q4)
+		lookup_decide(reg);     /* IPv6 first: no wait for A */
 }
 
 
@@ -173,6 +189,7 @@ bool reg_family_prepare(struct reg *reg)
 			goto out;
 		}
 
+		tmr_start(&f->tmr_lookup, LOOKUP_MAX_MS, lookup_decide, reg);
 		return true;
 	}
 
@@ -310,6 +327,7 @@ int reg_family_af(const struct reg *reg)
 
 void reg_family_close(struct reg *reg)
 {
+	tmr_cancel(&reg->fam.tmr_lookup);
 	tmr_cancel(&reg->fam.tmr_he);
 	tmr_cancel(&reg->fam.tmr_ka);
 	reg->fam.q4 = mem_deref(reg->fam.q4);

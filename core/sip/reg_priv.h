@@ -60,6 +60,7 @@ struct reg_family {
 	bool v6_failed;            /* IPv6 unanswered: IPv4 from now on */
 	int af;                    /* this try's family, AF_UNSPEC unknown */
 	char *route;               /* the first hop's address, as a route */
+	struct tmr tmr_lookup;     /* A waits for AAAA; a silent server */
 	struct tmr tmr_he;         /* IPv6 answer or IPv4 (fallback) */
 	struct tmr tmr_ka;         /* IPv6: keep the firewall's flow */
 	struct sa ka_dst;

@@ -77,8 +77,10 @@ ata_wait_line 1 idle 10 || true
 bs_wait_call_state bs6 none 10 || true
 
 # the firewall forgets idle UDP after NAT_UDP_TIMEOUT s: only our
-# keep-alive on the registration's flow lets the next call in
-sleep $((NAT_UDP_TIMEOUT + 10))
+# keep-alive on the registration's flow lets the next call in (twice
+# the timeout: the flow still carries the last call's late packets for
+# a while; with no keep-alive sent this fails, seen on a build without)
+sleep $((2 * NAT_UDP_TIMEOUT + 10))
 bs_dial bs6 "sip:1001@[$V6LAB_KAM6]"
 lab_wait_for "[ \"\$(ata_get ring line 1)\" = yes ]" 10 &&
 	t_ok "v6 inbound after the firewall's UDP timeout: rings (keep-alive)" ||

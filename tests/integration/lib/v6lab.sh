@@ -144,6 +144,10 @@ v6lab_ataua() {
 	ATA_LISTEN='"[::]:5060"' ATA_AOR=sip:1001@sip.lab \
 	ATA_REGISTRAR="sip:$2" ATA_PASSWORD=pw1001 \
 		ata_conf "$conf" "$LAB_DIR/ataua.sock"
+	# no REGISTER refresh within the test: only the keep-alive may
+	# hold the firewall's flow open
+	sed -i "s/^      expiry: 60s\$/      expiry: 600s/" "$conf"
+	grep -q '^      expiry: 600s$' "$conf" || lab_die "expiry not set"
 	cat >>"$conf" <<-YAML
 	traversal:
 	  order: [register, stun]
