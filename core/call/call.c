@@ -159,17 +159,21 @@ static bool invite_match(const struct sip_msg *msg, void *arg)
 }
 
 
-/* A call of either direction: media on transport @p tp's address, SDP,
-   hints, and the stack told its dialog is ours */
+/* A call of either direction: media on transport @p tp's address in
+   family @p af (the signalling's: the SDP says IN IP6 over IPv6;
+   AF_UNSPEC: IPv4 where we have it), SDP, hints, and the stack told
+   its dialog is ours */
 int call_alloc(struct call **callp, struct sip_stack *ss,
-	       const struct call_mprefs *mp, enum sip_transp tp)
+	       const struct call_mprefs *mp, enum sip_transp tp, int af)
 {
 	const struct sa *sipaddr;
 	struct call *call;
 	struct sa laddr;
 	int err;
 
-	sipaddr = sip_stack_laddr(ss, tp);
+	sipaddr = sip_stack_laddr_af(ss, tp, af);
+	if (!sipaddr)
+		sipaddr = sip_stack_laddr(ss, tp);
 	if (!sipaddr)
 		return EPROTONOSUPPORT;
 

@@ -29,7 +29,8 @@ int call_incoming_alloc(struct call **callp, struct sip_stack *ss,
 	if (!callp || !ss || !mp || !msg || !cuser)
 		return EINVAL;
 
-	err = call_alloc(&call, ss, mp, msg->tp);
+	/* media in the family the INVITE came in */
+	err = call_alloc(&call, ss, mp, msg->tp, sa_af(&msg->dst));
 	if (err)
 		return err;
 

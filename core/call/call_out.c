@@ -63,6 +63,32 @@ static int auth_handler(char **user, char **pass, const char *realm,
 }
 
 
+/*
+ * The family of an INVITE to @p peer: an IP literal's own (a v4-only
+ * peer dialled by address from a dual-stack box goes over IPv4); to
+ * the registration's first hop, the registration's (reg_family_route
+ * keeps it there); else IPv4 where we have it (libre looks it up)
+ */
+static int call_out_family(const struct reg *reg, const char *peer)
+{
+	const struct reg_conf *rc = reg_config(reg);
+	struct uri u;
+	struct pl pl;
+	struct sa sa;
+
+	pl_set_str(&pl, peer);
+	if (!rc->outbound_proxy && !uri_decode(&u, &pl) &&
+	    !sa_set(&sa, &u.host, 0))
+		return sa_af(&sa);
+
+	if (reg_family_route(reg, rc->outbound_proxy ? rc->outbound_proxy :
+			     peer))
+		return reg_family_af(reg);
+
+	return AF_UNSPEC;
+}
+
+
 /* The INVITE with our offer */
 int call_out_send(struct call *call)
 {
@@ -84,7 +110,10 @@ int call_out_send(struct call *call)
 	if (err)
 		return err;
 
-	routev[0] = call->hop.route ? call->hop.route : rc->outbound_proxy;
+	routev[0] = call->hop.route ? call->hop.route :
+		reg_family_route(call->reg, call_out_hop(call));
+	if (!routev[0])
+		routev[0] = rc->outbound_proxy;
 	err = sipsess_connect(&call->sess, sip_stack_sock(call->ss),
 			      call->peer, rc->display_name, rc->aor,
 			      call->cuser, routev[0] ? routev : NULL,
@@ -120,6 +149,7 @@ int call_connect(struct call **callp, struct sip_stack *ss, struct reg *reg,
 	const struct reg_conf *rc = reg_config(reg);
 	struct call_mprefs mp;
 	struct call *call = NULL;
+	char *peer = NULL;
 	int err;
 
 	if (!callp || !ss || !rc || !mc || !str_isset(target))
@@ -129,15 +159,21 @@ int call_connect(struct call **callp, struct sip_stack *ss, struct reg *reg,
 	if (err)
 		return err;
 
-	err = call_alloc(&call, ss, &mp, rc->tp);
+	err = call_target_uri(&peer, target, reg_domain(reg), rc->tp);
 	if (err)
 		return err;
 
+	err = call_alloc(&call, ss, &mp, rc->tp, call_out_family(reg, peer));
+	if (err) {
+		mem_deref(peer);
+		return err;
+	}
+
+	call->peer = peer;
 	call->reg = mem_ref(reg);
 	call_set_handlers(call, sh, dh, ah, arg);
 
-	err = call_target_uri(&call->peer, target, reg_domain(reg), rc->tp);
-	err |= str_dup(&call->cuser, reg_user(reg));
+	err = str_dup(&call->cuser, reg_user(reg));
 	if (err)
 		goto out;
 

@@ -65,7 +65,7 @@ struct call {
 /* call.c */
 extern const char call_ctype_sdp[];
 int  call_alloc(struct call **callp, struct sip_stack *ss,
-		const struct call_mprefs *mp, enum sip_transp tp);
+		 const struct call_mprefs *mp, enum sip_transp tp, int af);
 void call_set_state(struct call *call, enum call_state st,
 		    uint16_t scode, const char *reason);
 void call_adm_media(const struct call *call, struct adm_media *am);

@@ -120,7 +120,7 @@ static const struct conf_field module_rows[] = {
 #define S struct ata_conf_sip
 static const struct conf_field sip_rows[] = {
 	ROW(S, listen, "listen", CT_ADDR, .flags = CF_ZERO_OK,
-	    .def = "0.0.0.0:5060"),
+	    .def = "[::]:5060"),
 	LIST(S, transportv, transportc, "transports", &f_transport,
 	     .min = 1, .max = 3, .flags = CF_UNIQUE, .def = "udp,tcp"),
 	ROW(S, user_agent, "user_agent", CT_STR, .def = "ataua"),

@@ -21,6 +21,7 @@
 #include "line.h"
 #include "phone.h"
 #include "sip/sip_stack.h"
+#include "sys/src_addr.h"
 
 static struct {
 	struct sip_stack *ss;
@@ -185,6 +186,43 @@ static void wait_check(void *arg)
 }
 
 
+/* Listening on both families ("[::]:P"): did our global IPv6 address
+   come, go or change? The registration's family depends on it */
+static bool v6_changed(const struct ata_config *cfg)
+{
+	const struct sa *was;
+	struct sa now;
+	bool have;
+
+	if (sa_af(&cfg->sip.listen) != AF_INET6)
+		return false;
+
+	was = sip_stack_laddr_af(ph.ss, SIP_TRANSP_UDP, AF_INET6);
+	if (!was)
+		was = sip_stack_laddr_af(ph.ss, SIP_TRANSP_TCP, AF_INET6);
+	have = !src_addr_global6(&now);
+
+	if (!was && !have)
+		return false;
+	if (was && have && sa_cmp(&now, was, SA_ADDR))
+		return false;
+
+	{
+		char a[64] = "none", b[64] = "none";
+
+		if (was)
+			(void)re_snprintf(a, sizeof(a), "%j", was);
+		if (have)
+			(void)re_snprintf(b, sizeof(b), "%j", &now);
+		ata_notice("sip: IPv6 address %s -> %s: restarting SIP and "
+			   "the lines%s\n", a, b, phone_busy() ?
+			   " after the last call" : "");
+	}
+
+	return true;
+}
+
+
 /**
  * The network changed (core/sys/netmon.c). True when that started or
  * rebuilds the SIP stack, whose new socket runs the NAT policy anyway.
@@ -208,6 +246,11 @@ bool phone_network_changed(void)
 
 	if (!cfg || ph.pending || !sa_is_any(&cfg->sip.listen))
 		return false;
+
+	if (v6_changed(cfg)) {
+		(void)phone_reload(cfg);
+		return true;
+	}
 
 	was = sip_stack_laddr(ph.ss, SIP_TRANSP_UDP);
 	if (!was || !sa_isset(was, SA_ADDR))

@@ -107,6 +107,10 @@ const char *nat_level_name(enum nat_level lvl);
 const char *nat_method_name(enum nat_method m);
 const char *nat_kind_name(enum nat_kind k);
 int  nat_verdict_print(struct re_printf *pf, const struct nat_verdict *v);
+
+/* nat_family.c: verdict per IP family, which one carries calls */
+void nat_family_note(int af, const char *v6_words);
+int  nat_family_print(struct re_printf *pf, const struct nat_verdict *v);
 bool nat_addr_private(const struct sa *sa);
 
 /* nat.c */

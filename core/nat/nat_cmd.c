@@ -109,6 +109,7 @@ static int cmd_nat(struct re_printf *pf, struct ata_cmd_arg *ca)
 	err |= print_steps(pf);
 	err |= print_modules(pf);
 	err |= nat_verdict_print(pf, &nat.v);
+	err |= nat_family_print(pf, &nat.v);
 
 	return err;
 }

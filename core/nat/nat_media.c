@@ -281,7 +281,8 @@ int nat_media_bind(struct nat_media **nmp, struct rtp_sock *rtp,
 		return EINVAL;
 
 	*nmp = NULL;
-	if (!pub)
+	/* IPv6 media has no NAT to traverse: no STUN, TURN, UPnP for it */
+	if (!pub || sa_af(addr) == AF_INET6)
 		return 0;
 
 	nm = mem_zalloc(sizeof(*nm), nat_media_destructor);

@@ -31,6 +31,7 @@ static void reg_destructor(void *arg)
 	tmr_cancel(&reg->tmr);
 	tmr_cancel(&reg->tmr_guard);
 	tmr_cancel(&reg->tmr_dns);
+	reg_family_close(reg);
 	reg_lookup_over(reg);
 	sip_hop_close(&reg->hop);
 	mem_deref(reg->nat_lsnr);
@@ -55,6 +56,7 @@ void reg_set_state(struct reg *reg, enum reg_state st, bool always)
 		return;
 
 	reg->state = st;
+	reg_family_state(reg);
 	if (reg->sh)
 		reg->sh(st, st == REG_FAILED ? reg->reason : NULL, reg->arg);
 }
@@ -230,6 +232,9 @@ int reg_alloc(struct reg **regp, struct sip_stack *ss,
 	tmr_init(&reg->tmr);
 	tmr_init(&reg->tmr_guard);
 	tmr_init(&reg->tmr_dns);
+	tmr_init(&reg->fam.tmr_lookup);
+	tmr_init(&reg->fam.tmr_he);
+	tmr_init(&reg->fam.tmr_ka);
 
 	err = copy_conf(reg, c);
 	if (err)
@@ -250,7 +255,8 @@ int reg_alloc(struct reg **regp, struct sip_stack *ss,
 	/* the first REGISTER waits for the NAT policy (its Contact); it
 	   goes from the loop, where a failure to start is retried */
 	tmr_start(&reg->tmr, nat_ready() ||
-		  !sip_stack_laddr(ss, SIP_TRANSP_UDP) ? 0 : NAT_WAIT_MAX_MS,
+		  !sip_stack_laddr_af(ss, SIP_TRANSP_UDP, AF_INET) ? 0 :
+		  NAT_WAIT_MAX_MS,
 		  reg_send_retry, reg);
 
 	/* a registrar by name is not asked before its name is looked up

@@ -58,5 +58,9 @@ const char *reg_domain(const struct reg *reg);
 /** Where the REGISTER went first (its Route): hosts entry, proxy or
     registrar */
 const char *reg_route(const struct reg *reg);
+/** The family the registration runs over (AF_UNSPEC: unknown) and the
+    route an INVITE to @p uri takes to stay in it (reg_family.c) */
+int reg_family_af(const struct reg *reg);
+const char *reg_family_route(const struct reg *reg, const char *uri);
 
 #endif

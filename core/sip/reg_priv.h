@@ -50,6 +50,22 @@ enum {
 	DNS_WAIT_MS = 1000,
 };
 
+/* The registration's IP family (reg_family.c) */
+struct reg_family {
+	struct dns_query *q4, *q6; /* the first hop's A and AAAA */
+	struct sa sa4, sa6;        /* their first addresses */
+	bool addr4, addr6;         /* found */
+	bool looked_up;
+	bool have6;                /* we listen on a global IPv6 address */
+	bool v6_failed;            /* IPv6 unanswered: IPv4 from now on */
+	int af;                    /* this try's family, AF_UNSPEC unknown */
+	char *route;               /* the first hop's address, as a route */
+	struct tmr tmr_lookup;     /* A waits for AAAA; a silent server */
+	struct tmr tmr_he;         /* IPv6 answer or IPv4 (fallback) */
+	struct tmr tmr_ka;         /* IPv6: keep the firewall's flow */
+	struct sa ka_dst;
+};
+
 struct reg {
 	struct sip_stack *ss;
 	struct sipreg *sipreg;
@@ -57,6 +73,7 @@ struct reg {
 	struct tmr tmr_guard;      /* the REGISTER in flight: see above */
 	struct tmr tmr_dns;        /* waiting for a name server */
 	struct sip_hop hop;        /* this try's first hop and DNS fault */
+	struct reg_family fam;
 	struct nat_lsnr *nat_lsnr;
 	struct reg_conf conf;      /* points at the copies below */
 	char *aor, *registrar, *proxy, *auth_user, *password, *display;
@@ -84,6 +101,14 @@ const char *reg_tp_name(enum sip_transp tp);
 void reg_send_retry(void *arg);
 void reg_send_nat_handler(bool changed, void *arg);
 void reg_lookup_over(struct reg *reg);
+
+/* reg_family.c */
+bool reg_family_prepare(struct reg *reg);
+void reg_family_sent(struct reg *reg);
+bool reg_family_answered(struct reg *reg, int err,
+			 const struct sip_msg *msg);
+void reg_family_state(struct reg *reg);
+void reg_family_close(struct reg *reg);
 
 /* reg_backoff.c */
 void reg_backoff_fail(struct reg *reg, int err, const struct sip_msg *msg);

@@ -93,5 +93,6 @@ const char *reg_route(const struct reg *reg)
 	if (!reg)
 		return NULL;
 
-	return reg->hop.route ? reg->hop.route : reg_first_hop(reg);
+	return reg->hop.route ? reg->hop.route : reg->fam.route ?
+		reg->fam.route : reg_first_hop(reg);
 }

@@ -55,6 +55,8 @@ static void resp_handler(int err, const struct sip_msg *msg, void *arg)
 	reg->hop.probe = mem_deref(reg->hop.probe);
 	if (msg)
 		(void)sip_stack_trust(reg->ss, &msg->src);
+	if (reg_family_answered(reg, err, msg))
+		return;                /* IPv6 failed: IPv4 goes now */
 
 	nat_reg_observe(err, msg);
 	nat_flow_observe(sip_stack_sip(reg->ss), msg);
@@ -133,7 +135,8 @@ static int reg_start(struct reg *reg)
 	if (err)
 		return err;
 
-	routev[0] = reg->hop.route ? reg->hop.route : reg->proxy;
+	routev[0] = reg->hop.route ? reg->hop.route :
+		reg->fam.route ? reg->fam.route : reg->proxy;
 
 	err = sipreg_register(&reg->sipreg, sip_stack_sip(reg->ss),
 			      reg->registrar, reg->aor, reg->display,
@@ -145,6 +148,8 @@ static int reg_start(struct reg *reg)
 		return err;
 
 	tmr_start(&reg->tmr_guard, ANSWER_GUARD_MS, guard_handler, reg);
+	if (!reg->hop.route)
+		reg_family_sent(reg);
 
 	/* a name to look up: is the name server there at all? */
 	sip_hop_probe(&reg->hop, reg->ss, reg_first_hop(reg), probe_handler,
@@ -165,6 +170,12 @@ void reg_send_retry(void *arg)
 {
 	struct reg *reg = arg;
 	int err;
+
+	/* the family first: a dual-stack box looks up A and AAAA */
+	if (reg_family_prepare(reg)) {
+		reg_set_state(reg, REG_REGISTERING, false);
+		return;
+	}
 
 	err = reg_start(reg);
 	if (err) {

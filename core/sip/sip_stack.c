@@ -7,12 +7,14 @@
  * above go through sip_stack_route.c; sip_stack_self.c finds our own
  * UDP socket for the NAT policy and the SIP version check.
  */
+#include <string.h>
 #include <re.h>
 #include "ataua.h"
 #include "mod/hint.h"
 #include "nat/nat.h"
 #include "sip_tls.h"
 #include "sys/resolver.h"
+#include "sys/src_addr.h"
 #include "sip_stack_priv.h"
 #include "sip_version.h"
 
@@ -87,13 +89,62 @@ static int listen_addr(struct sa *laddr, const char *listen)
 	{
 		uint16_t port = sa_port(laddr);
 
-		err = net_default_source_addr_get(sa_af(laddr), laddr);
+		err = sa_af(laddr) == AF_INET6 ? src_addr_global6(laddr) :
+			net_default_source_addr_get(sa_af(laddr), laddr);
 		if (err)
 			return EADDRNOTAVAIL;
 		sa_set_port(laddr, port);
 	}
 
 	return 0;
+}
+
+
+/*
+ * "[::]:P" is both families, as a socket on :: is on Linux: IPv4 on
+ * the default route's address (the NAT policy's socket), IPv6 on our
+ * global address. A box with no IPv6 (no route, only link-local) runs
+ * IPv4 alone and says so once at info level: that is no fault. *v6 is
+ * cleared when there is no IPv6 to listen on; a box with no IPv4 (an
+ * IPv6-only line) runs IPv6 alone. EADDRNOTAVAIL: neither (yet).
+ */
+static int listen_dual(struct sa *laddr, struct sa *laddr6,
+		       const char *listen)
+{
+	int err4, err6;
+
+	err6 = listen_addr(laddr6, listen);
+	if (err6 == EINVAL)
+		return EINVAL;
+
+	{
+		char v4[32];
+
+		(void)re_snprintf(v4, sizeof(v4), "0.0.0.0:%u",
+				  sa_port(laddr6));
+		err4 = listen_addr(laddr, v4);
+	}
+
+	if (err6) {
+		sa_init(laddr6, AF_UNSPEC);
+		if (!err4)
+			ata_info("sip: no global IPv6 address: listening on "
+				 "IPv4 only");
+	}
+	if (err4)
+		sa_init(laddr, AF_UNSPEC);
+
+	return err4 && err6 ? EADDRNOTAVAIL : 0;
+}
+
+
+/* Does the listen address mean both families ("[::]:P")? */
+static bool listen_is_dual(const char *listen)
+{
+	struct sa sa;
+
+	return !sa_decode(&sa, listen, str_len(listen)) &&
+		sa_af(&sa) == AF_INET6 && sa_is_any(&sa);
 }
 
 
@@ -127,17 +178,16 @@ static int transports_add(struct sip_stack *ss, const struct sa *laddr,
 		err = sip_transp_add(ss->sip, SIP_TRANSP_UDP, laddr);
 	if (!err && c->tcp)
 		err = sip_transp_add(ss->sip, SIP_TRANSP_TCP, laddr);
-	if (!err && c->tls) {
+	if (!err && c->tls && !ss->tls) {
 		err = tls_alloc(&ss->tls, TLS_METHOD_SSLV23, NULL, NULL);
 		if (!err && c->tls_ca)
 			err = tls_add_ca(ss->tls, c->tls_ca);
 		if (!err && c->tls_verify)
 			err = sip_tls_verify(ss->tls, c->tls_hostv,
 					     c->tls_hostc);
-		if (!err)
-			err = sip_transp_add(ss->sip, SIP_TRANSP_TLS, laddr,
-					     ss->tls);
 	}
+	if (!err && c->tls)
+		err = sip_transp_add(ss->sip, SIP_TRANSP_TLS, laddr, ss->tls);
 
 	return err;
 }
@@ -150,7 +200,7 @@ static int transports_add(struct sip_stack *ss, const struct sa *laddr,
 int sip_stack_alloc(struct sip_stack **ssp, const struct sip_stack_conf *c)
 {
 	struct sip_stack *ss;
-	struct sa laddr;
+	struct sa laddr, laddr6;
 	enum sip_transp tp;
 	int err;
 
@@ -163,7 +213,11 @@ int sip_stack_alloc(struct sip_stack **ssp, const struct sip_stack_conf *c)
 
 	ss->accept_any = c->accept_any;
 
-	err = listen_addr(&laddr, c->listen);
+	sa_init(&laddr6, AF_UNSPEC);
+	if (listen_is_dual(c->listen))
+		err = listen_dual(&laddr, &laddr6, c->listen);
+	else
+		err = listen_addr(&laddr, c->listen);
 	if (err == EADDRNOTAVAIL)
 		goto out;              /* no network yet: phone.c says so */
 	if (err) {
@@ -186,16 +240,40 @@ int sip_stack_alloc(struct sip_stack **ssp, const struct sip_stack_conf *c)
 	if (err)
 		goto out;
 
-	err = transports_add(ss, &laddr, c);
-	if (err == EADDRNOTAVAIL)
-		goto out;              /* our address is not there (yet) */
-	if (err) {
-		ata_err("sip: listen on %J: %m", &laddr, err);
-		goto out;
+	if (sa_isset(&laddr, SA_ADDR)) {
+		err = transports_add(ss, &laddr, c);
+		if (err == EADDRNOTAVAIL)
+			goto out;      /* our address is not there (yet) */
+		if (err) {
+			ata_err("sip: listen on %J: %m", &laddr, err);
+			goto out;
+		}
 	}
 
-	for (tp = SIP_TRANSP_UDP; tp <= SIP_TRANSP_TLS; tp++)
-		(void)sip_transp_laddr(ss->sip, &ss->laddr[tp], tp, &laddr);
+	if (sa_isset(&laddr6, SA_ADDR)) {
+		err = transports_add(ss, &laddr6, c);
+		if (err == EADDRNOTAVAIL)
+			goto out;
+		if (err) {
+			ata_err("sip: listen on %J: %m", &laddr6, err);
+			goto out;
+		}
+	}
+
+	for (tp = SIP_TRANSP_UDP; tp <= SIP_TRANSP_TLS; tp++) {
+		if (sa_isset(&laddr, SA_ADDR))
+			(void)sip_transp_laddr(ss->sip, &ss->laddr[tp], tp,
+					       &laddr);
+		if (sa_isset(&laddr6, SA_ADDR))
+			(void)sip_transp_laddr(ss->sip, &ss->laddr6[tp], tp,
+					       &laddr6);
+	}
+
+	/* an explicit IPv6 address, or an IPv6-only box: its one family */
+	if (sa_af(&laddr) == AF_INET6) {
+		memcpy(ss->laddr6, ss->laddr, sizeof(ss->laddr6));
+		memset(ss->laddr, 0, sizeof(ss->laddr));
+	}
 
 	err = sipsess_listen(&ss->sock, ss->sip, HASH_SIZE,
 			     sip_stack_route_invite, ss);
@@ -217,7 +295,7 @@ int sip_stack_alloc(struct sip_stack **ssp, const struct sip_stack_conf *c)
 	if (err)
 		goto out;
 
-	if (c->udp) {
+	if (c->udp && sa_isset(&ss->laddr[SIP_TRANSP_UDP], SA_ALL)) {
 		err = sip_stack_self_probe(ss);
 		if (err) {
 			ata_warn("sip: cannot start NAT probing: %m", err);
@@ -245,15 +323,30 @@ struct sip *sip_stack_sip(const struct sip_stack *ss)
 }
 
 
-/** Bound address of transport @p tp (learn a random port), or NULL */
+/** Bound address of transport @p tp in family @p af (AF_UNSPEC: IPv4
+    where we have it, else IPv6), or NULL */
+const struct sa *sip_stack_laddr_af(const struct sip_stack *ss,
+				    enum sip_transp tp, int af)
+{
+	if (!ss || tp < SIP_TRANSP_UDP || tp > SIP_TRANSP_TLS)
+		return NULL;
+
+	if (af != AF_INET6 && sa_isset(&ss->laddr[tp], SA_ALL))
+		return &ss->laddr[tp];
+
+	if (af != AF_INET && sa_isset(&ss->laddr6[tp], SA_ALL))
+		return &ss->laddr6[tp];
+
+	return NULL;
+}
+
+
+/** Bound address of transport @p tp (learn a random port), or NULL: the
+    IPv4 one on a dual-stack box (the NAT policy's) */
 const struct sa *sip_stack_laddr(const struct sip_stack *ss,
 				 enum sip_transp tp)
 {
-	if (!ss || tp < SIP_TRANSP_UDP || tp > SIP_TRANSP_TLS ||
-	    !sa_isset(&ss->laddr[tp], SA_ALL))
-		return NULL;
-
-	return &ss->laddr[tp];
+	return sip_stack_laddr_af(ss, tp, AF_UNSPEC);
 }
 
 
@@ -270,6 +363,10 @@ int sip_stack_status(struct re_printf *pf, const struct sip_stack *ss)
 			err |= re_hprintf(pf, "sip_%s=%J\n",
 					  sip_transp_name(tp),
 					  &ss->laddr[tp]);
+		if (sa_isset(&ss->laddr6[tp], SA_ALL))
+			err |= re_hprintf(pf, "sip_%s6=%J\n",
+					  sip_transp_name(tp),
+					  &ss->laddr6[tp]);
 	}
 
 	err |= re_hprintf(pf, "accept_from=%s\n",

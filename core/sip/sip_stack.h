@@ -24,7 +24,7 @@ struct sip_stack_dialog;
 struct sip_stack_notify;
 
 struct sip_stack_conf {
-	const char *listen;        /**< "0.0.0.0:5060"; port 0 = random */
+	const char *listen;  /**< "[::]:5060": both families; port 0 random */
 	bool udp, tcp, tls;
 	const char *user_agent;
 	bool accept_any;           /**< false = accept_from: proxy       */
@@ -53,6 +53,8 @@ enum resolver_fault sip_stack_dns_check(struct sip_stack *ss, const char *uri);
 const struct resolver *sip_stack_dns(const struct sip_stack *ss);
 const struct sa *sip_stack_laddr(const struct sip_stack *ss,
 				 enum sip_transp tp);
+const struct sa *sip_stack_laddr_af(const struct sip_stack *ss,
+				    enum sip_transp tp, int af);
 int  sip_stack_trust(struct sip_stack *ss, const struct sa *addr);
 int  sip_stack_add_user(struct sip_stack *ss, const char *user,
 			sip_stack_invite_h *inh, void *arg);

@@ -26,7 +26,8 @@ struct sip_stack {
 	struct list notifies;     /* out-of-dialog NOTIFY handlers */
 	struct sip_lsnr *lsnr_notify;
 	struct sipevent_sock *evsock;
-	struct sa laddr[SIP_TRANSPC];
+	struct sa laddr[SIP_TRANSPC];   /* IPv4 (or the one explicit family) */
+	struct sa laddr6[SIP_TRANSPC];  /* IPv6 beside it ("[::]:P") */
 	bool accept_any;
 	bool nat_started;         /* our UDP socket went to nat.c */
 	uint64_t dropped;

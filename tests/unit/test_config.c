@@ -461,7 +461,7 @@ static void assert_defaults(const struct ata_config *cfg)
 	assert_string_equal(cfg->modv[4].name, "alg-hint");
 	assert_false(cfg->modv[4].required);
 
-	assert_int_equal(sa_af(&cfg->sip.listen), AF_INET);
+	assert_int_equal(sa_af(&cfg->sip.listen), AF_INET6);
 	assert_true(sa_is_any(&cfg->sip.listen));
 	assert_int_equal(sa_port(&cfg->sip.listen), 5060);
 	assert_int_equal(cfg->sip.transportc, 2);

@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
-"""A DNS server for the lab: A records from the command line, nothing else.
+"""A DNS server for the lab: A and AAAA records from the command line.
 
-    dnsd.py ADDR NAME=IPV4 [NAME=IPV4 ...]
+    dnsd.py ADDR NAME=IP [NAME=IP ...]
 
 Listens on UDP ADDR:53. A query for a listed name and type A gets its
-address; the same name with another type (NAPTR, SRV: what RFC 3263
-asks first) gets an empty answer, so the client falls back to A; any
-other name gets NXDOMAIN. Every query is logged as "QNAME QTYPE".
+IPv4 address, type AAAA its IPv6 address (a name may be listed twice,
+once per family); the same name with another type (NAPTR, SRV: what
+RFC 3263 asks first), or a family it has no address in, gets an empty
+answer, so the client falls back to A; any other name gets NXDOMAIN.
+Every query is logged as "QNAME QTYPE".
 """
 import socket
 import struct
 import sys
 
 TYPE_A = 1
+TYPE_AAAA = 28
 
 
 def qname(pkt, off):
@@ -41,13 +44,15 @@ def answer(pkt, records):
     if name not in records:
         hdr = struct.pack("!HHHHHH", ident, 0x8403 | rd, 1, 0, 0, 0)
         return hdr + question
-    if qtype != TYPE_A:
+    fam = {TYPE_A: socket.AF_INET, TYPE_AAAA: socket.AF_INET6}.get(qtype)
+    ip = records[name].get(fam)
+    if ip is None:
         hdr = struct.pack("!HHHHHH", ident, 0x8400 | rd, 1, 0, 0, 0)
         return hdr + question
 
+    raw = socket.inet_pton(fam, ip)
     hdr = struct.pack("!HHHHHH", ident, 0x8400 | rd, 1, 1, 0, 0)
-    rr = struct.pack("!HHHIH", 0xC00C, TYPE_A, qclass, 60, 4) + \
-        socket.inet_aton(records[name])
+    rr = struct.pack("!HHHIH", 0xC00C, qtype, qclass, 60, len(raw)) + raw
     return hdr + question + rr
 
 
@@ -56,7 +61,8 @@ def main():
     records = {}
     for arg in sys.argv[2:]:
         name, ip = arg.split("=", 1)
-        records[name.lower().rstrip(".")] = ip
+        fam = socket.AF_INET6 if ":" in ip else socket.AF_INET
+        records.setdefault(name.lower().rstrip("."), {})[fam] = ip
 
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((addr, 53))

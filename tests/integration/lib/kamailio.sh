@@ -28,6 +28,17 @@ kam__gen() {
 	sed -e "s|@ADDR@|$KAM_ADDR|g" -e "s|@WORKDIR@|$KAM_DIR|g" \
 		-e "s|@TRUSTED@|${KAM_TRUSTED:-255.255.255.255}|g" \
 		"$LAB_CONF_DIR/kamailio.cfg" >"$KAM_DIR/kamailio.cfg"
+	# KAM_ADDR6: also listen on this IPv6 address (dual stack);
+	# KAM_ALIAS: a name of ours (a domain with A/AAAA records)
+	if [ -n "${KAM_ADDR6:-}" ]; then
+		sed -i "/^listen=tcp:$KAM_ADDR:5060\$/a\\
+listen=udp:[$KAM_ADDR6]:5060\\
+listen=tcp:[$KAM_ADDR6]:5060" "$KAM_DIR/kamailio.cfg"
+	fi
+	if [ -n "${KAM_ALIAS:-}" ]; then
+		sed -i "/^listen=tcp:$KAM_ADDR:5060\$/a\\
+alias=$KAM_ALIAS" "$KAM_DIR/kamailio.cfg"
+	fi
 }
 
 # kam_start NS ADDR [TRUSTED_ADDR]: kamailio in NS on ADDR:5060 UDP+TCP.
