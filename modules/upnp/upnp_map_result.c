@@ -170,8 +170,11 @@ void upnp_map_add_done(struct upnp_map *m, const struct upnp_job *job)
 	}
 
 	if (job->err == EADDRINUSE && m->state != MAP_PENDING) {
-		/* we held this port: someone took it while it was free */
-		stolen(m, "?", "?");
+		/* we held this port: someone took it while it was free
+		   (the worker asked the IGD who holds it: a NAT-PMP/PCP
+		   router does not say) */
+		stolen(m, job->got_client[0] ? job->got_client : "?",
+		       job->got_port[0] ? job->got_port : "?");
 		return;
 	}
 

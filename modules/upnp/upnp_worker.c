@@ -154,6 +154,10 @@ static int soap(struct upnp_worker *w, struct upnp_job *job)
 					"UDP", NULL, lease);
 		if (!r)
 			igd_ext_ip(w);   /* a PPP reconnect may change it */
+		else if (r == UPNP_E_CONFLICT)
+			/* who holds it: a refresh that meets another
+			   host's entry names it in the theft report */
+			(void)entry_get(w, job, ext);
 		return r;
 
 	case UPNP_OP_GET:

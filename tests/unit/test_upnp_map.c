@@ -479,6 +479,26 @@ static void test_stolen_moves(void **state)
 }
 
 
+/* A lease refresh meets another host's entry (a router restart let it
+   take the port before our recheck): the worker's lookup names the
+   holder in the theft report, as a recheck's would, and we move */
+static void test_refresh_conflict_names_holder(void **state)
+{
+	struct upnp_job *job;
+	(void)state;
+
+	job_answer(job_take(UPNP_OP_ADD, 5060), 0, NULL, NULL);
+	tmr_fire(&fx.m->tmr_refresh);
+	job_answer(job_take(UPNP_OP_ADD, 5060), UPNP_E_CONFLICT,
+		   "192.168.1.11", "5060");
+	assert_non_null(strstr(fx.events, "UPNP-MAPPING-STOLEN ext_port=5060"
+			       " holder=192.168.1.11:5060"));
+	assert_int_equal(fx.jobc, 1);
+	job = fx.jobv[0];
+	assert_int_not_equal(job->ext_port, 5060);
+}
+
+
 /* Our own entry on recheck: nothing happens */
 static void test_recheck_ours(void **state)
 {
@@ -624,6 +644,7 @@ int main(void)
 		T(test_permanent_only_refused),
 		T(test_missing_readded),
 		T(test_stolen_moves),
+		T(test_refresh_conflict_names_holder),
 		T(test_epoch_reset_remaps),
 		T(test_pinhole),
 		T(test_pinhole_shared),
