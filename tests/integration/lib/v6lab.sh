@@ -57,9 +57,13 @@ v6lab_build() {
 	bs_wait_reg bs 20 || lab_die "baresip (IPv4) did not register"
 	bs_wait_reg bs6 20 || lab_die "baresip (IPv6) did not register"
 
-	lab_router rt 44.0.0.254 lan 192.168.1.1/24 cone
+	if [ "${V6LAB_DSLITE:-0}" = 1 ]; then
+		v6lab__carrier
+	else
+		lab_router rt 44.0.0.254 lan 192.168.1.1/24 cone
+		v6lab__addr6 rt 2001:db8:44::fe/64 wan
+	fi
 	rt=$(lab_ns rt)
-	v6lab__addr6 rt 2001:db8:44::fe/64 wan
 	v6lab__addr6 rt 2001:db8:1::1/64 lan
 	ip netns exec "$rt" sysctl -qw net.ipv6.conf.all.forwarding=1 ||
 		lab_die "no IPv6 forwarding in rt"
@@ -81,6 +85,30 @@ v6lab_build() {
 		lab_die "no IPv6 path from ata to kamailio"
 	lab_wait_for "v6lab__reach ata $V6LAB_BS6" 10 ||
 		lab_die "no IPv6 path from ata to bs6"
+}
+
+# v6lab__carrier: V6LAB_DSLITE=1, a DS-Lite-like line: IPv4 only through
+# the provider's carrier NAT "aftr" (44.0.0.254, shared address space
+# 100.64.0.0/24 inside; it answers no port-mapping protocol), then the
+# home router rt's own NAT (100.64.0.2, LAN as usual); IPv6 routed
+# natively by aftr (2001:db8:44::fe, 2001:db8:2::1) to rt
+# (2001:db8:2::2), whose firewall guards the LAN as in the plain lab.
+# (A real DS-Lite B4 tunnels the LAN's IPv4 to the AFTR without a NAT of
+# its own; what ataua meets is the same: its IPv4 public address is
+# shared and a tier away, its IPv6 one is its own.)
+v6lab__carrier() {
+	local aftr
+	lab_router aftr 44.0.0.254/24 cgn 100.64.0.1/24 cone
+	aftr=$(lab_ns aftr)
+	v6lab__addr6 aftr 2001:db8:44::fe/64 wan
+	v6lab__addr6 aftr 2001:db8:2::1/64 lan
+	ip -n "$aftr" -6 route add 2001:db8:1::/64 via 2001:db8:2::2 ||
+		lab_die "cannot route the home's IPv6 in aftr"
+	ip netns exec "$aftr" sysctl -qw net.ipv6.conf.all.forwarding=1 ||
+		lab_die "no IPv6 forwarding in aftr"
+	natlab_router_in rt cgn 100.64.0.2/24 lan 192.168.1.1/24
+	v6lab__addr6 rt 2001:db8:2::2/64 wan 2001:db8:2::1
+	ip -n "$aftr" link set lan type bridge mcast_snooping 0
 }
 
 # v6lab__reach NS ADDR: a SIP OPTIONS from NS to [ADDR]:5060 is
