@@ -39,28 +39,9 @@ natlab_expect_nat verdict_v6 "ok*"
 natlab_expect_nat verdict_v4 "ok*"
 natlab_expect_nat public_sip "44.0.0.254:*"
 
-bs_dial bs6 "sip:1001@[$V6LAB_KAM6]"
-lab_wait_for "[ \"\$(ata_get ring line 1)\" = yes ]" 10 &&
-	t_ok "v6 inbound: the IPv6-only peer's call rings" ||
-	t_fail "v6 inbound: the IPv6-only peer's call rings" "$(ata_ctl line 1)"
-ata_ctl line 1 offhook >/dev/null
-ata_wait_line 1 connected 10 && t_ok "v6 inbound: answered" ||
-	t_fail "v6 inbound: answered" "$(ata_ctl line 1)"
-v6lab_rtp "v6 inbound" "\[$V6LAB_ATA6\]"
-bs_hangup bs6 2>/dev/null
-ata_ctl line 1 onhook >/dev/null
-ata_wait_line 1 idle 10 || true
-bs_wait_call_state bs6 none 10 || true
-
-ata_ctl line 1 offhook >/dev/null
-ata_ctl line 1 digits 1003 >/dev/null
-ata_wait_line 1 connected 20 &&
-	t_ok "v6 outbound: ataua -> IPv6-only peer: connected" ||
-	t_fail "v6 outbound: ataua -> IPv6-only peer: connected" "$(ata_ctl line 1)"
-v6lab_rtp "v6 outbound" "\[$V6LAB_ATA6\]"
-ata_ctl line 1 onhook >/dev/null
-ata_wait_line 1 idle 10 || true
-bs_wait_call_state bs6 none 10 || true
+v6lab_call_in bs6 "sip:1001@[$V6LAB_KAM6]" "v6 inbound" "\[$V6LAB_ATA6\]"
+v6lab_call_out bs6 1003 "v6 outbound: ataua -> IPv6-only peer" \
+	"\[$V6LAB_ATA6\]"
 natlab_stop_ataua
 
 # ---- an IPv4-only registrar: through both NATs -----------------------
@@ -70,28 +51,9 @@ natlab_expect_nat calls_over ipv4
 natlab_expect_nat verdict_v6 "none: the registrar has no IPv6 address*"
 natlab_expect_verdict ok
 
-bs_dial bs "sip:1001@44.0.0.1"
-lab_wait_for "[ \"\$(ata_get ring line 1)\" = yes ]" 10 &&
-	t_ok "v4 inbound through the carrier NAT: rings" ||
-	t_fail "v4 inbound through the carrier NAT: rings" \
-		"$(ata_ctl line 1)" "$(ata_ctl nat)"
-ata_ctl line 1 offhook >/dev/null
-ata_wait_line 1 connected 10 && t_ok "v4 inbound: answered" ||
-	t_fail "v4 inbound: answered" "$(ata_ctl line 1)"
-v6lab_rtp "v4 inbound" "44\.0\.0\.254:"
-bs_hangup bs 2>/dev/null
-ata_ctl line 1 onhook >/dev/null
-ata_wait_line 1 idle 10 || true
-bs_wait_call_state bs none 10 || true
-
-ata_ctl line 1 offhook >/dev/null
-ata_ctl line 1 digits 1002 >/dev/null
-ata_wait_line 1 connected 20 &&
-	t_ok "v4 outbound through the carrier NAT: connected" ||
-	t_fail "v4 outbound through the carrier NAT: connected" "$(ata_ctl line 1)"
-v6lab_rtp "v4 outbound" "44\.0\.0\.254:"
-ata_ctl line 1 onhook >/dev/null
-ata_wait_line 1 idle 10 || true
+v6lab_call_in bs "sip:1001@44.0.0.1" "v4 inbound through the carrier NAT" \
+	"44\.0\.0\.254:"
+v6lab_call_out bs 1002 "v4 outbound through the carrier NAT" "44\.0\.0\.254:"
 
 t_check "no crash report in the logs" \
 	lab_not grep -Eqi 'segfault|sanitizer|assert' "$LAB_DIR"/ataua*.log

@@ -210,3 +210,33 @@ v6lab_rtp() {
 			t_fail "$1: RTP on $2" "$calls"
 	}
 }
+
+# v6lab_call_in PEER URI WHAT ADDR_RE: baresip PEER calls URI, ataua
+# answers, RTP flows both ways on ADDR_RE (v6lab_rtp), both hang up
+v6lab_call_in() {
+	bs_dial "$1" "$2"
+	lab_wait_for "[ \"\$(ata_get ring line 1)\" = yes ]" 10 &&
+		t_ok "$3: the call rings" ||
+		t_fail "$3: the call rings" "$(ata_ctl line 1)" "$(ata_ctl nat)"
+	ata_ctl line 1 offhook >/dev/null
+	ata_wait_line 1 connected 10 && t_ok "$3: answered" ||
+		t_fail "$3: answered" "$(ata_ctl line 1)"
+	v6lab_rtp "$3" "$4"
+	bs_hangup "$1" 2>/dev/null
+	ata_ctl line 1 onhook >/dev/null
+	ata_wait_line 1 idle 10 || true
+	bs_wait_call_state "$1" none 10 || true
+}
+
+# v6lab_call_out PEER DIGITS WHAT ADDR_RE: ataua dials DIGITS (baresip
+# PEER answers), RTP flows both ways on ADDR_RE, ataua hangs up
+v6lab_call_out() {
+	ata_ctl line 1 offhook >/dev/null
+	ata_ctl line 1 digits "$2" >/dev/null
+	ata_wait_line 1 connected 20 && t_ok "$3: connected" ||
+		t_fail "$3: connected" "$(ata_ctl line 1)"
+	v6lab_rtp "$3" "$4"
+	ata_ctl line 1 onhook >/dev/null
+	ata_wait_line 1 idle 10 || true
+	bs_wait_call_state "$1" none 10 || true
+}
