@@ -159,22 +159,73 @@ static bool invite_match(const struct sip_msg *msg, void *arg)
 }
 
 
-/* A call of either direction: media on transport @p tp's address in
-   family @p af (the signalling's: the SDP says IN IP6 over IPv6;
-   AF_UNSPEC: IPv4 where we have it), SDP, hints, and the stack told
-   its dialog is ours */
-int call_alloc(struct call **callp, struct sip_stack *ss,
-	       const struct call_mprefs *mp, enum sip_transp tp, int af)
+/*
+ * The call's media on transport @p tp's address in family @p af
+ * (call_family.c decides it; AF_UNSPEC: IPv4 where we have it), its
+ * SDP and hints; media an earlier offer built (the other family) goes.
+ */
+int call_media_build(struct call *call, enum sip_transp tp, int af)
 {
 	const struct sa *sipaddr;
-	struct call *call;
 	struct sa laddr;
 	int err;
 
-	sipaddr = sip_stack_laddr_af(ss, tp, af);
+	sipaddr = sip_stack_laddr_af(call->ss, tp, af);
 	if (!sipaddr)
-		sipaddr = sip_stack_laddr(ss, tp);
+		sipaddr = sip_stack_laddr(call->ss, tp);
 	if (!sipaddr)
+		return EPROTONOSUPPORT;
+
+	call->hint = mem_deref(call->hint);
+	call->sdp = mem_deref(call->sdp);
+	call->media = mem_deref(call->media);
+	call->tp = tp;
+	call->af = sa_af(sipaddr);
+
+	/* RTP on the address SIP uses, which is what the peer can reach */
+	sa_cpy(&laddr, sipaddr);
+	sa_set_port(&laddr, 0);
+	err = call_media_alloc(&call->media, &call->mp, &laddr,
+			       media_digit_handler, media_audio_handler, call);
+	if (err)
+		return err;
+
+	err = call_sdp_alloc(&call->sdp, &call->mp,
+			     call_media_laddr(call->media));
+	if (err)
+		return err;
+
+	/* hints see the socket's own address and the one the SDP says */
+	sa_set_port(&laddr, sa_port(call_media_laddr(call->media)));
+	err = hint_media_alloc(&call->hint, call_media_sock(call->media),
+			       &laddr, call_media_laddr(call->media),
+			       call_sdp_media(call->sdp));
+	if (err)
+		return err;
+
+	nat_media_set_handler(call_media_nat(call->media), media_nat_handler,
+			      call);
+
+	return 0;
+}
+
+
+/* The box has a SIP address in family @p af on the call's transport */
+bool call_has_family(const struct call *call, int af)
+{
+	return sip_stack_laddr_af(call->ss, call->tp, af) != NULL;
+}
+
+
+/* A call of either direction: its media (call_media_build), and the
+   stack told its dialog is ours */
+int call_alloc(struct call **callp, struct sip_stack *ss,
+	       const struct call_mprefs *mp, enum sip_transp tp, int af)
+{
+	struct call *call;
+	int err;
+
+	if (!sip_stack_laddr_af(ss, tp, af) && !sip_stack_laddr(ss, tp))
 		return EPROTONOSUPPORT;
 
 	call = mem_zalloc(sizeof(*call), call_destructor);
@@ -193,28 +244,7 @@ int call_alloc(struct call **callp, struct sip_stack *ss,
 	if (err)
 		goto out;
 
-	/* RTP on the address SIP uses, which is what the peer can reach */
-	sa_cpy(&laddr, sipaddr);
-	sa_set_port(&laddr, 0);
-	err = call_media_alloc(&call->media, mp, &laddr,
-			       media_digit_handler, media_audio_handler, call);
-	if (err)
-		goto out;
-
-	err = call_sdp_alloc(&call->sdp, mp, call_media_laddr(call->media));
-	if (err)
-		goto out;
-
-	/* hints see the socket's own address and the one the SDP says */
-	sa_set_port(&laddr, sa_port(call_media_laddr(call->media)));
-	err = hint_media_alloc(&call->hint, call_media_sock(call->media),
-			       &laddr, call_media_laddr(call->media),
-			       call_sdp_media(call->sdp));
-	if (err)
-		goto out;
-
-	nat_media_set_handler(call_media_nat(call->media), media_nat_handler,
-			      call);
+	err = call_media_build(call, tp, af);
 
  out:
 	if (err)

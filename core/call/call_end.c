@@ -11,6 +11,54 @@
 #include "call_priv.h"
 #include "sip/sip_hop.h"
 #include "sip/sip_stack.h"
+#include "nat/nat.h"
+#include "call_family.h"
+
+
+/*
+ * Our INVITE's offer was refused as not acceptable (488, 606): a peer
+ * that has only the other family says so (baresip without IPv6 answers
+ * an IN IP6 offer with 488). Once per call, where the box has the other
+ * family, the same call is offered again in it with a new INVITE.
+ * True if it went (or waits for its media relay).
+ */
+static bool offer_other_family(struct call *call, const struct sip_msg *msg)
+{
+	int af, err;
+
+	if (call->incoming || call->af_retried || !msg ||
+	    (msg->scode != 488 && msg->scode != 606) ||
+	    (call->state != CALL_OUTGOING && call->state != CALL_RINGING))
+		return false;
+
+	af = call_family_other(call->af, call_has_family(call, AF_INET),
+			       call_has_family(call, AF_INET6));
+	if (af == AF_UNSPEC)
+		return false;
+
+	call->af_retried = true;
+	call->sess = mem_deref(call->sess);
+	err = call_media_build(call, call->tp, af);
+	if (err)
+		goto out;
+
+	ata_info("call: %u %u %r to an offer in %s: offering %s", call->id,
+		 msg->scode, &msg->reason,
+		 af == AF_INET ? "IPv6" : "IPv4",
+		 af == AF_INET ? "IPv4" : "IPv6");
+
+	/* a TURN relay for the new media: the INVITE waits for it */
+	if (nat_media_pending(call_media_nat(call->media)))
+		call->wait_nat = true;
+	else
+		err = call_out_send(call);
+
+ out:
+	if (err)
+		ata_warn("call: %u offer in the other family: %m", call->id,
+			 err);
+	return !err;
+}
 
 
 /*
@@ -39,6 +87,9 @@ void call_end_handler(int err, const struct sip_msg *msg, void *arg)
 	/* media stays for its counters; nothing is sent once closed */
 	tmr_cancel(&call->tmr_ring);
 	call->hop.probe = mem_deref(call->hop.probe);
+	if (offer_other_family(call, msg))
+		return;
+
 	call_media_stop(call->media);
 	call->adm = mem_deref(call->adm);
 	call->sess = mem_deref(call->sess);

@@ -10,6 +10,28 @@
 #include "call_priv.h"
 #include "sip/sip_stack.h"
 #include "nat/nat.h"
+#include "call_family.h"
+
+
+/* The family of an incoming call's media (call_family.c): the offer's
+   c=, so an IPv4-only peer behind a dual-stack registrar gets IPv4
+   media though its INVITE reached our IPv6 registration; the INVITE's
+   family where the offer names none we can use */
+static int incoming_family(const struct sip_stack *ss,
+			   const struct sip_msg *msg)
+{
+	int offer_af = AF_UNSPEC;
+
+	if (call_sess_has_sdp(msg))
+		offer_af = call_family_of_sdp(
+			(const char *)mbuf_buf(msg->mb),
+			mbuf_get_left(msg->mb));
+
+	return call_family_pick(offer_af,
+		sip_stack_laddr_af(ss, msg->tp, AF_INET) != NULL,
+		sip_stack_laddr_af(ss, msg->tp, AF_INET6) != NULL,
+		sa_af(&msg->dst));
+}
 
 
 /**
@@ -29,8 +51,7 @@ int call_incoming_alloc(struct call **callp, struct sip_stack *ss,
 	if (!callp || !ss || !mp || !msg || !cuser)
 		return EINVAL;
 
-	/* media in the family the INVITE came in */
-	err = call_alloc(&call, ss, mp, msg->tp, sa_af(&msg->dst));
+	err = call_alloc(&call, ss, mp, msg->tp, incoming_family(ss, msg));
 	if (err)
 		return err;
 

@@ -46,6 +46,9 @@ struct call {
 	uint32_t id;
 	bool incoming;
 	bool wait_nat;               /* offer/answer held for nat_media */
+	enum sip_transp tp;          /* the SIP transport of its media  */
+	int af;                      /* its media's family (call_family) */
+	bool af_retried;             /* outgoing: offered again in the other */
 	char fail[128];              /* why we ended it, for CLOSED  */
 	struct tmr tmr_ring;         /* incoming: rings no longer    */
 	struct ring_limit ring;
@@ -66,6 +69,8 @@ struct call {
 extern const char call_ctype_sdp[];
 int  call_alloc(struct call **callp, struct sip_stack *ss,
 		 const struct call_mprefs *mp, enum sip_transp tp, int af);
+int  call_media_build(struct call *call, enum sip_transp tp, int af);
+bool call_has_family(const struct call *call, int af);
 void call_set_state(struct call *call, enum call_state st,
 		    uint16_t scode, const char *reason);
 void call_adm_media(const struct call *call, struct adm_media *am);
