@@ -53,28 +53,10 @@ printf '%s' "$json" | grep -q '"calls_over": *"ipv6"' &&
 	t_fail "nat in JSON: calls_over and verdict_v6" "$json"
 
 # IPv6-only peer calls us (through the firewall: the registration's flow)
-bs_dial bs6 "sip:1001@[$V6LAB_KAM6]"
-lab_wait_for "[ \"\$(ata_get ring line 1)\" = yes ]" 10 &&
-	t_ok "v6 inbound: the IPv6-only peer's call rings" ||
-	t_fail "v6 inbound: the IPv6-only peer's call rings" "$(ata_ctl line 1)"
-ata_ctl line 1 offhook >/dev/null
-ata_wait_line 1 connected 10 && t_ok "v6 inbound: answered" ||
-	t_fail "v6 inbound: answered" "$(ata_ctl line 1)"
-v6lab_rtp "v6 inbound" "\[$V6LAB_ATA6\]"
-bs_hangup bs6 2>/dev/null
-ata_ctl line 1 onhook >/dev/null
-ata_wait_line 1 idle 10 || true
-bs_wait_call_state bs6 none 10 || true
-
+v6lab_call_in bs6 "sip:1001@[$V6LAB_KAM6]" "v6 inbound" "\[$V6LAB_ATA6\]"
 # we call the IPv6-only peer
-ata_ctl line 1 offhook >/dev/null
-ata_ctl line 1 digits 1003 >/dev/null
-ata_wait_line 1 connected 20 && t_ok "v6 outbound: ataua -> IPv6-only peer: connected" ||
-	t_fail "v6 outbound: ataua -> IPv6-only peer: connected" "$(ata_ctl line 1)"
-v6lab_rtp "v6 outbound" "\[$V6LAB_ATA6\]"
-ata_ctl line 1 onhook >/dev/null
-ata_wait_line 1 idle 10 || true
-bs_wait_call_state bs6 none 10 || true
+v6lab_call_out bs6 1003 "v6 outbound: ataua -> IPv6-only peer" \
+	"\[$V6LAB_ATA6\]"
 
 # the firewall forgets idle UDP after NAT_UDP_TIMEOUT s: only our
 # keep-alive on the registration's flow lets the next call in (twice
@@ -105,14 +87,8 @@ natlab_expect_nat verdict_v6 "broken*"
 natlab_expect_verdict ok
 
 # a dual-stack box calls the IPv4-only peer: audio over IPv4
-ata_ctl line 1 offhook >/dev/null
-ata_ctl line 1 digits 1002 >/dev/null
-ata_wait_line 1 connected 20 && t_ok "v4 outbound: ataua -> IPv4-only peer: connected" ||
-	t_fail "v4 outbound: ataua -> IPv4-only peer: connected" "$(ata_ctl line 1)"
-v6lab_rtp "v4 outbound" "44\.0\.0\.254:"
-ata_ctl line 1 onhook >/dev/null
-ata_wait_line 1 idle 10 || true
-bs_wait_call_state bs none 10 || true
+v6lab_call_out bs 1002 "v4 outbound: ataua -> IPv4-only peer" \
+	"44\.0\.0\.254:"
 natlab_stop_ataua
 
 # ---- a registrar with no AAAA: IPv4 at once --------------------------

@@ -42,30 +42,12 @@ bs_peer_rtp() {
 }
 
 # ---- the IPv4-only peer calls us through the dual-stack registrar ---
-bs_dial bs "sip:1001@44.0.0.1"
-lab_wait_for "[ \"\$(ata_get ring line 1)\" = yes ]" 10 &&
-	t_ok "v4 peer inbound: rings" ||
-	t_fail "v4 peer inbound: rings" "$(ata_ctl line 1)"
-ata_ctl line 1 offhook >/dev/null
-ata_wait_line 1 connected 10 && t_ok "v4 peer inbound: answered" ||
-	t_fail "v4 peer inbound: answered" "$(ata_ctl line 1)"
-bs_wait_call_established bs 10 || true
-v6lab_rtp "v4 peer inbound" "44\.0\.0\.254:"
-bs_peer_rtp "v4 peer inbound"
-bs_hangup bs 2>/dev/null
-ata_ctl line 1 onhook >/dev/null
-ata_wait_line 1 idle 10 || true
-bs_wait_call_state bs none 10 || true
+V6LAB_IN_CALL='bs_peer_rtp "$1"'
+v6lab_call_in bs "sip:1001@44.0.0.1" "v4 peer inbound" "44\.0\.0\.254:"
 
 # ---- we call the IPv4-only peer while registered over IPv6 ----------
-ata_ctl line 1 offhook >/dev/null
-ata_ctl line 1 digits 1002 >/dev/null
-ata_wait_line 1 connected 20 && t_ok "v4 peer outbound: connected" ||
-	t_fail "v4 peer outbound: connected" "$(ata_ctl line 1)"
-v6lab_rtp "v4 peer outbound" "44\.0\.0\.254:"
-bs_peer_rtp "v4 peer outbound"
-grep -E "call: [0-9]+ .*IPv4" "$LAB_DIR/ataua.log" | tail -n 3 >&2 || true
-ata_ctl line 1 onhook >/dev/null
-ata_wait_line 1 idle 10 || true
-bs_wait_call_state bs none 10 || true
+V6LAB_IN_CALL='bs_peer_rtp "$1"
+grep -E "call: [0-9]+ .*IPv4" "$LAB_DIR/ataua.log" | tail -n 3 >&2 || true'
+v6lab_call_out bs 1002 "v4 peer outbound" "44\.0\.0\.254:"
+V6LAB_IN_CALL=
 natlab_stop_ataua

@@ -212,7 +212,9 @@ v6lab_rtp() {
 }
 
 # v6lab_call_in PEER URI WHAT ADDR_RE: baresip PEER calls URI, ataua
-# answers, RTP flows both ways on ADDR_RE (v6lab_rtp), both hang up
+# answers, RTP flows both ways on ADDR_RE (v6lab_rtp), both hang up.
+# V6LAB_IN_CALL: a command (eval'd, with WHAT as $1) for more checks
+# while the call runs; the same for v6lab_call_out.
 v6lab_call_in() {
 	bs_dial "$1" "$2"
 	lab_wait_for "[ \"\$(ata_get ring line 1)\" = yes ]" 10 &&
@@ -221,7 +223,9 @@ v6lab_call_in() {
 	ata_ctl line 1 offhook >/dev/null
 	ata_wait_line 1 connected 10 && t_ok "$3: answered" ||
 		t_fail "$3: answered" "$(ata_ctl line 1)"
+	bs_wait_call_established "$1" 10 || true
 	v6lab_rtp "$3" "$4"
+	v6lab__in_call "$3"
 	bs_hangup "$1" 2>/dev/null
 	ata_ctl line 1 onhook >/dev/null
 	ata_wait_line 1 idle 10 || true
@@ -236,7 +240,12 @@ v6lab_call_out() {
 	ata_wait_line 1 connected 20 && t_ok "$3: connected" ||
 		t_fail "$3: connected" "$(ata_ctl line 1)"
 	v6lab_rtp "$3" "$4"
+	v6lab__in_call "$3"
 	ata_ctl line 1 onhook >/dev/null
 	ata_wait_line 1 idle 10 || true
 	bs_wait_call_state "$1" none 10 || true
+}
+
+v6lab__in_call() {
+	[ -z "${V6LAB_IN_CALL:-}" ] || eval "$V6LAB_IN_CALL"
 }
