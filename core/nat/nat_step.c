@@ -212,17 +212,30 @@ static const char *step_next(const struct nat_step *gone)
 }
 
 
-/* ECONNREFUSED is a server's no (an IGD's UPnP error; the module's
-   own line before this one gives its words): not "Connection refused",
-   which reads as if nobody listened */
+/* Words for a step's errno where strerror misleads: ECONNREFUSED is a
+   server's no (an IGD's UPnP error; the module's own line before this
+   one gives its words), not "Connection refused", which reads as if
+   nobody listened; the upnp step's ENODEV is no router answering its
+   discovery, not "No such device" */
+static const char *no_binding_words(const struct nat_step *st, int err)
+{
+	if (err == ECONNREFUSED)
+		return "refused by the server";
+	if (st == &nat.upnp && err == ENODEV)
+		return "no router answered (UPnP IGD, NAT-PMP, PCP)";
+
+	return NULL;
+}
+
+
 static void log_no_binding(const struct nat_step *st, int err)
 {
 	const char *next = step_next(st);
+	const char *words = no_binding_words(st, err);
 
-	if (err == ECONNREFUSED)
-		ata_info("nat: %s: no binding: refused by the server%s%s",
-			 st->name, next ? "; going on with " : "",
-			 next ? next : "");
+	if (words)
+		ata_info("nat: %s: no binding: %s%s%s", st->name, words,
+			 next ? "; going on with " : "", next ? next : "");
 	else
 		ata_info("nat: %s: no binding: %m%s%s", st->name, err,
 			 next ? "; going on with " : "", next ? next : "");

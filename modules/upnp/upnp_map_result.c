@@ -209,6 +209,13 @@ void upnp_map_add_done(struct upnp_map *m, const struct upnp_job *job)
 		return;
 	}
 
+	/* discovery ended before the timeout with no router: the same
+	   words as when the timeout comes first (upnp_map.c) */
+	if (m->state == MAP_PENDING && job->err == ENODEV &&
+	    !job->igd.found)
+		ata_info("upnp: no IGD answered discovery: UDP %u not mapped",
+			 m->int_port);
+
 	if (m->state == MAP_PENDING)
 		upnp_map_fail(m, job->err);
 	else

@@ -33,6 +33,13 @@ t_check "no IGD: the log says that no IGD answered discovery" \
 	grep -q "upnp: no IGD answered discovery: UDP 5060 not mapped" "$log"
 t_check "no IGD: not that a mapping did not come in time" \
 	lab_not grep -q "no mapping for UDP 5060 within" "$log"
+# discovery ends (ENODEV) or the step's timeout comes first: both say
+# so, in words, not "No such device"
+lab_wait_for "grep -q 'nat: upnp: no binding' '$log'" 10
+t_check "no IGD: the policy says why, not an errno's name" \
+	grep -Eq "nat: upnp: no binding: (no router answered \(UPnP IGD, NAT-PMP, PCP\)|Connection timed out)" "$log"
+t_check "no IGD: never \"No such device\"" \
+	lab_not grep -q "No such device" "$log"
 
 lab_stop "$ATA_PID" 10
 t_check "shutdown: nothing was mapped, nothing is released" \
