@@ -13,7 +13,11 @@
  * unanswered after SIP_FAMILY_FALLBACK_MS gives way to IPv4 (RFC 8305
  * in spirit; one REGISTER at a time, for a registrar must not hold two
  * bindings of one box). IPv6 is not tried again for this registration
- * (it lives until the network or the config changes).
+ * (it lives until the network or the config changes). A first hop
+ * without a port is looked up for SIP SRV records too (RFC 3263): where
+ * it has them, they name the servers, which need not be the name's own
+ * A/AAAA (often a web server), so the family is left to libre's RFC
+ * 3263 resolution and only a name without SRV gets the preference.
  *
  * An IPv6 registration has no NAT, so no STUN, TURN or UPnP runs for
  * it; but an IPv6 firewall still drops unsolicited inbound, so the flow
@@ -50,6 +54,11 @@ static void family_report(struct reg *reg)
 		why = reg->state == REG_OK ?
 			"ok: registered over IPv6, no NAT" :
 			"pending: registering over IPv6";
+	else if (f->srv)
+		why = f->af == AF_INET ?
+			"none: SRV records of the registrar chose IPv4" :
+			"pending: SRV records of the registrar choose "
+			"the family";
 	else if (f->v6_failed)
 		why = "broken: no answer from the registrar over IPv6: "
 			"using IPv4";
@@ -74,8 +83,54 @@ static void lookup_decide(void *arg)
 		return;
 
 	tmr_cancel(&reg->fam.tmr_lookup);
+	reg->fam.qsrv = mem_deref(reg->fam.qsrv);  /* unanswered: no SRV */
 	reg->fam.looked_up = true;
 	reg_send_retry(reg);
+}
+
+
+/* A and AAAA say go; the SRV answer, if still out, has the last word */
+static void lookup_ready(struct reg *reg)
+{
+	if (reg->fam.qsrv) {
+		reg->fam.ready = true;
+		return;
+	}
+
+	lookup_decide(reg);
+}
+
+
+static void resolution_over(void *arg)
+{
+	lookup_ready(arg);
+}
+
+
+static void srv_handler(int err, const struct dnshdr *hdr,
+			struct list *ansl, struct list *authl,
+			struct list *addl, void *arg)
+{
+	struct reg *reg = arg;
+	(void)err; (void)hdr; (void)authl; (void)addl;
+
+	reg->fam.srv = dns_rrlist_find(ansl, NULL, DNS_TYPE_SRV, DNS_CLASS_IN,
+				       false) != NULL;
+	reg->fam.qsrv = mem_deref(reg->fam.qsrv);
+	if (reg->fam.ready || reg->fam.srv)
+		lookup_decide(reg);
+}
+
+
+/* RFC 3263 4.1's SRV name for a first hop with transport @p tp */
+static const char *srv_prefix(enum sip_transp tp)
+{
+	switch (tp) {
+
+	case SIP_TRANSP_TCP: return "_sip._tcp.";
+	case SIP_TRANSP_TLS: return "_sips._tcp.";
+	default:             return "_sip._udp.";
+	}
 }
 
 
@@ -94,10 +149,10 @@ static void a_handler(int err, const struct dnshdr *hdr, struct list *ansl,
 
 	reg->fam.q4 = mem_deref(reg->fam.q4);
 	if (!reg->fam.q6)
-		lookup_decide(reg);
+		lookup_ready(reg);
 	else if (!reg->fam.looked_up)   /* RFC 8305 3: Resolution Delay */
 		tmr_start(&reg->fam.tmr_lookup, RESOLUTION_DELAY_MS,
-			  lookup_decide, reg);
+			  resolution_over, reg);
 }
 
 
@@ -117,7 +172,21 @@ static void aaaa_handler(int err, const struct dnshdr *hdr,
 
 	reg->fam.q6 = mem_deref(reg->fam.q6);
 	if (reg->fam.addr6 || !reg->fam.q4)
-		lookup_decide(reg);     /* IPv6 first: no wait for A */
+		lookup_ready(reg);      /* IPv6 first: no wait for A */
+}
+
+
+static int srv_query(struct reg_family *f, struct dnsc *dnsc,
+		     const char *host, struct reg *reg)
+{
+	char name[300];
+
+	if (re_snprintf(name, sizeof(name), "%s%s",
+			srv_prefix(reg->conf.tp), host) < 0)
+		return ENAMETOOLONG;
+
+	return dnsc_query(&f->qsrv, dnsc, name, DNS_TYPE_SRV, DNS_CLASS_IN,
+			  true, srv_handler, reg);
 }
 
 
@@ -180,18 +249,24 @@ bool reg_family_prepare(struct reg *reg)
 			goto out;       /* reg_start says what is wrong */
 
 		dnsc = resolver_client(sip_stack_dns(reg->ss));
+		f->srv = f->ready = false;
 		if (dnsc_query(&f->q4, dnsc, host, DNS_TYPE_A, DNS_CLASS_IN,
 			       true, a_handler, reg) ||
 		    dnsc_query(&f->q6, dnsc, host, DNS_TYPE_AAAA,
-			       DNS_CLASS_IN, true, aaaa_handler, reg)) {
+			       DNS_CLASS_IN, true, aaaa_handler, reg) ||
+		    (!u.port && srv_query(f, dnsc, host, reg))) {
 			f->q4 = mem_deref(f->q4);
 			f->q6 = mem_deref(f->q6);
+			f->qsrv = mem_deref(f->qsrv);
 			goto out;
 		}
 
 		tmr_start(&f->tmr_lookup, LOOKUP_MAX_MS, lookup_decide, reg);
 		return true;
 	}
+
+	if (f->srv)
+		goto out;       /* libre follows the SRV records */
 
 	in.local4 = sip_stack_laddr_af(reg->ss, reg->conf.tp, AF_INET)
 		!= NULL;
@@ -279,6 +354,11 @@ bool reg_family_answered(struct reg *reg, int err, const struct sip_msg *msg)
 		return true;
 	}
 
+	/* the SRV's choice (libre's resolution): the family it took */
+	if (msg && msg->scode >= 200 && msg->scode < 300 &&
+	    reg->fam.af == AF_UNSPEC && reg->fam.srv)
+		reg->fam.af = sa_af(&msg->dst);
+
 	if (msg && msg->scode >= 200 && msg->scode < 300 &&
 	    reg->fam.af == AF_INET6 && msg->tp == SIP_TRANSP_UDP) {
 		/* the IPv6 firewall keeps the flow open only while used */
@@ -332,6 +412,7 @@ void reg_family_close(struct reg *reg)
 	tmr_cancel(&reg->fam.tmr_ka);
 	reg->fam.q4 = mem_deref(reg->fam.q4);
 	reg->fam.q6 = mem_deref(reg->fam.q6);
+	reg->fam.qsrv = mem_deref(reg->fam.qsrv);
 	reg->fam.route = mem_deref(reg->fam.route);
 	nat_family_note(AF_UNSPEC, NULL);
 }

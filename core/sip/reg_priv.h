@@ -53,8 +53,11 @@ enum {
 /* The registration's IP family (reg_family.c) */
 struct reg_family {
 	struct dns_query *q4, *q6; /* the first hop's A and AAAA */
+	struct dns_query *qsrv;    /* its SIP SRV, when it has no port */
 	struct sa sa4, sa6;        /* their first addresses */
 	bool addr4, addr6;         /* found */
+	bool srv;                  /* SRV records: they choose the host */
+	bool ready;                /* A/AAAA done, waiting for the SRV */
 	bool looked_up;
 	bool have6;                /* we listen on a global IPv6 address */
 	bool v6_failed;            /* IPv6 unanswered: IPv4 from now on */

@@ -73,6 +73,26 @@ bs_wait_call_state bs6 none 10 || true
 ata_wait_line 1 idle 10 || true
 natlab_stop_ataua
 
+# ---- a domain whose SRV record names the registrar (RFC 3263): the
+# SRV chooses, not the domain's own A/AAAA (a web server here)
+V6LAB_LOG=ataua-srv.log v6lab_ataua ata srv.lab
+natlab_register
+grep -Eq "registered via (\[2001:db8:44::1\]|44\.0\.0\.1):5060" \
+	"$LAB_DIR/ataua-srv.log" &&
+	t_ok "SRV: registered at the SRV's target, not the domain's address" ||
+	t_fail "SRV: registered at the SRV's target" \
+		"$(grep 'reg:' "$LAB_DIR/ataua-srv.log" | tail -n 5)"
+# the family libre's RFC 3263 lookup took (the target has A and AAAA)
+# is the one reported
+if grep -q "registered via \[" "$LAB_DIR/ataua-srv.log"; then
+	natlab_expect_nat calls_over ipv6
+	natlab_expect_nat verdict_v6 "ok: registered over IPv6*"
+else
+	natlab_expect_nat calls_over ipv4
+	natlab_expect_nat verdict_v6 "none: SRV records of the registrar chose IPv4"
+fi
+natlab_stop_ataua
+
 # ---- the IPv6 path to the registrar dropped: IPv4 after the timer ---
 v6lab_drop_sip6 rt
 V6LAB_LOG=ataua-fallback.log v6lab_ataua ata sip.lab

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """A DNS server for the lab: A and AAAA records from the command line.
 
-    dnsd.py ADDR NAME=IP [NAME=IP ...]
+    dnsd.py ADDR NAME=IP|NAME=srv:PORT:TARGET [...]
 
 Listens on UDP ADDR:53. A query for a listed name and type A gets its
 IPv4 address, type AAAA its IPv6 address (a name may be listed twice,
-once per family); the same name with another type (NAPTR, SRV: what
+once per family), type SRV its srv: record (priority 10, weight 10);
+the same name with another type (NAPTR, SRV where none is listed: what
 RFC 3263 asks first), or a family it has no address in, gets an empty
 answer, so the client falls back to A; any other name gets NXDOMAIN.
 Every query is logged as "QNAME QTYPE".
@@ -16,6 +17,7 @@ import sys
 
 TYPE_A = 1
 TYPE_AAAA = 28
+TYPE_SRV = 33
 
 
 def qname(pkt, off):
@@ -44,6 +46,14 @@ def answer(pkt, records):
     if name not in records:
         hdr = struct.pack("!HHHHHH", ident, 0x8403 | rd, 1, 0, 0, 0)
         return hdr + question
+    if qtype == TYPE_SRV and "srv" in records[name]:
+        port, target = records[name]["srv"]
+        raw = struct.pack("!HHH", 10, 10, port) + b"".join(
+            bytes([len(l)]) + l.encode("ascii")
+            for l in target.split(".")) + b"\0"
+        hdr = struct.pack("!HHHHHH", ident, 0x8400 | rd, 1, 1, 0, 0)
+        rr = struct.pack("!HHHIH", 0xC00C, qtype, qclass, 60, len(raw))
+        return hdr + question + rr + raw
     fam = {TYPE_A: socket.AF_INET, TYPE_AAAA: socket.AF_INET6}.get(qtype)
     ip = records[name].get(fam)
     if ip is None:
@@ -61,8 +71,13 @@ def main():
     records = {}
     for arg in sys.argv[2:]:
         name, ip = arg.split("=", 1)
+        rec = records.setdefault(name.lower().rstrip("."), {})
+        if ip.startswith("srv:"):
+            port, target = ip[4:].split(":", 1)
+            rec["srv"] = (int(port), target.rstrip("."))
+            continue
         fam = socket.AF_INET6 if ":" in ip else socket.AF_INET
-        records.setdefault(name.lower().rstrip("."), {})[fam] = ip
+        rec[fam] = ip
 
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((addr, 53))

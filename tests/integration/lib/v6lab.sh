@@ -14,6 +14,9 @@
 # idle UDP after NAT_UDP_TIMEOUT s. ataua sits on
 # the LAN with 192.168.1.10 and the "global" 2001:db8:1::10. 2001:db8::/32
 # is the documentation prefix: it lives only inside these namespaces.
+# srv.lab: a domain whose SIP SRV record names sip.lab:5060 while its
+# own A/AAAA (44.0.0.99, 2001:db8:44::99) are a host with no SIP (a web
+# server, as often), so only RFC 3263's SRV step reaches the registrar.
 
 V6LAB_KAM6=2001:db8:44::1
 V6LAB_BS6=2001:db8:44::20
@@ -44,7 +47,9 @@ v6lab_build() {
 		lab_die "bs6's IPv6 address stays tentative"
 	lab_bg kam dnsd.log python3 "$LAB_LIB_DIR/dnsd.py" 44.0.0.1 \
 		sip.lab=44.0.0.1 "sip.lab=$V6LAB_KAM6" \
-		v4only.lab=44.0.0.1 >/dev/null
+		v4only.lab=44.0.0.1 \
+		_sip._udp.srv.lab=srv:5060:sip.lab srv.lab=44.0.0.99 \
+		srv.lab=2001:db8:44::99 >/dev/null
 	lab_wait_port "$(lab_ns kam)" udp 53 5 || lab_die "the DNS stub did not start"
 
 	KAM_ADDR6=$V6LAB_KAM6 KAM_ALIAS=sip.lab \
