@@ -75,7 +75,8 @@ static void job_done(struct upnp_job *job, void *arg)
 		if (job->igd.found && (!upnp.igd6.found ||
 				       str_cmp(upnp.igd6.gateway,
 					       job->igd.gateway)))
-			ata_info("upnp: IPv6 pinholes: pcp server %s, us %s",
+			ata_info("upnp: IPv6 pinholes: %s server %s, us %s",
+				 upnp_proto_name(job->igd.proto),
 				 job->igd.gateway, job->igd.lan);
 		upnp.igd6 = job->igd;
 		if (job->err && !job->igd.found)
