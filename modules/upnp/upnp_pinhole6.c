@@ -85,7 +85,8 @@ static struct pinhole_id *id_find(struct upnp_pinhole6 *p,
 				free_slot = x;
 			continue;
 		}
-		if (x->port == job->int_port && !str_cmp(x->client, job->client))
+		if (x->port == job->int_port &&
+		    !str_cmp(x->client, job->client))
 			return x;
 	}
 

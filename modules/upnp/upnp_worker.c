@@ -230,19 +230,39 @@ static uint64_t mono_ms(void)
 /* The IPv6 router's pinhole service: PCP first, then a UPnP IGDv2's
    WANIPv6FirewallControl (its SSDP gets half the budget: PCP
    probes with an eighth) */
+static bool job_allows(const struct upnp_job *job, enum ata_map_proto p)
+{
+	size_t i;
+
+	for (i = 0; i < job->protoc; i++)
+		if (job->protov[i] == p)
+			return true;
+
+	return false;
+}
+
+
 static int pinhole_discover(struct upnp_worker *w, struct upnp_job *job)
 {
-	int err;
+	int err = ENOTSUP, err6;
 
-	err = pmp_discover6(w->pmp, job->timeout_ms, job, &w->igd6);
-	if (!err)
+	if (job_allows(job, ATA_MAP_PCP)) {
+		err = pmp_discover6(w->pmp, job->timeout_ms, job, &w->igd6);
+		if (!err)
+			return 0;
+	}
+
+	if (!job_allows(job, ATA_MAP_UPNP))
+		return err;
+
+	err6 = upnp_pinhole6_discover(w->ph6, job->timeout_ms / 2, job,
+				      &w->igd6);
+	if (!err6)
 		return 0;
 
-	if (!upnp_pinhole6_discover(w->ph6, job->timeout_ms / 2, job,
-				    &w->igd6))
-		return 0;
-
-	return err;
+	/* no IGD answered the SSDP search: that wait is what the quiet
+	   time spares the next pinholes, whatever PCP said */
+	return err6 == ETIMEDOUT ? err6 : err;
 }
 
 
