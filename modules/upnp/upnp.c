@@ -75,7 +75,8 @@ static void job_done(struct upnp_job *job, void *arg)
 		if (job->igd.found && (!upnp.igd6.found ||
 				       str_cmp(upnp.igd6.gateway,
 					       job->igd.gateway)))
-			ata_info("upnp: IPv6 pinholes: pcp server %s, us %s",
+			ata_info("upnp: IPv6 pinholes: %s server %s, us %s",
+				 upnp_proto_name(job->igd.proto),
 				 job->igd.gateway, job->igd.lan);
 		upnp.igd6 = job->igd;
 		if (job->err && !job->igd.found)
@@ -117,16 +118,18 @@ static void job_done(struct upnp_job *job, void *arg)
 }
 
 
-static bool pcp_allowed(void)
+/* pinholes go through PCP or a UPnP IGDv2's firewall service */
+static bool pinhole_allowed(void)
 {
 	const struct ata_conf_upnp *uc = ata_conf_upnp();
 	size_t i;
 
 	if (!uc || !uc->protoc)
-		return true;   /* the default order has PCP */
+		return true;   /* the default order has both */
 
 	for (i = 0; i < uc->protoc; i++)
-		if (uc->protov[i] == ATA_MAP_PCP)
+		if (uc->protov[i] == ATA_MAP_PCP ||
+		    uc->protov[i] == ATA_MAP_UPNP)
 			return true;
 
 	return false;
@@ -158,7 +161,7 @@ static void pinhole_beside(struct upnp_map *m, const struct sa *laddr,
 	char addr[64];
 	struct sa sa6;
 
-	if (!pcp_allowed() || sa_is_loopback(laddr) ||
+	if (!pinhole_allowed() || sa_is_loopback(laddr) ||
 	    pmp_local6(addr, sizeof(addr)) ||
 	    sa_set_str(&sa6, addr, sa_port(laddr)))
 		return;
@@ -182,7 +185,7 @@ static int upnp_bind(void **bindp, struct udp_sock *us,
 
 	/* an IPv6 socket: no NAT, a pinhole in the router's firewall */
 	if (sa_af(laddr) == AF_INET6) {
-		if (!pcp_allowed())
+		if (!pinhole_allowed())
 			return ENOTSUP;
 		err = upnp_pinhole_alloc(&m, laddr, timeout_ms, h, arg);
 	}

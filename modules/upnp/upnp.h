@@ -42,7 +42,7 @@ struct upnp_igd {
 struct upnp_job {
 	struct le le;
 	enum upnp_op op;
-	bool pinhole;           /**< IPv6 firewall pinhole (PCP over IPv6) */
+	bool pinhole;           /**< IPv6 firewall pinhole (PCP or IGDv2) */
 	uint32_t map_id;        /**< 0 = no owner (e.g. a last DEL)      */
 	uint32_t timeout_ms;    /**< for a discovery this job triggers   */
 	uint16_t ext_port;
@@ -112,6 +112,13 @@ void pmp_run(struct pmp_client *c, struct upnp_job *job,
 int  pmp_discover6(struct pmp_client *c, uint32_t timeout_ms,
 		   struct upnp_job *job, struct upnp_igd *igd);
 int  pmp_local6(char *buf, size_t size);
+
+/* upnp_pinhole6.c: IPv6 pinholes through a UPnP IGDv2 (worker thread) */
+struct upnp_pinhole6;
+int  upnp_pinhole6_alloc(struct upnp_pinhole6 **pp);
+int  upnp_pinhole6_discover(struct upnp_pinhole6 *p, uint32_t timeout_ms,
+			    struct upnp_job *job, struct upnp_igd *igd);
+int  upnp_pinhole6_run(struct upnp_pinhole6 *p, struct upnp_job *job);
 
 /* upnp_xcheck.c */
 struct upnp_xcheck;

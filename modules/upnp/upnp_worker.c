@@ -41,7 +41,8 @@ struct upnp_worker {
 	struct UPNPUrls urls;
 	struct IGDdatas data;
 	struct upnp_igd igd;
-	struct upnp_igd igd6;      /* the IPv6 router's PCP server */
+	struct upnp_igd igd6;      /* the IPv6 router's PCP server or IGD */
+	struct upnp_pinhole6 *ph6; /* its IGDv2 firewall service */
 	uint64_t igd6_quiet_until; /* CLOCK_MONOTONIC ms: no probe before */
 };
 
@@ -226,8 +227,70 @@ static uint64_t mono_ms(void)
 }
 
 
+/* The IPv6 router's pinhole service: PCP first, then a UPnP IGDv2's
+   WANIPv6FirewallControl (its SSDP gets half the budget: PCP
+   probes with an eighth) */
+static bool job_allows(const struct upnp_job *job, enum ata_map_proto p)
+{
+	size_t i;
+
+	for (i = 0; i < job->protoc; i++)
+		if (job->protov[i] == p)
+			return true;
+
+	return false;
+}
+
+
+static int pinhole_discover(struct upnp_worker *w, struct upnp_job *job)
+{
+	int err = ENOTSUP, err6;
+
+	if (job_allows(job, ATA_MAP_PCP)) {
+		err = pmp_discover6(w->pmp, job->timeout_ms, job, &w->igd6);
+		if (!err)
+			return 0;
+	}
+
+	if (!job_allows(job, ATA_MAP_UPNP))
+		return err;
+
+	err6 = upnp_pinhole6_discover(w->ph6, job->timeout_ms / 2, job,
+				      &w->igd6);
+	if (!err6)
+		return 0;
+
+	/* no IGD answered the SSDP search: that wait is what the quiet
+	   time spares the next pinholes, whatever PCP said */
+	return err6 == ETIMEDOUT ? err6 : err;
+}
+
+
+static void pinhole_soap(struct upnp_worker *w, struct upnp_job *job,
+			 bool stopping)
+{
+	int r = upnp_pinhole6_run(w->ph6, job);
+
+	/* no HTTP answer: the IGD restarted on another port; look again */
+	if (r < 0 && !stopping) {
+		memset(&w->igd6, 0, sizeof(w->igd6));
+		if (!pinhole_discover(w, job)) {
+			if (w->igd6.proto != ATA_MAP_UPNP) {
+				pmp_run(w->pmp, job, &w->igd6);
+				return;
+			}
+			r = upnp_pinhole6_run(w->ph6, job);
+		}
+	}
+
+	job->code = r;
+	job->err = upnp_code_errno(r);
+}
+
+
 /* An IPv6 pinhole: PCP with the IPv6 default router, whatever the
-   IPv4 gateway speaks (a PCP server per family, RFC 6887 §8.1) */
+   IPv4 gateway speaks (a PCP server per family, RFC 6887 §8.1), or
+   the router's IGDv2 firewall service where it has no PCP */
 static void pinhole_run(struct upnp_worker *w, struct upnp_job *job,
 			bool stopping)
 {
@@ -243,19 +306,27 @@ static void pinhole_run(struct upnp_worker *w, struct upnp_job *job,
 			job->err = ETIMEDOUT;
 			goto out;
 		}
-		job->err = pmp_discover6(w->pmp, job->timeout_ms, job,
-					 &w->igd6);
+		job->err = pinhole_discover(w, job);
 		if (job->err == ETIMEDOUT)
 			w->igd6_quiet_until = mono_ms() + PINHOLE_QUIET_MS;
 		if (job->err)
 			goto out;
 	}
 
+	if (w->igd6.proto == ATA_MAP_UPNP) {
+		pinhole_soap(w, job, stopping);
+		goto out;
+	}
+
 	pmp_run(w->pmp, job, &w->igd6);
 	/* no answer: the router restarted or moved; look again, once */
 	if (!w->igd6.found && !stopping &&
-	    !pmp_discover6(w->pmp, job->timeout_ms, job, &w->igd6))
-		pmp_run(w->pmp, job, &w->igd6);
+	    !pinhole_discover(w, job)) {
+		if (w->igd6.proto == ATA_MAP_UPNP)
+			pinhole_soap(w, job, stopping);
+		else
+			pmp_run(w->pmp, job, &w->igd6);
+	}
 
  out:
 	job->igd = w->igd6;
@@ -397,6 +468,7 @@ static void worker_destructor(void *arg)
 	list_flush(&w->done);
 	mem_deref(w->mq);
 	mem_deref(w->pmp);
+	mem_deref(w->ph6);
 	pthread_cond_destroy(&w->cond);
 	pthread_mutex_destroy(&w->lock);
 }
@@ -451,6 +523,10 @@ int upnp_worker_alloc(struct upnp_worker **wp, upnp_job_done_h *doneh,
 		goto out;
 
 	err = pmp_client_alloc(&w->pmp);
+	if (err)
+		goto out;
+
+	err = upnp_pinhole6_alloc(&w->ph6);
 	if (err)
 		goto out;
 
