@@ -11,7 +11,8 @@
 # a host "out" outside ($OUT6) and a UDP socket of the test's own on
 # [$BOX6]:5060 in the box (what it receives: $LAB_DIR/rx6.log).
 # R, A, O: the namespaces. Then: fw_dropped, send_in, arrived,
-# reaches, pinhole_get, map_get (below). miniupnpd is the test's own.
+# reaches, pinholelab_dropped, pinhole_get, map_get (below). miniupnpd
+# is the test's own.
 
 RECHECK_S=10
 BOX6=2001:db8:1::10
@@ -66,6 +67,19 @@ EOF
 fw_dropped() {
 	ip netns exec "$R" ip6tables-legacy -w -L FORWARD -v -x -n |
 		awk '$3 == "DROP" { n += $1 } END { print n + 0 }'
+}
+
+# pinholelab_dropped TAG WHAT: a datagram from outside to [BOX6]:5060
+# does not arrive and the router's firewall counts a drop (one check)
+pinholelab_dropped() {
+	local d0
+	d0=$(fw_dropped)
+	send_in "$1"
+	sleep 1
+	! arrived "$1" && [ "$(fw_dropped)" -gt "$d0" ] &&
+		t_ok "$2" ||
+		t_fail "$2" "$(cat "$LAB_DIR/rx6.log")" \
+			"dropped $d0 -> $(fw_dropped)"
 }
 
 # send_in TAG: one datagram from outside to [BOX6]:5060
