@@ -12,7 +12,7 @@
  * Blocking UDP with retransmission (250 ms, doubling, within the job's
  * timeout) fits the worker: the jobs run one after the other and the
  * main loop never waits. The server is the default route's gateway
- * (/proc/net/route of our network namespace). A PCP MAP nonce is a
+ * (pmp_route.c). A PCP MAP nonce is a
  * per-run random secret mixed with the internal port: the same for
  * every renewal and the deletion of one mapping, unknown off the LAN.
  */
@@ -33,7 +33,6 @@
 enum {
 	RTO_FIRST_MS = 250,       /* RFC 6886 §3.1; PCP's 3 s is too slow */
 	PROBE_MIN_MS = 250,
-	ROUTE_MAX = 16384,
 };
 
 /* the last epoch of one server: the IPv4 gateway's, the IPv6 router's */
@@ -64,93 +63,6 @@ static uint64_t now_ms(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-
-static int read_proc(const char *path, char *text, size_t size)
-{
-	size_t n;
-	FILE *f;
-
-	f = fopen(path, "r");
-	if (!f)
-		return errno;
-	n = fread(text, 1, size - 1, f);
-	fclose(f);
-	text[n] = '\0';
-
-	return 0;
-}
-
-
-static int gateway(uint32_t *gw)
-{
-	char text[ROUTE_MAX];
-	int err;
-
-	err = read_proc("/proc/net/route", text, sizeof(text));
-
-	return err ? err : pmp_route_gateway(text, gw);
-}
-
-
-/* The IPv6 default router (RFC 6887 §8.1: the PCP server to ask) */
-static int gateway6(uint8_t gw[16], uint32_t *scope, char *ifname,
-		    size_t ifsize)
-{
-	char text[ROUTE_MAX];
-	int err;
-
-	err = read_proc("/proc/net/ipv6_route", text, sizeof(text));
-	if (err)
-		return err == ENOENT ? ENETUNREACH : err;   /* no IPv6 */
-	err = pmp_route6_gateway(text, gw, ifname, ifsize);
-	if (err)
-		return err == ENOENT ? ENETUNREACH : err;
-
-	*scope = if_nametoindex(ifname);
-
-	return 0;
-}
-
-
-/* Our global IPv6 address on the default router's interface */
-static int local6(const char *ifname, uint8_t addr[16])
-{
-	char text[ROUTE_MAX];
-	int err;
-
-	err = read_proc("/proc/net/if_inet6", text, sizeof(text));
-	if (err)
-		return err == ENOENT ? EADDRNOTAVAIL : err;
-	err = pmp_if6_global(text, ifname, addr);
-
-	return err == ENOENT ? EADDRNOTAVAIL : err;
-}
-
-
-/**
- * The global IPv6 address a pinhole would open (main thread: two small
- * /proc reads). ENETUNREACH without an IPv6 default route,
- * EADDRNOTAVAIL without a global address on its interface.
- */
-int pmp_local6(char *buf, size_t size)
-{
-	char ifname[IF_NAMESIZE + 16];
-	uint8_t gw[16], addr[16];
-	uint32_t scope;
-	int err;
-
-	if (!buf || !size)
-		return EINVAL;
-
-	err = gateway6(gw, &scope, ifname, sizeof(ifname));
-	if (!err)
-		err = local6(ifname, addr);
-	if (!err && !inet_ntop(AF_INET6, addr, buf, (socklen_t)size))
-		err = ENOSPC;
-
-	return err;
 }
 
 
@@ -397,7 +309,7 @@ int pmp_discover(struct pmp_client *c, enum ata_map_proto proto,
 	    sa_is_loopback(&csa))
 		return EADDRNOTAVAIL;
 
-	err = gateway(&gw);
+	err = pmp_gateway(&gw);
 	if (err)
 		return err == ENOENT ? ENETUNREACH : err;
 
@@ -453,7 +365,7 @@ static int client6(const struct upnp_job *job, const char *ifname,
 	    inet_pton(AF_INET6, job->client, client) == 1)
 		return pmp_v6_global(client) ? 0 : EADDRNOTAVAIL;
 
-	return local6(ifname, client);
+	return pmp_local6_addr(ifname, client);
 }
 
 
@@ -476,7 +388,7 @@ int pmp_discover6(struct pmp_client *c, uint32_t timeout_ms,
 	if (!c || !job || !igd)
 		return EINVAL;
 
-	err = gateway6(gw, &scope, ifname, sizeof(ifname));
+	err = pmp_gateway6(gw, &scope, ifname, sizeof(ifname));
 	if (err)
 		return err;
 	err = client6(job, ifname, client);

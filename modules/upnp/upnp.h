@@ -111,6 +111,11 @@ void pmp_run(struct pmp_client *c, struct upnp_job *job,
 	     struct upnp_igd *igd);
 int  pmp_discover6(struct pmp_client *c, uint32_t timeout_ms,
 		   struct upnp_job *job, struct upnp_igd *igd);
+/* pmp_route.c: the router to ask and our address */
+int  pmp_gateway(uint32_t *gw);
+int  pmp_gateway6(uint8_t gw[16], uint32_t *scope, char *ifname,
+		  size_t ifsize);
+int  pmp_local6_addr(const char *ifname, uint8_t addr[16]);
 int  pmp_local6(char *buf, size_t size);
 
 /* upnp_pinhole6.c: IPv6 pinholes through a UPnP IGDv2 (worker thread) */
