@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "call_rx.h"
 
 struct call;
 struct call_lsnr;
@@ -101,6 +102,16 @@ void call_hangup(struct call *call);
 int  call_hold(struct call *call, bool hold);
 int  call_send_digit(struct call *call, char key);
 int  call_send_audio(struct call *call, const int16_t *pcm, size_t n);
+/*
+ * The line's media thread reads the call's RTP itself (call_rx.h):
+ * @p attach gets the receive object, and NULL when the call takes it
+ * back (its end, or TURN). ENOTSUP, or the kernel's error: the main
+ * loop keeps reading it. Poll hands the thread's digits and RTCP
+ * figures over, on the main loop.
+ */
+int  call_rx_thread(struct call *call, call_rx_attach_h *attach, void *arg);
+void call_rx_thread_stop(struct call *call);
+void call_rx_thread_poll(struct call *call);
 enum call_state call_state(const struct call *call);
 uint32_t call_id(const struct call *call);
 const char *call_peer(const struct call *call);

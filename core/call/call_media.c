@@ -11,14 +11,24 @@
 #include "ataua.h"
 #include "dsp/g711.h"
 #include "call_int.h"
+#include "call_rx.h"
 #include "nat/nat.h"
 #include "dsp/telev.h"
+
+/* libre 1.1.0 exports these without a header (src/rtp/rtcp.h): what
+   its RTP receive tells RTCP of each packet, for those it did not read */
+struct rtcp_sess;
+struct rtcp_sess *rtp_rtcp_sess(const struct rtp_sock *rs);
+void rtcp_sess_rx_rtp(struct rtcp_sess *sess, uint16_t seq, uint32_t ts,
+		      uint32_t ssrc, size_t payload_size,
+		      const struct sa *peer);
 
 enum {
 	FRAME_MAX = 480,          /* 60 ms at 8 kHz */
 	DIGIT_QUEUE_MAX = 16,
 	SRTP_LAYER = 20,          /* above NAT helpers (TURN, STUN) */
 	RX_SIZE = 2048,           /* one datagram: RTP, RTCP, STUN, TURN */
+	RX_POLL_MS = 1000,        /* libre's RTCP fed from the thread's  */
 };
 
 struct call_media {
@@ -27,28 +37,28 @@ struct call_media {
 	struct udp_helper *uh_rtp, *uh_rtcp;  /* SRTP on both sockets  */
 	struct call_srtp *srtp;   /* ref; NULL = plain RTP          */
 	struct telev *telev;      /* libre's: our digits out        */
-	struct telev_rx *trx;     /* core/dsp/telev_rx.c: digits in     */
+	struct call_rx *rx;       /* call_rx.c: what we receive      */
 	struct tmr tmr_telev;
+	struct tmr tmr_rx;        /* RX_POLL_MS while a thread reads */
+	/* the line's media thread reads rx (call_media_thread) */
+	call_rx_attach_h *attach;
+	void *attach_arg;
+	bool attached;
+	bool rtcp_fed;            /* libre's RTCP no longer sees all */
 	struct call_mprefs mp;
 	struct call_neg neg;
 	struct sa laddr;
-	struct sa last_src;
 	call_media_digit_h *dh;
 	call_media_audio_h *ah;
 	void *arg;
 	uint32_t ts;              /* next audio timestamp           */
 	uint32_t ts_event;        /* timestamp of the digit on air  */
 	bool marker;              /* next audio packet starts talk  */
-	bool rx_started;
-	uint16_t rx_seq_next;
-	uint64_t rx_seen;         /* bit i: rx_seq_next - 1 - i arrived */
 	struct {
-		uint64_t rx_pkts, rx_bytes, rx_lost, rx_bad;
-		uint64_t tx_pkts, tx_bytes, rx_digits, tx_digits;
-		uint64_t srtp_fail;
+		uint64_t tx_pkts, tx_bytes, tx_digits;
+		uint64_t srtp_fail;         /* main loop: RTCP, TURN */
 		uint64_t rtcp_sr, rtcp_rr;  /* reports received    */
 	} cnt;
-	uint32_t rx_ssrc;         /* the source we last heard        */
 	bool negotiated;          /* once: codec for the history     */
 };
 
@@ -58,8 +68,9 @@ static void call_media_destructor(void *arg)
 	struct call_media *cm = arg;
 
 	tmr_cancel(&cm->tmr_telev);
+	call_media_thread_stop(cm);
 	mem_deref(cm->telev);
-	mem_deref(cm->trx);
+	mem_deref(cm->rx);
 	mem_deref(cm->nat);
 	mem_deref(cm->uh_rtp);
 	mem_deref(cm->uh_rtcp);
@@ -121,7 +132,19 @@ static bool srtp_recv_helper(struct sa *src, struct mbuf *mb, void *arg)
 	int e;
 
 	(void)src;
-	if (!cm->srtp || !is_rtp_or_rtcp(mb))
+	if (!is_rtp_or_rtcp(mb))
+		return false;
+
+	/* the media thread owns RTP's receive state: what libre still
+	   reads (queued before the switch) is dropped; a relayed call
+	   (TURN) gives the path back to the main loop */
+	if (cm->attached && !is_rtcp(mb)) {
+		if (strcmp(nat_media_path(cm->nat), "relay"))
+			return true;
+		call_media_thread_stop(cm);
+	}
+
+	if (!cm->srtp)
 		return false;
 
 	if (is_rtcp(mb))
@@ -138,102 +161,37 @@ static bool srtp_recv_helper(struct sa *src, struct mbuf *mb, void *arg)
 }
 
 
-static bool is_telev_pt(const struct call_media *cm, uint8_t pt)
-{
-	return pt == cm->mp.telev_pt ||
-		(cm->neg.telev_pt >= 0 && pt == cm->neg.telev_pt);
-}
-
-
-/*
- * A gap counts as lost until the missing packet turns up late (reordered
- * within the last 64): then it is taken back. Duplicates change nothing.
- */
-static void count_seq(struct call_media *cm, uint16_t seq)
-{
-	int16_t gap;
-	uint64_t bit;
-
-	if (cm->rx_started) {
-		gap = (int16_t)(seq - cm->rx_seq_next);
-		if (gap < 0) {
-			if (-gap > 64)
-				return;
-			bit = 1ULL << (-gap - 1);
-			if (!(cm->rx_seen & bit) && cm->cnt.rx_lost)
-				--cm->cnt.rx_lost;
-			cm->rx_seen |= bit;
-			return;
-		}
-		cm->cnt.rx_lost += (uint16_t)gap;
-		cm->rx_seen = gap >= 63 ? 0 : cm->rx_seen << (gap + 1);
-	}
-
-	cm->rx_seen |= 1;
-	cm->rx_started = true;
-	cm->rx_seq_next = (uint16_t)(seq + 1);
-}
-
-
-/*
- * RFC 4733 in: core/dsp/telev_rx.c reports each event once, by its RTP
- * timestamp, whichever of its packets arrives first (start, update or
- * only the end ones), and not again for retransmitted ends.
- */
-static void recv_telev(struct call_media *cm, const struct rtp_header *h,
-		       struct mbuf *mb)
-{
-	struct telev_ev ev;
-	bool isnew = false;
-	char key;
-
-	if (telev_rx_recv(cm->trx, h->ts, h->m, mbuf_buf(mb),
-			  mbuf_get_left(mb), &ev, &isnew) || !isnew)
-		return;
-
-	key = telev_event2char(ev.event);
-	if (!key)
-		return;  /* flash and tones are not digits */
-
-	++cm->cnt.rx_digits;
-	if (cm->dh)
-		cm->dh((char)key, cm->arg);
-}
-
-
+/* libre read it (main loop): TURN, an old kernel, or before the thread */
 static void rtp_recv_handler(const struct sa *src, const struct rtp_header *h,
 			     struct mbuf *mb, void *arg)
 {
 	struct call_media *cm = arg;
 	int16_t pcm[FRAME_MAX];
-	size_t n = mbuf_get_left(mb);
+	size_t n = 0;
+	char key = 0;
 
-	cm->last_src = *src;
-	if (cm->rx_ssrc != h->ssrc)
-		telev_rx_reset(cm->trx);
-	cm->rx_ssrc = h->ssrc;
-	++cm->cnt.rx_pkts;
-	cm->cnt.rx_bytes += n;
-	count_seq(cm, h->seq);
-
-	if (is_telev_pt(cm, h->pt)) {
-		recv_telev(cm, h, mb);
+	if (cm->attached)
 		return;
+
+	call_rx_set_src(cm->rx, src);
+	switch (call_rx_packet(cm->rx, h->ssrc, h->seq, h->ts,
+			       (uint8_t)(h->pt | (h->m ? 0x80 : 0)),
+			       mbuf_buf(mb), mbuf_get_left(mb),
+			       call_rx_now_ns(), pcm, &n, &key)) {
+
+	case CALL_RX_AUDIO:
+		if (cm->ah)
+			cm->ah(h, pcm, n, cm->arg);
+		break;
+
+	case CALL_RX_DIGIT:
+		if (cm->dh)
+			cm->dh(key, cm->arg);
+		break;
+
+	default:
+		break;
 	}
-
-	if (n > FRAME_MAX ||
-	    (h->pt != CALL_PT_PCMU && h->pt != CALL_PT_PCMA)) {
-		++cm->cnt.rx_bad;
-		return;
-	}
-
-	if (h->pt == CALL_PT_PCMU)
-		g711_ulaw_decode(pcm, mbuf_buf(mb), n);
-	else
-		g711_alaw_decode(pcm, mbuf_buf(mb), n);
-
-	if (cm->ah)
-		cm->ah(h, pcm, n, cm->arg);
 }
 
 
@@ -277,6 +235,7 @@ int call_media_alloc(struct call_media **cmp, const struct call_mprefs *mp,
 	cm->ts = rand_u32();
 	cm->marker = true;
 	tmr_init(&cm->tmr_telev);
+	tmr_init(&cm->tmr_rx);
 
 	err = rtp_listen(&cm->rtp, IPPROTO_UDP, laddr, mp->rtp_min,
 			 mp->rtp_max, true, rtp_recv_handler,
@@ -298,9 +257,10 @@ int call_media_alloc(struct call_media **cmp, const struct call_mprefs *mp,
 
 	err = telev_alloc(&cm->telev, mp->ptime);
 	if (!err)
-		err = telev_rx_alloc(&cm->trx);
+		err = call_rx_alloc(&cm->rx);
 	if (err)
 		goto out;
+	call_rx_set(cm->rx, NULL, mp->telev_pt, -1);
 
 	cm->laddr = *rtp_local(cm->rtp);
 	err = nat_media_bind(&cm->nat, cm->rtp, &cm->laddr);
@@ -349,10 +309,16 @@ void call_media_update(struct call_media *cm, const struct call_neg *neg)
 
 	cm->neg = *neg;
 	cm->negotiated = true;
+	/* what the thread reads changes only while it does not read */
+	if (cm->attached)
+		cm->attach(NULL, cm->attach_arg);
 	if (cm->srtp != neg->srtp) {
 		mem_deref(cm->srtp);
 		cm->srtp = mem_ref(neg->srtp);
 	}
+	call_rx_set(cm->rx, cm->srtp, cm->mp.telev_pt, neg->telev_pt);
+	if (cm->attached)
+		cm->attach(cm->rx, cm->attach_arg);
 	nat_media_set_peer(cm->nat, &neg->rtp, &neg->rtcp);
 	rtcp_enable_mux(cm->rtp, neg->rtcp_mux);
 	if (sa_isset(&neg->rtcp, SA_ALL))
@@ -367,9 +333,108 @@ void call_media_stop(struct call_media *cm)
 		return;
 
 	tmr_cancel(&cm->tmr_telev);
+	call_media_thread_stop(cm);
 	cm->neg.ok = false;
 	cm->dh = NULL;
 	cm->ah = NULL;
+}
+
+
+/* Main loop: libre's RTCP and the digits, from what the thread read */
+static void rtcp_feed(uint32_t ssrc, uint16_t seq, uint32_t ts, size_t size,
+		      void *arg)
+{
+	struct call_media *cm = arg;
+	struct sa src;
+
+	if (!call_rx_last_src(cm->rx, &src))
+		sa_init(&src, AF_UNSPEC);
+	rtcp_sess_rx_rtp(rtp_rtcp_sess(cm->rtp), seq, ts, ssrc, size, &src);
+}
+
+
+static void digit_in(char key, void *arg)
+{
+	struct call_media *cm = arg;
+
+	if (cm->dh)
+		cm->dh(key, cm->arg);
+}
+
+
+/** Main loop: take what the media thread queued (digits, RTCP) */
+void call_media_poll(struct call_media *cm)
+{
+	if (cm)
+		call_rx_poll(cm->rx, digit_in, rtcp_feed, cm);
+}
+
+
+static void rx_tmr_handler(void *arg)
+{
+	struct call_media *cm = arg;
+
+	tmr_start(&cm->tmr_rx, RX_POLL_MS, rx_tmr_handler, cm);
+	call_media_poll(cm);
+}
+
+
+/**
+ * The line's media thread reads this call's RTP from now on: @p attach
+ * gets the receive object (and NULL to give it back, synchronously).
+ * Returns 0, EALREADY, ENOTSUP (relayed: TURN's data comes through
+ * libre) or the socket's error; the main loop keeps the path then.
+ */
+int call_media_thread(struct call_media *cm, call_rx_attach_h *attach,
+		      void *arg)
+{
+	int err;
+
+	if (!cm || !attach)
+		return EINVAL;
+	if (cm->attached)
+		return EALREADY;
+	if (!strcmp(nat_media_path(cm->nat), "relay"))
+		return ENOTSUP;
+
+	err = call_rx_open(cm->rx, rtp_sock(cm->rtp));
+	if (err)
+		return err;
+
+	/* libre is fed late from now on: its jitter (arrival = when fed)
+	   would be wrong; ours (call_rx.c) is the one shown */
+	if (!cm->rtcp_fed) {
+		cm->rtcp_fed = true;
+		rtcp_set_srate_rx(cm->rtp, 0);
+	}
+
+	cm->attach = attach;
+	cm->attach_arg = arg;
+	cm->attached = true;
+	attach(cm->rx, arg);
+	tmr_start(&cm->tmr_rx, RX_POLL_MS, rx_tmr_handler, cm);
+
+	return 0;
+}
+
+
+/** The main loop reads the call's RTP again (libre's socket) */
+void call_media_thread_stop(struct call_media *cm)
+{
+	if (!cm || !cm->attached)
+		return;
+
+	cm->attached = false;
+	cm->attach(NULL, cm->attach_arg);
+	call_rx_close(cm->rx);
+	tmr_cancel(&cm->tmr_rx);
+	call_media_poll(cm);
+}
+
+
+bool call_media_threaded(const struct call_media *cm)
+{
+	return cm && cm->attached;
 }
 
 
@@ -508,21 +573,22 @@ int call_media_send_digit(struct call_media *cm, char key)
  * source we hear: what the peer's reports say of our stream (peer_*),
  * what we would report of theirs (rx_*, jitter in us) and the RTT.
  */
-static int rtcp_status(struct re_printf *pf, const struct call_media *cm)
+static int rtcp_status(struct re_printf *pf, const struct call_media *cm,
+		       const struct call_rx_counters *rc)
 {
 	struct rtcp_stats rs;
 	int err;
 
 	err = re_hprintf(pf, "rtcp_sr_rx=%llu\nrtcp_rr_rx=%llu\n",
 			 cm->cnt.rtcp_sr, cm->cnt.rtcp_rr);
-	if (!cm->cnt.rx_pkts ||
-	    rtcp_stats(cm->rtp, cm->rx_ssrc, &rs))
+	if (!rc->pkts || rtcp_stats(cm->rtp, call_rx_ssrc(cm->rx), &rs))
 		return err;
 
 	err |= re_hprintf(pf, "rtcp_peer_lost=%d\nrtcp_peer_jitter_us=%u\n",
 			  rs.tx.lost, rs.tx.jit);
+	/* ours: libre's is wrong once the media thread feeds it late */
 	err |= re_hprintf(pf, "rtcp_rx_lost=%d\nrtcp_rx_jitter_us=%u\n",
-			  rs.rx.lost, rs.rx.jit);
+			  rs.rx.lost, rc->jitter_us);
 	err |= re_hprintf(pf, "rtcp_rtt_us=%u\n", rs.rtt);
 
 	return err;
@@ -531,10 +597,17 @@ static int rtcp_status(struct re_printf *pf, const struct call_media *cm)
 
 int call_media_status(struct re_printf *pf, const struct call_media *cm)
 {
+	struct call_rx_counters rc;
+	struct sa src;
 	int err;
 
 	if (!cm)
 		return 0;
+
+	memset(&rc, 0, sizeof(rc));
+	call_rx_counters(cm->rx, &rc);
+	if (!call_rx_last_src(cm->rx, &src))
+		sa_init(&src, AF_UNSPEC);
 
 	err  = re_hprintf(pf, "rtp_local=%J\n", &cm->laddr);
 	err |= re_hprintf(pf, "rtp_remote=%J\n", &cm->neg.rtp);
@@ -546,17 +619,20 @@ int call_media_status(struct re_printf *pf, const struct call_media *cm)
 	err |= re_hprintf(pf, "rtcp_mux=%s\n",
 			  cm->neg.rtcp_mux ? "yes" : "no");
 	err |= re_hprintf(pf, "rx_packets=%llu\nrx_bytes=%llu\n",
-			  cm->cnt.rx_pkts, cm->cnt.rx_bytes);
+			  rc.pkts, rc.bytes);
 	err |= re_hprintf(pf, "rx_lost=%llu\nrx_bad=%llu\n",
-			  cm->cnt.rx_lost, cm->cnt.rx_bad);
+			  rc.lost, rc.bad);
 	err |= re_hprintf(pf, "tx_packets=%llu\ntx_bytes=%llu\n",
 			  cm->cnt.tx_pkts, cm->cnt.tx_bytes);
 	err |= re_hprintf(pf, "rx_digits=%llu\ntx_digits=%llu\n",
-			  cm->cnt.rx_digits, cm->cnt.tx_digits);
-	err |= re_hprintf(pf, "last_remote=%J\n", &cm->last_src);
+			  rc.digits, cm->cnt.tx_digits);
+	err |= re_hprintf(pf, "last_remote=%J\n", &src);
+	err |= re_hprintf(pf, "rx_thread=%s\n",
+			  cm->attached ? "media" : "main");
 	err |= re_hprintf(pf, "srtp=%s\nsrtp_failed=%llu\n",
-			  cm->srtp ? "yes" : "no", cm->cnt.srtp_fail);
-	err |= rtcp_status(pf, cm);
+			  cm->srtp ? "yes" : "no",
+			  cm->cnt.srtp_fail + rc.srtp_fail);
+	err |= rtcp_status(pf, cm, &rc);
 
 	return err;
 }
@@ -600,12 +676,16 @@ void call_media_set_dst(struct call_media *cm, const struct sa *rtp)
 void call_media_counters(const struct call_media *cm,
 			 struct call_rtp_counters *c)
 {
+	struct call_rx_counters rc;
+
 	if (!cm || !c)
 		return;
 
-	c->rx_pkts  += cm->cnt.rx_pkts;
-	c->rx_bytes += cm->cnt.rx_bytes;
-	c->rx_lost  += cm->cnt.rx_lost;
+	memset(&rc, 0, sizeof(rc));
+	call_rx_counters(cm->rx, &rc);
+	c->rx_pkts  += rc.pkts;
+	c->rx_bytes += rc.bytes;
+	c->rx_lost  += rc.lost;
 	c->tx_pkts  += cm->cnt.tx_pkts;
 	c->tx_bytes += cm->cnt.tx_bytes;
 }
@@ -618,19 +698,22 @@ void call_media_counters(const struct call_media *cm,
 void call_media_measure(const struct call_media *cm,
 			struct call_media_meas *mm)
 {
+	struct call_rx_counters rc;
 	struct rtcp_stats rs;
 
 	memset(mm, 0, sizeof(*mm));
 	if (!cm)
 		return;
 
-	mm->rx_pkts    = cm->cnt.rx_pkts;
-	mm->rx_lost    = cm->cnt.rx_lost;
+	memset(&rc, 0, sizeof(rc));
+	call_rx_counters(cm->rx, &rc);
+	mm->rx_pkts    = rc.pkts;
+	mm->rx_lost    = rc.lost;
 	mm->negotiated = cm->negotiated;
 	mm->pt         = cm->neg.pt;
 	mm->ptime      = cm->neg.ptime;
-	if (cm->cnt.rx_pkts && !rtcp_stats(cm->rtp, cm->rx_ssrc, &rs)) {
-		mm->jitter_us = rs.rx.jit;
+	mm->jitter_us  = rc.jitter_us;
+	if (rc.pkts && !rtcp_stats(cm->rtp, call_rx_ssrc(cm->rx), &rs)) {
 		mm->rtt_us    = rs.rtt;
 		/*
 		 * libre's round trip is MAX(A - LSR - DLSR, 0) in us: on a

@@ -34,6 +34,32 @@ int call_send_audio(struct call *call, const int16_t *pcm, size_t n)
 }
 
 
+int call_rx_thread(struct call *call, call_rx_attach_h *attach, void *arg)
+{
+	if (!call || !call->media)
+		return EINVAL;
+
+	if (call->state == CALL_CLOSED)
+		return EPROTO;
+
+	return call_media_thread(call->media, attach, arg);
+}
+
+
+void call_rx_thread_stop(struct call *call)
+{
+	if (call)
+		call_media_thread_stop(call->media);
+}
+
+
+void call_rx_thread_poll(struct call *call)
+{
+	if (call)
+		call_media_poll(call->media);
+}
+
+
 enum call_state call_state(const struct call *call)
 {
 	return call ? call->state : CALL_CLOSED;

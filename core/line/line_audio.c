@@ -64,6 +64,7 @@ static void audio_destructor(void *arg)
 	mem_deref((void *)au->clip);
 	mem_deref(au->det);
 	mem_deref(au->echo);
+	mem_deref(au->rxfax);
 	pthread_mutex_destroy(&au->mtx);
 }
 
@@ -113,6 +114,21 @@ static void pipe_handler(int flags, void *arg)
 		if (au->keyh)
 			au->keyh(k.key, k.end, k.dur_ms, au->key_arg);
 	}
+
+	line_audio_fax_poll(au);
+	if (au->pollh)
+		au->pollh(au->poll_arg);
+}
+
+
+void line_audio_poll_handler(struct ata_audio *au, line_audio_poll_h *h,
+			     void *arg)
+{
+	if (!au)
+		return;
+
+	au->pollh = h;
+	au->poll_arg = arg;
 }
 
 
@@ -284,13 +300,14 @@ static uint64_t now_ns(void)
 
 
 /*
- * Arrival on the device clock, to the sample: the position the device is
- * playing now, extrapolated from when the last period's first sample
- * plays (the driver's queue, ata_audio_delay()). A packet's wait is then
- * the real time until it is heard, whenever the audio thread happened
- * to wake, and the jitter buffer's delay is the whole receive delay.
+ * Arrival on the device clock, to the sample: the position the device was
+ * playing at @p t_ns, extrapolated from when the last period's first
+ * sample plays (the driver's queue, ata_audio_delay()). A packet's wait
+ * is then the real time until it is heard, whenever the audio thread
+ * happened to wake, and the jitter buffer's delay is the whole receive
+ * delay.
  */
-static uint64_t arrival(const struct ata_audio *au)
+uint64_t line_audio_arrival(const struct ata_audio *au, uint64_t t_ns)
 {
 	uint64_t clk = jitbuf_clock(au->jb);
 	int64_t el, pos;
@@ -298,7 +315,7 @@ static uint64_t arrival(const struct ata_audio *au)
 	if (!au->anchor_ns)
 		return clk;
 
-	el = (int64_t)(now_ns() - au->anchor_ns) * SRATE / 1000000000;
+	el = (int64_t)(t_ns - au->anchor_ns) * SRATE / 1000000000;
 	pos = (int64_t)au->anchor_pos + el;
 
 	/* the device cannot be playing what was not taken yet */
@@ -323,7 +340,7 @@ int line_audio_put(struct ata_audio *au, uint32_t ssrc, uint16_t seq,
 		err = ENOTCONN;
 	else
 		err = jitbuf_put(au->jb, ssrc, seq, ts, marker, pcm, n,
-				 arrival(au));
+				 line_audio_arrival(au, now_ns()));
 	pthread_mutex_unlock(&au->mtx);
 
 	return err;
@@ -429,10 +446,15 @@ void ata_audio_period(struct ata_audio *au, int16_t *play,
 		      const int16_t *cap, size_t n)
 {
 	bool ready = false;
+	struct call_rx *rx;
 	uint64_t t, pos;
 
 	if (!au || !play)
 		return;
+
+	/* line_audio_bind(): seq_cst, flag before pointer */
+	atomic_store(&au->in_period, true);
+	rx = atomic_load(&au->rx);
 
 	cap = line_echo_capture(au->echo, cap, n, au->queued,
 				line_audio_echo_used(au));
@@ -443,6 +465,8 @@ void ata_audio_period(struct ata_audio *au, int16_t *play,
 	t = au->next_ns ? au->next_ns : now_ns();
 	au->next_ns = 0;
 	pthread_mutex_lock(&au->mtx);
+	/* what arrived since the last period, on the last anchor */
+	ready = line_audio_drain(au, rx);
 	pos = jitbuf_clock(au->jb);
 	/*
 	 * The thread may lose the CPU between reading the device's queue
@@ -464,11 +488,12 @@ void ata_audio_period(struct ata_audio *au, int16_t *play,
 		/* the far end's audio is dropped, the clock runs on */
 		jitbuf_get(au->jb, play, n);
 		play_clip(au, play, n);
-		ready = collect(au, NULL, n);
+		ready |= collect(au, NULL, n);
 	}
 	else if (au->active) {
 		jitbuf_get(au->jb, play, n);
-		ready = collect(au, cap, n);
+		line_audio_fax_listen(au, play, n);
+		ready |= collect(au, cap, n);
 		if (au->tone)
 			mix_tone(au, play, n);
 	}
@@ -485,6 +510,8 @@ void ata_audio_period(struct ata_audio *au, int16_t *play,
 			      au->clip_pos < au->clip_n,
 			      memory_order_relaxed);
 	pthread_mutex_unlock(&au->mtx);
+	atomic_fetch_add(&au->epoch, 1);
+	atomic_store(&au->in_period, false);
 	line_echo_played(au->echo, play, n);
 
 	if (au->key_ready) {

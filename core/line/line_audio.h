@@ -13,6 +13,8 @@
 #include "dsp/jitbuf.h"
 
 struct ata_audio;
+struct call_rx;
+struct fax_det_result;
 struct tone_gen;
 
 enum {
@@ -28,6 +30,11 @@ enum {
 
 /** A full ptime of capture, on the main loop */
 typedef void (line_audio_tx_h)(const int16_t *pcm, size_t n, void *arg);
+/** Main loop, each time the audio thread woke it (digits to take) */
+typedef void (line_audio_poll_h)(void *arg);
+/** Main loop: the far end's fax or modem tone */
+typedef void (line_audio_fax_h)(const struct fax_det_result *res,
+				void *arg);
 
 /** A handset key (core/dsp/dtmf_det.h): at the press, then the release */
 typedef void (line_audio_key_h)(char key, bool end, uint32_t dur_ms,
@@ -61,5 +68,11 @@ void line_audio_call_mute(struct ata_audio *au, bool on);
 int  line_audio_echo(struct ata_audio *au, uint32_t tail_ms);
 void line_audio_echo_enable(struct ata_audio *au, bool on);
 void line_audio_sending(struct ata_audio *au, bool on);
+/* line_audio_rx.c: the call's RTP read by the audio thread (#13) */
+void line_audio_bind(struct ata_audio *au, struct call_rx *rx);
+void line_audio_poll_handler(struct ata_audio *au, line_audio_poll_h *h,
+			     void *arg);
+int  line_audio_fax(struct ata_audio *au, line_audio_fax_h *h, void *arg);
+void line_audio_fax_on(struct ata_audio *au, bool on, bool fresh);
 
 #endif

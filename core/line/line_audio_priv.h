@@ -16,13 +16,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "dsp/fax_det.h"
 #include "line_audio.h"
+
+struct call_rx;
 
 enum {
 	SRATE = 8000,
 	FRAME_MAX = 480,   /* 60 ms */
 	TXQ = 4,           /* frames queued for the main loop */
 	DIGQ = 8,          /* keys queued for the main loop   */
+	FAXQ = 4,          /* far-end tones for the main loop */
 };
 
 struct audio_key {
@@ -87,6 +91,22 @@ struct ata_audio {
 	/* a call, tone or caller ID to play: set true by the main loop
 	   with each wake, recomputed by every period under the mutex */
 	atomic_bool busy;
+
+	/* the call's RTP, read by this thread (line_audio_rx.c) */
+	_Atomic(struct call_rx *) rx;
+	atomic_bool in_period;     /* audio thread: inside a period    */
+	atomic_uint epoch;         /* audio thread: periods ended      */
+	line_audio_poll_h *pollh;  /* main loop: after the pipe's wake */
+	void *poll_arg;
+
+	/* the far end's fax tones, over what this thread plays */
+	struct fax_det *rxfax;
+	atomic_bool fax_on, fax_fresh;
+	bool fax_run;              /* audio thread: fax_on last time  */
+	struct fax_det_result faxq[FAXQ];
+	atomic_uint faxq_head, faxq_tail;
+	line_audio_fax_h *faxh;
+	void *fax_arg;
 };
 
 
@@ -95,5 +115,13 @@ struct ata_audio {
 void line_audio_wake(struct ata_audio *au);
 /* Audio thread: the capture is used, the echo canceller runs */
 bool line_audio_echo_used(struct ata_audio *au);
+/* Either thread: @p t_ns (CLOCK_MONOTONIC) on the device clock */
+uint64_t line_audio_arrival(const struct ata_audio *au, uint64_t t_ns);
+/* line_audio_rx.c, on the audio thread */
+bool line_audio_drain(struct ata_audio *au, struct call_rx *rx);
+void line_audio_fax_listen(struct ata_audio *au, const int16_t *play,
+			   size_t n);
+/* line_audio_rx.c, on the main loop */
+void line_audio_fax_poll(struct ata_audio *au);
 
 #endif

@@ -48,7 +48,11 @@ static void fax_handler(const struct fax_det_result *res, void *arg)
 }
 
 
-/** The detectors, if lines[].fax_detect; without them, voice only */
+/*
+ * The detectors, if lines[].fax_detect; without them, voice only. With
+ * a line driver the far end's is the audio thread's (line_audio_rx.c,
+ * over what it plays), since the main loop no longer sees the frames.
+ */
 void line_fax_init(struct line *ln)
 {
 	static const char *dirs[2] = {"rx", "tx"};
@@ -61,6 +65,38 @@ void line_fax_init(struct line *ln)
 				  &ln->fax[i]))
 			ata_warn("line %u: no fax tone detector\n", ln->id);
 	}
+
+	if (ln->au && ln->fax[0].det &&
+	    line_audio_fax(ln->au, fax_handler, &ln->fax[0]))
+		ata_warn("line %u: no fax tone detector\n", ln->id);
+}
+
+
+/* Another call: the detectors start over, the canceller may run */
+static void fax_call_check(struct line *ln, const struct call *call)
+{
+	if (call_id(call) == ln->fax_call)
+		return;
+
+	ln->fax_call = call_id(call);
+	ln->fax_ec_off = false;
+	for (size_t i = 0; i < ARRAY_SIZE(ln->fax); i++)
+		fax_det_reset(ln->fax[i].det);
+	line_audio_fax_on(ln->au, false, true);
+}
+
+
+/** The audio thread listens while a connected call may turn to fax */
+void line_fax_sync(struct line *ln)
+{
+	struct call *call = ln->fsm.cur;
+	bool on = call && ln->fsm.st == LINE_CONNECTED && ln->fax[0].det;
+
+	if (!ln->au)
+		return;
+	if (on)
+		fax_call_check(ln, call);
+	line_audio_fax_on(ln->au, on && !ln->fax_ec_off, false);
 }
 
 
@@ -80,15 +116,10 @@ void line_fax_audio(struct line *ln, const int16_t *pcm, size_t n,
 	if (!call || ln->fsm.st != LINE_CONNECTED)
 		return;
 
-	if (call_id(call) != ln->fax_call) {
-		ln->fax_call = call_id(call);
-		ln->fax_ec_off = false;
-		for (size_t i = 0; i < ARRAY_SIZE(ln->fax); i++)
-			fax_det_reset(ln->fax[i].det);
-	}
+	fax_call_check(ln, call);
 
-	/* nothing more to switch */
-	if (ln->fax_ec_off)
+	/* nothing more to switch; the far end's is the thread's */
+	if (ln->fax_ec_off || (rx && ln->au))
 		return;
 
 	fax_det_process(ln->fax[rx ? 0 : 1].det, pcm, n);

@@ -55,13 +55,16 @@ struct line {
 	bool ringing;
 	struct tmr tmr_media;
 	struct tone_gen *mic;                /* test signal until ALSA     */
-	uint64_t rx_frames, rx_samples;
 	int16_t frame[LINE_FRAME_MAX];
 
 	/* the line driver, when one opened the device */
 	struct ata_linedrv *drv;
 	void *port;                          /* driver's port, ref         */
 	struct ata_audio *au;                /* jitter buffer, tx queue    */
+	/* the call whose RTP the audio thread reads (line_media.c) */
+	struct call *rx_call;                /* valid while rx_bound       */
+	struct call_rx *rx_bound;            /* NULL: the call took it back */
+	bool rx_thread;                      /* ATAUA_RX_THREAD=0: never   */
 	bool drv_ring;                       /* ring state sent to driver  */
 
 	/* the driver's hook switch, timed (line_hook.c) */
@@ -150,6 +153,7 @@ void line_fax_close(struct line *ln);
 void line_fax_audio(struct line *ln, const int16_t *pcm, size_t n,
 		    bool rx);
 bool line_fax_dtmf_on(const struct line *ln);
+void line_fax_sync(struct line *ln);
 bool line_fax_key_taken(struct line *ln, bool end);
 
 /* line_media.c */

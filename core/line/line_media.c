@@ -3,12 +3,15 @@
  *
  * With a line driver (modules/audio-alsa) the device is opened when the
  * line is created and runs for the line's life: its thread clocks the
- * playout (core/line/line_audio.c); received RTP goes into the jitter buffer
- * and capture comes back a ptime at a time to be sent. Without one (not
+ * playout (core/line/line_audio.c) and reads the connected call's RTP
+ * itself (line_audio_rx.c; the main loop where the kernel cannot sort
+ * the socket, or TURN relays); capture comes back a ptime at a time to
+ * be sent. Without one (not
  * loaded, or the device failed to open) the "microphone" is a 1004 Hz
  * test tone at -20 dBm0 sent every ptime from a libre timer, and
  * received audio is only counted, so SIP interop works on any machine.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "ataua.h"
 #include "call/call.h"
@@ -85,6 +88,44 @@ static void handset_key(char key, bool end, uint32_t dur_ms, void *arg)
 }
 
 
+/* The call gives its receive object to the audio thread, or takes it
+   back (NULL: its end, TURN); synchronous */
+static void rx_attach(struct call_rx *rx, void *arg)
+{
+	struct line *ln = arg;
+
+	line_audio_bind(ln->au, rx);
+	ln->rx_bound = rx;
+}
+
+
+/* Main loop, woken by the audio thread: its digits, libre's RTCP */
+static void audio_poll(void *arg)
+{
+	struct line *ln = arg;
+
+	if (ln->rx_bound)
+		call_rx_thread_poll(ln->rx_call);
+}
+
+
+/* The audio thread reads the connected call's RTP; no other call's */
+static void rx_thread_sync(struct line *ln)
+{
+	struct call *want = ln->au && ln->rx_thread &&
+		ln->fsm.st == LINE_CONNECTED ? ln->fsm.cur : NULL;
+
+	if (ln->rx_bound && ln->rx_call != want)
+		call_rx_thread_stop(ln->rx_call);
+	if (ln->rx_bound || !want)
+		return;
+
+	ln->rx_call = want;
+	/* refused (no reuseport BPF, TURN): the main loop reads it */
+	(void)call_rx_thread(want, rx_attach, ln);
+}
+
+
 static void audio_tx_handler(const int16_t *pcm, size_t n, void *arg)
 {
 	struct line *ln = arg;
@@ -136,6 +177,7 @@ static void driver_open(struct line *ln)
 	if (err)
 		goto out;
 	line_audio_key_handler(ln->au, handset_key, ln);
+	line_audio_poll_handler(ln->au, audio_poll, ln);
 	err = line_audio_echo(ln->au, ln->lc->echo_canceller ?
 			      ln->lc->echo_tail_ms : 0);
 	if (err)
@@ -170,7 +212,11 @@ static void driver_open(struct line *ln)
 
 void line_media_conf(struct line *ln)
 {
+	const char *rxt = getenv("ATAUA_RX_THREAD");
+
 	media_conf_from_config(&ln->mc, &ln->cfg->media);
+	/* for the bench and the tests of the main loop's path */
+	ln->rx_thread = !rxt || strcmp(rxt, "0");
 	/* enum call_srtp_policy follows enum ata_srtp's order */
 	ln->mc.srtp = (enum call_srtp_policy)ln->lc->account.srtp;
 	tmr_init(&ln->tmr_media);
@@ -183,6 +229,8 @@ void line_media_conf(struct line *ln)
 void line_media_close(struct line *ln)
 {
 	/* the port first: it joins the thread that uses au */
+	if (ln->rx_bound)
+		call_rx_thread_stop(ln->rx_call);
 	tmr_cancel(&ln->tmr_ring);
 	ln->port = mem_deref(ln->port);
 	ln->au = mem_deref(ln->au);
@@ -289,6 +337,8 @@ void line_media_update(struct line *ln)
 		return;
 
 	ring_sync(ln);
+	rx_thread_sync(ln);
+	line_fax_sync(ln);
 	line_audio_dtmf(ln->au, offhook(ln->fsm.st) &&
 			!call_mode_is_passthrough(ln->fsm.cur),
 			ln->fsm.st == LINE_CONNECTED &&
@@ -330,9 +380,6 @@ void line_audio_rx(struct call *call, const struct rtp_header *h,
 		   const int16_t *pcm, size_t n, void *arg)
 {
 	struct line *ln = arg;
-
-	++ln->rx_frames;
-	ln->rx_samples += n;
 
 	if (call == ln->fsm.cur)
 		line_fax_audio(ln, pcm, n, true);
