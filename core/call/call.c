@@ -10,6 +10,7 @@
  * call_in.c (the INVITE we get), call_sess.c (offer/answer on libre's
  * sipsess), call_end.c (how a call ends, and the reason).
  */
+#include <string.h>
 #include <re.h>
 #include "ataua.h"
 #include "admission.h"
@@ -265,6 +266,9 @@ static void media_nat_handler(const struct sa *rtp, const struct sa *rtcp,
 	int err;
 
 	call_sdp_set_laddr(call->sdp, rtp, rtcp);
+	/* relayed from now on: TURN's helper must see what is sent */
+	if (!strcmp(nat_media_path(call_media_nat(call->media)), "relay"))
+		call_media_thread_stop(call->media);
 	if (!call->wait_nat || call->state == CALL_CLOSED)
 		return;
 

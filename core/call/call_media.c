@@ -12,6 +12,7 @@
 #include "dsp/g711.h"
 #include "call_int.h"
 #include "call_rx.h"
+#include "call_tx.h"
 #include "nat/nat.h"
 #include "dsp/telev.h"
 
@@ -22,6 +23,8 @@ struct rtcp_sess *rtp_rtcp_sess(const struct rtp_sock *rs);
 void rtcp_sess_rx_rtp(struct rtcp_sess *sess, uint16_t seq, uint32_t ts,
 		      uint32_t ssrc, size_t payload_size,
 		      const struct sa *peer);
+void rtcp_sess_tx_rtp(struct rtcp_sess *sess, uint32_t ts,
+		      size_t payload_size);
 
 enum {
 	FRAME_MAX = 480,          /* 60 ms at 8 kHz */
@@ -38,6 +41,7 @@ struct call_media {
 	struct call_srtp *srtp;   /* ref; NULL = plain RTP          */
 	struct telev *telev;      /* libre's: our digits out        */
 	struct call_rx *rx;       /* call_rx.c: what we receive      */
+	struct call_tx *tx;       /* call_tx.c: what we send         */
 	struct tmr tmr_telev;
 	struct tmr tmr_rx;        /* RX_POLL_MS while a thread reads */
 	/* the line's media thread reads rx (call_media_thread) */
@@ -51,9 +55,7 @@ struct call_media {
 	call_media_digit_h *dh;
 	call_media_audio_h *ah;
 	void *arg;
-	uint32_t ts;              /* next audio timestamp           */
 	uint32_t ts_event;        /* timestamp of the digit on air  */
-	bool marker;              /* next audio packet starts talk  */
 	struct {
 		uint64_t tx_pkts, tx_bytes, tx_digits;
 		uint64_t srtp_fail;         /* main loop: RTCP, TURN */
@@ -71,6 +73,7 @@ static void call_media_destructor(void *arg)
 	call_media_thread_stop(cm);
 	mem_deref(cm->telev);
 	mem_deref(cm->rx);
+	mem_deref(cm->tx);
 	mem_deref(cm->nat);
 	mem_deref(cm->uh_rtp);
 	mem_deref(cm->uh_rtcp);
@@ -232,8 +235,6 @@ int call_media_alloc(struct call_media **cmp, const struct call_mprefs *mp,
 	cm->dh = dh;
 	cm->ah = ah;
 	cm->arg = arg;
-	cm->ts = rand_u32();
-	cm->marker = true;
 	tmr_init(&cm->tmr_telev);
 	tmr_init(&cm->tmr_rx);
 
@@ -258,6 +259,8 @@ int call_media_alloc(struct call_media **cmp, const struct call_mprefs *mp,
 	err = telev_alloc(&cm->telev, mp->ptime);
 	if (!err)
 		err = call_rx_alloc(&cm->rx);
+	if (!err)
+		err = call_tx_alloc(&cm->tx, cm->rtp);
 	if (err)
 		goto out;
 	call_rx_set(cm->rx, NULL, mp->telev_pt, -1);
@@ -298,14 +301,34 @@ struct nat_media *call_media_nat(const struct call_media *cm)
 }
 
 
+static bool may_send(const struct call_media *cm)
+{
+	return cm->neg.ok && (cm->neg.dir & SDP_SENDONLY) &&
+		sa_isset(&cm->neg.rtp, SA_ALL);
+}
+
+
+/* What the sender needs of the agreement (while no thread sends) */
+static void tx_set(struct call_media *cm)
+{
+	struct call_tx_conf tc = {
+		.dst = &cm->neg.rtp,
+		.may_send = may_send(cm),
+		.pt = cm->neg.pt,
+		.telev_pt = cm->neg.telev_pt,
+		.ptime = cm->neg.ptime,
+		.srtp = cm->srtp,
+	};
+
+	call_tx_set(cm->tx, &tc);
+}
+
+
 /** Apply a new offer/answer result: peer address, codec, mux, RTCP */
 void call_media_update(struct call_media *cm, const struct call_neg *neg)
 {
 	if (!cm || !neg || !neg->ok)
 		return;
-
-	if (!sa_cmp(&cm->neg.rtp, &neg->rtp, SA_ALL))
-		cm->marker = true;
 
 	cm->neg = *neg;
 	cm->negotiated = true;
@@ -317,6 +340,7 @@ void call_media_update(struct call_media *cm, const struct call_neg *neg)
 		cm->srtp = mem_ref(neg->srtp);
 	}
 	call_rx_set(cm->rx, cm->srtp, cm->mp.telev_pt, neg->telev_pt);
+	tx_set(cm);
 	if (cm->attached)
 		cm->attach(cm->rx, cm->attach_arg);
 	nat_media_set_peer(cm->nat, &neg->rtp, &neg->rtcp);
@@ -335,6 +359,7 @@ void call_media_stop(struct call_media *cm)
 	tmr_cancel(&cm->tmr_telev);
 	call_media_thread_stop(cm);
 	cm->neg.ok = false;
+	tx_set(cm);
 	cm->dh = NULL;
 	cm->ah = NULL;
 }
@@ -362,11 +387,22 @@ static void digit_in(char key, void *arg)
 }
 
 
+static void sr_feed(uint32_t ts, size_t size, void *arg)
+{
+	struct call_media *cm = arg;
+
+	rtcp_sess_tx_rtp(rtp_rtcp_sess(cm->rtp), ts, size);
+}
+
+
 /** Main loop: take what the media thread queued (digits, RTCP) */
 void call_media_poll(struct call_media *cm)
 {
-	if (cm)
-		call_rx_poll(cm->rx, digit_in, rtcp_feed, cm);
+	if (!cm)
+		return;
+
+	call_rx_poll(cm->rx, digit_in, rtcp_feed, cm);
+	call_tx_poll(cm->tx, sr_feed, cm);
 }
 
 
@@ -400,6 +436,8 @@ int call_media_thread(struct call_media *cm, call_rx_attach_h *attach,
 	err = call_rx_open(cm->rx, rtp_sock(cm->rtp));
 	if (err)
 		return err;
+	call_tx_set_fd(cm->tx, call_rx_fd(cm->rx));
+	call_rx_set_tx(cm->rx, cm->tx);
 
 	/* libre is fed late from now on: its jitter (arrival = when fed)
 	   would be wrong; ours (call_rx.c) is the one shown */
@@ -408,6 +446,9 @@ int call_media_thread(struct call_media *cm, call_rx_attach_h *attach,
 		rtcp_set_srate_rx(cm->rtp, 0);
 	}
 
+	/* a digit libre still sends would share the thread's sequence
+	   and SRTP context: its last packets go */
+	tmr_cancel(&cm->tmr_telev);
 	cm->attach = attach;
 	cm->attach_arg = arg;
 	cm->attached = true;
@@ -426,6 +467,7 @@ void call_media_thread_stop(struct call_media *cm)
 
 	cm->attached = false;
 	cm->attach(NULL, cm->attach_arg);
+	call_tx_set_fd(cm->tx, -1);
 	call_rx_close(cm->rx);
 	tmr_cancel(&cm->tmr_rx);
 	call_media_poll(cm);
@@ -435,13 +477,6 @@ void call_media_thread_stop(struct call_media *cm)
 bool call_media_threaded(const struct call_media *cm)
 {
 	return cm && cm->attached;
-}
-
-
-static bool may_send(const struct call_media *cm)
-{
-	return cm->neg.ok && (cm->neg.dir & SDP_SENDONLY) &&
-		sa_isset(&cm->neg.rtp, SA_ALL);
 }
 
 
@@ -464,40 +499,16 @@ static int send_rtp(struct call_media *cm, bool marker, uint8_t pt,
 
 /**
  * Encode and send one frame of @p n samples (n = ptime * 8). Frames are
- * dropped without error while we may not send (hold, no answer yet).
+ * dropped without error while we may not send (hold, no answer yet),
+ * and while the line's media thread sends (it has its own).
  */
 int call_media_send_audio(struct call_media *cm, const int16_t *pcm,
 			  size_t n)
 {
-	struct mbuf *mb;
-	int err;
-
-	if (!cm || !pcm || !n || n > FRAME_MAX)
+	if (!cm)
 		return EINVAL;
 
-	if (!may_send(cm)) {
-		cm->ts += (uint32_t)n;
-		cm->marker = true;
-		return 0;
-	}
-
-	mb = mbuf_alloc(RTP_HEADER_SIZE + n);
-	if (!mb)
-		return ENOMEM;
-
-	mb->pos = mb->end = RTP_HEADER_SIZE;
-	if (cm->neg.pt == CALL_PT_PCMA)
-		g711_alaw_encode(mbuf_buf(mb), pcm, n);
-	else
-		g711_ulaw_encode(mbuf_buf(mb), pcm, n);
-	mb->end += n;
-
-	err = send_rtp(cm, cm->marker, cm->neg.pt, cm->ts, mb);
-	cm->ts += (uint32_t)n;
-	cm->marker = false;
-	mem_deref(mb);
-
-	return err;
+	return cm->attached ? 0 : call_tx_audio(cm->tx, pcm, n);
 }
 
 
@@ -520,7 +531,7 @@ static void telev_tmr_handler(void *arg)
 	}
 
 	if (marker)
-		cm->ts_event = cm->ts;
+		cm->ts_event = call_tx_ts(cm->tx);
 
 	mb->pos = RTP_HEADER_SIZE;
 	if (may_send(cm) && cm->neg.telev_pt >= 0)
@@ -551,6 +562,14 @@ int call_media_send_digit(struct call_media *cm, char key)
 
 	if (cm->neg.ok && cm->neg.telev_pt < 0)
 		return ENOTSUP;
+
+	/* the thread sends: one sequence, one SRTP context */
+	if (cm->attached) {
+		err = call_tx_digit(cm->tx, key);
+		if (!err)
+			++cm->cnt.tx_digits;
+		return err;
+	}
 
 	err = telev_send(cm->telev, code, false);
 	if (err)
@@ -597,6 +616,7 @@ static int rtcp_status(struct re_printf *pf, const struct call_media *cm,
 
 int call_media_status(struct re_printf *pf, const struct call_media *cm)
 {
+	uint64_t txp = 0, txb = 0;
 	struct call_rx_counters rc;
 	struct sa src;
 	int err;
@@ -606,6 +626,7 @@ int call_media_status(struct re_printf *pf, const struct call_media *cm)
 
 	memset(&rc, 0, sizeof(rc));
 	call_rx_counters(cm->rx, &rc);
+	call_tx_counters(cm->tx, &txp, &txb);
 	if (!call_rx_last_src(cm->rx, &src))
 		sa_init(&src, AF_UNSPEC);
 
@@ -623,7 +644,7 @@ int call_media_status(struct re_printf *pf, const struct call_media *cm)
 	err |= re_hprintf(pf, "rx_lost=%llu\nrx_bad=%llu\n",
 			  rc.lost, rc.bad);
 	err |= re_hprintf(pf, "tx_packets=%llu\ntx_bytes=%llu\n",
-			  cm->cnt.tx_pkts, cm->cnt.tx_bytes);
+			  cm->cnt.tx_pkts + txp, cm->cnt.tx_bytes + txb);
 	err |= re_hprintf(pf, "rx_digits=%llu\ntx_digits=%llu\n",
 			  rc.digits, cm->cnt.tx_digits);
 	err |= re_hprintf(pf, "last_remote=%J\n", &src);
@@ -657,9 +678,6 @@ void call_media_set_dst(struct call_media *cm, const struct sa *rtp)
 	if (!cm || !rtp || !sa_isset(rtp, SA_ALL))
 		return;
 
-	if (!sa_cmp(&cm->neg.rtp, rtp, SA_ALL))
-		cm->marker = true;
-
 	cm->neg.rtp = *rtp;
 	cm->neg.rtcp = *rtp;
 	nat_media_set_direct(cm->nat, rtp);
@@ -667,6 +685,12 @@ void call_media_set_dst(struct call_media *cm, const struct sa *rtp)
 		sa_set_port(&cm->neg.rtcp, sa_port(rtp) + 1);
 	if (cm->neg.ok)
 		rtcp_start(cm->rtp, "ataua", &cm->neg.rtcp);
+
+	if (cm->attached)
+		cm->attach(NULL, cm->attach_arg);
+	tx_set(cm);
+	if (cm->attached)
+		cm->attach(cm->rx, cm->attach_arg);
 }
 
 
@@ -676,6 +700,7 @@ void call_media_set_dst(struct call_media *cm, const struct sa *rtp)
 void call_media_counters(const struct call_media *cm,
 			 struct call_rtp_counters *c)
 {
+	uint64_t txp = 0, txb = 0;
 	struct call_rx_counters rc;
 
 	if (!cm || !c)
@@ -686,8 +711,9 @@ void call_media_counters(const struct call_media *cm,
 	c->rx_pkts  += rc.pkts;
 	c->rx_bytes += rc.bytes;
 	c->rx_lost  += rc.lost;
-	c->tx_pkts  += cm->cnt.tx_pkts;
-	c->tx_bytes += cm->cnt.tx_bytes;
+	call_tx_counters(cm->tx, &txp, &txb);
+	c->tx_pkts  += cm->cnt.tx_pkts + txp;
+	c->tx_bytes += cm->cnt.tx_bytes + txb;
 }
 
 

@@ -50,6 +50,7 @@ union ctl_buf {
 
 struct call_rx {
 	int fd;                      /* demux socket, -1: main loop only */
+	struct call_tx *tx;          /* borrowed: call_media holds it    */
 	struct call_srtp *srtp;      /* borrowed: call_media holds it    */
 	uint8_t telev_pt;            /* ours                             */
 	int telev_pt_neg;            /* the peer's, -1: none             */
@@ -183,6 +184,25 @@ void call_rx_close(struct call_rx *rx)
 bool call_rx_is_open(const struct call_rx *rx)
 {
 	return rx && rx->fd >= 0;
+}
+
+
+int call_rx_fd(const struct call_rx *rx)
+{
+	return rx ? rx->fd : -1;
+}
+
+
+void call_rx_set_tx(struct call_rx *rx, struct call_tx *tx)
+{
+	if (rx)
+		rx->tx = tx;
+}
+
+
+struct call_tx *call_rx_tx(const struct call_rx *rx)
+{
+	return rx ? rx->tx : NULL;
 }
 
 

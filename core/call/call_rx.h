@@ -65,6 +65,11 @@ void call_rx_set(struct call_rx *rx, struct call_srtp *srtp,
 int  call_rx_open(struct call_rx *rx, struct udp_sock *us);
 void call_rx_close(struct call_rx *rx);
 bool call_rx_is_open(const struct call_rx *rx);
+int  call_rx_fd(const struct call_rx *rx);
+/* the sender the thread drives with it (call_tx.h), main loop sets */
+struct call_tx;
+void call_rx_set_tx(struct call_rx *rx, struct call_tx *tx);
+struct call_tx *call_rx_tx(const struct call_rx *rx);
 
 enum call_rx_kind call_rx_packet(struct call_rx *rx, uint32_t ssrc,
 				 uint16_t seq, uint32_t ts, uint8_t pt,

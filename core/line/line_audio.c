@@ -45,6 +45,8 @@
 #include "line_audio_priv.h"
 #include "line_echo.h"
 #include "dsp/tone.h"
+#include "call/call_rx.h"
+#include "call/call_tx.h"
 
 
 static void audio_destructor(void *arg)
@@ -64,7 +66,8 @@ static void audio_destructor(void *arg)
 	mem_deref((void *)au->clip);
 	mem_deref(au->det);
 	mem_deref(au->echo);
-	mem_deref(au->rxfax);
+	for (size_t i = 0; i < ARRAY_SIZE(au->fax); i++)
+		mem_deref(au->fax[i].det);
 	pthread_mutex_destroy(&au->mtx);
 }
 
@@ -350,6 +353,7 @@ int line_audio_put(struct ata_audio *au, uint32_t ssrc, uint16_t seq,
 /* Under the mutex: collect capture, queue whole frames */
 static bool collect(struct ata_audio *au, const int16_t *cap, size_t n)
 {
+	struct call_tx *tx = call_rx_tx(au->rx_cur);
 	bool ready = false;
 	unsigned h;
 	size_t k;
@@ -369,6 +373,14 @@ static bool collect(struct ata_audio *au, const int16_t *cap, size_t n)
 
 		if (au->acc_n < au->ptime_n)
 			break;
+
+		/* the call's sender is this thread's: straight out */
+		if (tx) {
+			if (call_tx_audio_thread(tx, au->acc, au->ptime_n))
+				++au->tx_dropped;
+			au->acc_n = 0;
+			continue;
+		}
 
 		h = atomic_load_explicit(&au->txq_head, memory_order_relaxed);
 		if (h - atomic_load_explicit(&au->txq_tail,
@@ -455,9 +467,13 @@ void ata_audio_period(struct ata_audio *au, int16_t *play,
 	/* line_audio_bind(): seq_cst, flag before pointer */
 	atomic_store(&au->in_period, true);
 	rx = atomic_load(&au->rx);
+	au->rx_cur = rx;
 
 	cap = line_echo_capture(au->echo, cap, n, au->queued,
 				line_audio_echo_used(au));
+	/* the phone's tones, where the thread sends its capture itself */
+	if (call_rx_tx(rx))
+		line_audio_fax_listen(au, 1, cap, n);
 	if (detect(au, cap, n))
 		cap = NULL;
 
@@ -492,7 +508,7 @@ void ata_audio_period(struct ata_audio *au, int16_t *play,
 	}
 	else if (au->active) {
 		jitbuf_get(au->jb, play, n);
-		line_audio_fax_listen(au, play, n);
+		line_audio_fax_listen(au, 0, play, n);
 		ready |= collect(au, cap, n);
 		if (au->tone)
 			mix_tone(au, play, n);
@@ -510,6 +526,7 @@ void ata_audio_period(struct ata_audio *au, int16_t *play,
 			      au->clip_pos < au->clip_n,
 			      memory_order_relaxed);
 	pthread_mutex_unlock(&au->mtx);
+	au->rx_cur = NULL;
 	atomic_fetch_add(&au->epoch, 1);
 	atomic_store(&au->in_period, false);
 	line_echo_played(au->echo, play, n);

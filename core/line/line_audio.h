@@ -72,7 +72,8 @@ void line_audio_sending(struct ata_audio *au, bool on);
 void line_audio_bind(struct ata_audio *au, struct call_rx *rx);
 void line_audio_poll_handler(struct ata_audio *au, line_audio_poll_h *h,
 			     void *arg);
-int  line_audio_fax(struct ata_audio *au, line_audio_fax_h *h, void *arg);
+int  line_audio_fax(struct ata_audio *au, unsigned dir, line_audio_fax_h *h,
+		    void *arg);
 void line_audio_fax_on(struct ata_audio *au, bool on, bool fresh);
 
 #endif

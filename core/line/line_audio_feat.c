@@ -14,6 +14,8 @@
 #include "ataua.h"
 #include "line_audio.h"
 #include "line_audio_priv.h"
+#include "call/call_rx.h"
+#include "call/call_tx.h"
 #include "line_echo.h"
 #include "dsp/jitbuf.h"
 
@@ -202,8 +204,13 @@ void line_audio_sending(struct ata_audio *au, bool on)
  */
 bool line_audio_echo_used(struct ata_audio *au)
 {
-	return atomic_load_explicit(&au->det_on, memory_order_relaxed) &&
+	/* where the thread sends, its sender knows (re-INVITEs included) */
+	struct call_tx *tx = call_rx_tx(au->rx_cur);
+	bool sends = tx ? call_tx_may_send(tx) :
 		!atomic_load_explicit(&au->unsent, memory_order_relaxed);
+
+	return atomic_load_explicit(&au->det_on, memory_order_relaxed) &&
+		sends;
 }
 
 

@@ -99,14 +99,24 @@ struct ata_audio {
 	line_audio_poll_h *pollh;  /* main loop: after the pipe's wake */
 	void *poll_arg;
 
-	/* the far end's fax tones, over what this thread plays */
-	struct fax_det *rxfax;
+	struct call_rx *rx_cur;    /* audio thread: rx in this period  */
+
+	/* fax tones: the far end's over what this thread plays, the
+	   phone's over what it captures while it sends them itself */
+	struct audio_fax {
+		struct fax_det *det;
+		struct ata_audio *au;
+		unsigned dir;
+		bool run;          /* audio thread: on last time      */
+		line_audio_fax_h *h;
+		void *arg;
+	} fax[2];
 	atomic_bool fax_on, fax_fresh;
-	bool fax_run;              /* audio thread: fax_on last time  */
-	struct fax_det_result faxq[FAXQ];
+	struct audio_fax_found {
+		unsigned dir;
+		struct fax_det_result res;
+	} faxq[FAXQ];
 	atomic_uint faxq_head, faxq_tail;
-	line_audio_fax_h *faxh;
-	void *fax_arg;
 };
 
 
@@ -119,8 +129,8 @@ bool line_audio_echo_used(struct ata_audio *au);
 uint64_t line_audio_arrival(const struct ata_audio *au, uint64_t t_ns);
 /* line_audio_rx.c, on the audio thread */
 bool line_audio_drain(struct ata_audio *au, struct call_rx *rx);
-void line_audio_fax_listen(struct ata_audio *au, const int16_t *play,
-			   size_t n);
+void line_audio_fax_listen(struct ata_audio *au, unsigned dir,
+			   const int16_t *pcm, size_t n);
 /* line_audio_rx.c, on the main loop */
 void line_audio_fax_poll(struct ata_audio *au);
 

@@ -16,10 +16,15 @@
  * nothing in a period blocks). After it returns, the old object is the
  * main loop's again.
  *
- * The far end's fax and modem tones (line_fax.c) are listened for here
- * too, over what the thread plays (the received audio, concealment
- * included): the main loop no longer sees the frames. What the
- * detector finds goes to the main loop like the handset's keys.
+ * The thread also sends the call's audio and digits (call_tx.h): each
+ * whole ptime of capture goes out from collect(), with no main loop in
+ * between.
+ *
+ * Fax and modem tones (line_fax.c) are listened for here too, since the
+ * main loop no longer sees the frames: the far end's over what the
+ * thread plays (the received audio, concealment included), the phone's
+ * over what it captures while it sends it. What a detector finds goes
+ * to the main loop like the handset's keys.
  */
 #define _GNU_SOURCE 1
 #include <stdatomic.h>
@@ -30,6 +35,7 @@
 #include "call/call.h"
 #include "dsp/fax_det.h"
 #include "dsp/jitbuf.h"
+#include "call/call_tx.h"
 #include "line_audio.h"
 #include "line_audio_priv.h"
 
@@ -78,10 +84,11 @@ bool line_audio_drain(struct ata_audio *au, struct call_rx *rx)
 }
 
 
-/* Audio thread: the far end's tone, for the main loop */
+/* Audio thread: a tone found, for the main loop */
 static void fax_found(const struct fax_det_result *res, void *arg)
 {
-	struct ata_audio *au = arg;
+	struct audio_fax *af = arg;
+	struct ata_audio *au = af->au;
 	unsigned h = atomic_load_explicit(&au->faxq_head,
 					  memory_order_relaxed);
 
@@ -89,34 +96,43 @@ static void fax_found(const struct fax_det_result *res, void *arg)
 	    >= FAXQ)
 		return;
 
-	au->faxq[h % FAXQ] = *res;
+	au->faxq[h % FAXQ].dir = af->dir;
+	au->faxq[h % FAXQ].res = *res;
 	atomic_store_explicit(&au->faxq_head, h + 1, memory_order_release);
 	au->key_ready = true;
 }
 
 
-/** Main loop: listen for the far end's fax tones (@p h on the main
- *  loop); at the line's start. ENOMEM */
-int line_audio_fax(struct ata_audio *au, line_audio_fax_h *h, void *arg)
+/**
+ * Main loop, at the line's start: listen for fax tones on @p dir (0:
+ * the far end's, over what is played; 1: the phone's, over the capture
+ * while the thread sends it), @p h on the main loop. ENOMEM, EINVAL.
+ */
+int line_audio_fax(struct ata_audio *au, unsigned dir, line_audio_fax_h *h,
+		   void *arg)
 {
+	struct audio_fax *af;
 	int err;
 
-	if (!au || !h)
+	if (!au || !h || dir >= ARRAY_SIZE(au->fax))
 		return EINVAL;
 
-	err = fax_det_alloc(&au->rxfax, fax_found, au);
+	af = &au->fax[dir];
+	err = fax_det_alloc(&af->det, fax_found, af);
 	if (err)
 		return err;
 
-	au->faxh = h;
-	au->fax_arg = arg;
+	af->au = au;
+	af->dir = dir;
+	af->h = h;
+	af->arg = arg;
 
 	return 0;
 }
 
 
-/** Main loop: the detector runs (a connected call that may still turn
- *  to fax); @p fresh starts it over (another call) */
+/** Main loop: the detectors run (a connected call that may still turn
+ *  to fax); @p fresh starts them over (another call) */
 void line_audio_fax_on(struct ata_audio *au, bool on, bool fresh)
 {
 	if (!au)
@@ -128,22 +144,26 @@ void line_audio_fax_on(struct ata_audio *au, bool on, bool fresh)
 }
 
 
-/* Audio thread: what it is about to play, heard for the far end's
-   tones */
-void line_audio_fax_listen(struct ata_audio *au, const int16_t *play,
-			   size_t n)
+/* Audio thread: @p pcm (played, or captured) heard for tones */
+void line_audio_fax_listen(struct ata_audio *au, unsigned dir,
+			   const int16_t *pcm, size_t n)
 {
+	struct audio_fax *af = &au->fax[dir];
 	bool on = atomic_load_explicit(&au->fax_on, memory_order_relaxed);
 
-	if (!au->rxfax)
+	if (!af->det)
 		return;
-	if (atomic_exchange_explicit(&au->fax_fresh, false,
-				     memory_order_relaxed) ||
-	    (on && !au->fax_run))
-		fax_det_reset(au->rxfax);
-	au->fax_run = on;
-	if (on)
-		fax_det_process(au->rxfax, play, n);
+	/* the fresh flag is the far end's detector's to clear: it runs
+	   every period of a call, the phone's only while the thread sends */
+	if ((dir == 0 && atomic_exchange_explicit(&au->fax_fresh, false,
+						  memory_order_relaxed)) ||
+	    (on && !af->run)) {
+		for (size_t i = 0; i < ARRAY_SIZE(au->fax); i++)
+			fax_det_reset(au->fax[i].det);
+	}
+	af->run = on;
+	if (on && pcm)
+		fax_det_process(af->det, pcm, n);
 }
 
 
@@ -153,16 +173,16 @@ void line_audio_fax_poll(struct ata_audio *au)
 	for (;;) {
 		unsigned t = atomic_load_explicit(&au->faxq_tail,
 						  memory_order_relaxed);
-		struct fax_det_result res;
+		struct audio_fax_found f;
 
 		if (t == atomic_load_explicit(&au->faxq_head,
 					      memory_order_acquire))
 			break;
-		res = au->faxq[t % FAXQ];
+		f = au->faxq[t % FAXQ];
 		atomic_store_explicit(&au->faxq_tail, t + 1,
 				      memory_order_release);
 
-		if (au->faxh)
-			au->faxh(&res, au->fax_arg);
+		if (au->fax[f.dir].h)
+			au->fax[f.dir].h(&f.res, au->fax[f.dir].arg);
 	}
 }

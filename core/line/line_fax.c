@@ -50,8 +50,9 @@ static void fax_handler(const struct fax_det_result *res, void *arg)
 
 /*
  * The detectors, if lines[].fax_detect; without them, voice only. With
- * a line driver the far end's is the audio thread's (line_audio_rx.c,
- * over what it plays), since the main loop no longer sees the frames.
+ * a line driver the audio thread listens too (line_audio_rx.c): the
+ * far end over what it plays, the phone over what it sends itself;
+ * the main loop no longer sees those frames.
  */
 void line_fax_init(struct line *ln)
 {
@@ -66,9 +67,11 @@ void line_fax_init(struct line *ln)
 			ata_warn("line %u: no fax tone detector\n", ln->id);
 	}
 
-	if (ln->au && ln->fax[0].det &&
-	    line_audio_fax(ln->au, fax_handler, &ln->fax[0]))
-		ata_warn("line %u: no fax tone detector\n", ln->id);
+	for (unsigned i = 0; ln->au && i < ARRAY_SIZE(ln->fax); i++) {
+		if (ln->fax[i].det &&
+		    line_audio_fax(ln->au, i, fax_handler, &ln->fax[i]))
+			ata_warn("line %u: no fax tone detector\n", ln->id);
+	}
 }
 
 

@@ -22,7 +22,7 @@ PKT_RATE = 50                  # 20 ms packets per second and call
 SILENT_ULAW = (0xFF, 0x7F)     # u-law codes of 0
 SILENT_PCM = 64                # |sample| at or below: silence
 QUIET_RUN = 800                # samples of silence before an onset
-CG_FUNCS = ("rtp_recv_handler", "jitbuf_put", "jitbuf_get",
+CG_FUNCS = ("call_rx_packet", "call_rx_drain", "recvmmsg", "jitbuf_put", "jitbuf_get",
             "g711_ulaw_decode", "snd_pcm_writei", "snd_pcm_mmap_commit",
             "malloc", "free", "mem_alloc", "mem_deref", "mbuf_alloc",
             "epoll_wait", "poll", "recvfrom", "read", "write",
@@ -657,7 +657,7 @@ def main():
     if len(sys.argv) != 2 or not os.path.isdir(sys.argv[1]):
         sys.exit("usage: analyze.py RESULTS_DIR")
     out = os.path.abspath(sys.argv[1])
-    pkt_fn = os.environ.get("PKT_FN", "rtp_recv_handler")
+    pkt_fn = os.environ.get("PKT_FN", "call_rx_packet")
     base = os.path.join(out, "ataua")
     runs = sorted(os.listdir(base)) if os.path.isdir(base) else []
     a = {"native": {}}

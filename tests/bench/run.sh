@@ -23,7 +23,7 @@
 #   -B  no baresip column; -b its modes (native callgrind latency floor)
 # Environment: BARESIP_BENCH (the recipe folder, default
 # ../shared/bench-baresip next to the repo), PKT_FN (the function ataua
-# calls once per received packet, default rtp_recv_handler).
+# calls once per received packet, default call_rx_packet: both the media thread and the main loop).
 #
 # Each ataua run: start with N lines, idle window (no call), N calls
 # from one sipp, warm-up, steady window, hang-up, SIGTERM. Everything it
@@ -37,7 +37,7 @@ set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/tests/bench
 BARESIP_BENCH=${BARESIP_BENCH:-$(cd "$ROOT/.." && pwd)/shared/bench-baresip}
-PKT_FN=${PKT_FN:-rtp_recv_handler}
+PKT_FN=${PKT_FN:-call_rx_packet}
 OUT=""
 IDLE_S=10
 WARM_S=5

@@ -43,13 +43,21 @@ sip_text() {
 	tcpdump -r "$PCAP" -A -n "$@" 2>/dev/null | tr -d '\r'
 }
 
-# start_ata POLICY: (re)start ataua with lines[0].account.srtp=POLICY
+# start_ata POLICY: (re)start ataua with lines[0].account.srtp=POLICY,
+# on the virtual SLIC: the line's media thread sends and receives the
+# SRTP itself (core/call/call_rx.c, call_tx.c); test_srtp_lines.sh
+# keeps the main loop's path (no device)
 start_ata() {
 	local conf=$LAB_DIR/ataua-$1.yaml
 	[ -n "${ATA_PID:-}" ] && lab_stop "$ATA_PID" 5
 	ATA_LISTEN=44.0.0.10:5060 ATA_AOR=sip:1001@44.0.0.1 \
 	ATA_REGISTRAR=sip:44.0.0.1 ATA_PASSWORD=pw1001 ATA_LOG_LEVEL=debug \
+	ATA_MODULES="  - name: stun
+    required: false
+  - name: audio-alsa
+    required: true" \
 		ata_conf "$conf" "$LAB_DIR/ataua.sock"
+	sed -i 's/^    device: default$/    device: vslic/' "$conf"
 	sed -i "s/^      expiry: 60s\$/&\n      srtp: $1/" "$conf"
 	grep -q "srtp: $1" "$conf" || lab_die "cannot set srtp: $1"
 	ata_start ata "$conf" ataua.log || lab_die "ataua did not start"
@@ -72,6 +80,7 @@ sipp_refused() {
 
 KEY=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd
 
+ata_vslic
 start_ata optional
 
 # ---- ataua calls baresip
@@ -114,6 +123,9 @@ printf '%s\n' "$calls" | grep -qx 'srtp=yes' &&
 	printf '%s\n' "$calls" | grep -qx 'srtp_failed=0' &&
 	t_ok "ataua: srtp=yes, every SRTP packet from baresip authenticates" ||
 	t_fail "ataua: srtp=yes, srtp_failed=0" "$calls"
+printf '%s\n' "$calls" | grep -qx 'rx_thread=media' &&
+	t_ok "the line's media thread sends and receives the SRTP" ||
+	t_fail "the line's media thread sends and receives the SRTP" "$calls"
 # RTCP (SRTCP here) from baresip: reports counted, libre's figures shown
 rtcp_seen() {
 	ata_ctl stats 1 | grep -Eq '^rtcp_(sr|rr)_rx=[1-9]'

@@ -101,3 +101,18 @@ ata_host_init() {
 	trap 'lab__on_signal 130' INT
 	trap 'lab__on_signal 143' TERM
 }
+
+# ata_vslic: the virtual SLIC (tests/alsa) as ALSA's "vslic" for the
+# daemons started after it (line device: vslic, module audio-alsa): the
+# phone says VSLIC_CAPTURE (default a 1004 Hz tone), what the line plays
+# goes to $LAB_DIR/play.raw. Skips the test without the plugin.
+ata_vslic() {
+	local plug=$ATA_ROOT/build/tests/alsa/libasound_module_pcm_vslic.so
+	[ -f "$plug" ] || lab_skip "no vslic plugin (make vslic)"
+	[ -f /usr/share/alsa/alsa.conf ] || lab_skip "no system alsa.conf"
+	sed "s|@PLUGDIR@|$(dirname "$plug")|" \
+		"$ATA_ROOT/tests/alsa/asoundrc.in" >"$LAB_DIR/asoundrc"
+	export ALSA_CONFIG_PATH=/usr/share/alsa/alsa.conf:$LAB_DIR/asoundrc
+	export VSLIC_CAPTURE=${VSLIC_CAPTURE:-tone:1004}
+	export VSLIC_LOG=$LAB_DIR/vslic.log VSLIC_PLAYBACK=$LAB_DIR/play.raw
+}

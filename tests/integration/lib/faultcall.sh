@@ -12,14 +12,7 @@
 # FC_ON_RING: a command fc_call runs while the call rings.
 
 fc_start() {
-	local plug=$ATA_ROOT/build/tests/alsa/libasound_module_pcm_vslic.so
-	[ -f "$plug" ] || lab_skip "no vslic plugin (make vslic)"
-	[ -f /usr/share/alsa/alsa.conf ] || lab_skip "no system alsa.conf"
-	sed "s|@PLUGDIR@|$(dirname "$plug")|" \
-		"$ATA_ROOT/tests/alsa/asoundrc.in" >"$LAB_DIR/asoundrc"
-	export ALSA_CONFIG_PATH=/usr/share/alsa/alsa.conf:$LAB_DIR/asoundrc
-	export VSLIC_CAPTURE=tone:1004 VSLIC_LOG=$LAB_DIR/vslic.log
-	export VSLIC_PLAYBACK=$LAB_DIR/play.raw
+	VSLIC_CAPTURE=tone:1004 ata_vslic
 	FC_CONF=$LAB_DIR/ataua.yaml
 	cat >"$FC_CONF" <<YAML
 log:
