@@ -436,10 +436,11 @@ static void play_clip(struct ata_audio *au, int16_t *play, size_t n)
 }
 
 
-/* Audio thread: the detector over the period; true to mute it */
+/* Audio thread: the detector over the period; true to mute it. It
+   rests while the call sends nothing: a key could not go anywhere. */
 static bool detect(struct ata_audio *au, const int16_t *cap, size_t n)
 {
-	bool on = atomic_load_explicit(&au->det_on, memory_order_relaxed);
+	bool on = line_audio_capture_used(au);
 
 	if (on && !au->det_run)
 		dtmf_det_reset(au->det);
@@ -470,7 +471,7 @@ void ata_audio_period(struct ata_audio *au, int16_t *play,
 	au->rx_cur = rx;
 
 	cap = line_echo_capture(au->echo, cap, n, au->queued,
-				line_audio_echo_used(au));
+				line_audio_capture_used(au));
 	/* the phone's tones, where the thread sends its capture itself */
 	if (call_rx_tx(rx))
 		line_audio_fax_listen(au, 1, cap, n);

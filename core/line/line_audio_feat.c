@@ -182,9 +182,9 @@ void line_audio_echo_enable(struct ata_audio *au, bool on)
  * Whether the call sends what the line captures (@p on: its agreed
  * direction has send; true without a call). A call that does not
  * (held, recvonly, inactive) takes neither the capture nor the keys
- * found in it (they cannot be sent), so the echo canceller does not
- * run for it (line_audio_echo_used()). Main loop, any time; cheap
- * enough to call for every frame.
+ * found in it (they cannot be sent), so neither the echo canceller nor
+ * the DTMF detector runs for it (line_audio_capture_used()). Main
+ * loop, any time; cheap enough to call for every frame.
  */
 void line_audio_sending(struct ata_audio *au, bool on)
 {
@@ -195,14 +195,14 @@ void line_audio_sending(struct ata_audio *au, bool on)
 
 
 /*
- * Audio thread: the capture goes somewhere an echo would harm, so the
- * canceller runs: the handset DTMF detector is on (the line is off-hook
+ * Audio thread: the capture goes somewhere, so the DTMF detector and
+ * the echo canceller run: the handset DTMF detector is on (the line is off-hook
  * and not in fax pass-through: dial tone's echo would take share from
  * a weak key, a far end's DTMF could be taken for the handset's) and
  * the call, if any, sends. Whether anything was played that could
  * echo, the canceller sees itself (a silent reference costs a scan).
  */
-bool line_audio_echo_used(struct ata_audio *au)
+bool line_audio_capture_used(struct ata_audio *au)
 {
 	/* where the thread sends, its sender knows (re-INVITEs included) */
 	struct call_tx *tx = call_rx_tx(au->rx_cur);

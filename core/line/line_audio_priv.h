@@ -124,7 +124,7 @@ struct ata_audio {
 /* Main loop: the line wants the device again (an idle driver wakes) */
 void line_audio_wake(struct ata_audio *au);
 /* Audio thread: the capture is used, the echo canceller runs */
-bool line_audio_echo_used(struct ata_audio *au);
+bool line_audio_capture_used(struct ata_audio *au);
 /* Either thread: @p t_ns (CLOCK_MONOTONIC) on the device clock */
 uint64_t line_audio_arrival(const struct ata_audio *au, uint64_t t_ns);
 /* line_audio_rx.c, on the audio thread */

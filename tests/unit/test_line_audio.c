@@ -408,8 +408,8 @@ static void feed_key9(struct ata_audio *au, unsigned ms)
 /*
  * Handset DTMF: keys in the capture reach the main loop, at the press
  * and at the release, only while the detector is on (off-hook), with
- * or without a call; muted, the call's frames go silent while the key
- * sounds, unmuted they carry it.
+ * or without a call, not while the call sends nothing; muted, the
+ * call's frames go silent while the key sounds, unmuted they carry it.
  */
 static void test_handset_keys(void **state)
 {
@@ -447,9 +447,18 @@ static void test_handset_keys(void **state)
 	assert_true(l.frames >= 18);
 	assert_true(l.tone_frames <= 2);
 
-	line_audio_dtmf(au, false, true);
+	/* a call that sends nothing (held, recvonly): the detector rests,
+	   a key could go nowhere; sending again, it listens again */
+	line_audio_sending(au, false);
 	feed_key9(au, 100);
 	assert_int_equal(3, k.n);
+	line_audio_sending(au, true);
+	feed_key9(au, 100);
+	assert_string_equal("9999", k.seen);
+
+	line_audio_dtmf(au, false, true);
+	feed_key9(au, 100);
+	assert_int_equal(4, k.n);
 	line_audio_dtmf(NULL, true, true);
 	line_audio_key_handler(NULL, key_handler, &k);
 
