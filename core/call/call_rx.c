@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <re.h>
+#include "base/spsc.h"
 #include "dsp/g711.h"
 #include "dsp/telev.h"
 #include "sys/rtp_demux.h"
@@ -71,11 +72,9 @@ struct call_rx {
 	atomic_uint src_seq;         /* odd while src is being written   */
 	struct sa src;
 
-	/* media thread -> main loop, one writer and one reader each */
-	char digq[DIGQ];
-	atomic_uint dig_head, dig_tail;
-	struct rtcp_rec rtcpq[RTCPQ];
-	atomic_uint rtcp_head, rtcp_tail;
+	/* media thread -> main loop */
+	SPSC_OF(char, DIGQ) digq;
+	SPSC_OF(struct rtcp_rec, RTCPQ) rtcpq;
 
 	/* recvmmsg(), ready before the first packet */
 	struct mmsghdr msg[BATCH];
@@ -107,6 +106,8 @@ int call_rx_alloc(struct call_rx **rxp)
 	if (!rx)
 		return ENOMEM;
 
+	SPSC_INIT(&rx->digq);
+	SPSC_INIT(&rx->rtcpq);
 	rx->fd = -1;
 	rx->telev_pt = 0xff;     /* none: a PT has 7 bits */
 	rx->telev_pt_neg = -1;
@@ -389,36 +390,15 @@ bool call_rx_last_src(const struct call_rx *rx, struct sa *src)
 }
 
 
-static void push_digit(struct call_rx *rx, char key)
-{
-	unsigned h = atomic_load_explicit(&rx->dig_head, memory_order_relaxed);
-
-	if (h - atomic_load_explicit(&rx->dig_tail, memory_order_acquire)
-	    >= DIGQ)
-		return;  /* 16 digits unread: the main loop is stuck */
-
-	rx->digq[h % DIGQ] = key;
-	atomic_store_explicit(&rx->dig_head, h + 1, memory_order_release);
-}
-
-
 static void push_rtcp(struct call_rx *rx, uint32_t ssrc, uint16_t seq,
 		      uint32_t ts, size_t size)
 {
-	unsigned h = atomic_load_explicit(&rx->rtcp_head,
-					  memory_order_relaxed);
-	struct rtcp_rec *r;
+	struct rtcp_rec r = {
+		.ssrc = ssrc, .ts = ts, .seq = seq, .size = (uint16_t)size,
+	};
 
-	if (h - atomic_load_explicit(&rx->rtcp_tail, memory_order_acquire)
-	    >= RTCPQ)
-		return;  /* libre's report misses it: counted by us anyway */
-
-	r = &rx->rtcpq[h % RTCPQ];
-	r->ssrc = ssrc;
-	r->ts = ts;
-	r->seq = seq;
-	r->size = (uint16_t)size;
-	atomic_store_explicit(&rx->rtcp_head, h + 1, memory_order_release);
+	/* full: libre's report misses it; our counters have it */
+	(void)spsc_push(&rx->rtcpq.q, &r);
 }
 
 
@@ -476,10 +456,9 @@ static bool one_packet(struct call_rx *rx, size_t i, uint64_t arr,
 			      pkt.payload, pkt.len, arr, pcm, &n, &key);
 	if (kind == CALL_RX_AUDIO && ah)
 		ah(pkt.ssrc, pkt.seq, pkt.ts, pkt.marker, pcm, n, arr, arg);
-	if (kind == CALL_RX_DIGIT) {
-		push_digit(rx, key);
-		return true;
-	}
+	/* 16 digits unread: the main loop is stuck, the key is lost */
+	if (kind == CALL_RX_DIGIT)
+		return spsc_push(&rx->digq.q, &key);
 
 	return false;
 }
@@ -536,33 +515,18 @@ bool call_rx_drain(struct call_rx *rx, call_rx_audio_h *ah, void *arg)
 void call_rx_poll(struct call_rx *rx, call_rx_digit_h *dh,
 		  call_rx_rtcp_h *rh, void *arg)
 {
-	unsigned t;
+	struct rtcp_rec r;
+	char key;
 
 	if (!rx)
 		return;
 
-	for (;;) {
-		t = atomic_load_explicit(&rx->rtcp_tail, memory_order_relaxed);
-		if (t == atomic_load_explicit(&rx->rtcp_head,
-					      memory_order_acquire))
-			break;
-		struct rtcp_rec r = rx->rtcpq[t % RTCPQ];
-
-		atomic_store_explicit(&rx->rtcp_tail, t + 1,
-				      memory_order_release);
+	while (spsc_pop(&rx->rtcpq.q, &r)) {
 		if (rh)
 			rh(r.ssrc, r.seq, r.ts, r.size, arg);
 	}
 
-	for (;;) {
-		t = atomic_load_explicit(&rx->dig_tail, memory_order_relaxed);
-		if (t == atomic_load_explicit(&rx->dig_head,
-					      memory_order_acquire))
-			break;
-		char key = rx->digq[t % DIGQ];
-
-		atomic_store_explicit(&rx->dig_tail, t + 1,
-				      memory_order_release);
+	while (spsc_pop(&rx->digq.q, &key)) {
 		if (dh)
 			dh(key, arg);
 	}

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <re.h>
+#include "base/spsc.h"
 #include "dsp/g711.h"
 #include "dsp/telev.h"
 #include "call_int.h"
@@ -48,10 +49,8 @@ struct call_tx {
 	struct telev_tx *ttx;
 	uint32_t digit_end;          /* ts the event on air stops         */
 	bool digit_stopping;
-	char digq[DIGQ];
-	atomic_uint dig_head, dig_tail;     /* main loop -> thread        */
-	struct sr_rec srq[SRQ];
-	atomic_uint sr_head, sr_tail;       /* thread -> main loop        */
+	SPSC_OF(char, DIGQ) digq;           /* main loop -> thread        */
+	SPSC_OF(struct sr_rec, SRQ) srq;    /* thread -> main loop        */
 	atomic_uint_fast64_t pkts, bytes;
 };
 
@@ -77,6 +76,8 @@ int call_tx_alloc(struct call_tx **txp, struct rtp_sock *rs)
 	if (!tx)
 		return ENOMEM;
 
+	SPSC_INIT(&tx->digq);
+	SPSC_INIT(&tx->srq);
 	tx->rs = rs;
 	tx->fd = -1;
 	tx->telev_pt = -1;
@@ -211,15 +212,10 @@ int call_tx_audio(struct call_tx *tx, const int16_t *pcm, size_t n)
 
 static void push_sr(struct call_tx *tx, uint32_t ts, size_t size)
 {
-	unsigned h = atomic_load_explicit(&tx->sr_head, memory_order_relaxed);
+	struct sr_rec r = {.ts = ts, .size = (uint16_t)size};
 
-	if (h - atomic_load_explicit(&tx->sr_tail, memory_order_acquire)
-	    >= SRQ)
-		return;  /* the next report counts fewer: never blocks */
-
-	tx->srq[h % SRQ].ts = ts;
-	tx->srq[h % SRQ].size = (uint16_t)size;
-	atomic_store_explicit(&tx->sr_head, h + 1, memory_order_release);
+	/* full: the next report counts fewer; never waits */
+	(void)spsc_push(&tx->srq.q, &r);
 }
 
 
@@ -261,17 +257,13 @@ static int send_thread(struct call_tx *tx, bool marker, uint8_t pt,
 static void digits(struct call_tx *tx)
 {
 	struct telev_pkt pkt;
-	unsigned t;
+	char key;
+	int ev;
 
 	if (!telev_tx_busy(tx->ttx)) {
-		t = atomic_load_explicit(&tx->dig_tail, memory_order_relaxed);
-		if (t == atomic_load_explicit(&tx->dig_head,
-					      memory_order_acquire))
+		if (!spsc_pop(&tx->digq.q, &key))
 			return;
-		int ev = telev_char2event(tx->digq[t % DIGQ]);
-
-		atomic_store_explicit(&tx->dig_tail, t + 1,
-				      memory_order_release);
+		ev = telev_char2event(key);
 		if (ev < 0 || telev_tx_start(tx->ttx, (uint8_t)ev, 10,
 					     tx->ts))
 			return;
@@ -325,42 +317,24 @@ int call_tx_audio_thread(struct call_tx *tx, const int16_t *pcm, size_t n)
  */
 int call_tx_digit(struct call_tx *tx, char key)
 {
-	unsigned h;
-
 	if (!tx || telev_char2event(key) < 0 || telev_char2event(key) > 15)
 		return EINVAL;
 	if (tx->telev_pt < 0)
 		return ENOTSUP;
 
-	h = atomic_load_explicit(&tx->dig_head, memory_order_relaxed);
-	if (h - atomic_load_explicit(&tx->dig_tail, memory_order_acquire)
-	    >= DIGQ)
-		return EOVERFLOW;
-
-	tx->digq[h % DIGQ] = key;
-	atomic_store_explicit(&tx->dig_head, h + 1, memory_order_release);
-
-	return 0;
+	return spsc_push(&tx->digq.q, &key) ? 0 : EOVERFLOW;
 }
 
 
 /** Main loop: what the media thread sent, for libre's sender reports */
 void call_tx_poll(struct call_tx *tx, call_tx_rtcp_h *rh, void *arg)
 {
-	unsigned t;
+	struct sr_rec r;
 
 	if (!tx)
 		return;
 
-	for (;;) {
-		t = atomic_load_explicit(&tx->sr_tail, memory_order_relaxed);
-		if (t == atomic_load_explicit(&tx->sr_head,
-					      memory_order_acquire))
-			break;
-		struct sr_rec r = tx->srq[t % SRQ];
-
-		atomic_store_explicit(&tx->sr_tail, t + 1,
-				      memory_order_release);
+	while (spsc_pop(&tx->srq.q, &r)) {
 		if (rh)
 			rh(r.ts, r.size, arg);
 	}

@@ -77,6 +77,7 @@ static void pipe_handler(int flags, void *arg)
 {
 	struct ata_audio *au = arg;
 	int16_t frame[FRAME_MAX];
+	struct audio_key k;
 	char buf[16];
 	size_t n;
 
@@ -102,18 +103,7 @@ static void pipe_handler(int flags, void *arg)
 			au->txh(frame, n, au->arg);
 	}
 
-	for (;;) {
-		unsigned t = atomic_load_explicit(&au->keyq_tail,
-						  memory_order_relaxed);
-		struct audio_key k;
-
-		if (t == atomic_load_explicit(&au->keyq_head,
-					      memory_order_acquire))
-			break;
-		k = au->keyq[t % DIGQ];
-		atomic_store_explicit(&au->keyq_tail, t + 1,
-				      memory_order_release);
-
+	while (spsc_pop(&au->keyq.q, &k)) {
 		if (au->keyh)
 			au->keyh(k.key, k.end, k.dur_ms, au->key_arg);
 	}
@@ -139,18 +129,10 @@ void line_audio_poll_handler(struct ata_audio *au, line_audio_poll_h *h,
 static void key_handler(char key, bool end, uint32_t dur_ms, void *arg)
 {
 	struct ata_audio *au = arg;
-	unsigned h = atomic_load_explicit(&au->keyq_head,
-					  memory_order_relaxed);
+	struct audio_key k = {.key = key, .end = end, .dur_ms = dur_ms};
 
-	if (h - atomic_load_explicit(&au->keyq_tail, memory_order_acquire)
-	    >= DIGQ)
-		return;
-
-	au->keyq[h % DIGQ].key = key;
-	au->keyq[h % DIGQ].end = end;
-	au->keyq[h % DIGQ].dur_ms = dur_ms;
-	atomic_store_explicit(&au->keyq_head, h + 1, memory_order_release);
-	au->key_ready = true;
+	if (spsc_push(&au->keyq.q, &k))
+		au->key_ready = true;
 }
 
 
@@ -178,6 +160,8 @@ int line_audio_alloc(struct ata_audio **aup, uint32_t delay_ms,
 
 	au->pipe[0] = au->pipe[1] = -1;
 	au->wake_fd = -1;
+	SPSC_INIT(&au->faxq);
+	SPSC_INIT(&au->keyq);
 	/*
 	 * Priority inheritance: the main loop (normal scheduling) holds
 	 * the mutex for one jitbuf_put(); preempted there on a busy CPU,

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "base/spsc.h"
 #include "dsp/fax_det.h"
 #include "line_audio.h"
 
@@ -27,6 +28,11 @@ enum {
 	TXQ = 4,           /* frames queued for the main loop */
 	DIGQ = 8,          /* keys queued for the main loop   */
 	FAXQ = 4,          /* far-end tones for the main loop */
+};
+
+struct audio_fax_found {
+	unsigned dir;
+	struct fax_det_result res;
 };
 
 struct audio_key {
@@ -70,8 +76,7 @@ struct ata_audio {
 	atomic_bool det_mute;      /* main loop: keys go as RFC 4733  */
 	bool det_run;              /* audio thread: det_on last time  */
 	bool key_ready;            /* audio thread: write the pipe    */
-	struct audio_key keyq[DIGQ];
-	atomic_uint keyq_head, keyq_tail;
+	SPSC_OF(struct audio_key, DIGQ) keyq;
 	line_audio_key_h *keyh;
 	void *key_arg;
 
@@ -112,11 +117,7 @@ struct ata_audio {
 		void *arg;
 	} fax[2];
 	atomic_bool fax_on, fax_fresh;
-	struct audio_fax_found {
-		unsigned dir;
-		struct fax_det_result res;
-	} faxq[FAXQ];
-	atomic_uint faxq_head, faxq_tail;
+	SPSC_OF(struct audio_fax_found, FAXQ) faxq;
 };
 
 

@@ -88,18 +88,10 @@ bool line_audio_drain(struct ata_audio *au, struct call_rx *rx)
 static void fax_found(const struct fax_det_result *res, void *arg)
 {
 	struct audio_fax *af = arg;
-	struct ata_audio *au = af->au;
-	unsigned h = atomic_load_explicit(&au->faxq_head,
-					  memory_order_relaxed);
+	struct audio_fax_found f = {.dir = af->dir, .res = *res};
 
-	if (h - atomic_load_explicit(&au->faxq_tail, memory_order_acquire)
-	    >= FAXQ)
-		return;
-
-	au->faxq[h % FAXQ].dir = af->dir;
-	au->faxq[h % FAXQ].res = *res;
-	atomic_store_explicit(&au->faxq_head, h + 1, memory_order_release);
-	au->key_ready = true;
+	if (spsc_push(&af->au->faxq.q, &f))
+		af->au->key_ready = true;
 }
 
 
@@ -170,18 +162,9 @@ void line_audio_fax_listen(struct ata_audio *au, unsigned dir,
 /* Main loop: the tones found, to line_fax.c */
 void line_audio_fax_poll(struct ata_audio *au)
 {
-	for (;;) {
-		unsigned t = atomic_load_explicit(&au->faxq_tail,
-						  memory_order_relaxed);
-		struct audio_fax_found f;
+	struct audio_fax_found f;
 
-		if (t == atomic_load_explicit(&au->faxq_head,
-					      memory_order_acquire))
-			break;
-		f = au->faxq[t % FAXQ];
-		atomic_store_explicit(&au->faxq_tail, t + 1,
-				      memory_order_release);
-
+	while (spsc_pop(&au->faxq.q, &f)) {
 		if (au->fax[f.dir].h)
 			au->fax[f.dir].h(&f.res, au->fax[f.dir].arg);
 	}
