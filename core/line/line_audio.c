@@ -456,8 +456,9 @@ void ata_audio_period(struct ata_audio *au, int16_t *play,
 
 	cap = line_echo_capture(au->echo, cap, n, au->queued,
 				line_audio_capture_used(au));
-	/* the phone's tones, where the thread sends its capture itself */
-	if (call_rx_tx(rx))
+	/* the phone's tones, where the thread sends its capture itself
+	   (and only while it does: as the main loop's path) */
+	if (call_tx_may_send(call_rx_tx(rx)))
 		line_audio_fax_listen(au, 1, cap, n);
 	if (detect(au, cap, n))
 		cap = NULL;
