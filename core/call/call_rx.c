@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <re.h>
 #include "base/spsc.h"
+#include "base/triplebuf.h"
 #include "dsp/g711.h"
 #include "dsp/telev.h"
 #include "sys/rtp_demux.h"
@@ -69,8 +70,8 @@ struct call_rx {
 	/* written by the reader, read by the main loop at any time */
 	atomic_uint_fast64_t pkts, bytes, lost, bad, digits, srtp_fail;
 	atomic_uint jitter_ts, ssrc_pub;
-	atomic_uint src_seq;         /* odd while src is being written   */
-	struct sa src;
+	struct sa src;               /* the reader's: last published     */
+	struct triplebuf *src_tb;    /* the source, reader -> main loop  */
 
 	/* media thread -> main loop */
 	SPSC_OF(char, DIGQ) digq;
@@ -91,6 +92,7 @@ static void call_rx_destructor(void *arg)
 
 	call_rx_close(rx);
 	mem_deref(rx->trx);
+	mem_deref(rx->src_tb);
 }
 
 
@@ -121,6 +123,8 @@ int call_rx_alloc(struct call_rx **rxp)
 	}
 
 	err = telev_rx_alloc(&rx->trx);
+	if (!err)
+		err = triplebuf_alloc(&rx->src_tb, sizeof(struct sa));
 	if (err)
 		mem_deref(rx);
 	else
@@ -355,38 +359,31 @@ enum call_rx_kind call_rx_packet(struct call_rx *rx, uint32_t ssrc,
 }
 
 
-/** The reader: where the last packet came from (on a change only) */
+/** The reader: where the last packet came from (published on a change
+ *  only: one compare a packet) */
 void call_rx_set_src(struct call_rx *rx, const struct sa *src)
 {
-	unsigned s;
-
 	if (!rx || !src || sa_cmp(&rx->src, src, SA_ALL))
 		return;
 
-	s = atomic_load_explicit(&rx->src_seq, memory_order_relaxed);
-	atomic_store_explicit(&rx->src_seq, s + 1, memory_order_relaxed);
-	atomic_thread_fence(memory_order_release);
 	rx->src = *src;
-	atomic_store_explicit(&rx->src_seq, s + 2, memory_order_release);
+	memcpy(triplebuf_back(rx->src_tb), src, sizeof(*src));
+	triplebuf_publish(rx->src_tb);
 }
 
 
 /** Main loop: the source of the last packet; false before any */
-bool call_rx_last_src(const struct call_rx *rx, struct sa *src)
+bool call_rx_last_src(struct call_rx *rx, struct sa *src)
 {
-	unsigned s1, s2;
+	const struct sa *s;
 
 	if (!rx || !src)
 		return false;
 
-	do {
-		s1 = atomic_load_explicit(&rx->src_seq, memory_order_acquire);
-		*src = rx->src;
-		atomic_thread_fence(memory_order_acquire);
-		s2 = atomic_load_explicit(&rx->src_seq, memory_order_relaxed);
-	} while (s1 != s2 || (s1 & 1));
+	s = triplebuf_front(rx->src_tb, NULL);
+	*src = *s;
 
-	return s1 != 0;
+	return sa_isset(src, SA_ADDR);
 }
 
 

@@ -81,7 +81,7 @@ void call_rx_poll(struct call_rx *rx, call_rx_digit_h *dh,
 		  call_rx_rtcp_h *rh, void *arg);
 
 void call_rx_counters(const struct call_rx *rx, struct call_rx_counters *c);
-bool call_rx_last_src(const struct call_rx *rx, struct sa *src);
+bool call_rx_last_src(struct call_rx *rx, struct sa *src);
 void call_rx_set_src(struct call_rx *rx, const struct sa *src);
 uint32_t call_rx_ssrc(const struct call_rx *rx);
 uint64_t call_rx_now_ns(void);
