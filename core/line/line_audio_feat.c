@@ -196,11 +196,12 @@ void line_audio_sending(struct ata_audio *au, bool on)
 
 /*
  * Audio thread: the capture goes somewhere, so the DTMF detector and
- * the echo canceller run: the handset DTMF detector is on (the line is off-hook
- * and not in fax pass-through: dial tone's echo would take share from
- * a weak key, a far end's DTMF could be taken for the handset's) and
- * the call, if any, sends. Whether anything was played that could
- * echo, the canceller sees itself (a silent reference costs a scan).
+ * the echo canceller run: the handset DTMF detector is on (the line is
+ * off-hook and not in fax pass-through: dial tone's echo would take
+ * share from a weak key, a far end's DTMF could be taken for the
+ * handset's) and the call, if any, sends. Whether anything was played
+ * that could echo, the canceller sees itself (a silent reference costs
+ * a scan).
  */
 bool line_audio_capture_used(struct ata_audio *au)
 {
