@@ -102,7 +102,6 @@ int  call_media_thread(struct call_media *cm, call_rx_attach_h *attach,
 		       void *arg);
 void call_media_thread_stop(struct call_media *cm);
 void call_media_poll(struct call_media *cm);
-bool call_media_threaded(const struct call_media *cm);
 void call_media_counters(const struct call_media *cm,
 			 struct call_rtp_counters *c);
 

@@ -4,64 +4,27 @@
  * The socket comes from the configured port range (RTCP on port+1, or
  * muxed when negotiated). Received audio is decoded by its own PT, so a
  * peer switching between PCMU and PCMA is still heard; we send only the
- * negotiated codec, and only while the direction lets us.
+ * negotiated codec, and only while the direction lets us. What each
+ * packet goes through is call_rx.c and call_tx.c, on whichever thread
+ * reads and sends it; handing them to the line's media thread is
+ * call_media_thread.c.
  */
 #include <string.h>
 #include <re.h>
 #include "ataua.h"
 #include "dsp/g711.h"
 #include "call_int.h"
+#include "call_media_priv.h"
 #include "call_rx.h"
 #include "call_tx.h"
 #include "nat/nat.h"
 #include "dsp/telev.h"
-
-/* libre 1.1.0 exports these without a header (src/rtp/rtcp.h): what
-   its RTP receive tells RTCP of each packet, for those it did not read */
-struct rtcp_sess;
-struct rtcp_sess *rtp_rtcp_sess(const struct rtp_sock *rs);
-void rtcp_sess_rx_rtp(struct rtcp_sess *sess, uint16_t seq, uint32_t ts,
-		      uint32_t ssrc, size_t payload_size,
-		      const struct sa *peer);
-void rtcp_sess_tx_rtp(struct rtcp_sess *sess, uint32_t ts,
-		      size_t payload_size);
 
 enum {
 	FRAME_MAX = 480,          /* 60 ms at 8 kHz */
 	DIGIT_QUEUE_MAX = 16,
 	SRTP_LAYER = 20,          /* above NAT helpers (TURN, STUN) */
 	RX_SIZE = 2048,           /* one datagram: RTP, RTCP, STUN, TURN */
-	RX_POLL_MS = 1000,        /* libre's RTCP fed from the thread's  */
-};
-
-struct call_media {
-	struct rtp_sock *rtp;
-	struct nat_media *nat;    /* public address, keep-alive (nat.h) */
-	struct udp_helper *uh_rtp, *uh_rtcp;  /* SRTP on both sockets  */
-	struct call_srtp *srtp;   /* ref; NULL = plain RTP          */
-	struct telev *telev;      /* libre's: our digits out        */
-	struct call_rx *rx;       /* call_rx.c: what we receive      */
-	struct call_tx *tx;       /* call_tx.c: what we send         */
-	struct tmr tmr_telev;
-	struct tmr tmr_rx;        /* RX_POLL_MS while a thread reads */
-	/* the line's media thread reads rx (call_media_thread) */
-	call_rx_attach_h *attach;
-	void *attach_arg;
-	bool attached;
-	bool rtcp_fed;            /* libre's RTCP no longer sees all */
-	struct call_mprefs mp;
-	struct call_neg neg;
-	struct sa laddr;
-	call_media_digit_h *dh;
-	call_media_audio_h *ah;
-	void *arg;
-	uint32_t ts_event;        /* timestamp of the digit on air  */
-	struct {
-		uint64_t tx_pkts, tx_bytes, tx_digits;
-		uint64_t srtp_fail;         /* main loop: RTCP, TURN */
-		uint64_t rtcp_sr, rtcp_rr;  /* reports received    */
-	} cnt;
-	bool negotiated;          /* once: codec for the history     */
 };
 
 
@@ -164,7 +127,8 @@ static bool srtp_recv_helper(struct sa *src, struct mbuf *mb, void *arg)
 }
 
 
-/* libre read it (main loop): TURN, an old kernel, or before the thread */
+/* libre read it (main loop): TURN, an old kernel, no line driver;
+   never while the thread reads (srtp_recv_helper drops it then) */
 static void rtp_recv_handler(const struct sa *src, const struct rtp_header *h,
 			     struct mbuf *mb, void *arg)
 {
@@ -172,9 +136,6 @@ static void rtp_recv_handler(const struct sa *src, const struct rtp_header *h,
 	int16_t pcm[FRAME_MAX];
 	size_t n = 0;
 	char key = 0;
-
-	if (cm->attached)
-		return;
 
 	call_rx_set_src(cm->rx, src);
 	switch (call_rx_packet(cm->rx, h->ssrc, h->seq, h->ts,
@@ -264,6 +225,7 @@ int call_media_alloc(struct call_media **cmp, const struct call_mprefs *mp,
 	if (err)
 		goto out;
 	call_rx_set(cm->rx, NULL, mp->telev_pt, -1);
+	call_rx_set_tx(cm->rx, cm->tx);
 
 	cm->laddr = *rtp_local(cm->rtp);
 	err = nat_media_bind(&cm->nat, cm->rtp, &cm->laddr);
@@ -333,16 +295,14 @@ void call_media_update(struct call_media *cm, const struct call_neg *neg)
 	cm->neg = *neg;
 	cm->negotiated = true;
 	/* what the thread reads changes only while it does not read */
-	if (cm->attached)
-		cm->attach(NULL, cm->attach_arg);
+	call_media_thread_pause(cm);
 	if (cm->srtp != neg->srtp) {
 		mem_deref(cm->srtp);
 		cm->srtp = mem_ref(neg->srtp);
 	}
 	call_rx_set(cm->rx, cm->srtp, cm->mp.telev_pt, neg->telev_pt);
 	tx_set(cm);
-	if (cm->attached)
-		cm->attach(cm->rx, cm->attach_arg);
+	call_media_thread_resume(cm);
 	nat_media_set_peer(cm->nat, &neg->rtp, &neg->rtcp);
 	rtcp_enable_mux(cm->rtp, neg->rtcp_mux);
 	if (sa_isset(&neg->rtcp, SA_ALL))
@@ -362,121 +322,6 @@ void call_media_stop(struct call_media *cm)
 	tx_set(cm);
 	cm->dh = NULL;
 	cm->ah = NULL;
-}
-
-
-/* Main loop: libre's RTCP and the digits, from what the thread read */
-static void rtcp_feed(uint32_t ssrc, uint16_t seq, uint32_t ts, size_t size,
-		      void *arg)
-{
-	struct call_media *cm = arg;
-	struct sa src;
-
-	if (!call_rx_last_src(cm->rx, &src))
-		sa_init(&src, AF_UNSPEC);
-	rtcp_sess_rx_rtp(rtp_rtcp_sess(cm->rtp), seq, ts, ssrc, size, &src);
-}
-
-
-static void digit_in(char key, void *arg)
-{
-	struct call_media *cm = arg;
-
-	if (cm->dh)
-		cm->dh(key, cm->arg);
-}
-
-
-static void sr_feed(uint32_t ts, size_t size, void *arg)
-{
-	struct call_media *cm = arg;
-
-	rtcp_sess_tx_rtp(rtp_rtcp_sess(cm->rtp), ts, size);
-}
-
-
-/** Main loop: take what the media thread queued (digits, RTCP) */
-void call_media_poll(struct call_media *cm)
-{
-	if (!cm)
-		return;
-
-	call_rx_poll(cm->rx, digit_in, rtcp_feed, cm);
-	call_tx_poll(cm->tx, sr_feed, cm);
-}
-
-
-static void rx_tmr_handler(void *arg)
-{
-	struct call_media *cm = arg;
-
-	tmr_start(&cm->tmr_rx, RX_POLL_MS, rx_tmr_handler, cm);
-	call_media_poll(cm);
-}
-
-
-/**
- * The line's media thread reads this call's RTP from now on: @p attach
- * gets the receive object (and NULL to give it back, synchronously).
- * Returns 0, EALREADY, ENOTSUP (relayed: TURN's data comes through
- * libre) or the socket's error; the main loop keeps the path then.
- */
-int call_media_thread(struct call_media *cm, call_rx_attach_h *attach,
-		      void *arg)
-{
-	int err;
-
-	if (!cm || !attach)
-		return EINVAL;
-	if (cm->attached)
-		return EALREADY;
-	if (!strcmp(nat_media_path(cm->nat), "relay"))
-		return ENOTSUP;
-
-	err = call_rx_open(cm->rx, rtp_sock(cm->rtp));
-	if (err)
-		return err;
-	call_tx_set_fd(cm->tx, call_rx_fd(cm->rx));
-	call_rx_set_tx(cm->rx, cm->tx);
-
-	/* libre is fed late from now on: its jitter (arrival = when fed)
-	   would be wrong; ours (call_rx.c) is the one shown */
-	if (!cm->rtcp_fed) {
-		cm->rtcp_fed = true;
-		rtcp_set_srate_rx(cm->rtp, 0);
-	}
-
-	/* a digit libre still sends would share the thread's sequence
-	   and SRTP context: its last packets go */
-	tmr_cancel(&cm->tmr_telev);
-	cm->attach = attach;
-	cm->attach_arg = arg;
-	cm->attached = true;
-	attach(cm->rx, arg);
-	tmr_start(&cm->tmr_rx, RX_POLL_MS, rx_tmr_handler, cm);
-
-	return 0;
-}
-
-
-/** The main loop reads the call's RTP again (libre's socket) */
-void call_media_thread_stop(struct call_media *cm)
-{
-	if (!cm || !cm->attached)
-		return;
-
-	cm->attached = false;
-	cm->attach(NULL, cm->attach_arg);
-	call_tx_set_fd(cm->tx, -1);
-	call_rx_close(cm->rx);
-	tmr_cancel(&cm->tmr_rx);
-	call_media_poll(cm);
-}
-
-
-bool call_media_threaded(const struct call_media *cm)
-{
-	return cm && cm->attached;
 }
 
 
@@ -686,11 +531,9 @@ void call_media_set_dst(struct call_media *cm, const struct sa *rtp)
 	if (cm->neg.ok)
 		rtcp_start(cm->rtp, "ataua", &cm->neg.rtcp);
 
-	if (cm->attached)
-		cm->attach(NULL, cm->attach_arg);
+	call_media_thread_pause(cm);
 	tx_set(cm);
-	if (cm->attached)
-		cm->attach(cm->rx, cm->attach_arg);
+	call_media_thread_resume(cm);
 }
 
 

@@ -186,12 +186,6 @@ void call_rx_close(struct call_rx *rx)
 }
 
 
-bool call_rx_is_open(const struct call_rx *rx)
-{
-	return rx && rx->fd >= 0;
-}
-
-
 int call_rx_fd(const struct call_rx *rx)
 {
 	return rx ? rx->fd : -1;
@@ -468,18 +462,13 @@ static bool one_packet(struct call_rx *rx, size_t i, uint64_t arr,
 bool call_rx_drain(struct call_rx *rx, call_rx_audio_h *ah, void *arg)
 {
 	struct timespec rt;
-	int64_t real2mono;
-	uint64_t now;
+	int64_t real2mono = 0;
+	uint64_t now = 0;
 	bool digit = false;
 	int n;
 
 	if (!rx || rx->fd < 0)
 		return false;
-
-	now = call_rx_now_ns();
-	clock_gettime(CLOCK_REALTIME, &rt);
-	real2mono = (int64_t)now -
-		((int64_t)rt.tv_sec * 1000000000 + rt.tv_nsec);
 
 	for (int b = 0; b < DRAIN_MAX; b++) {
 		for (size_t i = 0; i < BATCH; i++) {
@@ -492,6 +481,15 @@ bool call_rx_drain(struct call_rx *rx, call_rx_audio_h *ah, void *arg)
 		n = recvmmsg(rx->fd, rx->msg, BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			break;
+
+		/* the clocks once a drain, and only when something came
+		   (half the periods at 10 ms bring no packet) */
+		if (!now) {
+			now = call_rx_now_ns();
+			clock_gettime(CLOCK_REALTIME, &rt);
+			real2mono = (int64_t)now -
+				((int64_t)rt.tv_sec * 1000000000 + rt.tv_nsec);
+		}
 
 		for (int i = 0; i < n; i++) {
 			uint64_t arr = arrival_of(&rx->msg[i].msg_hdr,

@@ -64,7 +64,6 @@ void call_rx_set(struct call_rx *rx, struct call_srtp *srtp,
 		 uint8_t telev_pt, int telev_pt_neg);
 int  call_rx_open(struct call_rx *rx, struct udp_sock *us);
 void call_rx_close(struct call_rx *rx);
-bool call_rx_is_open(const struct call_rx *rx);
 int  call_rx_fd(const struct call_rx *rx);
 /* the sender the thread drives with it (call_tx.h), main loop sets */
 struct call_tx;
