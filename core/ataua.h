@@ -352,9 +352,10 @@ struct ata_linedrv_conf {
 	const char *hook_control;  /**< "" = hook via control socket      */
 	const char *ring_control;  /**< "" = ring via control socket      */
 	uint32_t period_ms;
-	uint32_t periods;
+	uint32_t periods;          /**< device buffer in periods, least  */
 	uint32_t line;             /**< line id, for events and logs     */
 	uint32_t rt_priority;      /**< SCHED_FIFO 1..99, 0 = plain      */
+	uint32_t slack_ms;         /**< queued when the thread wakes     */
 };
 
 /**

@@ -8,7 +8,7 @@
  * change of what the thread reads (pause/resume). While handed over,
  * the main loop takes the thread's digits and feeds libre's RTCP with
  * what the thread received and sent: when the line's pipe wakes it,
- * and once a second.
+ * and every RX_POLL_MS.
  */
 #include <string.h>
 #include <re.h>
@@ -27,7 +27,14 @@ void rtcp_sess_rx_rtp(struct rtcp_sess *sess, uint16_t seq, uint32_t ts,
 void rtcp_sess_tx_rtp(struct rtcp_sess *sess, uint32_t ts,
 		      size_t payload_size);
 
-enum { RX_POLL_MS = 1000 };     /* libre's RTCP fed from the thread's */
+/*
+ * libre's RTCP fed from the thread's records: libre reports every 5 s,
+ * so its reports count what came up to 4 s before (its SR timestamps
+ * are exact: call_tx_poll()), and the main loop wakes for it a quarter
+ * as often as once a second would (0.005 wake-ups a packet, not 0.02).
+ * The rings hold 5 s at ptime 10.
+ */
+enum { RX_POLL_MS = 4000 };
 
 
 /* Main loop: libre's RTCP and the digits, from what the thread read */

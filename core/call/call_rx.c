@@ -36,7 +36,7 @@ enum {
 	PKT_MAX = 2048,     /* 60 ms of G.711 in SRTP, with room        */
 	FRAME_MAX = 480,    /* 60 ms at 8 kHz                           */
 	DIGQ = 16,
-	RTCPQ = 512,        /* 10 s at 50 packets a second              */
+	RTCPQ = 512,        /* 5 s at 100 packets a second (ptime 10)   */
 	NS_PER_TS = 1000000000 / CALL_SRATE,
 };
 

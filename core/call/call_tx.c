@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <re.h>
 #include "base/spsc.h"
 #include "dsp/g711.h"
@@ -23,11 +24,12 @@ enum {
 	FRAME_MAX = 480,                 /* 60 ms at 8 kHz            */
 	DIGIT_MS = 100,                  /* what libre's sender sends */
 	DIGQ = 16,
-	SRQ = 512,                       /* 10 s of packets           */
+	SRQ = 512,                       /* 5 s of packets at ptime 10 */
 	BUF = RTP_HEADER_SIZE + FRAME_MAX + CALL_SRTP_TRAILER,
 };
 
 struct sr_rec {
+	uint64_t t_ns;               /* sent, CLOCK_MONOTONIC */
 	uint32_t ts;
 	uint16_t size;
 };
@@ -210,9 +212,20 @@ int call_tx_audio(struct call_tx *tx, const int16_t *pcm, size_t n)
 }
 
 
+static uint64_t mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+
 static void push_sr(struct call_tx *tx, uint32_t ts, size_t size)
 {
-	struct sr_rec r = {.ts = ts, .size = (uint16_t)size};
+	struct sr_rec r = {.t_ns = mono_ns(), .ts = ts,
+			   .size = (uint16_t)size};
 
 	/* full: the next report counts fewer; never waits */
 	(void)spsc_push(&tx->srq.q, &r);
@@ -326,15 +339,32 @@ int call_tx_digit(struct call_tx *tx, char key)
 }
 
 
-/** Main loop: what the media thread sent, for libre's sender reports */
+/**
+ * Main loop: what the media thread sent, for libre's sender reports.
+ * libre pairs the first timestamp it is told after each report with
+ * the moment it is told (its SR's timestamp counts on from there), and
+ * is told here up to a poll later than the packet went: the first
+ * record of each poll is handed over with its timestamp moved on by
+ * the time since it was sent, the RTP clock at the moment of telling.
+ * libre counts the others' packets and octets only.
+ */
 void call_tx_poll(struct call_tx *tx, call_tx_rtcp_h *rh, void *arg)
 {
 	struct sr_rec r;
+	bool first = true;
+	uint64_t now;
 
 	if (!tx)
 		return;
 
 	while (spsc_pop(&tx->srq.q, &r)) {
+		if (first) {
+			now = mono_ns();
+			if (now > r.t_ns)
+				r.ts += (uint32_t)((now - r.t_ns) *
+						   CALL_SRATE / 1000000000u);
+			first = false;
+		}
 		if (rh)
 			rh(r.ts, r.size, arg);
 	}

@@ -71,6 +71,19 @@ void conf_media_post(struct conf_ctx *ctx, const struct conf_node *map,
 			 " be at least 'media.ptime' (%ums)",
 			 m->jitter_delay_ms, m->ptime_ms);
 	}
+
+	/* a packet must be in when the period that plays it is written:
+	   the delay held (jitter_delay + period/2) less what the device
+	   holds then (period + slack) is the room for jitter */
+	if (m->jitter_delay_ms + m->period_ms / 2 <=
+	    m->period_ms + m->slack_ms) {
+		n = conf_node_get(map, "jitter_delay");
+		conf_err(ctx, n ? n : map, "'media.jitter_delay' (%ums) "
+			 "leaves no room for jitter: it must be over "
+			 "'media.period' / 2 + 'media.slack' (%ums)",
+			 m->jitter_delay_ms,
+			 m->period_ms - m->period_ms / 2 + m->slack_ms);
+	}
 }
 
 static const struct conf_node *line_key(const struct conf_node *root,

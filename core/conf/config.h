@@ -91,7 +91,8 @@ struct ata_conf_media {
 	uint32_t ptime_ms;
 	uint32_t jitter_delay_ms;
 	uint32_t period_ms;
-	uint32_t periods;
+	uint32_t periods;            /**< device buffer, at least          */
+	uint32_t slack_ms;           /**< left in the device at a wake     */
 	uint32_t rt_priority;        /**< SCHED_FIFO of audio, 0 = off     */
 	bool rtcp_mux;
 	uint32_t telephone_event;    /**< RTP payload type (RFC 4733)      */

@@ -37,7 +37,10 @@
 enum {
 	HIST = 4096,         /* played samples kept: the queue + a period */
 	CHUNK_MAX = 1024,    /* longer periods pass uncancelled           */
-	WIN = 32,            /* periods in an alignment window            */
+	WIN = 2560,          /* samples in an alignment window: 320 ms,
+				the same for any period (a window of 32
+				20 ms periods let the canceller start
+				over 640 ms into a call, not 320) */
 	TOL = 16,            /* 2 ms: off moved                           */
 	MARGIN = 16,         /* 2 ms: the reference leads a little        */
 	PRIME = ECHO_CAN_TAIL_MAX * (ECHO_CAN_SRATE / 1000), /* a tail   */
@@ -52,7 +55,7 @@ struct line_echo {
 	int64_t off;
 	bool have_off;
 	int64_t win_min;
-	unsigned win_n;
+	size_t win_n;                /* samples in the window so far     */
 	atomic_bool on;              /* any thread: cancel or pass       */
 	bool was_on;                 /* audio thread: `on` last time     */
 	bool ran;                    /* the filter ran last period       */
@@ -139,7 +142,8 @@ static void align(struct line_echo *le, size_t n, size_t queued)
 
 	if (!le->win_n || obs < le->win_min)
 		le->win_min = obs;
-	if (++le->win_n < WIN)
+	le->win_n += n;
+	if (le->win_n < WIN)
 		return;
 
 	le->win_n = 0;

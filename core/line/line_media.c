@@ -189,6 +189,7 @@ static void driver_open(struct line *ln)
 	dc.ring_control = ln->lc->ring_control ? ln->lc->ring_control : "";
 	dc.period_ms    = m->period_ms;
 	dc.periods      = m->periods;
+	dc.slack_ms     = m->slack_ms;
 	dc.line         = ln->id;
 	dc.rt_priority  = m->rt_priority;
 

@@ -11,8 +11,8 @@
  * The hangover keeps the PCM running across the short gaps of a line in
  * use (between a hang-up and the next lift, a tone's cadence is one
  * tone). Starting again is a prepare, the buffer primed with silence
- * ((periods - 1) periods ahead, as at boot) and the capture started:
- * the first period due plays one buffer after the wake, 20 ms at the
+ * (period + slack ahead, as at boot) and the capture started: the
+ * first period due plays that long after the wake, 30 ms at the
  * defaults, before a dial tone or a ring's caller ID could be heard as
  * clipped (README "Idle").
  *

@@ -186,6 +186,7 @@ void alsa_port_lost(struct alsa_port *p, int r)
 static int reopen(struct alsa_port *p)
 {
 	const snd_pcm_uframes_t period = p->period, buffer = p->buffer;
+	const snd_pcm_uframes_t fill = p->fill;
 	int err;
 
 	err = alsa_pcm_open_both(p, true);
@@ -202,6 +203,7 @@ static int reopen(struct alsa_port *p)
 		alsa_pcm_close(p);
 		p->period = period;
 		p->buffer = buffer;
+		p->fill = fill;
 	}
 	else {
 		p->opened = true;
@@ -246,8 +248,8 @@ void alsa_port_outage(struct alsa_port *p)
 		return;
 	}
 
-	/* the primed buffer delays what comes next: keep the delay */
-	ata_audio_skip(p->au, p->buffer);
+	/* the primed fill delays what comes next: keep the delay */
+	ata_audio_skip(p->au, p->fill);
 	alsa_pcm_note_fill(p, snd_pcm_avail_update(p->play));
 	atomic_store(&p->down, false);
 	lost_up(p->lost, (t - p->down_ns) / 1000000u, p->tries);

@@ -1,12 +1,16 @@
 /**
  * @file modules/audio-alsa/alsa_pcm.c  One line's PCM pair and its thread
  *
- * Playback clocks everything: the buffer is primed full, then every wake
- * (avail >= one period) finds (periods - 1) periods queued, so what the
- * core returns for this period plays a fixed (periods - 1) periods
- * later. Capture runs non-blocking beside it; a short read is padded.
- * Underruns and overruns are recovered with snd_pcm_recover, re-primed
- * to the same fill (so the delay stays what it was) and counted.
+ * Playback clocks everything: the buffer is primed to `fill` (one period
+ * plus media.slack), the thread wakes when only the slack is left
+ * (avail_min) and writes one period, so the fill runs slack .. slack +
+ * period and what the core returns for this period plays a fixed
+ * `slack` later. One wake a period, and a period of 20 ms is one wake
+ * a packet at the default ptime; the device's buffer (media.periods,
+ * at least period + slack) need not be full. Capture runs non-blocking
+ * beside it; a short read is padded. Underruns and overruns are
+ * recovered with snd_pcm_recover, re-primed to the same fill (so the
+ * delay stays what it was) and counted.
  *
  * Anything else is a device error (an unplugged USB or SPI codec gives
  * -ENODEV, a broken one -EIO, a wait that times out, a recover that
@@ -51,8 +55,13 @@ static void port_destructor(void *arg)
 }
 
 
+/*
+ * @p fill in: the slack wanted (frames); out: what a write fills the
+ * playback buffer to, within the buffer the device gave
+ */
 static int set_params(snd_pcm_t *pcm, snd_pcm_uframes_t *period,
-		      snd_pcm_uframes_t *buffer, bool playback)
+		      snd_pcm_uframes_t *buffer, snd_pcm_uframes_t *fill,
+		      bool playback)
 {
 	snd_pcm_hw_params_t *hw;
 	snd_pcm_sw_params_t *sw;
@@ -76,10 +85,14 @@ static int set_params(snd_pcm_t *pcm, snd_pcm_uframes_t *period,
 	    (r = snd_pcm_hw_params(pcm, hw)) < 0)
 		return r;
 
+	*fill = *period + *fill < *buffer ? *period + *fill : *buffer;
+
+	/* playback is due when only the slack is left */
 	if ((r = snd_pcm_sw_params_current(pcm, sw)) < 0 ||
-	    (r = snd_pcm_sw_params_set_avail_min(pcm, sw, *period)) < 0 ||
+	    (r = snd_pcm_sw_params_set_avail_min(pcm, sw, playback ?
+			*buffer - *fill + *period : *period)) < 0 ||
 	    (r = snd_pcm_sw_params_set_start_threshold(pcm, sw,
-			playback ? *buffer : 1)) < 0 ||
+			playback ? *fill : 1)) < 0 ||
 	    (r = snd_pcm_sw_params(pcm, sw)) < 0)
 		return r;
 
@@ -87,10 +100,10 @@ static int set_params(snd_pcm_t *pcm, snd_pcm_uframes_t *period,
 }
 
 
-/* Fill the playback buffer with silence (it starts when full) */
+/* Prime the playback buffer to its fill with silence (it starts then) */
 int alsa_pcm_prime(struct alsa_port *p)
 {
-	snd_pcm_uframes_t left = p->buffer;
+	snd_pcm_uframes_t left = p->fill;
 	snd_pcm_sframes_t w;
 
 	memset(p->pbuf, 0, p->period * sizeof(int16_t));
@@ -146,7 +159,7 @@ static int recover_play(struct alsa_port *p, int r)
 	 * and the jitter buffer must measure afresh after it; it removes
 	 * what this estimate misses within a second)
 	 */
-	ata_audio_skip(p->au, p->buffer +
+	ata_audio_skip(p->au, p->fill +
 		       (p->empty_ns && t > p->empty_ns ?
 			(size_t)((t - p->empty_ns) / (1000000000u / SRATE)) :
 			0));
@@ -218,6 +231,9 @@ static void note_wake(struct alsa_port *p)
 /* One wake of the playback clock: 0, or a device error (negative) */
 static int play_wake(struct alsa_port *p)
 {
+	/* free room when a period is due: only the slack is left */
+	const snd_pcm_sframes_t due =
+		(snd_pcm_sframes_t)(p->buffer - p->fill + p->period);
 	snd_pcm_sframes_t avail, delay, w;
 	const int16_t *cap;
 	int r;
@@ -234,12 +250,12 @@ static int play_wake(struct alsa_port *p)
 		return recover_play(p, r);
 
 	/* how long after the period was due the thread ran */
-	if (avail > (snd_pcm_sframes_t)p->period &&
-	    (uint64_t)(avail - (snd_pcm_sframes_t)p->period) > p->late_max)
-		p->late_max = (uint64_t)(avail -
-					 (snd_pcm_sframes_t)p->period);
+	if (avail > due && (uint64_t)(avail - due) > p->late_max)
+		p->late_max = (uint64_t)(avail - due);
 
-	while (avail >= (snd_pcm_sframes_t)p->period) {
+	/* as many periods as fit under the fill: one, unless a long
+	   slack let the thread sleep through more */
+	while (avail >= due) {
 		ata_audio_delay(p->au, delay > 0 ? (size_t)delay : 0);
 		cap = capture(p, &r);
 		if (r < 0)
@@ -314,19 +330,21 @@ int alsa_pcm_open(struct alsa_port *p, snd_pcm_t **pcm,
 	const bool playback = dir == SND_PCM_STREAM_PLAYBACK;
 	snd_pcm_uframes_t period = p->period;
 	snd_pcm_uframes_t buffer = playback ? p->buffer : 4 * p->period;
+	snd_pcm_uframes_t fill = p->slack;
 	int r;
 
 	r = snd_pcm_open(pcm, p->device, dir, mode);
 	if (r < 0)
 		goto out;
 
-	r = set_params(*pcm, &period, &buffer, playback);
+	r = set_params(*pcm, &period, &buffer, &fill, playback);
 	if (r < 0)
 		goto out;
 
 	if (playback) {
 		p->period = period;
 		p->buffer = buffer;
+		p->fill = fill;
 	}
 
  out:
@@ -372,6 +390,7 @@ static bool may_come(int err)
 int alsa_pcm_open_both(struct alsa_port *p, bool quiet)
 {
 	const snd_pcm_uframes_t period = p->period, buffer = p->buffer;
+	const snd_pcm_uframes_t fill = p->fill;
 	int err;
 
 	err = alsa_pcm_open(p, &p->play, SND_PCM_STREAM_PLAYBACK, 0, quiet);
@@ -382,6 +401,7 @@ int alsa_pcm_open_both(struct alsa_port *p, bool quiet)
 		alsa_pcm_close(p);
 		p->period = period;
 		p->buffer = buffer;
+		p->fill = fill;
 	}
 
 	return err;
@@ -412,7 +432,14 @@ int alsa_port_open(struct alsa_port **pp, const struct ata_linedrv_conf *c,
 	p->rt_priority = c->rt_priority;
 	p->au = mem_ref(au);
 	p->period = c->period_ms * (SRATE / 1000);
+	p->slack = c->slack_ms * (SRATE / 1000);
+	/* media.periods, or more where a period and the slack need it */
 	p->buffer = p->period * c->periods;
+	if (p->buffer < p->period + p->slack)
+		p->buffer = (p->period + p->slack + p->period - 1) /
+			p->period * p->period;
+	p->fill = p->period + p->slack < p->buffer ?
+		p->period + p->slack : p->buffer;
 	p->buf_frames = p->period * BUF_SLACK;
 
 	/* not there yet (may_come): the device's own geometry comes with
@@ -502,13 +529,15 @@ int alsa_port_status(struct re_printf *pf, const struct alsa_port *p)
 		return 0;
 
 	return re_hprintf(pf, "device=%s\nperiod_frames=%lu\n"
-			  "buffer_frames=%lu\ndevice_xruns=%llu\n"
+			  "buffer_frames=%lu\nfill_frames=%lu\n"
+			  "device_xruns=%llu\n"
 			  "short_captures=%llu\nwake_late_max_us=%llu\n"
 			  "wake_gap_max_us=%llu\n"
 			  "device_state=%s\ndevice_errors=%llu\n"
 			  "pcm=%s\nidle_stops=%llu\n",
 			  p->device,
 			  (unsigned long)p->period, (unsigned long)p->buffer,
+			  (unsigned long)p->fill,
 			  (unsigned long long)p->xruns,
 			  (unsigned long long)p->short_caps,
 			  (unsigned long long)p->late_max * 1000000 / SRATE,

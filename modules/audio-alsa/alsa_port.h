@@ -30,6 +30,8 @@ struct alsa_port {
 	bool started;
 	atomic_bool run;
 	snd_pcm_uframes_t period, buffer;
+	snd_pcm_uframes_t fill;   /* queued after a write: period+slack */
+	snd_pcm_uframes_t slack;  /* media.slack: queued at a wake      */
 	bool opened;              /* period/buffer are the device's     */
 	int16_t *pbuf, *cbuf;
 	size_t buf_frames;        /* room in pbuf and cbuf              */

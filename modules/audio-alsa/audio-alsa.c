@@ -2,20 +2,18 @@
  * @file modules/audio-alsa/audio-alsa.c  The SLIC through ALSA (line driver)
  *
  * Each line's PCM runs on its own thread that wakes once per ALSA period
- * (snd_pcm_wait on the playback stream), the only playout clock: it
- * takes the period due from the core's jitter buffer, writes it, reads
- * the capture that period brought and hands it to the core, which sends
- * RTP from the main loop a ptime at a time (alsa_pcm.c).
+ * (snd_pcm_wait on the playback stream, due when only media.slack is
+ * left), the only playout clock: it hands the core the period due
+ * (ata_audio_period), which on this thread drains the call's RTP,
+ * plays from the jitter buffer and sends the capture as RTP, then
+ * writes it (alsa_pcm.c). At the default 20 ms period that is one
+ * wake-up a packet.
  *
  * Why a thread rather than the PCM's poll fds on re_main: a control
  * request, a SIP transaction or a slow NAT probe on the main loop must
- * not delay a period by a buffer's length (20 ms by default), or the
- * line underruns. On the thread, the worst a stalled main loop does is
- * deliver packets late to the jitter buffer (counted as `late`). RTP
- * receive stays on the main loop for now so STUN keep-alives, RTCP, SRTP
- * and telephone-event share libre's one socket handler; draining the
- * RTP fd from this thread (one wake-up per period and none per packet)
- * is the next step once measured against baresip.
+ * not delay a period past the slack (10 ms by default), or the line
+ * underruns. The main loop keeps SIP, control and NAT signalling, and
+ * a call's RTP only where the thread cannot take it (a TURN relay).
  *
  * The hook switch, when lines[].hook_control names one, is watched on
  * the main loop (alsa_ctl.c) and reported with ata_audio_hook(); the

@@ -31,8 +31,24 @@ CG_FUNCS = ("call_rx_packet", "call_rx_drain", "recvmmsg", "jitbuf_put", "jitbuf
 # the line's capture path, inclusive (a function and what it calls):
 # what the duplex run adds to receiving
 CG_INCL = ("line_echo_capture", "echo_can_process", "dtmf_det_process")
-JITTER_MS = 40                 # media.jitter_delay (default, the bench's)
-PERIOD_MS = 10                 # media.period default (run.sh -p: other)
+
+
+def shipped_ms(key, fallback):
+    """A media duration's shipped default, from conf/ataua.yaml."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        "..", "..", "conf", "ataua.yaml")
+    try:
+        for line in open(path):
+            m = re.match(r"\s+%s:\s*(\d+)ms\b" % key, line)
+            if m:
+                return int(m.group(1))
+    except OSError:
+        pass
+    return fallback
+
+
+JITTER_MS = shipped_ms("jitter_delay", 35)  # the bench's media.jitter_delay
+PERIOD_MS = shipped_ms("period", 20)        # run.sh -p: other
 RECOVER_S = 1.0                # the stall row's target after 30 ms
 HORIZON_S = 3.5                # a stall's effect is judged this long
 

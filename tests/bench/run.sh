@@ -17,8 +17,8 @@
 #       detector and the echo canceller run), stall (the audio thread
 #       held off its CPU for 30 ms, then 60 ms, by stall.py: the time
 #       until the playout delay is back on target)
-#   -p  media.period of every ataua run (default: ataua's, 10 ms); the
-#       period study (wake-ups per packet and latency at 20 ms)
+#   -p  media.period of every ataua run (default: ataua's, 20 ms); the
+#       period study (wake-ups per packet and latency at another period)
 #   -R  no registration timing (nat_reg.sh, several minutes)
 #   -B  no baresip column; -b its modes (native callgrind latency floor)
 # Environment: BARESIP_BENCH (the recipe folder, default

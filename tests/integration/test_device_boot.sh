@@ -58,7 +58,7 @@ lab_wait_for "grep -q 'AUDIO-DEVICE-BACK' '$mon'" 10 &&
 	t_ok "event: $(grep -m1 'AUDIO-DEVICE-BACK' "$mon")" ||
 	t_fail "AUDIO-DEVICE-BACK event" "$(cat "$mon")"
 pf=$(fc_stat period_frames)
-t_check "period as configured (period_frames=$pf)" [ "$pf" = 80 ]
+t_check "period as configured (period_frames=$pf)" [ "$pf" = $((8000 / FC_PERIODS_PER_S)) ]
 
 # the card's controls came with it: the hook switch is read
 lab_wait_for "[ \"\$(fc_stat hook_switch)\" = on ]" 5 &&
@@ -93,7 +93,7 @@ sleep 3
 p0=$(fc_stat periods)
 sleep 1
 p1=$(fc_stat periods)
-[ "${p1:-0}" -ge $((${p0:-0} + 50)) ] &&
+[ "${p1:-0}" -ge $((${p0:-0} + FC_PERIODS_PER_S / 2)) ] &&
 	t_ok "the device clocks the call (periods $p0 -> $p1 in 1 s)" ||
 	t_fail "the device clocks the call" "periods $p0 -> $p1"
 pk=$(fc_peak "$LAB_DIR/play.raw" 0)

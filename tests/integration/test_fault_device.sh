@@ -85,7 +85,7 @@ sleep 2
 p1=$(fc_stat periods)
 rx1=$(ata_get rx_packets calls)
 tx1=$(ata_get tx_packets calls)
-[ "${p1:-0}" -ge $((${p0:-0} + 100)) ] &&
+[ "${p1:-0}" -ge $((${p0:-0} + FC_PERIODS_PER_S)) ] &&
 	t_ok "playout resumes: periods $p0 -> $p1 in 2 s" ||
 	t_fail "playout resumes" "periods $p0 -> $p1"
 [ "$(ata_get state line 1)" = connected ] &&

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <cmocka.h>
@@ -161,13 +162,46 @@ static void test_audio(void **state)
 
 static unsigned sr_n;
 static size_t sr_size;
+static uint32_t sr_ts[4];
 
 static void sr_h(uint32_t ts, size_t size, void *arg)
 {
-	(void)ts;
 	(void)arg;
+	if (sr_n < 4)
+		sr_ts[sr_n] = ts;
 	++sr_n;
 	sr_size = size;
+}
+
+
+/*
+ * libre takes the first timestamp it is told after a report as the RTP
+ * clock of that moment: told 60 ms after the send, it must hear the
+ * timestamp 60 ms on (at least: the machine may sleep longer), and the
+ * later records as they went.
+ */
+static void test_sr_clock(void **state)
+{
+	const struct timespec gap = {.tv_nsec = 60000000};
+	int16_t pcm[N];
+	struct pkt p[2];
+	struct lab l;
+
+	(void)state;
+	memset(pcm, 0, sizeof(pcm));
+	lab_open(&l, NULL, -1);
+	assert_int_equal(call_tx_audio_thread(l.tx, pcm, N), 0);
+	assert_int_equal(call_tx_audio_thread(l.tx, pcm, N), 0);
+	assert_true(recv_pkt(&l, &p[0]));
+	assert_true(recv_pkt(&l, &p[1]));
+	(void)nanosleep(&gap, NULL);
+
+	sr_n = 0;
+	call_tx_poll(l.tx, sr_h, NULL);
+	assert_int_equal(sr_n, 2);
+	assert_true(sr_ts[0] - p[0].ts >= 480);      /* 60 ms at 8 kHz */
+	assert_int_equal(sr_ts[1], p[1].ts);
+	lab_close(&l);
 }
 
 
@@ -284,6 +318,7 @@ int main(void)
 		cmocka_unit_test(test_audio),
 		cmocka_unit_test(test_digit),
 		cmocka_unit_test(test_srtp),
+		cmocka_unit_test(test_sr_clock),
 		cmocka_unit_test(test_bad_args),
 	};
 	int r;

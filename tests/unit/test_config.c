@@ -117,6 +117,10 @@ static const struct bad_case bad_cases[] = {
 	{"media:\n  ptime: 30ms\n  jitter_delay: 20ms\n" LINES, "3:17",
 	 "must be at least 'media.ptime'"},
 	{"media:\n  periods: 9\n" LINES, "2:12", "out of range 2..8"},
+	{"media:\n  slack: 2ms\n" LINES, "2:10", "out of range"},
+	{"media:\n  jitter_delay: 30ms\n  period: 40ms\n" LINES, "2:17",
+	 "leaves no room for jitter: it must be over 'media.period' / 2 + "
+	 "'media.slack' (30ms)"},
 	{"media:\n  rt_priority: 100\n" LINES, "2:16", "out of range 0..99"},
 	{"media:\n  telephone_event: 95\n" LINES, "2:20",
 	 "out of range 96..127"},
@@ -479,9 +483,10 @@ static void assert_defaults(const struct ata_config *cfg)
 	assert_int_equal(cfg->media.codecv[0], ATA_CODEC_PCMU);
 	assert_int_equal(cfg->media.codecv[1], ATA_CODEC_PCMA);
 	assert_int_equal(cfg->media.ptime_ms, 20);
-	assert_int_equal(cfg->media.jitter_delay_ms, 40);
-	assert_int_equal(cfg->media.period_ms, 10);
+	assert_int_equal(cfg->media.jitter_delay_ms, 35);
+	assert_int_equal(cfg->media.period_ms, 20);
 	assert_int_equal(cfg->media.periods, 2);
+	assert_int_equal(cfg->media.slack_ms, 10);
 	assert_int_equal(cfg->media.rt_priority, 10);
 	assert_true(cfg->media.rtcp_mux);
 	assert_int_equal(cfg->media.telephone_event, 101);

@@ -11,6 +11,10 @@
 # for line 1 (YAML lines, indented as "    key: value"). No root needed.
 # FC_ON_RING: a command fc_call runs while the call rings.
 
+# the shipped media defaults (conf/ataua.yaml): a 20 ms period, so a
+# test that counts periods expects this many a second
+FC_PERIODS_PER_S=50
+
 fc_start() {
 	VSLIC_CAPTURE=tone:1004 ata_vslic
 	FC_CONF=$LAB_DIR/ataua.yaml
@@ -28,10 +32,6 @@ sip:
   accept_from: any
 media:
   rtp_ports: 30000-30100
-  ptime: 20ms
-  jitter_delay: 40ms
-  period: 10ms
-  periods: 2
 lines:
   - id: 1
     device: vslic
