@@ -1,7 +1,7 @@
 /**
  * @file rx_watch.c  One-way audio: nothing received while we send (pure)
  *
- * Looked at about once a second with the call's RTP counters. While
+ * Looked at every few seconds with the call's RTP counters. While
  * the call should carry audio both ways (@p expect: established, both
  * directions agreed, not on hold), a stretch of @p limit_ms in which
  * our packets went out and none came in is one-way audio: said once

@@ -4,10 +4,10 @@
  * A path that carries our RTP out but nothing back (UDP blocked one
  * way, a relay or a firewall losing the return path) leaves the phone
  * hearing silence while the far end hears us, and nothing else tells.
- * About once a second while the line has calls, each call's counters
- * are looked at (core/call/rx_watch.c): LINE_ONEWAY_MS of nothing
- * received while we send, in an established sendrecv call, is a
- * warning and an event; packets coming back are a notice and another.
+ * Every LOOK_MS while the line has calls, each call's counters are
+ * looked at (core/call/rx_watch.c): LINE_ONEWAY_MS of nothing received
+ * while we send, in an established sendrecv call, is a warning and an
+ * event; packets coming back are a notice and another.
  */
 #include <re.h>
 #include "ataua.h"
@@ -19,7 +19,10 @@
 
 enum {
 	LINE_ONEWAY_MS = RX_WATCH_DEFAULT_MS,
-	LOOK_MS = 1000,
+	/* said 5..7.5 s into the silence, its end within 2.5 s: the main
+	   loop wakes for it 0.4 times a second in a call, not once (a
+	   media-thread call wakes it for little else) */
+	LOOK_MS = 2500,
 };
 
 
