@@ -11,12 +11,12 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <re.h>
 #include "base/spsc.h"
 #include "dsp/g711.h"
 #include "dsp/telev.h"
 #include "call_int.h"
+#include "call_rx.h"
 #include "call_srtp.h"
 #include "call_tx.h"
 
@@ -29,7 +29,7 @@ enum {
 };
 
 struct sr_rec {
-	uint64_t t_ns;               /* sent, CLOCK_MONOTONIC */
+	uint64_t t_ns;               /* sent (CLOCK_MONOTONIC), 0: not kept */
 	uint32_t ts;
 	uint16_t size;
 };
@@ -53,6 +53,7 @@ struct call_tx {
 	bool digit_stopping;
 	SPSC_OF(char, DIGQ) digq;           /* main loop -> thread        */
 	SPSC_OF(struct sr_rec, SRQ) srq;    /* thread -> main loop        */
+	atomic_bool sr_stamp;        /* main loop: time the next record */
 	atomic_uint_fast64_t pkts, bytes;
 };
 
@@ -80,6 +81,7 @@ int call_tx_alloc(struct call_tx **txp, struct rtp_sock *rs)
 
 	SPSC_INIT(&tx->digq);
 	SPSC_INIT(&tx->srq);
+	atomic_init(&tx->sr_stamp, true);
 	tx->rs = rs;
 	tx->fd = -1;
 	tx->telev_pt = -1;
@@ -212,20 +214,16 @@ int call_tx_audio(struct call_tx *tx, const int16_t *pcm, size_t n)
 }
 
 
-static uint64_t mono_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
-
 static void push_sr(struct call_tx *tx, uint32_t ts, size_t size)
 {
-	struct sr_rec r = {.t_ns = mono_ns(), .ts = ts,
-			   .size = (uint16_t)size};
+	struct sr_rec r = {.ts = ts, .size = (uint16_t)size};
+
+	/* only the record the next poll hands libre first needs its time:
+	   no clock read for the others */
+	if (atomic_load_explicit(&tx->sr_stamp, memory_order_relaxed) &&
+	    atomic_exchange_explicit(&tx->sr_stamp, false,
+				     memory_order_relaxed))
+		r.t_ns = call_rx_now_ns();
 
 	/* full: the next report counts fewer; never waits */
 	(void)spsc_push(&tx->srq.q, &r);
@@ -346,7 +344,9 @@ int call_tx_digit(struct call_tx *tx, char key)
  * is told here up to a poll later than the packet went: the first
  * record of each poll is handed over with its timestamp moved on by
  * the time since it was sent, the RTP clock at the moment of telling.
- * libre counts the others' packets and octets only.
+ * libre counts the others' packets and octets only, so only that
+ * record is timed: the thread times the first it queues after a poll
+ * (one the thread queued while the poll ended goes as it was).
  */
 void call_tx_poll(struct call_tx *tx, call_tx_rtcp_h *rh, void *arg)
 {
@@ -358,16 +358,17 @@ void call_tx_poll(struct call_tx *tx, call_tx_rtcp_h *rh, void *arg)
 		return;
 
 	while (spsc_pop(&tx->srq.q, &r)) {
-		if (first) {
-			now = mono_ns();
+		if (first && r.t_ns) {
+			now = call_rx_now_ns();
 			if (now > r.t_ns)
 				r.ts += (uint32_t)((now - r.t_ns) *
 						   CALL_SRATE / 1000000000u);
-			first = false;
 		}
+		first = false;
 		if (rh)
 			rh(r.ts, r.size, arg);
 	}
+	atomic_store_explicit(&tx->sr_stamp, true, memory_order_relaxed);
 }
 
 

@@ -57,7 +57,8 @@ static void port_destructor(void *arg)
 
 /*
  * @p fill in: the slack wanted (frames); out: what a write fills the
- * playback buffer to, within the buffer the device gave
+ * playback buffer to, within the buffer the device gave (the one place
+ * the port's fill is worked out)
  */
 static int set_params(snd_pcm_t *pcm, snd_pcm_uframes_t *period,
 		      snd_pcm_uframes_t *buffer, snd_pcm_uframes_t *fill,
@@ -438,8 +439,6 @@ int alsa_port_open(struct alsa_port **pp, const struct ata_linedrv_conf *c,
 	if (p->buffer < p->period + p->slack)
 		p->buffer = (p->period + p->slack + p->period - 1) /
 			p->period * p->period;
-	p->fill = p->period + p->slack < p->buffer ?
-		p->period + p->slack : p->buffer;
 	p->buf_frames = p->period * BUF_SLACK;
 
 	/* not there yet (may_come): the device's own geometry comes with
