@@ -298,8 +298,9 @@ struct ata_hint {
 
 /**
  * A line's audio, core side (core/line/line_audio.c). The driver's audio
- * thread calls these; they never block for long (a short mutex shared
- * with RTP receive), never allocate, and are safe off the main thread.
+ * thread calls these; they never block, lock or allocate, and are safe
+ * off the main thread (what the main loop sets crosses without a lock:
+ * core/line/line_audio_state.c).
  */
 struct ata_audio;
 
@@ -337,7 +338,7 @@ void ata_audio_capture_slip(struct ata_audio *au, long frames);
  * The line needs the device now: a call, a tone, caller ID to play, or
  * the handset off-hook. While it does not (an idle line, most of the
  * day), the driver may stop the PCM and sleep on ata_audio_wake_fd().
- * Any thread; lock-free.
+ * Audio thread only (it takes the main loop's newest settings).
  */
 bool ata_audio_wanted(struct ata_audio *au);
 /**

@@ -3,12 +3,14 @@
  *
  * The line driver's thread is the playout clock: once per device period
  * it calls ata_audio_period(), which takes the period due from the
- * fixed-delay jitter buffer and queues captured audio for sending. RTP
- * receive (main loop) puts decoded frames into the same jitter buffer
- * under a mutex held for one jitbuf_put() only, so a stalled main loop
- * makes packets late but can never starve the device. Full ptime frames
- * of capture go to the main loop through a small lock-free ring and a
- * pipe (one write per frame, no allocation on the audio thread).
+ * fixed-delay jitter buffer and sends captured audio. The call's RTP is
+ * read by this thread too (line_audio_rx.c); where the main loop reads
+ * it instead (TURN), its decoded frames and everything else the main
+ * loop sets cross without a lock (line_audio_state.c), so a stalled
+ * main loop makes packets late but can never hold up the device. Where
+ * the thread does not send itself, full ptime frames of capture go to
+ * the main loop through a small lock-free ring and a pipe (one write
+ * per frame, no allocation on the audio thread).
  *
  * While the line is off-hook the audio thread also runs the DTMF
  * detector (core/dsp/dtmf_det.c) over every captured period: it costs a
@@ -25,14 +27,13 @@
  * An idle line (no call, tone, caller ID, the handset down) wants
  * nothing from the device: ata_audio_wanted() says so, and a driver may
  * stop its PCM and sleep on wake_fd, which the main loop writes only
- * when one of those starts (audio-alsa's alsa_idle.c).
+ * when the line's settings change (audio-alsa's alsa_idle.c).
  *
  * What the line sets between periods (tones, caller ID, the detector's
  * switches, pass-through, the echo canceller) is in line_audio_feat.c.
  */
 #define _GNU_SOURCE 1
 #include <fcntl.h>
-#include <pthread.h>
 #include <sys/eventfd.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -61,14 +62,12 @@ static void audio_destructor(void *arg)
 		(void)close(au->pipe[1]);
 	if (au->wake_fd >= 0)
 		(void)close(au->wake_fd);
+	line_audio_state_free(au);
 	mem_deref(au->jb);
-	mem_deref(au->tone);
-	mem_deref((void *)au->clip);
 	mem_deref(au->det);
 	mem_deref(au->echo);
 	for (size_t i = 0; i < ARRAY_SIZE(au->fax); i++)
 		mem_deref(au->fax[i].det);
-	pthread_mutex_destroy(&au->mtx);
 }
 
 
@@ -79,6 +78,7 @@ static void pipe_handler(int flags, void *arg)
 	int16_t frame[FRAME_MAX];
 	struct audio_key k;
 	char buf[16];
+	unsigned gen;
 	size_t n;
 
 	(void)flags;
@@ -95,10 +95,14 @@ static void pipe_handler(int flags, void *arg)
 					      memory_order_acquire))
 			break;
 		n = au->txq_n[t % TXQ];
+		gen = au->txq_gen[t % TXQ];
 		memcpy(frame, au->txq[t % TXQ], n * 2);
 		atomic_store_explicit(&au->txq_tail, t + 1,
 				      memory_order_release);
 
+		/* captured before the call ended or its ptime changed */
+		if (!au->ms.active || gen != au->ms.call_gen)
+			continue;
 		if (au->txh)
 			au->txh(frame, n, au->arg);
 	}
@@ -109,6 +113,7 @@ static void pipe_handler(int flags, void *arg)
 	}
 
 	line_audio_fax_poll(au);
+	line_audio_collect(au);
 	if (au->pollh)
 		au->pollh(au->poll_arg);
 }
@@ -147,7 +152,6 @@ int line_audio_alloc(struct ata_audio **aup, uint32_t delay_ms,
 	struct jitbuf_conf jc = {
 		.srate = SRATE, .max_frame = FRAME_MAX,
 	};
-	pthread_mutexattr_t ma;
 	struct ata_audio *au;
 	int err;
 
@@ -162,17 +166,6 @@ int line_audio_alloc(struct ata_audio **aup, uint32_t delay_ms,
 	au->wake_fd = -1;
 	SPSC_INIT(&au->faxq);
 	SPSC_INIT(&au->keyq);
-	/*
-	 * Priority inheritance: the main loop (normal scheduling) holds
-	 * the mutex for one jitbuf_put(); preempted there on a busy CPU,
-	 * it would keep the real-time audio thread waiting past its
-	 * deadline. Inheriting, it finishes at the audio thread's
-	 * priority. Uncontended, it costs the same as a normal mutex.
-	 */
-	pthread_mutexattr_init(&ma);
-	(void)pthread_mutexattr_setprotocol(&ma, PTHREAD_PRIO_INHERIT);
-	pthread_mutex_init(&au->mtx, &ma);
-	pthread_mutexattr_destroy(&ma);
 	au->delay_ms = delay_ms;
 	au->txh = txh;
 	au->arg = arg;
@@ -180,6 +173,10 @@ int line_audio_alloc(struct ata_audio **aup, uint32_t delay_ms,
 	jc.delay_ms = delay_ms;
 	jc.max_delay_ms = LINE_AUDIO_PASS_MS;
 	err = jitbuf_alloc(&au->jb, &jc);
+	if (err)
+		goto out;
+
+	err = line_audio_state_alloc(au);
 	if (err)
 		goto out;
 
@@ -214,15 +211,13 @@ int line_audio_alloc(struct ata_audio **aup, uint32_t delay_ms,
 
 
 /*
- * Main loop: the line wants the device (a call, a tone, caller ID, the
- * handset lifted). A driver that stopped its PCM while the line was
- * idle polls wake_fd; one 8-byte write, only on these changes.
+ * Main loop: the line wants the device (the handset lifted; the
+ * settings' own publish wakes too). A driver that stopped its PCM while
+ * the line was idle polls wake_fd; one 8-byte write, only on changes.
  */
 void line_audio_wake(struct ata_audio *au)
 {
 	const uint64_t one = 1;
-
-	atomic_store(&au->busy, true);
 
 	if (write(au->wake_fd, &one, sizeof(one)) < 0) {
 		/* EAGAIN: the counter is full, a wake-up is pending */
@@ -238,41 +233,33 @@ void line_audio_start(struct ata_audio *au, uint32_t ptime_ms)
 	if (!au || !n || n > FRAME_MAX)
 		return;
 
-	pthread_mutex_lock(&au->mtx);
-	if (!au->active) {
-		au->pass_ms = 0;
+	if (au->ms.active && n == au->ms.ptime_n)
+		return;
+
+	if (!au->ms.active) {
+		au->ms.pass_ms = 0;
 		if (atomic_exchange(&au->ec_bypass, false))
 			line_echo_enable(au->echo, true);
+		au->xruns0 = atomic_load(&au->xruns);
+		au->periods0 = atomic_load(&au->periods);
+		au->tx_dropped0 = atomic_load(&au->tx_dropped);
+		au->rx_dropped0 = atomic_load(&au->rx_dropped);
 	}
-	if (!au->active || n != au->ptime_n) {
-		jitbuf_reset(au->jb);
-		au->acc_n = 0;
-		if (au->pass_ms)
-			(void)jitbuf_passthrough(au->jb, au->pass_ms);
-	}
-	if (!au->active) {
-		au->xruns0 = au->xruns;
-		au->periods0 = au->periods;
-		au->tx_dropped0 = au->tx_dropped;
-	}
-	au->ptime_n = n;
-	au->active = true;
-	pthread_mutex_unlock(&au->mtx);
-	line_audio_wake(au);
+	++au->ms.call_gen;
+	au->ms.ptime_n = n;
+	au->ms.active = true;
+	line_audio_publish(au);
 }
 
 
 /** No call: the device plays silence, capture is dropped */
 void line_audio_stop(struct ata_audio *au)
 {
-	if (!au)
+	if (!au || !au->ms.active)
 		return;
 
-	pthread_mutex_lock(&au->mtx);
-	au->active = false;
-	au->acc_n = 0;
-	atomic_store(&au->txq_tail, atomic_load(&au->txq_head));
-	pthread_mutex_unlock(&au->mtx);
+	au->ms.active = false;
+	line_audio_publish(au);
 }
 
 
@@ -292,7 +279,7 @@ static uint64_t now_ns(void)
  * sample plays (the driver's queue, ata_audio_delay()). A packet's wait
  * is then the real time until it is heard, whenever the audio thread
  * happened to wake, and the jitter buffer's delay is the whole receive
- * delay.
+ * delay. Audio thread.
  */
 uint64_t line_audio_arrival(const struct ata_audio *au, uint64_t t_ns)
 {
@@ -313,28 +300,7 @@ uint64_t line_audio_arrival(const struct ata_audio *au, uint64_t t_ns)
 }
 
 
-/** Main loop: one received frame, decoded */
-int line_audio_put(struct ata_audio *au, uint32_t ssrc, uint16_t seq,
-		   uint32_t ts, bool marker, const int16_t *pcm, size_t n)
-{
-	int err;
-
-	if (!au || !pcm)
-		return EINVAL;
-
-	pthread_mutex_lock(&au->mtx);
-	if (!au->active)
-		err = ENOTCONN;
-	else
-		err = jitbuf_put(au->jb, ssrc, seq, ts, marker, pcm, n,
-				 line_audio_arrival(au, now_ns()));
-	pthread_mutex_unlock(&au->mtx);
-
-	return err;
-}
-
-
-/* Under the mutex: collect capture, queue whole frames */
+/* Audio thread: collect capture, send (or queue) whole frames */
 static bool collect(struct ata_audio *au, const int16_t *cap, size_t n)
 {
 	struct call_tx *tx = call_rx_tx(au->rx_cur);
@@ -343,7 +309,7 @@ static bool collect(struct ata_audio *au, const int16_t *cap, size_t n)
 	size_t k;
 
 	while (n) {
-		k = au->ptime_n - au->acc_n;
+		k = au->st->ptime_n - au->acc_n;
 		if (k > n)
 			k = n;
 		if (cap)
@@ -355,12 +321,13 @@ static bool collect(struct ata_audio *au, const int16_t *cap, size_t n)
 		if (cap)
 			cap += k;
 
-		if (au->acc_n < au->ptime_n)
+		if (au->acc_n < au->st->ptime_n)
 			break;
 
 		/* the call's sender is this thread's: straight out */
 		if (tx) {
-			if (call_tx_audio_thread(tx, au->acc, au->ptime_n))
+			if (call_tx_audio_thread(tx, au->acc,
+						 au->st->ptime_n))
 				++au->tx_dropped;
 			au->acc_n = 0;
 			continue;
@@ -369,8 +336,10 @@ static bool collect(struct ata_audio *au, const int16_t *cap, size_t n)
 		h = atomic_load_explicit(&au->txq_head, memory_order_relaxed);
 		if (h - atomic_load_explicit(&au->txq_tail,
 					     memory_order_acquire) < TXQ) {
-			memcpy(au->txq[h % TXQ], au->acc, au->ptime_n * 2);
-			au->txq_n[h % TXQ] = au->ptime_n;
+			memcpy(au->txq[h % TXQ], au->acc,
+			       au->st->ptime_n * 2);
+			au->txq_n[h % TXQ] = au->st->ptime_n;
+			au->txq_gen[h % TXQ] = au->st->call_gen;
 			atomic_store_explicit(&au->txq_head, h + 1,
 					      memory_order_release);
 			ready = true;
@@ -385,7 +354,7 @@ static bool collect(struct ata_audio *au, const int16_t *cap, size_t n)
 }
 
 
-/* Under the mutex: a tone over the call (call waiting), saturating */
+/* Audio thread: a tone over the call (call waiting), saturating */
 static void mix_tone(struct ata_audio *au, int16_t *play, size_t n)
 {
 	int16_t t[FRAME_MAX];
@@ -393,7 +362,7 @@ static void mix_tone(struct ata_audio *au, int16_t *play, size_t n)
 	while (n) {
 		size_t k = n < FRAME_MAX ? n : FRAME_MAX;
 
-		tone_gen_fill(au->tone, t, k);
+		tone_gen_fill(au->st->tone, t, k);
 		for (size_t i = 0; i < k; i++) {
 			int32_t v = (int32_t)play[i] + t[i];
 
@@ -406,15 +375,16 @@ static void mix_tone(struct ata_audio *au, int16_t *play, size_t n)
 }
 
 
-/* Under the mutex: the next caller ID samples, then silence */
+/* Audio thread: the next caller ID samples, then silence */
 static void play_clip(struct ata_audio *au, int16_t *play, size_t n)
 {
-	size_t k = au->clip_n - au->clip_pos;
+	size_t k = au->st->clip_n - au->clip_pos;
 
 	if (k > n)
 		k = n;
 	if (k)
-		memcpy(play, au->clip + au->clip_pos, k * sizeof(*play));
+		memcpy(play, au->st->clip + au->clip_pos,
+		       k * sizeof(*play));
 	memset(play + k, 0, (n - k) * sizeof(*play));
 	au->clip_pos += k;
 }
@@ -442,12 +412,16 @@ static bool detect(struct ata_audio *au, const int16_t *cap, size_t n)
 void ata_audio_period(struct ata_audio *au, int16_t *play,
 		      const int16_t *cap, size_t n)
 {
-	bool ready = false;
+	const struct audio_state *st;
 	struct call_rx *rx;
 	uint64_t t, pos;
+	bool ready;
 
 	if (!au || !play)
 		return;
+
+	/* the main loop's settings, one value for the whole period */
+	ready = line_audio_adopt(au);
 
 	/* line_audio_bind(): seq_cst, flag before pointer */
 	atomic_store(&au->in_period, true);
@@ -466,9 +440,11 @@ void ata_audio_period(struct ata_audio *au, int16_t *play,
 	++au->periods;
 	t = au->next_ns ? au->next_ns : now_ns();
 	au->next_ns = 0;
-	pthread_mutex_lock(&au->mtx);
-	/* what arrived since the last period, on the last anchor */
-	ready = line_audio_drain(au, rx);
+	/* what arrived since the last period, on the last anchor: the
+	   main loop's frames first (their settings may be newer) */
+	line_audio_take_frames(au);
+	st = au->st;
+	ready |= line_audio_drain(au, rx);
 	pos = jitbuf_clock(au->jb);
 	/*
 	 * The thread may lose the CPU between reading the device's queue
@@ -485,33 +461,31 @@ void ata_audio_period(struct ata_audio *au, int16_t *play,
 	}
 	au->anchor_pos = pos;
 	au->anchor_ns = t;
-	au->anchor_run = au->active;
-	if (au->active && au->call_mute) {
+	au->anchor_run = st->active;
+	if (st->active && st->call_mute) {
 		/* the far end's audio is dropped, the clock runs on */
 		jitbuf_get(au->jb, play, n);
 		play_clip(au, play, n);
 		ready |= collect(au, NULL, n);
 	}
-	else if (au->active) {
+	else if (st->active) {
 		jitbuf_get(au->jb, play, n);
 		line_audio_fax_listen(au, 0, play, n);
 		ready |= collect(au, cap, n);
-		if (au->tone)
+		if (st->tone)
 			mix_tone(au, play, n);
 	}
-	else if (au->clip_pos < au->clip_n) {
+	else if (au->clip_pos < st->clip_n) {
 		play_clip(au, play, n);
 	}
-	else if (au->tone) {
-		tone_gen_fill(au->tone, play, n);
+	else if (st->tone) {
+		tone_gen_fill(st->tone, play, n);
 	}
 	else {
 		memset(play, 0, n * sizeof(*play));
 	}
-	atomic_store_explicit(&au->busy, au->active || au->tone ||
-			      au->clip_pos < au->clip_n,
-			      memory_order_relaxed);
-	pthread_mutex_unlock(&au->mtx);
+	if (st->active)
+		line_audio_publish_stats(au);
 	au->rx_cur = NULL;
 	atomic_fetch_add(&au->epoch, 1);
 	atomic_store(&au->in_period, false);
@@ -545,15 +519,13 @@ void ata_audio_skip(struct ata_audio *au, size_t n)
 	if (!au)
 		return;
 
-	pthread_mutex_lock(&au->mtx);
 	au->anchor_run = false;
-	while (au->active && n) {
+	while (au->st->active && n) {
 		k = n < FRAME_MAX ? n : FRAME_MAX;
 		jitbuf_get(au->jb, scratch, k);
 		n -= k;
 	}
 	jitbuf_restart_estimate(au->jb);
-	pthread_mutex_unlock(&au->mtx);
 	line_echo_realign(au->echo);
 }
 
@@ -573,10 +545,20 @@ void ata_audio_xrun(struct ata_audio *au)
  */
 bool ata_audio_wanted(struct ata_audio *au)
 {
-	/* no lock: the period keeps busy current while the PCM runs, and
-	   a stopped PCM only wakes for what wake() has set */
-	return au && (atomic_load_explicit(&au->det_on, memory_order_relaxed)
-		      || atomic_load(&au->busy));
+	const struct audio_state *st;
+
+	if (!au)
+		return false;
+
+	/* a stopped PCM takes the settings here, when woken: the main
+	   loop publishes, then writes wake_fd, so none is missed */
+	if (line_audio_adopt(au) && write(au->pipe[1], "f", 1) < 0) {
+		/* EAGAIN: a wake-up for the main loop is pending */
+	}
+	st = au->st;
+
+	return atomic_load_explicit(&au->det_on, memory_order_relaxed) ||
+		st->active || st->tone || au->clip_pos < st->clip_n;
 }
 
 

@@ -45,6 +45,7 @@ struct line_audio_stats {
 	uint64_t xruns;
 	uint64_t periods;
 	uint64_t tx_dropped;
+	uint64_t rx_dropped;    /**< Main loop's frames the thread missed */
 	uint32_t delay_ms;     /**< Jitter buffer part of the delay */
 };
 

@@ -3,12 +3,11 @@
  *
  * Called on the main loop: the tone to play or mix, caller ID samples,
  * the off-hook caller ID mute, the DTMF detector's switches, fax/modem
- * pass-through, the echo canceller, and the counters for `stats`. Each
- * change takes the audio mutex for a few stores only (or is an atomic),
- * so the audio thread's period never waits for more than that; the
+ * pass-through and the echo canceller. Each change is an atomic or goes
+ * into the settings the audio thread takes at its next period
+ * (line_audio_state.c): the period never waits for the main loop. The
  * period itself is in line_audio.c.
  */
-#include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 #include "ataua.h"
@@ -17,7 +16,6 @@
 #include "call/call_rx.h"
 #include "call/call_tx.h"
 #include "line_echo.h"
-#include "dsp/jitbuf.h"
 
 
 /**
@@ -28,22 +26,12 @@
  */
 void line_audio_tone(struct ata_audio *au, struct tone_gen *tg)
 {
-	struct tone_gen *old;
-
-	if (!au)
+	if (!au || au->ms.tone == tg)
 		return;
 
-	pthread_mutex_lock(&au->mtx);
-	old = au->tone;
-	if (old != tg)
-		au->tone = mem_ref(tg);
-	else
-		old = NULL;
-	pthread_mutex_unlock(&au->mtx);
-	if (tg)
-		line_audio_wake(au);
-
-	mem_deref(old);
+	line_audio_retire(au, au->ms.tone);
+	au->ms.tone = mem_ref(tg);
+	line_audio_publish(au);
 }
 
 
@@ -54,21 +42,14 @@ void line_audio_tone(struct ata_audio *au, struct tone_gen *tg)
  */
 void line_audio_clip(struct ata_audio *au, const int16_t *pcm, size_t n)
 {
-	const int16_t *old;
-
 	if (!au)
 		return;
 
-	pthread_mutex_lock(&au->mtx);
-	old = au->clip;
-	au->clip = pcm ? mem_ref((void *)pcm) : NULL;
-	au->clip_n = pcm ? n : 0;
-	au->clip_pos = 0;
-	pthread_mutex_unlock(&au->mtx);
-	if (pcm)
-		line_audio_wake(au);
-
-	mem_deref((void *)old);
+	line_audio_retire(au, au->ms.clip);
+	au->ms.clip = pcm ? mem_ref((void *)pcm) : NULL;
+	au->ms.clip_n = pcm ? n : 0;
+	++au->ms.clip_gen;
+	line_audio_publish(au);
 }
 
 
@@ -79,12 +60,11 @@ void line_audio_clip(struct ata_audio *au, const int16_t *pcm, size_t n)
  */
 void line_audio_call_mute(struct ata_audio *au, bool on)
 {
-	if (!au)
+	if (!au || au->ms.call_mute == on)
 		return;
 
-	pthread_mutex_lock(&au->mtx);
-	au->call_mute = on;
-	pthread_mutex_unlock(&au->mtx);
+	au->ms.call_mute = on;
+	line_audio_publish(au);
 }
 
 
@@ -127,26 +107,27 @@ void line_audio_dtmf(struct ata_audio *au, bool on, bool mute)
 
 /**
  * Fax/modem pass-through until the next call: the jitter buffer at
- * @p delay_ms without concealment (jitbuf_passthrough()); @p ec_off:
- * the echo canceller stands aside too. Returns 0 or EINVAL.
+ * @p delay_ms (1 up to LINE_AUDIO_PASS_MS, or the line's own delay if
+ * longer: what the buffer was sized for) without concealment
+ * (jitbuf_passthrough(), from the thread's next period); @p ec_off: the
+ * echo canceller stands aside too. Returns 0 or EINVAL.
  */
 int line_audio_passthrough(struct ata_audio *au, uint32_t delay_ms,
 			   bool ec_off)
 {
-	int err;
-
-	if (!au)
+	if (!au || !delay_ms ||
+	    delay_ms > (au->delay_ms > LINE_AUDIO_PASS_MS ?
+			au->delay_ms : LINE_AUDIO_PASS_MS))
 		return EINVAL;
 
-	pthread_mutex_lock(&au->mtx);
-	err = jitbuf_passthrough(au->jb, delay_ms);
-	if (!err)
-		au->pass_ms = delay_ms;
-	pthread_mutex_unlock(&au->mtx);
+	if (au->ms.pass_ms != delay_ms) {
+		au->ms.pass_ms = delay_ms;
+		line_audio_publish(au);
+	}
 	if (ec_off && !atomic_exchange(&au->ec_bypass, true))
 		line_echo_enable(au->echo, false);
 
-	return err;
+	return 0;
 }
 
 
@@ -212,21 +193,4 @@ bool line_audio_capture_used(struct ata_audio *au)
 
 	return atomic_load_explicit(&au->det_on, memory_order_relaxed) &&
 		sends;
-}
-
-
-/** Counters for `stats` */
-void line_audio_stats(struct ata_audio *au, struct line_audio_stats *st)
-{
-	if (!au || !st)
-		return;
-
-	memset(st, 0, sizeof(*st));
-	pthread_mutex_lock(&au->mtx);
-	jitbuf_stats(au->jb, &st->jb);
-	st->xruns = au->xruns - au->xruns0;
-	st->periods = au->periods - au->periods0;
-	st->tx_dropped = au->tx_dropped - au->tx_dropped0;
-	pthread_mutex_unlock(&au->mtx);
-	st->delay_ms = au->delay_ms;
 }

@@ -6,16 +6,24 @@
  * (RTP in, capture out, start and stop of a call). line_audio_feat.c
  * holds what the line sets on it from the main loop between periods
  * (tones, caller ID, DTMF detection, pass-through, the echo canceller)
- * and the counters. Nothing outside these two files sees the struct.
+ * and the counters; line_audio_state.c carries those settings, the
+ * main loop's decoded frames and the counters across the two threads
+ * without a lock; line_audio_rx.c reads the call's socket on the audio
+ * thread. Nothing outside these files sees the struct.
+ *
+ * Ownership by thread, so that nothing on the path takes a lock: the
+ * fields under "main loop" are touched only there, those under "audio
+ * thread" only by the driver's thread; what crosses is an atomic, an
+ * SPSC ring or a triple buffer, named as such.
  */
 #ifndef ATA_LINE_AUDIO_PRIV_H
 #define ATA_LINE_AUDIO_PRIV_H
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <re.h>
 #include "base/spsc.h"
 #include "dsp/fax_det.h"
 #include "line_audio.h"
@@ -41,16 +49,51 @@ struct audio_key {
 	uint32_t dur_ms;
 };
 
-struct ata_audio {
-	pthread_mutex_t mtx;
-	struct jitbuf *jb;
-	uint32_t delay_ms;
+/*
+ * What the main loop sets and the audio thread plays by: one value,
+ * published whole (triple buffer, newest wins) and taken by the thread
+ * at its next period. The pointers are borrowed: the main loop holds
+ * the references and frees a replaced one only once the thread has
+ * taken a version without it (line_audio_state.c).
+ */
+struct audio_state {
+	unsigned version;          /* one more each publish           */
+	unsigned call_gen;         /* one more each call start or
+				      ptime change: jitter buffer and
+				      capture start afresh            */
 	bool active;               /* a call is connected            */
 	size_t ptime_n;            /* samples per sent frame         */
+	uint32_t pass_ms;          /* fax/modem pass-through, 0: voice */
+	struct tone_gen *tone;     /* played (or mixed) if set        */
+	const int16_t *clip;       /* caller ID, played on-hook       */
+	size_t clip_n;
+	unsigned clip_gen;         /* one more each clip: from its start */
+	bool call_mute;            /* off-hook caller ID: the call is
+				      silent both ways, clip plays   */
+	bool garbage;              /* replaced references wait for the
+				      thread to take this version     */
+};
+
+/* A frame the main loop decoded (the TURN path), for the thread */
+struct audio_rx_frame {
+	uint64_t arrival_ns;       /* CLOCK_MONOTONIC                 */
+	uint32_t ssrc, ts;
+	uint16_t seq;
+	bool marker;
+	unsigned call_gen;
+	size_t n;
+	int16_t pcm[FRAME_MAX];
+};
+
+struct ata_audio {
+	struct jitbuf *jb;         /* audio thread's                  */
+	uint32_t delay_ms;         /* constant                        */
 	int16_t acc[FRAME_MAX];    /* capture being collected        */
 	size_t acc_n;
+	/* capture frames, audio thread -> main loop (no rx bound) */
 	int16_t txq[TXQ][FRAME_MAX];
 	size_t txq_n[TXQ];
+	unsigned txq_gen[TXQ];     /* call_gen: older ones are dropped */
 	/* one writer each: the audio thread head, the main loop tail */
 	atomic_uint txq_head, txq_tail;
 	int pipe[2];
@@ -61,14 +104,27 @@ struct ata_audio {
 	uint64_t anchor_ns;        /* when its first sample plays     */
 	uint64_t next_ns;          /* audio thread: ata_audio_delay() */
 	bool anchor_run;           /* the clock ran since the anchor  */
-	struct tone_gen *tone;     /* ref: played (or mixed) if set   */
-	const int16_t *clip;       /* ref: caller ID, played on-hook  */
-	size_t clip_n, clip_pos;
-	bool call_mute;            /* off-hook caller ID: the call is
-				      silent both ways, clip plays   */
-	atomic_uint_fast64_t xruns, periods, tx_dropped;
-	/* the counters when the call began: `stats` is per call */
-	uint64_t xruns0, periods0, tx_dropped0;
+	atomic_uint_fast64_t xruns, periods, tx_dropped, rx_dropped;
+	/* main loop: the counters when the call began (`stats` is per
+	   call) */
+	uint64_t xruns0, periods0, tx_dropped0, rx_dropped0;
+
+	/* main loop: the settings (line_audio_state.c) */
+	struct audio_state ms;
+	struct triplebuf *state_tb;
+	struct list retired;       /* references the thread may hold  */
+	/* audio thread: the settings it plays by, and what it did
+	   with them */
+	const struct audio_state *st;
+	unsigned t_call_gen, t_clip_gen;
+	uint32_t t_pass_ms;
+	size_t clip_pos;
+	atomic_uint seen;          /* the version the thread took     */
+	/* main loop -> audio thread: decoded frames (TURN path) */
+	struct spsc rxq;
+	struct audio_rx_frame *rxq_buf;
+	/* audio thread -> main loop: the jitter buffer's counters */
+	struct triplebuf *stats_tb;
 
 	/* handset DTMF: the detector is the audio thread's alone */
 	struct dtmf_det *det;
@@ -80,8 +136,6 @@ struct ata_audio {
 	line_audio_key_h *keyh;
 	void *key_arg;
 
-	/* fax/modem pass-through (line_audio_passthrough), per call */
-	uint32_t pass_ms;          /* 0: voice                        */
 	/* the echo canceller stands aside for this call (G.168: the
 	   phase-reversed 2100 Hz answer tone disables it) */
 	atomic_bool ec_bypass;
@@ -93,9 +147,6 @@ struct ata_audio {
 	size_t queued;             /* ata_audio_delay(): device queue */
 	/* main loop -> an idle driver: the line wants the device again */
 	int wake_fd;
-	/* a call, tone or caller ID to play: set true by the main loop
-	   with each wake, recomputed by every period under the mutex */
-	atomic_bool busy;
 
 	/* the call's RTP, read by this thread (line_audio_rx.c) */
 	_Atomic(struct call_rx *) rx;
@@ -124,6 +175,16 @@ struct ata_audio {
 
 /* Main loop: the line wants the device again (an idle driver wakes) */
 void line_audio_wake(struct ata_audio *au);
+/* line_audio_state.c, main loop */
+int  line_audio_state_alloc(struct ata_audio *au);
+void line_audio_state_free(struct ata_audio *au);
+void line_audio_publish(struct ata_audio *au);
+void line_audio_retire(struct ata_audio *au, const void *ref);
+void line_audio_collect(struct ata_audio *au);
+/* line_audio_state.c, audio thread */
+bool line_audio_adopt(struct ata_audio *au);
+void line_audio_take_frames(struct ata_audio *au);
+void line_audio_publish_stats(struct ata_audio *au);
 /* Audio thread: the capture is used, the echo canceller runs */
 bool line_audio_capture_used(struct ata_audio *au);
 /* Either thread: @p t_ns (CLOCK_MONOTONIC) on the device clock */

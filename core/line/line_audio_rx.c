@@ -63,20 +63,20 @@ void line_audio_bind(struct ata_audio *au, struct call_rx *rx)
 }
 
 
-/* Audio thread, under the mutex: one frame the call's socket held */
+/* Audio thread: one frame the call's socket held */
 static void rx_frame(uint32_t ssrc, uint16_t seq, uint32_t ts, bool marker,
 		     const int16_t *pcm, size_t n, uint64_t arrival_ns,
 		     void *arg)
 {
 	struct ata_audio *au = arg;
 
-	if (au->active)
+	if (au->st->active)
 		(void)jitbuf_put(au->jb, ssrc, seq, ts, marker, pcm, n,
 				 line_audio_arrival(au, arrival_ns));
 }
 
 
-/* Audio thread, under the mutex, at the start of a period: true if
+/* Audio thread, at the start of a period: true if
    the main loop has digits to take */
 bool line_audio_drain(struct ata_audio *au, struct call_rx *rx)
 {
