@@ -104,6 +104,7 @@ struct ata_audio {
 	uint64_t anchor_ns;        /* when its first sample plays     */
 	uint64_t next_ns;          /* audio thread: ata_audio_delay() */
 	bool anchor_run;           /* the clock ran since the anchor  */
+	bool skipped;              /* audio thread: ata_audio_skip()  */
 	atomic_uint_fast64_t xruns, periods, tx_dropped, rx_dropped;
 	/* main loop: the counters when the call began (`stats` is per
 	   call) */

@@ -415,6 +415,7 @@ int line_media_stats(struct re_printf *pf, struct line *ln)
 			  (st.jb.jitter % 8) * 125);
 	err |= re_hprintf(pf, "xruns=%llu\nperiods=%llu\ntx_dropped=%llu\n",
 			  st.xruns, st.periods, st.tx_dropped);
+	err |= re_hprintf(pf, "rx_dropped=%llu\n", st.rx_dropped);
 	if (ln->drv->port_status)
 		err |= ln->drv->port_status(pf, ln->port);
 
