@@ -21,6 +21,7 @@
 #include "ataua.h"
 #include "line/line_audio.h"
 #include "dsp/tone.h"
+#include "re_spin.h"
 
 enum {
 	PERIOD = 80,
@@ -43,25 +44,6 @@ static void tx_handler(const int16_t *pcm, size_t n, void *arg)
 		s->first = pcm[0];
 	++s->frames;
 	s->n = n;
-}
-
-
-static void stop_handler(void *arg)
-{
-	(void)arg;
-	re_cancel();
-}
-
-
-/* Let the main loop read the pipe once */
-static void spin(void)
-{
-	struct tmr t;
-
-	tmr_init(&t);
-	tmr_start(&t, 20, stop_handler, NULL);
-	(void)re_main(NULL);
-	tmr_cancel(&t);
 }
 
 
@@ -101,7 +83,7 @@ static void test_idle_is_silent(void **state)
 		cap[i] = 7;
 	for (i = 0; i < 10; i++)
 		ata_audio_period(au, play, cap, PERIOD);
-	spin();
+	re_spin(20);
 
 	assert_int_equal(0, play[0]);
 	assert_int_equal(0, play[PERIOD - 1]);
@@ -258,7 +240,7 @@ static void test_delay_and_capture(void **state)
 	/* the packet's first sample plays `delay` after its arrival */
 	assert_int_equal(DELAY_MS * 8 + 1, first_loud);
 
-	spin();
+	re_spin(20);
 	/* 4 periods of capture = 2 ptime frames, starting with cap[0] */
 	assert_int_equal(k / 2, s.frames);
 	assert_int_equal(PTIME, s.n);
@@ -321,7 +303,7 @@ static void test_call_mute(void **state)
 			assert_int_equal(n < 100 ? (int)n + 1 : 0, play[i]);
 		}
 	}
-	spin();
+	re_spin(20);
 	assert_int_equal(4, s.frames);
 	assert_int_equal(0, s.first);           /* capture muted */
 
@@ -335,7 +317,7 @@ static void test_call_mute(void **state)
 	for (i = 0; i < PERIOD; i++)
 		k = abs(play[i]) > (int)k ? (size_t)abs(play[i]) : k;
 	assert_true(k > 1000);
-	spin();
+	re_spin(20);
 	assert_int_equal(1, s.frames);
 	assert_int_equal(100, s.first);
 
@@ -399,9 +381,9 @@ static void feed_key9(struct ata_audio *au, unsigned ms)
 		}
 		ata_audio_period(au, play, cap, PERIOD);
 		if (pos % PTIME == 0)
-			spin();
+			re_spin(20);
 	}
-	spin();
+	re_spin(20);
 }
 
 

@@ -24,6 +24,7 @@
 #include "ataua.h"
 #include "line/line_audio.h"
 #include "dsp/tone.h"
+#include "re_spin.h"
 
 enum {
 	PERIOD = 160,
@@ -34,25 +35,6 @@ enum {
 static const struct ata_tone_spec dial = {
 	.nfreq = 2, .freq = {350, 440}, .level = -13,
 };
-
-
-static void stop_handler(void *arg)
-{
-	(void)arg;
-	re_cancel();
-}
-
-
-/* Let the main loop read the audio thread's pipe */
-static void spin(void)
-{
-	struct tmr t;
-
-	tmr_init(&t);
-	tmr_start(&t, 20, stop_handler, NULL);
-	(void)re_main(NULL);
-	tmr_cancel(&t);
-}
 
 
 static bool loud(const int16_t *pcm, size_t n)
@@ -89,11 +71,11 @@ static void test_replaced_tone_freed_after_thread(void **state)
 
 	/* the thread still plays `a` until its next period */
 	line_audio_tone(au, b);
-	spin();
+	re_spin(20);
 	assert_int_equal(2, mem_nrefs(a));
 
 	ata_audio_period(au, play, NULL, PERIOD);
-	spin();
+	re_spin(20);
 	assert_int_equal(1, mem_nrefs(a));
 	assert_int_equal(2, mem_nrefs(b));
 
@@ -126,7 +108,7 @@ static void test_wanted_takes_settings(void **state)
 	assert_true(ata_audio_wanted(au));
 	line_audio_tone(au, NULL);
 	assert_false(ata_audio_wanted(au));
-	spin();
+	re_spin(20);
 	assert_int_equal(1, mem_nrefs(tg));
 
 	/* caller ID: wanted until played out */
@@ -273,7 +255,7 @@ static void test_thread_against_main_loop(void **state)
 				     (uint32_t)i * PERIOD, false, pcm,
 				     PERIOD);
 		if (i % 50 == 0)
-			spin();
+			re_spin(20);
 	}
 
 	atomic_store(&ta.run, false);
@@ -284,7 +266,7 @@ static void test_thread_against_main_loop(void **state)
 	line_audio_tone(ta.au, NULL);
 	line_audio_clip(ta.au, NULL, 0);
 	ata_audio_period(ta.au, play, NULL, PERIOD);
-	spin();
+	re_spin(20);
 	for (i = 0; i < TONES; i++)
 		assert_int_equal(1, mem_nrefs(tg[i]));
 	assert_int_equal(1, mem_nrefs(clip));

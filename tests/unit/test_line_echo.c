@@ -29,6 +29,7 @@
 #include "line/line_audio.h"
 #include "line/line_echo.h"
 #include "dsp/tone.h"
+#include "re_spin.h"
 
 enum {
 	SR = 8000,
@@ -283,24 +284,6 @@ static void tx_handler(const int16_t *pcm, size_t n, void *arg)
 }
 
 
-static void stop_handler(void *arg)
-{
-	(void)arg;
-	re_cancel();
-}
-
-
-static void spin(void)
-{
-	struct tmr t;
-
-	tmr_init(&t);
-	tmr_start(&t, 1, stop_handler, NULL);
-	(void)re_main(NULL);
-	tmr_cancel(&t);
-}
-
-
 /* one second of loud capture through a line; true if sent unchanged */
 static bool passes(struct ata_audio *au, struct sink *s)
 {
@@ -315,7 +298,7 @@ static bool passes(struct ata_audio *au, struct sink *s)
 		ata_audio_delay(au, QUEUE);
 		ata_audio_period(au, play, line_cap + k * N, N);
 		if (k % 2)
-			spin();
+			re_spin(1);
 	}
 	line_audio_stop(au);
 
@@ -370,7 +353,7 @@ static bool echo_passes(struct ata_audio *au, struct sink *s)
 		ata_audio_delay(au, QUEUE);
 		ata_audio_period(au, play, line_cap + k * N, N);
 		if (k % 2)
-			spin();
+			re_spin(1);
 	}
 	line_audio_stop(au);
 

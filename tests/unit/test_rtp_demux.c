@@ -18,6 +18,7 @@
 #include <cmocka.h>
 #include <re.h>
 #include "sys/rtp_demux.h"
+#include "re_spin.h"
 
 enum { N = 5 };
 
@@ -37,25 +38,6 @@ static void recv_handler(const struct sa *src, struct mbuf *mb, void *arg)
 		++s->rtcp;
 	else
 		++s->by_first[p[0]];
-}
-
-
-static void stop_handler(void *arg)
-{
-	(void)arg;
-	re_cancel();
-}
-
-
-/* Let the main loop read what is queued for libre */
-static void spin(void)
-{
-	struct tmr t;
-
-	tmr_init(&t);
-	tmr_start(&t, 50, stop_handler, NULL);
-	(void)re_main(NULL);
-	tmr_cancel(&t);
 }
 
 
@@ -118,7 +100,7 @@ static void test_split(void **state)
 	c = socket(AF_INET, SOCK_DGRAM, 0);
 	assert_true(c >= 0);
 	send_mix(c, &laddr);
-	spin();
+	re_spin(50);
 
 	assert_int_equal(drain(fd, &wrong), 2 * N);  /* RTP, marker too */
 	assert_int_equal(wrong, 0);
@@ -131,7 +113,7 @@ static void test_split(void **state)
 	(void)close(fd);
 	memset(&seen, 0, sizeof(seen));
 	send_mix(c, &laddr);
-	spin();
+	re_spin(50);
 	assert_int_equal(seen.by_first[0x80], 2 * N);
 	assert_int_equal(seen.rtcp, N);
 	assert_int_equal(seen.by_first[0x00], N);
