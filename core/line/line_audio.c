@@ -37,7 +37,6 @@
 #include <sys/eventfd.h>
 #include <stdatomic.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include "ataua.h"
 #include "dsp/dtmf_det.h"
@@ -263,16 +262,6 @@ void line_audio_stop(struct ata_audio *au)
 }
 
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-
 /*
  * Arrival on the device clock, to the sample: the position the device was
  * playing at @p t_ns, extrapolated from when the last period's first
@@ -409,6 +398,16 @@ static bool detect(struct ata_audio *au, const int16_t *cap, size_t n)
 }
 
 
+/* Audio thread: the main loop has frames, keys or references to take */
+static void wake_main_loop(struct ata_audio *au)
+{
+	/* a full pipe (EAGAIN) already holds a wake-up for the main loop;
+	   `if`, not a (void) cast, which fortified glibc still warns on */
+	if (write(au->pipe[1], "f", 1) < 0) {
+	}
+}
+
+
 void ata_audio_period(struct ata_audio *au, int16_t *play,
 		      const int16_t *cap, size_t n)
 {
@@ -438,7 +437,7 @@ void ata_audio_period(struct ata_audio *au, int16_t *play,
 		cap = NULL;
 
 	++au->periods;
-	t = au->next_ns ? au->next_ns : now_ns();
+	t = au->next_ns ? au->next_ns : call_rx_now_ns();
 	au->next_ns = 0;
 	/* what arrived since the last period, on the last anchor: the
 	   main loop's frames first (their settings may be newer) */
@@ -505,10 +504,8 @@ void ata_audio_period(struct ata_audio *au, int16_t *play,
 		au->key_ready = false;
 		ready = true;
 	}
-	/* a full pipe (EAGAIN) already holds a wake-up for the main loop;
-	   `if`, not a (void) cast, which fortified glibc still warns on */
-	if (ready && write(au->pipe[1], "f", 1) < 0) {
-	}
+	if (ready)
+		wake_main_loop(au);
 }
 
 
@@ -516,7 +513,8 @@ void ata_audio_delay(struct ata_audio *au, size_t frames)
 {
 	if (!au)
 		return;
-	au->next_ns = now_ns() + (uint64_t)frames * (1000000000u / SRATE);
+	au->next_ns = call_rx_now_ns() +
+		(uint64_t)frames * (1000000000u / SRATE);
 	au->queued = frames;
 }
 
@@ -563,9 +561,8 @@ bool ata_audio_wanted(struct ata_audio *au)
 
 	/* a stopped PCM takes the settings here, when woken: the main
 	   loop publishes, then writes wake_fd, so none is missed */
-	if (line_audio_adopt(au) && write(au->pipe[1], "f", 1) < 0) {
-		/* EAGAIN: a wake-up for the main loop is pending */
-	}
+	if (line_audio_adopt(au))
+		wake_main_loop(au);
 	st = au->st;
 
 	return atomic_load_explicit(&au->det_on, memory_order_relaxed) ||

@@ -30,10 +30,9 @@
  */
 #include <stdatomic.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 #include <re.h>
 #include "base/triplebuf.h"
+#include "call/call_rx.h"
 #include "dsp/jitbuf.h"
 #include "line_audio.h"
 #include "line_audio_priv.h"
@@ -153,17 +152,12 @@ void line_audio_retire(struct ata_audio *au, const void *ref)
  */
 void line_audio_publish(struct ata_audio *au)
 {
-	const uint64_t one = 1;
-
 	line_audio_collect(au);
 	++au->ms.version;
 	au->ms.garbage = !list_isempty(&au->retired);
 	memcpy(triplebuf_back(au->state_tb), &au->ms, sizeof(au->ms));
 	triplebuf_publish(au->state_tb);
-
-	if (write(au->wake_fd, &one, sizeof(one)) < 0) {
-		/* EAGAIN: the counter is full, a wake-up is pending */
-	}
+	line_audio_wake(au);
 }
 
 
@@ -212,7 +206,6 @@ int line_audio_put(struct ata_audio *au, uint32_t ssrc, uint16_t seq,
 		   uint32_t ts, bool marker, const int16_t *pcm, size_t n)
 {
 	struct audio_rx_frame f;
-	struct timespec now;
 
 	if (!au || !pcm || !n || n > FRAME_MAX)
 		return EINVAL;
@@ -220,9 +213,7 @@ int line_audio_put(struct ata_audio *au, uint32_t ssrc, uint16_t seq,
 	if (!au->ms.active)
 		return ENOTCONN;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	f.arrival_ns = (uint64_t)now.tv_sec * 1000000000u +
-		(uint64_t)now.tv_nsec;
+	f.arrival_ns = call_rx_now_ns();
 	f.ssrc = ssrc;
 	f.ts = ts;
 	f.seq = seq;
